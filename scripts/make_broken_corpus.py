@@ -1,0 +1,406 @@
+"""Generate the test corpus of broken and warned-about inputs (reproducibly).
+
+    .venv/bin/python scripts/make_broken_corpus.py
+
+writes ``tests/data/broken/`` (inputs that must be refused, each with a specific
+error) and ``tests/data/warn/`` (inputs that load with warnings), plus
+``cases.csv`` in each folder: ``file,code,substring,options``. ``code`` is the
+:class:`~territory.report.Problem` code expected, ``substring`` a piece of text
+expected in ``str(problem)`` (message, row, field or hint) and ``options``
+``key=value`` pairs (``;``-separated) for :class:`~territory.io.LoadOptions`.
+
+Every file is small and byte-for-byte reproducible: fixed seeds, fixed zip
+timestamps, no tool versions embedded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import shutil
+import struct
+import sys
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BROKEN = ROOT / "tests" / "data" / "broken"
+WARN = ROOT / "tests" / "data" / "warn"
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def square(x: float, y: float, size: float = 0.5) -> list[list[list[float]]]:
+    return [[[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]]
+
+
+def feature(props: dict | None, geometry: dict | None) -> dict:
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+def poly(x: float = 37.0, y: float = 47.5, size: float = 0.5) -> dict:
+    return {"type": "Polygon", "coordinates": square(x, y, size)}
+
+
+def collection(*features: dict, **extra: object) -> dict:
+    return {"type": "FeatureCollection", **extra, "features": list(features)}
+
+
+def write_json(path: Path, obj: object) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def write_zip(path: Path, members: dict[str, bytes], compress: int = zipfile.ZIP_DEFLATED) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = compress
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+
+
+def shapefile_parts(with_prj: bool = True) -> dict[str, bytes]:
+    """A one-polygon shapefile's parts, written by GDAL into a temp folder."""
+    import geopandas as gpd
+    import shapely
+
+    frame = gpd.GeoDataFrame(
+        {"date": ["2015-01-31"], "actor": ["Alpha"]},
+        geometry=[shapely.box(37.0, 47.5, 37.5, 48.0)], crs="EPSG:4326",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        shp = Path(tmp) / "areas.shp"
+        frame.to_file(shp, driver="ESRI Shapefile", engine="pyogrio")
+        parts = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir())}
+    if not with_prj:
+        parts.pop("areas.prj", None)
+    return parts
+
+
+def png_bytes() -> bytes:
+    """A valid 1x1 PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+            + chunk(b"IEND", b""))
+
+
+KML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
+KML_BODY = """<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>m</name>
+<Placemark><name>{name}</name><Polygon><outerBoundaryIs><LinearRing><coordinates>
+37,47.5,0 37.5,47.5,0 37.5,48,0 37,48,0 37,47.5,0
+</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>
+</Document></kml>
+"""
+
+
+def make_broken(out: Path) -> list[tuple[str, str, str, str]]:
+    cases: list[tuple[str, str, str, str]] = []
+
+    def case(file: str, code: str, substring: str, options: str = "") -> None:
+        cases.append((file, code, substring, options))
+
+    good = {"date": "2015-01-31", "actor": "Alpha", "status": "controlled"}
+
+    (out / "not_geodata_png.geojson").write_bytes(png_bytes())
+    case("not_geodata_png.geojson", "unreadable", "could not be read as geodata")
+
+    (out / "text_renamed.geojson").write_text("Meeting notes: the front moved again.\n", encoding="utf-8")
+    case("text_renamed.geojson", "unreadable", "could not be read as geodata")
+
+    (out / "picture.png").write_bytes(png_bytes())
+    case("picture.png", "unsupported", "unsupported file type '.png'")
+
+    text = json.dumps(collection(feature(good, poly()), feature(good, poly(38))))
+    (out / "truncated.geojson").write_text(text[: len(text) // 2], encoding="utf-8")
+    case("truncated.geojson", "unreadable", "truncated")
+
+    rng = random.Random(20240101)
+    (out / "corrupt.gpkg").write_bytes(bytes(rng.randrange(256) for _ in range(2048)))
+    case("corrupt.gpkg", "unreadable", "could not be read as geodata")
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in shapefile_parts().items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    whole = buf.getvalue()
+    (out / "truncated.zip").write_bytes(whole[: len(whole) // 2])
+    case("truncated.zip", "zip-corrupt", "not a readable zip archive")
+
+    (out / "empty.geojson").write_bytes(b"")
+    case("empty.geojson", "empty", "0 bytes")
+
+    write_json(out / "zero_features.geojson", collection())
+    case("zero_features.geojson", "no-features", "contains no features")
+
+    write_json(out / "missing_date.geojson", collection(
+        feature(good, poly()), feature({**good, "date": None}, poly(38))))
+    case("missing_date.geojson", "bad-date", "row 2, field 'date': date missing")
+
+    write_json(out / "unparseable_date.geojson", collection(
+        feature(good, poly()), feature(good, poly(38)), feature({**good, "date": "sometime in 2015"}, poly(39))))
+    case("unparseable_date.geojson", "bad-date", "row 3, field 'date': date 'sometime in 2015' is not a date")
+
+    write_json(out / "no_actor_column.geojson", collection(
+        feature({"date": "2015-01-31", "status": "controlled"}, poly())))
+    case("no_actor_column.geojson", "no-actor", "no actor column")
+
+    rows = [["date", "actor", "geometry"],
+            ["2015-01-31", "Alpha", "POLYGON ((37 47.5, 37.5 47.5, 37.5 48, 37 47.5))"],
+            ["2015-01-31", "", "POLYGON ((38 47.5, 38.5 47.5, 38.5 48, 38 47.5))"],
+            ["2015-01-31", "   ", "POLYGON ((39 47.5, 39.5 47.5, 39.5 48, 39 47.5))"]]
+    write_csv(out / "empty_actor.csv", rows)
+    case("empty_actor.csv", "no-actor", "row 3, field 'actor': actor is missing")
+
+    rows = [["date", "actor", "wkt"],
+            ["2015-01-31", "Alpha", "POLYGON ((400000 5300000, 450000 5300000, 450000 5350000, 400000 5300000))"]]
+    write_csv(out / "utm_no_crs.csv", rows)
+    case("utm_no_crs.csv", "projected-no-crs", "declares no CRS")
+
+    write_json(out / "utm_no_crs.geojson", collection(feature(good, {
+        "type": "Polygon",
+        "coordinates": [[[400000, 5300000], [450000, 5300000], [450000, 5350000], [400000, 5300000]]]})))
+    case("utm_no_crs.geojson", "projected-no-crs", "not lon/lat")
+
+    write_zip(out / "zip_no_shp.zip", {"README.txt": b"Shapefile to follow.\n", "map.pdf": b"%PDF-1.4\n"})
+    case("zip_no_shp.zip", "zip-no-shp", "contains no .shp")
+
+    parts = shapefile_parts()
+    write_zip(out / "zip_slip.zip", {"../evil.shp": parts["areas.shp"], "../evil.shx": parts["areas.shx"],
+                                     "../evil.dbf": parts["areas.dbf"]})
+    case("zip_slip.zip", "zip-slip", "'../evil.shp' has a path that escapes")
+
+    write_zip(out / "zip_bomb.zip", {"areas.shp": b"\0" * (4 * 2**20), "areas.shx": parts["areas.shx"],
+                                     "areas.dbf": parts["areas.dbf"]})
+    case("zip_bomb.zip", "zip-too-large", "more than the limit of 1.0 MiB", "max_unzipped_bytes=1048576")
+
+    # A member whose header declares 64 bytes but whose data inflates to 4 MiB.
+    write_zip(out / "zip_lying_sizes.zip", {"areas.shp": b"\0" * (4 * 2**20)})
+    data = bytearray((out / "zip_lying_sizes.zip").read_bytes())
+    _patch_sizes(data, 64)
+    (out / "zip_lying_sizes.zip").write_bytes(bytes(data))
+    case("zip_lying_sizes.zip", "zip-corrupt", "not a readable zip archive")
+
+    write_zip(out / "shp_missing_dbf.zip", {k: v for k, v in parts.items() if not k.endswith(".dbf")})
+    case("shp_missing_dbf.zip", "shp-incomplete", "lacks its .dbf part")
+
+    write_zip(out / "shp_missing_shx.zip", {k: v for k, v in parts.items() if not k.endswith(".shx")})
+    case("shp_missing_shx.zip", "shp-incomplete", "lacks its .shx part")
+
+    lol = "".join(f'  <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">\n' for i in range(1, 10))
+    (out / "billion_laughs.kml").write_text(
+        KML_HEAD + '<!DOCTYPE kml [\n  <!ENTITY lol0 "lol">\n' + lol + "]>\n"
+        + KML_BODY.format(name="&lol9;"), encoding="utf-8")
+    case("billion_laughs.kml", "kml-entity", "refused, never expanded")
+
+    (out / "external_entity.kml").write_text(
+        KML_HEAD + '<!DOCTYPE kml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        + KML_BODY.format(name="&xxe;"), encoding="utf-8")
+    case("external_entity.kml", "kml-entity", "DOCTYPE or entity declaration")
+
+    (out / "malformed.kml").write_text(KML_HEAD + KML_BODY.format(name="Alpha").replace("</Placemark>", ""),
+                                       encoding="utf-8")
+    case("malformed.kml", "kml-malformed", "not well-formed XML")
+
+    (out / "not_kml.kml").write_text(KML_HEAD + "<html><body>Export failed</body></html>\n", encoding="utf-8")
+    case("not_kml.kml", "kml-not-kml", "not <kml>")
+
+    write_zip(out / "kmz_without_kml.kmz", {"files/icon.png": png_bytes()})
+    case("kmz_without_kml.kmz", "kmz-empty", "KMZ holds no .kml document")
+
+    (out / "kmz_not_zip.kmz").write_text(KML_HEAD + KML_BODY.format(name="Alpha"), encoding="utf-8")
+    case("kmz_not_zip.kmz", "zip-corrupt", "not a readable zip archive")
+
+    write_csv(out / "csv_without_wkt.csv", [["date", "actor", "lon", "lat"], ["2015-01-31", "Alpha", "37.5", "47.5"]])
+    case("csv_without_wkt.csv", "no-wkt", "CSV has no WKT geometry column")
+
+    rows = [["date", "actor", "geometry"]]
+    for i in range(5):
+        x = 30 + i
+        rows.append(["2015-01-31", "Alpha", f"POLYGON (({x} 47, {x + 0.5} 47, {x + 0.5} 48, {x} 47))"])
+    rows[3][2] = "POLYGON ((32 47, 32.5 47, 32.5"
+    write_csv(out / "csv_invalid_wkt.csv", rows)
+    case("csv_invalid_wkt.csv", "bad-wkt", "row 4, field 'geometry': not valid WKT")
+
+    write_csv(out / "csv_header_only.csv", [["date", "actor", "geometry"]])
+    case("csv_header_only.csv", "no-features", "contains no features")
+
+    write_json(out / "unknown_status.geojson", collection(
+        feature(good, poly()), feature({**good, "status": "liberated-ish"}, poly(38))))
+    case("unknown_status.geojson", "bad-status", "row 2, field 'status': status 'liberated-ish' is not one of")
+
+    write_json(out / "valid_to_before_date.geojson", collection(
+        feature({**good, "valid_to": "2015-01-01"}, poly())))
+    case("valid_to_before_date.geojson", "bad-interval", "row 1, field 'valid_to': valid_to is not after date")
+
+    write_json(out / "antimeridian.geojson", collection(feature(good, {
+        "type": "Polygon", "coordinates": [[[179, 64], [-179, 64], [-179, 66], [179, 66], [179, 64]]]})))
+    case("antimeridian.geojson", "antimeridian", "crosses the antimeridian")
+
+    write_json(out / "over_size_limit.geojson", collection(*(feature(good, poly(30 + i)) for i in range(10))))
+    case("over_size_limit.geojson", "too-large", "more than the limit of 1.0 KiB", "max_file_bytes=1024")
+
+    folder = out / "folder_no_date"
+    folder.mkdir()
+    write_json(folder / "2015-01-31.geojson", collection(feature(None, poly())))
+    write_json(folder / "latest.geojson", collection(feature(None, poly(38))))
+    case("folder_no_date", "no-date", "latest.geojson")
+
+    write_json(out / "only_points.geojson", collection(
+        feature(good, {"type": "Point", "coordinates": [37, 47]}),
+        feature(good, {"type": "Point", "coordinates": [38, 48]})))
+    case("only_points.geojson", "no-rows", "no usable rows")
+
+    write_json(out / "date_out_of_range.geojson", collection(feature({**good, "date": "0001-01-01"}, poly())))
+    case("date_out_of_range.geojson", "bad-date", "'0001-01-01' is not a date")
+
+    write_json(out / "mapped_column_missing.geojson", collection(feature(good, poly())))
+    case("mapped_column_missing.geojson", "bad-mapping", "mapped column 'Datum' (for date) is not in the file",
+         "columns.date=Datum")
+
+    (out / "plain.parquet").write_bytes(_plain_parquet())
+    case("plain.parquet", "unreadable", "GeoParquet")
+
+    write_json(out / "latlon_swapped_crs.geojson", collection(feature(good, {
+        "type": "Polygon", "coordinates": [[[37, 95], [37.5, 95], [37.5, 96], [37, 95]]]})))
+    case("latlon_swapped_crs.geojson", "out-of-range", "outside the lon/lat range")
+
+    return cases
+
+
+def _patch_sizes(data: bytearray, size: int) -> None:
+    """Overwrite the uncompressed size in every local and central header."""
+    i = data.find(b"PK\x03\x04")
+    struct.pack_into("<I", data, i + 22, size)
+    j = data.find(b"PK\x01\x02")
+    struct.pack_into("<I", data, j + 24, size)
+
+
+def _plain_parquet() -> bytes:
+    import pandas as pd
+
+    buf = io.BytesIO()
+    pd.DataFrame({"date": ["2015-01-31"], "actor": ["Alpha"]}).to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+def make_warn(out: Path) -> list[tuple[str, str, str, str]]:
+    cases: list[tuple[str, str, str, str]] = []
+
+    def case(file: str, code: str, substring: str, options: str = "") -> None:
+        cases.append((file, code, substring, options))
+
+    def row(date: str, actor: str, geometry: dict, **extra: object) -> dict:
+        return feature({"date": date, "actor": actor, "status": "controlled", **extra}, geometry)
+
+    # Alpha holds [37, 38] x [47.5, 48.5]; Beta holds [37.8, 39] x [47.5, 48.5] on 2015-02-28,
+    # a wider overlap on 2015-03-31. Overlap widths 0.2 and 0.4 degrees of longitude.
+    write_json(out / "overlap.geojson", collection(
+        row("2015-01-31", "Alpha", poly(37, 47.5, 1.0)),
+        row("2015-01-31", "Beta", poly(38, 47.5, 1.0)),
+        row("2015-02-28", "Beta", {"type": "Polygon", "coordinates": [[[37.8, 47.5], [39, 47.5], [39, 48.5],
+                                                                       [37.8, 48.5], [37.8, 47.5]]]}),
+        row("2015-03-31", "Beta", {"type": "Polygon", "coordinates": [[[37.6, 47.5], [39, 47.5], [39, 48.5],
+                                                                       [37.6, 48.5], [37.6, 47.5]]]}),
+    ))
+    case("overlap.geojson", "overlap", "'Alpha' and 'Beta' both control")
+
+    write_json(out / "duplicates.geojson", collection(
+        row("2015-01-31", "Alpha", poly(37)), row("2015-01-31", "Alpha", poly(38)),
+        row("2015-01-31", "Alpha", poly(37)),
+        # Same ring starting at another vertex: equal geometry too.
+        row("2015-01-31", "Alpha", {"type": "Polygon", "coordinates": [[[38.5, 47.5], [38.5, 48], [38, 48],
+                                                                        [38, 47.5], [38.5, 47.5]]]}),
+    ))
+    case("duplicates.geojson", "duplicate", "2 duplicate row(s)")
+
+    write_json(out / "z_coords.geojson", collection(
+        row("2015-01-31", "Alpha", {"type": "Polygon", "coordinates": [[[37, 47.5, 120], [37.5, 47.5, 130],
+                                                                        [37.5, 48, 125], [37, 48, 110],
+                                                                        [37, 47.5, 120]]]}),
+        row("2015-01-31", "Beta", poly(39)),
+    ))
+    case("z_coords.geojson", "", "")
+
+    write_json(out / "bowtie.geojson", collection(
+        row("2015-01-31", "Alpha", {"type": "Polygon", "coordinates": [[[37, 47], [38, 48], [38, 47], [37, 48],
+                                                                        [37, 47]]]}),
+    ))
+    case("bowtie.geojson", "repaired", "1 invalid polygon(s) repaired")
+
+    write_json(out / "geometry_collection.geojson", collection(
+        row("2015-01-31", "Alpha", {"type": "GeometryCollection", "geometries": [
+            {"type": "Point", "coordinates": [36, 47]}, poly(37)]}),
+    ))
+    case("geometry_collection.geojson", "collection-parts", "non-polygon parts")
+
+    write_json(out / "points_mixed.geojson", collection(
+        row("2015-01-31", "Alpha", poly(37)),
+        row("2015-01-31", "Alpha", {"type": "Point", "coordinates": [37.2, 47.7]}),
+        row("2015-01-31", "Alpha", {"type": "LineString", "coordinates": [[37, 47], [38, 48]]}),
+        row("2015-02-28", "Alpha", poly(37.1)),
+    ))
+    case("points_mixed.geojson", "non-polygon", "rows 2, 3")
+
+    write_json(out / "labels.geojson", collection(
+        feature({"date": "2015-01-31", "label": "Окуповано"}, poly(37)),
+        feature({"date": "2015-02-28", "label": "Окуповано /// Occupied"}, poly(37.1)),
+        feature({"date": "2015-03-31", "label": "Occupied\u00a0by Russia\n"}, poly(37.2)),
+        feature({"date": "2015-04-30", "label": " окуповано "}, poly(37.3)),
+    ))
+    write_csv(out / "labels_aliases.csv", [["alias", "name"], ["окуповано", "Russia"], ["occupied", "Russia"],
+                                           ["Occupied by Russia", "Russia"]])
+    case("labels.geojson", "", "", "columns.actor=label;aliases=labels_aliases.csv")
+
+    write_json(out / "date_outlier.geojson", collection(
+        *(row(f"2015-{m:02d}-01", "Alpha", poly(37 + m / 100)) for m in range(1, 7)),
+        row("2105-07-01", "Alpha", poly(37.1)),
+    ))
+    case("date_outlier.geojson", "date-outlier", "2105-07-01")
+
+    write_json(out / "far_polygon.geojson", collection(
+        *(row(f"2015-{m:02d}-01", "Alpha", poly(37 + m / 10)) for m in range(1, 5)),
+        row("2015-04-01", "Alpha", poly(-70, -30)),
+    ))
+    case("far_polygon.geojson", "far-away", "row 5")
+
+    write_json(out / "actor_case.geojson", collection(
+        row("2015-01-31", "Alpha", poly(37)), row("2015-02-28", "alpha", poly(37.1)),
+    ))
+    case("actor_case.geojson", "similar-actors", "'Alpha' and 'alpha'")
+
+    return cases
+
+
+def write_cases(path: Path, cases: list[tuple[str, str, str, str]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["file", "code", "substring", "options"])
+        writer.writerows(cases)
+
+
+def main() -> int:
+    for folder, make in ((BROKEN, make_broken), (WARN, make_warn)):
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        cases = make(folder)
+        write_cases(folder / "cases.csv", cases)
+        print(f"{folder.relative_to(ROOT)}: {len(cases)} cases")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

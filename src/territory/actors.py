@@ -1,0 +1,157 @@
+"""Actors: display names, colours and label aliases.
+
+Conflict data names the same actor in many ways (DeepStateMap went from
+Ukrainian-only labels to "UA /// EN" with stray NBSP and newlines), so labels
+go through :class:`AliasTable` rather than string equality.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Colour-blind-safe palette (Okabe & Ito 2008, then Paul Tol's "muted").
+PALETTE: tuple[str, ...] = (
+    "#000000",  # black
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#0072B2",  # blue
+    "#CC79A7",  # reddish purple
+    "#F0E442",  # yellow
+    "#882255",  # wine
+    "#44AA99",  # teal
+    "#999933",  # olive
+    "#AA4499",  # purple
+)
+
+_SEPARATORS = re.compile(r"\s*(?:///|//|\|)\s*")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_label(label: object) -> str:
+    """Fold a label for matching: NFKC, NBSP/newlines to spaces, trimmed, casefolded."""
+    text = unicodedata.normalize("NFKC", str(label))
+    text = _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+    return text.casefold()
+
+
+@dataclass
+class AliasTable:
+    """Map raw labels to canonical names.
+
+    A label matches if its folded form, or any of its parts split on ``///``,
+    ``//`` or ``|`` (multi-language labels), is a known alias.
+    """
+
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, str]) -> AliasTable:
+        table = cls()
+        for alias, name in mapping.items():
+            table.add(name, alias)
+        return table
+
+    @classmethod
+    def from_csv(cls, path: str | Path) -> AliasTable:
+        """Read ``alias,name`` rows (a header row is expected)."""
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+        if rows and not {"alias", "name"} <= set(rows[0]):
+            raise ValueError(f"{path}: alias table needs columns 'alias' and 'name'")
+        return cls.from_mapping({r["alias"]: r["name"] for r in rows})
+
+    def add(self, name: str, *aliases: str) -> None:
+        for label in (name, *aliases):
+            self.aliases[normalise_label(label)] = name
+
+    def resolve(self, label: object) -> str | None:
+        """Canonical name for ``label``, or None if unknown."""
+        if label is None:
+            return None
+        key = normalise_label(label)
+        if key in self.aliases:
+            return self.aliases[key]
+        for part in _SEPARATORS.split(key):
+            if part in self.aliases:
+                return self.aliases[part]
+        return None
+
+    def clean(self, label: object) -> str:
+        """Canonical name if known, else the label with whitespace tidied."""
+        found = self.resolve(label)
+        if found is not None:
+            return found
+        return _SPACE.sub(" ", unicodedata.normalize("NFKC", str(label)).replace("\u00a0", " ")).strip()
+
+
+STATUS_ALIASES = AliasTable.from_mapping(
+    {
+        "controlled": "controlled",
+        "control": "controlled",
+        "held": "controlled",
+        "occupied": "controlled",
+        "окуповано": "controlled",
+        "окуповані": "controlled",
+        "оккупировано": "controlled",
+        "contested": "contested",
+        "disputed": "contested",
+        "grey zone": "contested",
+        "gray zone": "contested",
+        "unknown": "contested",
+        "unknown status": "contested",
+        "невідомо": "contested",
+        "claimed": "claimed",
+        "claim": "claimed",
+    }
+)
+
+
+def assign_colors(names: Iterable[str], given: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A colour per actor, stable for the actor's name.
+
+    Each name hashes to a preferred palette slot; collisions take the next free
+    slot in name order, so adding an unrelated actor rarely recolours others.
+    """
+    given = dict(given or {})
+    colors: dict[str, str] = {}
+    used = set(given.values())
+    for name in sorted(set(names)):
+        if name in given:
+            colors[name] = given[name]
+            continue
+        start = int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % len(PALETTE)
+        for step in range(len(PALETTE)):
+            candidate = PALETTE[(start + step) % len(PALETTE)]
+            if candidate not in used:
+                break
+        else:
+            candidate = PALETTE[start]
+        colors[name] = candidate
+        used.add(candidate)
+    return colors
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    color: str
+    aliases: tuple[str, ...] = ()
+
+
+def read_actors(path: str | Path) -> list[Actor]:
+    """Read an actors table: ``name,color,aliases`` (aliases ``;``-separated)."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    out = []
+    for row in rows:
+        aliases = tuple(a.strip() for a in (row.get("aliases") or "").split(";") if a.strip())
+        out.append(Actor(row["name"].strip(), (row.get("color") or "").strip(), aliases))
+    return out

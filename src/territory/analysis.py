@@ -1,0 +1,188 @@
+"""One measured dataset and the tables every view is built from.
+
+The CLI and the dashboard both go through :class:`Analysis`, so every number
+on screen can be reproduced with a ``territory`` command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from territory import cache
+from territory.area import EQUAL_AREA_CRS, Measured, area_km2, area_table, measure, to_equal_area
+from territory.baselines import Denominator, equivalent, outline_denominators, region_denominators
+from territory.change import change_series, compare
+from territory.claims import ClaimContext, evaluate_claims
+from territory.datasets import Dataset
+from territory.model import END, change_dates, state_at, to_day, with_validity
+from territory.stats import stats_table
+
+
+def measured_to_frame(m: Measured) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(m.snapshots, geometry=gpd.GeoSeries(m.geometry, crs=EQUAL_AREA_CRS))
+
+
+def measured_from_frame(frame: gpd.GeoDataFrame) -> Measured:
+    snaps = pd.DataFrame(frame.drop(columns="geometry"))
+    return Measured(snaps, np.asarray(frame.geometry.values, dtype=object))
+
+
+def measure_cached(history: gpd.GeoDataFrame, key: str | None) -> Measured:
+    """``measure(history)``, read from / written to the cache when ``key`` is given."""
+    if key is None:
+        return measure(history)
+    path = cache.entry(key, "measured.parquet")
+    if path.exists():
+        try:
+            return measured_from_frame(gpd.read_parquet(path))
+        except Exception:  # a corrupt cache entry is recomputed, never fatal
+            pass
+    m = measure(history)
+    cache.write_atomic(path, lambda p: measured_to_frame(m).to_parquet(p, index=False))
+    return m
+
+
+@dataclass
+class Analysis:
+    """A dataset with its measured snapshots and derived tables."""
+
+    dataset: Dataset
+    measured: Measured
+    cache_key: str | None = None
+    _table: pd.DataFrame | None = field(default=None, repr=False)
+    _history: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, dataset: Dataset, cache_key: str | None = None) -> Analysis:
+        return cls(dataset, measure_cached(dataset.history, cache_key), cache_key)
+
+    @classmethod
+    def from_paths(cls, dataset: Dataset, use_cache: bool = True, extra: object = None) -> Analysis:
+        key = cache.content_key(dataset.paths, extra) if use_cache and dataset.paths else None
+        return cls.of(dataset, key)
+
+    @property
+    def history(self) -> gpd.GeoDataFrame:
+        if self._history is None:
+            self._history = with_validity(self.dataset.history)
+        return self._history
+
+    @property
+    def dates(self) -> list[pd.Timestamp]:
+        return change_dates(self.dataset.history)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """km² per change date × actor × status (whole dataset)."""
+        if self._table is None:
+            self._table = area_table(self.measured)
+        return self._table
+
+    @property
+    def focus_actor(self) -> str:
+        actors = self.dataset.actors
+        if self.dataset.focus_actor in actors:
+            return self.dataset.focus_actor
+        totals = self.table[self.table["status"] == "controlled"].groupby("actor")["area_km2"].max()
+        return str(totals.idxmax()) if len(totals) else (actors[0] if actors else "")
+
+    def denominators(self) -> list[Denominator]:
+        """Selectable denominators for the dataset's region (outline first)."""
+        ds = self.dataset
+        region = ds.region
+        if not region and ds.countries is not None and not ds.history.empty:
+            # A bare history: the countries it lies in, by overlap.
+            col = next(c for c in ("name", "NAME", "name_en") if c in ds.countries.columns)
+            hull = shapely.union_all(ds.history.geometry.values).envelope
+            hits = ds.countries[ds.countries.intersects(hull)]
+            if len(hits):
+                inter = area_km2(hits.geometry.intersection(shapely.union_all(ds.history.geometry.values)))
+                region = "+".join(sorted(hits[col][inter > 0.01 * inter.sum()].astype(str)))
+        return region_denominators(ds.countries, ds.reference_areas, region)
+
+    def stats(self, denominator: Denominator | None = None, baseline: object = None) -> pd.DataFrame:
+        base = to_day(baseline) if baseline is not None else None
+        return stats_table(self.measured, denominator=denominator, baseline=base)
+
+    def state(self, day: object) -> gpd.GeoDataFrame:
+        return state_at(self.history, day)
+
+    def compare(self, start: object, end: object, status: str | None = None) -> dict:
+        return compare(self.measured, start, end, status=status)
+
+    def change_series(self) -> pd.DataFrame:
+        return change_series(self.measured)
+
+    def claims(self) -> pd.DataFrame | None:
+        ds = self.dataset
+        if ds.claims is None:
+            return None
+        ctx = ClaimContext(self.measured, ds.countries, ds.regions, ds.reference_areas,
+                           self.focus_actor, ds.region)
+        return evaluate_claims(ds.claims, ctx)
+
+    def equivalent(self, km2: float) -> str | None:
+        return equivalent(km2, self.dataset.reference_areas)
+
+    def regions_at(self, day: object, status: str = "controlled") -> pd.DataFrame:
+        """km² and share of each region (governorate) held by each actor on ``day``."""
+        ds = self.dataset
+        if ds.regions is None:
+            return pd.DataFrame(columns=["region", "country", "region_km2", "actor", "area_km2", "pct_of_region"])
+        d = to_day(day)
+        regions = outline_denominators(ds.regions, "Natural Earth admin-1 outline")
+        country = ds.regions["country"].astype(str).tolist() if "country" in ds.regions.columns else [""] * len(regions)
+        rgeoms = to_equal_area([r.geometry for r in regions])
+        tree = shapely.STRtree(rgeoms)
+        s = self.measured.snapshots
+        active = ((s["date"] <= d) & (s[END].isna() | (s[END] > d)) & (s["status"] == status)).to_numpy()
+        rows = []
+        for i in np.flatnonzero(active):
+            geom = self.measured.geometry[i]
+            if shapely.is_empty(geom):
+                continue
+            hits = tree.query(geom, predicate="intersects")
+            if len(hits) == 0:
+                continue
+            areas = shapely.area(shapely.intersection(rgeoms[hits], geom)) / 1e6
+            for j, a in zip(hits, areas, strict=True):
+                rows.append((j, s["actor"].iloc[i], a))
+        held = pd.DataFrame(rows, columns=["j", "actor", "area_km2"])
+        base = pd.DataFrame({"j": range(len(regions)), "region": [r.region for r in regions],
+                             "country": country, "region_km2": [r.km2 for r in regions]})
+        out = base.merge(held, on="j", how="left").drop(columns="j")
+        out["area_km2"] = out["area_km2"].fillna(0.0)
+        out["pct_of_region"] = 100 * out["area_km2"] / out["region_km2"]
+        out["date"] = d
+        return out.sort_values(["country", "region", "actor"], na_position="first").reset_index(drop=True)
+
+    def settlements_at(self, day: object, status: str = "controlled") -> pd.DataFrame:
+        """Settlements and population inside each actor's territory on ``day``."""
+        st = self.dataset.settlements
+        if st is None or st.empty:
+            return pd.DataFrame(columns=["actor", "settlements", "population"])
+        state = self.state(day)
+        state = state[state["status"] == status]
+        x, y = st["lon"].to_numpy(float), st["lat"].to_numpy(float)
+        pop = pd.to_numeric(st.get("population"), errors="coerce").fillna(0).to_numpy()
+        rows = []
+        for actor, part in state.groupby("actor"):
+            inside = np.zeros(len(st), bool)
+            for g in part.geometry.values:
+                inside |= shapely.contains_xy(g, x, y)
+            rows.append((actor, int(inside.sum()), int(pop[inside].sum())))
+        return pd.DataFrame(rows, columns=["actor", "settlements", "population"])
+
+
+def analysis_for(path: str | Path | None = None, **kwargs) -> Analysis:
+    """Load and measure a dataset (cached by content hash)."""
+    from territory.datasets import load_dataset
+
+    ds = load_dataset(path, **kwargs)
+    return Analysis.from_paths(ds, extra={"options": repr(kwargs.get("options"))})

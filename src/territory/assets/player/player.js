@@ -1,0 +1,409 @@
+/*
+ * Territory time player: plays a control history in the browser.
+ *
+ * Input is the payload of territory/player.py (build_payload): every history
+ * row once, with its validity as date indices [f, t). Each row becomes one
+ * Leaflet polygon, built once; a frame only adds/removes the layers whose
+ * validity changes, so playback needs no server and no re-projection of the
+ * whole map. No network access: no tiles, the basemap comes in the payload.
+ *
+ * All payload text (actor names, sources, titles) goes through textContent
+ * or an HTML escaper: it is data, never markup.
+ *
+ * API: TerritoryPlayer.mount(element, payload, {index, playing, fps, loop,
+ *      onChange(index, date), onStop({index, date, playing}, cause)})
+ *      -> controller {map, setIndex, play, pause, toggle, setFps, update,
+ *                     getIndex, isPlaying, stats, resetStats, destroy}
+ */
+(function (root) {
+  "use strict";
+
+  var SPEEDS = [2, 4, 10, 20];
+  var STATUS_STYLE = {
+    controlled: { fill: true, fillOpacity: 0.55, weight: 1, opacity: 0.9 },
+    contested: { fill: true, fillOpacity: 0.2, weight: 1.5, opacity: 0.95, dashArray: "5 4" },
+    claimed: { fill: false, fillOpacity: 0, weight: 2, opacity: 1, dashArray: "2 5" },
+  };
+  var PANE_Z = { controlled: 410, contested: 420, claimed: 430 };
+  var NUM = typeof Intl !== "undefined" ? new Intl.NumberFormat("en", { maximumFractionDigits: 0 }) : null;
+
+  function h(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function fmtKm2(v) {
+    return (NUM ? NUM.format(v) : String(Math.round(v))) + " km\u00b2";
+  }
+
+  function safeUrl(u) {
+    return typeof u === "string" && /^https?:\/\//i.test(u) ? u : null;
+  }
+
+  /* Flat delta-encoded integer ring -> [[lat, lng], ...] */
+  function decodeRing(ring, sx, sy, x0, y0) {
+    var n = ring.length >> 1, out = new Array(n), x = 0, y = 0;
+    for (var i = 0; i < n; i++) {
+      x += ring[2 * i];
+      y += ring[2 * i + 1];
+      out[i] = [y0 + y * sy, x0 + x * sx];
+    }
+    return out;
+  }
+
+  function decodeGeom(g, tr) {
+    var sx = tr.scale[0], sy = tr.scale[1], x0 = tr.translate[0], y0 = tr.translate[1];
+    return g.map(function (poly) {
+      return poly.map(function (ring) { return decodeRing(ring, sx, sy, x0, y0); });
+    });
+  }
+
+  function mount(element, payload, options) {
+    var L = root.L;
+    if (!L) throw new Error("TerritoryPlayer needs Leaflet (window.L)");
+    var opts = Object.assign({ index: 0, playing: false, fps: 4, loop: false }, options || {});
+    var dates = payload.dates || [];
+    var actors = payload.actors || [];
+    var statuses = payload.statuses || ["controlled", "contested", "claimed"];
+    var feats = payload.features || [];
+    var N = feats.length, n = dates.length;
+    var F = new Int32Array(N), T = new Int32Array(N), on = new Uint8Array(N);
+    var layers = new Array(N);
+    var hasKm2 = feats.some(function (f) { return f.km2 !== null && f.km2 !== undefined; });
+
+    element.innerHTML = "";
+    element.classList.add("tp-root");
+    element.tabIndex = 0;
+
+    // ---- layout: header, map, controls (DOM built with textContent only)
+    var header = h("div", "tp-header");
+    header.appendChild(h("span", "tp-title", payload.title || ""));
+    if (payload.label) header.appendChild(h("span", "tp-label", payload.label));
+    var mapDiv = h("div", "tp-map");
+    var bar = h("div", "tp-controls");
+    var prevBtn = h("button", "tp-btn tp-prev", "\u23ee");
+    prevBtn.type = "button"; prevBtn.title = "Previous date (\u2190)"; prevBtn.setAttribute("aria-label", "Previous date");
+    var playBtn = h("button", "tp-btn tp-play", "\u25b6");
+    playBtn.type = "button"; playBtn.title = "Play / pause (space)"; playBtn.setAttribute("aria-label", "Play");
+    var nextBtn = h("button", "tp-btn tp-next", "\u23ed");
+    nextBtn.type = "button"; nextBtn.title = "Next date (\u2192)"; nextBtn.setAttribute("aria-label", "Next date");
+    var slider = h("input", "tp-slider");
+    slider.type = "range"; slider.min = "0"; slider.max = String(Math.max(0, n - 1)); slider.step = "1";
+    slider.setAttribute("aria-label", "Date");
+    var dateText = h("span", "tp-date-small", "");
+    var speed = h("select", "tp-speed");
+    speed.setAttribute("aria-label", "Speed (dates per second)");
+    var speeds = SPEEDS.slice();
+    if (speeds.indexOf(Number(opts.fps)) < 0 && Number(opts.fps) > 0) speeds.push(Number(opts.fps));
+    speeds.sort(function (a, b) { return a - b; });
+    speeds.forEach(function (s) {
+      var o = h("option", null, s + " dates/s");
+      o.value = String(s);
+      speed.appendChild(o);
+    });
+    [prevBtn, playBtn, nextBtn, slider, dateText, speed].forEach(function (c) { bar.appendChild(c); });
+    element.appendChild(header);
+    element.appendChild(mapDiv);
+    element.appendChild(bar);
+
+    // ---- map
+    var map = L.map(mapDiv, {
+      zoomSnap: 0.25, keyboard: false, attributionControl: true, worldCopyJump: false,
+      preferCanvas: false, fadeAnimation: false,
+    });
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
+    if (payload.attribution) map.attributionControl.addAttribution(escapeHtml(payload.attribution));
+    map.createPane("tp-base").style.zIndex = 350;
+    statuses.forEach(function (s) { map.createPane("tp-" + s).style.zIndex = PANE_Z[s] || 440; });
+    var b = payload.bounds;
+    if (b && b.length === 2) map.fitBounds(b, { padding: [8, 8], animate: false });
+    else map.setView([0, 0], 2);
+
+    if (payload.basemap && payload.basemap.length) {
+      var polys = [];
+      payload.basemap.forEach(function (g) { decodeGeom(g, payload.transform).forEach(function (p) { polys.push(p); }); });
+      L.polygon(polys, {
+        pane: "tp-base", interactive: false, color: "#8c8c8c", weight: 0.8, opacity: 1,
+        fillColor: "#ececea", fillOpacity: 1, className: "tp-basemap",
+      }).addTo(map);
+    }
+
+    // ---- overlays: date label + legend
+    var DateCtl = L.Control.extend({
+      onAdd: function () {
+        var box = h("div", "tp-date");
+        box.setAttribute("aria-live", "polite");
+        L.DomEvent.disableClickPropagation(box);
+        return box;
+      },
+    });
+    var dateCtl = new DateCtl({ position: "topright" }).addTo(map);
+    var dateBox = dateCtl.getContainer();
+
+    var legendRows = [];
+    var Legend = L.Control.extend({
+      onAdd: function () {
+        var box = h("div", "tp-legend");
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        if (payload.label) box.appendChild(h("div", "tp-legend-title", payload.label));
+        actors.forEach(function (a, i) {
+          var row = h("div", "tp-legend-row");
+          var sw = h("span", "tp-swatch");
+          sw.style.background = a.color;
+          row.appendChild(sw);
+          row.appendChild(h("span", "tp-legend-name", a.name));
+          var val = h("span", "tp-legend-km2", "");
+          row.appendChild(val);
+          box.appendChild(row);
+          legendRows[i] = { row: row, val: val };
+        });
+        var key = h("div", "tp-legend-key");
+        statuses.forEach(function (s) {
+          var k = h("span", "tp-key tp-key-" + s);
+          k.appendChild(h("span", "tp-key-box"));
+          k.appendChild(h("span", null, s));
+          key.appendChild(k);
+        });
+        box.appendChild(key);
+        return box;
+      },
+    });
+    new Legend({ position: "bottomright" }).addTo(map);
+
+    // ---- features: one layer each, built once
+    function info(k, full) {
+      var f = feats[k], a = actors[f.a] || { name: "?", color: "#777" };
+      var box = h("div", "tp-info");
+      var head = h("div", "tp-info-head");
+      var sw = h("span", "tp-swatch");
+      sw.style.background = a.color;
+      head.appendChild(sw);
+      head.appendChild(h("strong", null, a.name));
+      box.appendChild(head);
+      box.appendChild(h("div", "tp-info-status", statuses[f.s]));
+      if (f.km2 !== null && f.km2 !== undefined) box.appendChild(h("div", "tp-info-area", fmtKm2(f.km2)));
+      var range = "from " + dates[f.f] + (f.t === null || f.t === undefined ? " (latest)" : " until " + dates[f.t]);
+      box.appendChild(h("div", "tp-info-dates", range));
+      if (f.src) box.appendChild(h("div", "tp-info-src", "Source: " + f.src));
+      var url = safeUrl(f.url);
+      if (full && url) {
+        var link = h("a", "tp-info-link", "open source");
+        link.href = url; link.target = "_blank"; link.rel = "noopener noreferrer";
+        box.appendChild(link);
+      }
+      return box;
+    }
+
+    for (var k = 0; k < N; k++) {
+      var f = feats[k], sname = statuses[f.s], a = actors[f.a] || { color: "#777" };
+      F[k] = f.f;
+      T[k] = f.t === null || f.t === undefined ? 2147483647 : f.t;
+      var style = Object.assign({}, STATUS_STYLE[sname] || STATUS_STYLE.controlled, {
+        color: a.color, fillColor: a.color, pane: "tp-" + sname,
+        className: "tp-feature tp-s-" + sname + " tp-a-" + f.a,
+      });
+      var layer = L.polygon(decodeGeom(f.g, payload.transform), style);
+      (function (kk) {
+        layer.bindTooltip(function () { return info(kk, false); }, { sticky: true, className: "tp-tooltip" });
+        layer.bindPopup(function () { return info(kk, true); }, { maxWidth: 320 });
+      })(k);
+      layers[k] = layer;
+    }
+
+    // ---- state
+    var index = -1, playing = false, fps = Number(opts.fps) > 0 ? Number(opts.fps) : 4;
+    var raf = 0, lastStep = 0, destroyed = false;
+    var st = { frames: 0, t0: 0, t1: 0, applyMs: 0, applyMax: 0, added: 0, removed: 0 };
+
+    function apply(i) {
+      var t0 = performance.now();
+      var sumC = new Float64Array(actors.length), sumX = new Float64Array(actors.length);
+      for (var k = 0; k < N; k++) {
+        var want = F[k] <= i && i < T[k] ? 1 : 0;
+        if (want !== on[k]) {
+          if (want) { map.addLayer(layers[k]); st.added++; } else { map.removeLayer(layers[k]); st.removed++; }
+          on[k] = want;
+        }
+        if (want && hasKm2) {
+          var f = feats[k];
+          if (f.km2 !== null && f.km2 !== undefined) {
+            if (f.s === 0) sumC[f.a] += f.km2; else if (f.s === 1) sumX[f.a] += f.km2;
+          }
+        }
+      }
+      var d = dates[i] || "";
+      dateBox.textContent = d;
+      dateText.textContent = n ? (i + 1) + " / " + n : "no dates";
+      if (String(slider.value) !== String(i)) slider.value = String(i);
+      legendRows.forEach(function (r, a) {
+        var txt = "";
+        if (hasKm2 && sumC[a] > 0) txt = fmtKm2(sumC[a]);
+        if (hasKm2 && sumX[a] > 0) txt += (txt ? " + " : "") + fmtKm2(sumX[a]) + " contested";
+        r.val.textContent = txt;
+      });
+      var dt = performance.now() - t0;
+      st.applyMs += dt;
+      if (dt > st.applyMax) st.applyMax = dt;
+    }
+
+    function setIndex(i, cause) {
+      if (!n) return;
+      i = Math.max(0, Math.min(n - 1, Math.round(Number(i)) || 0));
+      if (i === index) return;
+      index = i;
+      apply(i);
+      st.frames++;
+      st.t1 = performance.now();
+      if (opts.onChange) opts.onChange(i, dates[i], cause || "api");
+    }
+
+    function notifyStop(cause) {
+      if (opts.onStop && n) opts.onStop({ index: index, date: dates[index], playing: false }, cause);
+    }
+
+    function showPlaying() {
+      playBtn.textContent = playing ? "\u275a\u275a" : "\u25b6";
+      playBtn.setAttribute("aria-label", playing ? "Pause" : "Play");
+      element.classList.toggle("tp-playing", playing);
+    }
+
+    function tick(now) {
+      raf = 0;
+      if (!playing || destroyed) return;
+      var interval = 1000 / fps;
+      if (now - lastStep >= interval - 1) {
+        lastStep = now - lastStep > 2 * interval ? now : lastStep + interval;
+        if (index >= n - 1) {
+          if (opts.loop) setIndex(0, "play");
+          else { pause(); notifyStop("end"); return; }
+        } else {
+          setIndex(index + 1, "play");
+        }
+      }
+      raf = root.requestAnimationFrame(tick);
+    }
+
+    function play() {
+      if (playing || n < 2) return;
+      if (index >= n - 1) setIndex(0, "play");
+      playing = true;
+      lastStep = performance.now();
+      resetStats();
+      showPlaying();
+      raf = root.requestAnimationFrame(tick);
+    }
+
+    function pause() {
+      if (!playing) return;
+      playing = false;
+      if (raf) root.cancelAnimationFrame(raf);
+      raf = 0;
+      showPlaying();
+    }
+
+    function toggle(cause) {
+      if (playing) { pause(); notifyStop(cause || "pause"); } else play();
+    }
+
+    function userStep(delta, cause) {
+      pause();
+      setIndex(index + delta, cause);
+      notifyStop(cause);
+    }
+
+    function setFps(v) {
+      v = Number(v);
+      if (!(v > 0)) return;
+      fps = v;
+      if (!Array.prototype.some.call(speed.options, function (o) { return Number(o.value) === v; })) {
+        var o = h("option", null, v + " dates/s");
+        o.value = String(v);
+        speed.appendChild(o);
+      }
+      speed.value = String(v);
+    }
+
+    function resetStats() {
+      st.frames = 0; st.applyMs = 0; st.applyMax = 0; st.added = 0; st.removed = 0;
+      st.t0 = st.t1 = performance.now();
+    }
+
+    function stats() {
+      var secs = (st.t1 - st.t0) / 1000;
+      return {
+        frames: st.frames, seconds: secs, fps: secs > 0 ? st.frames / secs : 0,
+        applyMsMean: st.frames ? st.applyMs / st.frames : 0, applyMsMax: st.applyMax,
+        layersOn: on.reduce(function (s, v) { return s + v; }, 0), features: N, dates: n,
+        added: st.added, removed: st.removed,
+      };
+    }
+
+    // ---- events
+    playBtn.addEventListener("click", function () { toggle("pause"); });
+    prevBtn.addEventListener("click", function () { userStep(-1, "prev"); });
+    nextBtn.addEventListener("click", function () { userStep(1, "next"); });
+    slider.addEventListener("input", function () { pause(); setIndex(slider.value, "scrub"); });
+    slider.addEventListener("change", function () { notifyStop("scrub"); });
+    speed.addEventListener("change", function () { setFps(speed.value); });
+    function onKey(ev) {
+      var tag = ev.target && ev.target.tagName;
+      if (tag === "SELECT" || (tag === "INPUT" && ev.key !== " ")) return;
+      if (ev.key === " " || ev.key === "Spacebar") { ev.preventDefault(); toggle("pause"); }
+      else if (ev.key === "ArrowRight" || ev.key === "ArrowUp") { ev.preventDefault(); userStep(1, "next"); }
+      else if (ev.key === "ArrowLeft" || ev.key === "ArrowDown") { ev.preventDefault(); userStep(-1, "prev"); }
+      else if (ev.key === "Home") { ev.preventDefault(); userStep(-n, "first"); }
+      else if (ev.key === "End") { ev.preventDefault(); userStep(n, "last"); }
+    }
+    function onKeyUp(ev) {
+      // a focused <button> would "click" on space keyup and toggle twice
+      if ((ev.key === " " || ev.key === "Spacebar") && ev.target && ev.target.tagName === "BUTTON") ev.preventDefault();
+    }
+    element.addEventListener("keydown", onKey);
+    element.addEventListener("keyup", onKeyUp);
+
+    // ---- start
+    if (!n) {
+      dateBox.textContent = "no data";
+      dateText.textContent = "no dates";
+      [prevBtn, playBtn, nextBtn, slider, speed].forEach(function (c) { c.disabled = true; });
+    }
+    setFps(fps);
+    setIndex(opts.index || 0, "init");
+    if (opts.playing) play();
+
+    var controller = {
+      map: map, payloadId: payload.id || null,
+      setIndex: function (i) { setIndex(i, "api"); },
+      play: play, pause: pause, toggle: function () { toggle("api"); }, setFps: setFps,
+      getIndex: function () { return index; }, isPlaying: function () { return playing; },
+      getDate: function () { return dates[index]; },
+      stats: stats, resetStats: resetStats,
+      update: function (o) {
+        if (!o) return;
+        if (o.fps !== undefined && o.fps !== null) setFps(o.fps);
+        if (o.index !== undefined && o.index !== null) setIndex(o.index, "api");
+        if (o.playing === true) play(); else if (o.playing === false) pause();
+      },
+      destroy: function () {
+        destroyed = true;
+        pause();
+        element.removeEventListener("keydown", onKey);
+        element.removeEventListener("keyup", onKeyUp);
+        map.remove();
+        element.innerHTML = "";
+      },
+    };
+    return controller;
+  }
+
+  root.TerritoryPlayer = { mount: mount, decodeGeom: decodeGeom, version: 1 };
+})(typeof window !== "undefined" ? window : this);

@@ -1,0 +1,297 @@
+"""The claims ledger: what a published figure implies, set beside what the polygons measure.
+
+For every claim: the km² it implies (unit conversion; a percentage of its
+stated baseline), the computed figure at the claim's date under the same
+baseline, their difference and ratio, and a verdict.
+
+Verdict rule (documented in the README):
+
+* ``consistent`` when the implied km² is within ±20 % of the computed km²
+  (ratio 0.83–1.2), or, for percentage claims, within 2 percentage points.
+  Published estimates of the same quantity on the same date differ by about
+  that much (IHS put the peak at 90,800 km², others at 88,000; spoken
+  percentages are rounded), and an illustrative reconstruction is no more
+  precise than its calibration points.
+* ``overstated`` / ``understated`` outside that band, with the ratio.
+* ``baseline unstated`` when a percentage names no baseline: the implied km²
+  is then shown as a range over the plausible baselines (the peak, the
+  region's outline and official areas) and no single verdict is given.
+* ``calibration point`` for rows used to fit the illustrative history: they
+  are never independent confirmation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from territory.area import Measured, area_table
+from territory.baselines import Denominator, outline_denominators, region_denominators
+from territory.report import Report
+from territory.stats import clip
+
+METRICS = ("area_held", "area_lost", "percent_held", "percent_lost", "comparison")
+UNITS = ("km2", "sq_mi", "percent")
+KM2_PER_SQ_MI = 2.589988110336
+CLAIM_COLUMNS = ("id", "date", "actor", "claimant", "metric", "value", "unit", "baseline", "region",
+                 "reference", "quote", "source", "source_url", "calibration", "note")
+REQUIRED = ("date", "metric", "value", "unit")
+RATIO_TOLERANCE = 1.2
+PP_TOLERANCE = 2.0
+
+
+def read_claims(path: str | Path) -> tuple[pd.DataFrame, Report]:
+    """Read a claims CSV; every bad cell is reported with its row and field."""
+    report = Report()
+    path = Path(path)
+    name = path.name
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        report.error("claims file not found", file=name, code="missing", hint="check the path")
+        return pd.DataFrame(columns=CLAIM_COLUMNS), report
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        report.error(f"claims file cannot be read as CSV ({str(exc).splitlines()[0][:160]})", file=name,
+                     code="unreadable", hint="save the ledger as UTF-8 CSV with a header row")
+        return pd.DataFrame(columns=CLAIM_COLUMNS), report
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    missing = [c for c in REQUIRED if c not in raw.columns]
+    if missing:
+        report.error(f"claims file lacks column(s) {', '.join(missing)}", file=name, code="claims-columns",
+                     hint=f"a ledger needs at least: {', '.join(REQUIRED)}; optional: {', '.join(c for c in CLAIM_COLUMNS if c not in REQUIRED)}")
+        return pd.DataFrame(columns=CLAIM_COLUMNS), report
+    for col in CLAIM_COLUMNS:
+        if col not in raw.columns:
+            raw[col] = ""
+    out = raw[list(CLAIM_COLUMNS)].copy()
+    for i, row in out.iterrows():
+        where = {"file": name, "row": str(int(i) + 2)}
+        try:
+            out.at[i, "date"] = pd.Timestamp(row["date"]).normalize()
+        except (ValueError, TypeError):
+            report.error(f"date '{row['date']}' is not a date", field="date", code="bad-date",
+                         hint="write YYYY-MM-DD (the 1st of the month if only the month is known)", **where)
+        if row["metric"] not in METRICS:
+            report.error(f"metric '{row['metric']}' is not one of {', '.join(METRICS)}", field="metric",
+                         code="bad-metric", hint="pick the metric the claim states", **where)
+        if row["unit"] not in UNITS:
+            report.error(f"unit '{row['unit']}' is not one of {', '.join(UNITS)}", field="unit",
+                         code="bad-unit", hint="use km2, sq_mi or percent", **where)
+        try:
+            float(str(row["value"]).replace(",", ""))
+        except ValueError:
+            report.error(f"value '{row['value']}' is not a number", field="value", code="bad-value",
+                         hint="write the number only, e.g. 90800", **where)
+        if row["metric"] == "comparison" and not str(row["reference"]).strip():
+            report.error("a comparison claim needs a 'reference' (e.g. Great Britain (island))", field="reference",
+                         code="no-reference", hint="name an entry of the reference-areas table", **where)
+    if not report.ok:
+        return out, report
+    out["value"] = out["value"].str.replace(",", "").astype(float)
+    out["date"] = pd.to_datetime(out["date"])
+    out["calibration"] = out["calibration"].astype(str).str.strip().str.lower().isin(["true", "1", "yes", "y"])
+    out["id"] = [v if str(v).strip() else f"C{i + 1}" for i, v in enumerate(out["id"])]
+    report.stats["claims"] = len(out)
+    return out, report
+
+
+@dataclass
+class ClaimContext:
+    """What checking a claim needs: the measured history and the baselines."""
+
+    measured: Measured
+    countries: gpd.GeoDataFrame | None = None
+    regions: gpd.GeoDataFrame | None = None
+    reference_areas: pd.DataFrame | None = None
+    focus_actor: str | None = None
+    region: str | None = None
+    _clipped: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def region_geometry(self, region: str):
+        for layer in (self.countries, self.regions):
+            for d in outline_denominators(layer):
+                if d.region.casefold() == region.casefold():
+                    return d.geometry
+        return None
+
+    def table(self, region: str | None) -> pd.DataFrame | None:
+        """Area time series, clipped to ``region`` unless it is the whole dataset."""
+        key = "" if not region or region == self.region else region
+        if key not in self._clipped:
+            if key == "":
+                self._clipped[key] = area_table(self.measured)
+            else:
+                geom = self.region_geometry(key)
+                if geom is None:
+                    return None
+                self._clipped[key] = area_table(clip(self.measured, geom))
+        return self._clipped[key]
+
+    def denominators(self, region: str) -> list[Denominator]:
+        out = region_denominators(self.countries, self.reference_areas, region)
+        if not out:
+            out = [d for d in outline_denominators(self.regions, "Natural Earth admin-1 outline")
+                   if d.region.casefold() == region.casefold()]
+        return out
+
+    def reference_km2(self, name: str) -> tuple[float, str] | None:
+        ref = self.reference_areas
+        if ref is None:
+            return None
+        rows = ref[ref["name"].astype(str).str.casefold() == name.strip().casefold()]
+        if rows.empty:
+            rows = ref[ref["name"].astype(str).str.casefold().str.startswith(name.strip().casefold())]
+        if rows.empty:
+            return None
+        return float(rows["km2"].iloc[0]), str(rows["name"].iloc[0])
+
+
+def _held(table: pd.DataFrame, actor: str, day: pd.Timestamp) -> float:
+    rows = table[(table["actor"] == actor) & (table["status"] == "controlled") & (table["date"] <= day)]
+    return float(rows["area_km2"].iloc[-1]) if len(rows) else 0.0
+
+
+def _peak(table: pd.DataFrame, actor: str) -> tuple[float, pd.Timestamp | None]:
+    rows = table[(table["actor"] == actor) & (table["status"] == "controlled")]
+    if rows.empty:
+        return 0.0, None
+    i = rows["area_km2"].idxmax()
+    return float(rows.at[i, "area_km2"]), pd.Timestamp(rows.at[i, "date"])
+
+
+def _describe(row: pd.Series) -> str:
+    v, unit, metric = row["value"], row["unit"], row["metric"]
+    num = f"{v:g}%" if unit == "percent" else f"{v:,.0f} {'km²' if unit == 'km2' else 'sq mi'}"
+    base = f" of {row['baseline']}" if str(row["baseline"]).strip() else " (baseline unstated)"
+    return {
+        "area_held": f"holds {num}",
+        "area_lost": f"lost {num}" + (f" since {row['baseline']}" if str(row["baseline"]).strip() else ""),
+        "percent_held": f"holds {num}{base}",
+        "percent_lost": f"lost {num}{base}",
+        "comparison": f"holds territory the size of {row['reference']}",
+    }[metric]
+
+
+def _verdict(ratio: float, claimed_pct: float | None = None, computed_pct: float | None = None) -> str:
+    if claimed_pct is not None and computed_pct is not None and abs(claimed_pct - computed_pct) <= PP_TOLERANCE:
+        return "consistent"
+    if not np.isfinite(ratio):
+        return "cannot check"
+    if 1 / RATIO_TOLERANCE <= ratio <= RATIO_TOLERANCE:
+        return "consistent"
+    return "overstated" if ratio > 1 else "understated"
+
+
+def evaluate_claims(ledger: pd.DataFrame, ctx: ClaimContext) -> pd.DataFrame:
+    """One row per claim with implied and computed km², ratio and verdict."""
+    rows = []
+    for _, c in ledger.iterrows():
+        rows.append(_evaluate(c, ctx))
+    return pd.DataFrame(rows)
+
+
+def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
+    actor = str(c["actor"]).strip() or (ctx.focus_actor or "")
+    region = str(c["region"]).strip() or None
+    baseline = str(c["baseline"]).strip()
+    day = pd.Timestamp(c["date"])
+    out = {
+        "id": c["id"], "date": day.date().isoformat(), "actor": actor, "claimant": c["claimant"],
+        "claim": _describe(c), "metric": c["metric"], "value": c["value"], "unit": c["unit"],
+        "baseline": baseline, "region": region or "", "implied_km2": np.nan, "implied_low_km2": np.nan,
+        "implied_high_km2": np.nan, "computed_km2": np.nan, "claimed_pct": np.nan, "computed_pct": np.nan,
+        "diff_km2": np.nan, "ratio": np.nan, "verdict": "", "basis": "", "calibration": bool(c["calibration"]),
+        "quote": c["quote"], "source": c["source"], "source_url": c["source_url"],
+    }
+    table = ctx.table(region)
+    if table is None:
+        out.update(verdict="cannot check", basis=f"region '{region}' is not in the bundled region layers")
+        return out
+    if actor not in set(table["actor"]):
+        out.update(verdict="cannot check", basis=f"actor '{actor}' is not in the data")
+        return out
+    held = _held(table, actor, day)
+    peak_km2, peak_date = _peak(table, actor)
+    peak_txt = f"computed peak {peak_km2:,.0f} km² on {peak_date.date() if peak_date is not None else '?'}"
+    metric, unit, value = c["metric"], c["unit"], float(c["value"])
+    in_region = f" within {region}" if region and region != ctx.region else ""
+
+    def km2(v: float) -> float:
+        return v * KM2_PER_SQ_MI if unit == "sq_mi" else v
+
+    def base_km2(label: str) -> tuple[list[float], list[str]]:
+        """Baseline areas for a percentage: the peak, a date, or a region's denominators."""
+        if label.lower() == "peak":
+            return [peak_km2], [peak_txt]
+        try:
+            bday = pd.Timestamp(label)
+            return [_held(table, actor, bday)], [f"computed area on {bday.date()}"]
+        except ValueError:
+            pass
+        dens = ctx.denominators(label)
+        return [d.km2 for d in dens], [d.label for d in dens]
+
+    if metric == "area_held":
+        implied = km2(value)
+        computed = held
+        out.update(implied_km2=implied, computed_km2=computed,
+                   basis=f"computed area held{in_region} on {day.date()}")
+    elif metric == "area_lost":
+        ref_km2 = peak_km2 if baseline.lower() in ("", "peak") else base_km2(baseline)[0][0]
+        implied = km2(value)
+        computed = ref_km2 - held
+        out.update(implied_km2=implied, computed_km2=computed,
+                   basis=f"computed loss{in_region} from {'the ' + peak_txt if baseline.lower() in ('', 'peak') else baseline} to {day.date()}")
+    elif metric == "comparison":
+        ref = ctx.reference_km2(str(c["reference"]))
+        if ref is None:
+            out.update(verdict="cannot check", basis=f"reference '{c['reference']}' is not in the reference-areas table")
+            return out
+        implied, ref_name = ref
+        computed = peak_km2 if baseline.lower() == "peak" else held
+        when = peak_txt if baseline.lower() == "peak" else f"computed area held on {day.date()}"
+        out.update(implied_km2=implied, computed_km2=computed, basis=f"{ref_name} = {implied:,.0f} km² vs {when}")
+    else:  # percent_held / percent_lost
+        lost = metric == "percent_lost"
+        if not baseline:
+            candidates = [peak_km2]
+            labels = [peak_txt]
+            if region:
+                dens = ctx.denominators(region)
+                candidates += [d.km2 for d in dens]
+                labels += [d.label for d in dens]
+            implied_range = [value / 100 * b for b in candidates if b > 0]
+            out.update(implied_low_km2=min(implied_range), implied_high_km2=max(implied_range),
+                       computed_km2=held, verdict="baseline unstated", claimed_pct=value,
+                       basis="baseline unstated; implied km² over plausible baselines: " + "; ".join(labels))
+            ratios = [x / held for x in implied_range] if held > 0 else []
+            if ratios:
+                out["basis"] += f" — ratio to computed ranges {min(ratios):.2f}–{max(ratios):.2f}"
+            return out
+        bases, labels = base_km2(baseline)
+        if not bases or bases[0] <= 0:
+            out.update(verdict="cannot check", basis=f"baseline '{baseline}' has no area in the data")
+            return out
+        b = bases[0]
+        computed_pct = 100 * ((b - held) / b if lost else held / b)
+        implied = value / 100 * b
+        computed = b - held if lost else held
+        basis = f"{'share lost' if lost else 'share held'}{in_region} on {day.date()} of {labels[0]}"
+        if len(bases) > 1:
+            basis += "; other denominators: " + "; ".join(labels[1:])
+            alt = [value / 100 * x for x in bases]
+            out.update(implied_low_km2=min(alt), implied_high_km2=max(alt))
+        out.update(implied_km2=implied, computed_km2=computed, claimed_pct=value, computed_pct=computed_pct, basis=basis)
+    implied, computed = out["implied_km2"], out["computed_km2"]
+    out["diff_km2"] = implied - computed
+    out["ratio"] = implied / computed if computed > 0 else np.inf if implied > 0 else np.nan
+    claimed_pct = out["claimed_pct"] if np.isfinite(out["claimed_pct"]) else None
+    computed_pct = out["computed_pct"] if np.isfinite(out["computed_pct"]) else None
+    out["verdict"] = _verdict(out["ratio"], claimed_pct, computed_pct)
+    if out["calibration"]:
+        out["verdict"] = "calibration point"
+    return out

@@ -1,0 +1,302 @@
+"""The ``territory`` command: the same core as the dashboard, from a shell.
+
+Every command takes PATH (a dataset folder, a history file, or a folder of
+dated snapshot files) and defaults to the bundled Syria/Iraq history. Tables
+go to stdout as CSV (or ``--format json``) unless ``--out FILE``.
+
+Exit codes: 0 success; 1 the input was refused (a validation report is
+printed); 2 bad command-line usage; 3 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+EXAMPLES = """examples:
+  territory stats                          # bundled history, CSV to stdout
+  territory stats --format json --out stats.json
+  territory change --from 2015-01-01 --to 2016-01-01
+  territory claims
+  territory regions --date 2015-06-01
+  territory validate my_history.gpkg --actor "Russian forces"
+  territory serve ./snapshots --actor Occupied --port 8502
+"""
+
+
+def _add_input(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", nargs="?", help="dataset folder, history file or folder of dated files (default: bundled history)")
+    g = p.add_argument_group("input options")
+    g.add_argument("--actor", help="actor for rows/files without an actor column")
+    g.add_argument("--status", choices=["controlled", "contested", "claimed"], help="status for files without a status column")
+    g.add_argument("--file-date", help="date (YYYY-MM-DD) for a single file without a date column or dated name")
+    g.add_argument("--column", action="append", metavar="CANONICAL=NAME",
+                   help="map a column, e.g. --column date=Datum --column actor=Partei (repeatable)")
+    g.add_argument("--aliases", metavar="CSV", help="alias table with columns alias,name for actor/status labels")
+    g.add_argument("--no-cache", action="store_true", help="recompute instead of reading the measurement cache")
+
+
+def _add_table(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="table format (default csv)")
+    p.add_argument("--out", help="write to FILE instead of stdout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="territory",
+        description="Measure, map and check claims about territorial control over time.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version="territory 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("stats", help="area time series: km² and shares per date × actor × status")
+    _add_input(p)
+    _add_table(p)
+    p.add_argument("--denominator", default="outline",
+                   help="which region area to divide by: 'outline' (Natural Earth, measured) or 'official' (default outline)")
+    p.add_argument("--baseline", help="also give %% of the area held on this date (YYYY-MM-DD)")
+
+    p = sub.add_parser("change", help="gains, losses, net change and transfers between two dates")
+    _add_input(p)
+    _add_table(p)
+    p.add_argument("--from", dest="start", required=True, help="first date (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", required=True, help="second date (YYYY-MM-DD)")
+    p.add_argument("--table", choices=["summary", "transfers", "both"], default="both",
+                   help="which table to print (default both; 'both' in CSV prints two tables separated by a blank line)")
+
+    p = sub.add_parser("claims", help="the claims ledger checked against the computed areas")
+    _add_input(p)
+    _add_table(p)
+    p.add_argument("claims", nargs="?", help="claims CSV (default: the dataset's own ledger)")
+
+    p = sub.add_parser("regions", help="km² and share of each region (governorate) per actor on a date")
+    _add_input(p)
+    _add_table(p)
+    p.add_argument("--date", required=True, help="date (YYYY-MM-DD)")
+
+    p = sub.add_parser("dates", help="list the dates on which anything changes")
+    _add_input(p)
+
+    p = sub.add_parser("validate", help="check an input and print a report (exit 0 if no errors)")
+    _add_input(p)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = sub.add_parser("serve", help="start the dashboard on PATH at http://127.0.0.1:PORT")
+    _add_input(p)
+    p.add_argument("--port", type=int, default=8501)
+
+    from territory.export.cli import add_export_commands
+
+    add_export_commands(sub, _add_input)
+    return parser
+
+
+def load_options(args: argparse.Namespace):
+    from territory.io.options import LoadOptions
+
+    return LoadOptions.from_cli(actor=args.actor, status=args.status, date=args.file_date,
+                                column=args.column, aliases=args.aliases)
+
+
+def _option_key(args: argparse.Namespace) -> dict:
+    return {k: getattr(args, k, None) for k in ("actor", "status", "file_date", "column", "aliases")}
+
+
+def load_analysis(args: argparse.Namespace, claims: str | None = None):
+    """Load and measure the dataset named by ``args.path`` (raises LoadError)."""
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+
+    ds = load_dataset(args.path, load_options(args), claims=claims)
+    return Analysis.from_paths(ds, use_cache=not args.no_cache, extra=_option_key(args))
+
+
+def emit(text: str | bytes, out: str | None) -> None:
+    if out:
+        mode = "wb" if isinstance(text, bytes) else "w"
+        with open(out, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
+            fh.write(text)
+        print(f"wrote {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def _pick_denominator(denoms, wanted: str):
+    if not denoms:
+        return None
+    wanted = wanted.casefold()
+    for d in denoms:
+        if wanted in d.source.casefold() or wanted in d.label.casefold():
+            return d
+    names = "; ".join(d.label for d in denoms)
+    raise SystemExit(_usage_error(f"--denominator '{wanted}' matches none of: {names}"))
+
+
+def _usage_error(message: str) -> int:
+    print(f"territory: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from territory import cache
+
+    key = None
+    if not args.no_cache:
+        # Warm path: answer from the cache with pandas only.
+        from territory.datasets import bundled_path
+
+        root = Path(args.path) if args.path else bundled_path()
+        files = cache.input_files(root)
+        key = cache.content_key(files, {**_option_key(args), "denominator": args.denominator,
+                                        "baseline": args.baseline, "table": "stats"})
+        hit = cache.entry(key, "stats.parquet")
+        if hit.exists():
+            import pandas as pd
+
+            from territory.tables import render
+
+            emit(render(pd.read_parquet(hit), args.format), args.out)
+            return EXIT_OK
+    an = load_analysis(args)
+    denom = _pick_denominator(an.denominators(), args.denominator)
+    table = an.stats(denom, args.baseline)
+    if key is not None:
+        cache.write_atomic(cache.entry(key, "stats.parquet"), lambda p: table.to_parquet(p, index=False))
+    from territory.tables import render
+
+    emit(render(table, args.format), args.out)
+    return EXIT_OK
+
+
+def cmd_change(args: argparse.Namespace) -> int:
+    from territory.tables import render
+
+    an = load_analysis(args)
+    result = an.compare(args.start, args.end)
+    if args.table == "summary":
+        emit(render(result["summary"], args.format), args.out)
+    elif args.table == "transfers":
+        emit(render(result["transfers"], args.format), args.out)
+    elif args.format == "json":
+        import json
+
+        body = {"summary": json.loads(render(result["summary"], "json")),
+                "transfers": json.loads(render(result["transfers"], "json"))}
+        emit(json.dumps(body, ensure_ascii=False, indent=1) + "\n", args.out)
+    else:
+        emit(render(result["summary"], "csv") + "\n" + render(result["transfers"], "csv"), args.out)
+    return EXIT_OK
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from territory.tables import render
+
+    an = load_analysis(args, claims=args.claims)
+    table = an.claims()
+    if table is None:
+        print("territory: this dataset has no claims ledger; pass a claims CSV", file=sys.stderr)
+        return EXIT_INPUT
+    emit(render(table, args.format), args.out)
+    return EXIT_OK
+
+
+def cmd_regions(args: argparse.Namespace) -> int:
+    from territory.tables import render
+
+    an = load_analysis(args)
+    if an.dataset.regions is None:
+        print("territory: this dataset has no region layer (governorates)", file=sys.stderr)
+        return EXIT_INPUT
+    emit(render(an.regions_at(args.date), args.format), args.out)
+    return EXIT_OK
+
+
+def cmd_dates(args: argparse.Namespace) -> int:
+    from territory.datasets import load_dataset
+    from territory.model import change_dates
+
+    ds = load_dataset(args.path, load_options(args))
+    for d in change_dates(ds.history):
+        print(d.date().isoformat())
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from territory.datasets import bundled_path
+    from territory.validate import validate
+
+    root = Path(args.path) if args.path else bundled_path()
+    if root.is_dir() and (root / "dataset.json").exists():
+        import json
+
+        meta = json.loads((root / "dataset.json").read_text(encoding="utf-8"))
+        root = root / meta["history"]
+    report = validate(root, load_options(args))
+    if args.format == "json":
+        print(report.to_json())
+    else:
+        for p in report.problems:
+            print(p)
+        stats = ", ".join(f"{k}={v}" for k, v in sorted(report.stats.items()))
+        print(f"{root}: {report.summary()}" + (f" ({stats})" if stats else ""))
+    return EXIT_OK if report.ok else EXIT_INPUT
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from territory.datasets import REPO_ROOT
+
+    app = REPO_ROOT / "app.py"
+    env = dict(os.environ)
+    if args.path:
+        env["TERRITORY_PATH"] = str(Path(args.path).resolve())
+    if args.actor:
+        env["TERRITORY_ACTOR"] = args.actor
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", "127.0.0.1",
+           "--server.port", str(args.port), "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    print(f"Territory dashboard on http://127.0.0.1:{args.port}", file=sys.stderr)
+    return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
+
+
+COMMANDS = {"stats": cmd_stats, "change": cmd_change, "claims": cmd_claims, "regions": cmd_regions,
+            "dates": cmd_dates, "validate": cmd_validate, "serve": cmd_serve}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
+    from territory.report import LoadError
+
+    try:
+        return handler(args)
+    except LoadError as exc:
+        for p in exc.report.problems:
+            print(p, file=sys.stderr)
+        print(f"territory: input refused: {exc.report.summary()}", file=sys.stderr)
+        return EXIT_INPUT
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    except ValueError as exc:
+        print(f"territory: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # last resort: one line, never a traceback
+        print(f"territory: internal error: {type(exc).__name__}: {exc} "
+              "(please report it with the command you ran)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""Datasets: a control history plus everything needed to read it right.
+
+A dataset folder holds a ``dataset.json`` manifest naming its history, claims
+ledger, actors table, settlements, region and country layers, basemap and
+reference areas, and whether it is an illustrative reconstruction (which every
+view and export must then say). A bare history file or folder is a dataset
+too: it borrows the bundled country outlines, world basemap and reference areas.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from territory.actors import assign_colors, read_actors
+from territory.io import LoadOptions, read_history
+from territory.report import LoadError, Report
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def data_root() -> Path:
+    """Folder of the bundled data (``$TERRITORY_DATA`` overrides)."""
+    return Path(os.environ.get("TERRITORY_DATA", REPO_ROOT / "geodata"))
+
+
+def bundled_path() -> Path:
+    return data_root() / "is_syria_iraq"
+
+
+@dataclass
+class Dataset:
+    """A loaded dataset. ``paths`` lists every input file, for cache keys."""
+
+    name: str
+    title: str
+    history: gpd.GeoDataFrame
+    colors: dict[str, str]
+    report: Report
+    claims: pd.DataFrame | None = None
+    settlements: pd.DataFrame | None = None
+    regions: gpd.GeoDataFrame | None = None
+    countries: gpd.GeoDataFrame | None = None
+    basemap: gpd.GeoDataFrame | None = None
+    reference_areas: pd.DataFrame | None = None
+    illustrative: bool = False
+    label: str = ""
+    attribution: str = ""
+    focus_actor: str | None = None
+    region: str | None = None
+    paths: list[Path] = field(default_factory=list)
+
+    @property
+    def actors(self) -> list[str]:
+        from territory.model import actors
+
+        return actors(self.history)
+
+
+def _read_geo(path: Path | None) -> gpd.GeoDataFrame | None:
+    if path is None or not path.exists():
+        return None
+    return gpd.read_file(path, engine="pyogrio")
+
+
+def _read_csv(path: Path | None) -> pd.DataFrame | None:
+    if path is None or not path.exists():
+        return None
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file())
+    return [path]
+
+
+def load_dataset(
+    path: str | Path | None = None,
+    options: LoadOptions | None = None,
+    claims: str | Path | None = None,
+    display_name: str | None = None,
+) -> Dataset:
+    """Load a dataset folder/manifest or a bare history; raise LoadError if refused."""
+    root = Path(path) if path is not None else bundled_path()
+    manifest_path = root / "dataset.json" if root.is_dir() else (root if root.suffix == ".json" and root.name == "dataset.json" else None)
+    if manifest_path is not None and manifest_path.exists():
+        return _load_manifest(manifest_path, options, claims)
+    history, report = read_history(root, options, display_name=display_name)
+    shared = data_root()
+    ds = Dataset(
+        name=display_name or root.stem,
+        title=display_name or root.name,
+        history=history,
+        colors=assign_colors(history["actor"].unique()),
+        report=report,
+        countries=_read_geo(shared / "naturalearth" / "world_countries.geojson"),
+        basemap=_read_geo(shared / "naturalearth" / "world_countries.geojson"),
+        reference_areas=_read_csv(shared / "reference_areas.csv"),
+        paths=_files(root),
+    )
+    if claims is not None:
+        ds.claims = read_claims_file(Path(claims), ds.report)
+        ds.paths.append(Path(claims))
+    return ds
+
+
+def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str | Path | None) -> Dataset:
+    base = manifest_path.parent
+    try:
+        meta = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        report = Report()
+        report.error(f"dataset manifest cannot be read ({exc})", file=manifest_path.name, code="bad-manifest",
+                     hint="fix the JSON of dataset.json")
+        raise LoadError(report) from None
+
+    def rel(key: str) -> Path | None:
+        return (base / meta[key]).resolve() if meta.get(key) else None
+
+    history_path = rel("history")
+    if history_path is None:
+        report = Report()
+        report.error("dataset.json names no 'history' file", file=manifest_path.name, code="bad-manifest",
+                     hint='add "history": "history.geojson"')
+        raise LoadError(report)
+    history, report = read_history(history_path, options)
+    given: dict[str, str] = {}
+    actors_path = rel("actors")
+    if actors_path and actors_path.exists():
+        given = {a.name: a.color for a in read_actors(actors_path) if a.color}
+    claims_path = Path(claims) if claims is not None else rel("claims")
+    paths = [manifest_path, history_path]
+    paths += [p for p in (rel(k) for k in ("actors", "settlements", "regions", "countries", "reference_areas")) if p]
+    ds = Dataset(
+        name=base.name,
+        title=meta.get("title", base.name),
+        history=history,
+        colors=assign_colors(history["actor"].unique(), given),
+        report=report,
+        claims=read_claims_file(claims_path, report) if claims_path else None,
+        settlements=_read_csv(rel("settlements")),
+        regions=_read_geo(rel("regions")),
+        countries=_read_geo(rel("countries")),
+        basemap=_read_geo(rel("basemap")),
+        reference_areas=_read_csv(rel("reference_areas")),
+        illustrative=bool(meta.get("illustrative", False)),
+        label=meta.get("label", ""),
+        attribution=meta.get("attribution", ""),
+        focus_actor=meta.get("focus_actor"),
+        region=meta.get("region"),
+        paths=[*paths, *([claims_path] if claims_path else [])],
+    )
+    return ds
+
+
+def read_claims_file(path: Path, report: Report) -> pd.DataFrame:
+    """Read and check a claims ledger; problems go into ``report``."""
+    from territory.claims import read_claims
+
+    ledger, claims_report = read_claims(path)
+    report.extend(claims_report)
+    if not claims_report.ok:
+        raise LoadError(report)
+    return ledger

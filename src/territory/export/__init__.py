@@ -1,0 +1,1 @@
+"""Exports for reports: map images, PDF report, standalone HTML, animations, data."""

@@ -1,0 +1,445 @@
+"""Client-side time player: payload builder and standalone HTML export.
+
+The dashboard must play 4-20 dates a second. A Streamlit rerun per frame
+cannot do that (FIELD-NOTES §4: 0.3-0.5 s a step), so the whole history goes
+to the browser once and JavaScript (``assets/player/player.js``) switches
+polygons on and off locally.
+
+The payload sends each history row's geometry once, with its validity as a
+range of date indices (``f`` inclusive, ``t`` exclusive or null), computed by
+:func:`territory.model.with_validity`. Geometry is simplified for display only
+(areas are computed elsewhere, on the full geometry) and quantised on an
+integer grid with delta-encoded rings, like TopoJSON:
+
+* ``transform = {"scale": [sx, sy], "translate": [x0, y0]}``;
+* ``g`` is a list of polygons, a polygon a list of rings, a ring a flat list
+  ``[x0, y0, dx1, dy1, ...]`` of integers; the first pair is absolute (grid
+  units from ``translate``), the rest are differences from the previous
+  point; rings are open (the closing point is implied).
+* decoding: ``lon = x0 + sx * cumsum(x)``, ``lat = y0 + sy * cumsum(y)``.
+
+Flat rings are ~20 % smaller in JSON than lists of pairs. This module imports
+no Streamlit: the CLI uses :func:`standalone_html` for exports.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import re
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from territory.model import END, STATUSES, change_dates, with_validity
+from territory.model import actors as model_actors
+
+#: Grid step in degrees (~11 m at the equator): far below display tolerance.
+QUANTUM = 1e-4
+#: Bump when the payload format changes; player.js checks it.
+PAYLOAD_VERSION = 1
+
+_ROW = "tp_row_index"
+
+
+# --------------------------------------------------------------------------
+# geometry helpers
+
+
+def _polygons(geom: BaseGeometry | None) -> list[shapely.Polygon]:
+    """Polygon parts of any geometry (collections included), skipping the rest."""
+    if geom is None or geom.is_empty:
+        return []
+    if isinstance(geom, shapely.Polygon):
+        return [geom]
+    if isinstance(geom, shapely.MultiPolygon | shapely.GeometryCollection):
+        out: list[shapely.Polygon] = []
+        for part in geom.geoms:
+            out.extend(_polygons(part))
+        return out
+    return []
+
+
+def _count(geoms: np.ndarray) -> int:
+    return int(shapely.get_num_coordinates(geoms).sum()) if len(geoms) else 0
+
+
+def simplify_to_budget(geoms: np.ndarray, max_vertices: int) -> tuple[np.ndarray, float]:
+    """Simplify ``geoms`` with the smallest tolerance that fits ``max_vertices``.
+
+    Returns the geometries and the tolerance used (0.0 when they already fit).
+    The search doubles the tolerance from a tenth of the grid step, then
+    bisects a few times; each step is one vectorised ``shapely.simplify``.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if _count(geoms) <= max_vertices:
+        return geoms, 0.0
+    lo, hi = 0.0, QUANTUM / 10
+    while True:
+        out = shapely.simplify(geoms, hi, preserve_topology=True)
+        if _count(out) <= max_vertices or hi > 10:
+            break
+        lo, hi = hi, hi * 2
+    best = out
+    for _ in range(6):
+        mid = (lo + hi) / 2
+        cand = shapely.simplify(geoms, mid, preserve_topology=True)
+        if _count(cand) <= max_vertices:
+            best, hi = cand, mid
+        else:
+            lo = mid
+    return best, hi
+
+
+def _encode_ring(coords: np.ndarray, x0: float, y0: float, q: float) -> list[int] | None:
+    """Quantise and delta-encode one ring; None if it collapses below a triangle."""
+    grid = np.rint((coords[:, :2] - (x0, y0)) / q).astype(np.int64)
+    if len(grid) > 1 and (grid[0] == grid[-1]).all():
+        grid = grid[:-1]  # open ring: Leaflet closes polygons itself
+    if len(grid) > 1:
+        keep = np.ones(len(grid), dtype=bool)
+        keep[1:] = (np.diff(grid, axis=0) != 0).any(axis=1)
+        grid = grid[keep]
+        while len(grid) > 1 and (grid[0] == grid[-1]).all():
+            grid = grid[:-1]
+    if len(grid) < 3:
+        return None
+    deltas = np.empty_like(grid)
+    deltas[0] = grid[0]
+    deltas[1:] = np.diff(grid, axis=0)
+    return [int(v) for v in deltas.ravel()]
+
+
+def encode_geometry(geom: BaseGeometry | None, x0: float, y0: float, q: float) -> list:
+    """``[[ring, ...], ...]`` polygons for the payload (see module docstring)."""
+    out = []
+    for poly in _polygons(geom):
+        shell = _encode_ring(np.asarray(poly.exterior.coords), x0, y0, q)
+        if shell is None:
+            continue
+        rings = [shell]
+        for hole in poly.interiors:
+            enc = _encode_ring(np.asarray(hole.coords), x0, y0, q)
+            if enc is not None:
+                rings.append(enc)
+        out.append(rings)
+    return out
+
+
+def decode_geometry(g: list, transform: Mapping[str, Any]) -> list[list[np.ndarray]]:
+    """Inverse of :func:`encode_geometry`: polygons of rings of (lon, lat) arrays."""
+    sx, sy = transform["scale"]
+    x0, y0 = transform["translate"]
+    polys = []
+    for poly in g:
+        rings = []
+        for ring in poly:
+            arr = np.cumsum(np.asarray(ring, dtype=np.int64).reshape(-1, 2), axis=0)
+            rings.append(np.column_stack([x0 + arr[:, 0] * sx, y0 + arr[:, 1] * sy]))
+        polys.append(rings)
+    return polys
+
+
+def count_vertices(g: list) -> int:
+    """Vertices in an encoded geometry (open rings)."""
+    return sum(len(ring) // 2 for poly in g for ring in poly)
+
+
+# --------------------------------------------------------------------------
+# payload
+
+
+def _day(ts: object) -> str:
+    return pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _safe_url(value: object) -> str | None:
+    """Only http(s) links reach the page: no javascript: or data: URLs."""
+    text = _text(value)
+    if text and re.match(r"^https?://", text, flags=re.IGNORECASE):
+        return text
+    return None
+
+
+def _prepare(history: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Minimal normalisation that keeps the caller's row index in ``_ROW``."""
+    h = history.copy()
+    h[_ROW] = list(history.index)
+    if h.crs is not None and not h.crs.equals("EPSG:4326"):
+        h = h.to_crs("EPSG:4326")
+    if "valid_to" not in h.columns:
+        h["valid_to"] = pd.NaT
+    for col in ("source", "source_url"):
+        if col not in h.columns:
+            h[col] = None
+    h["date"] = pd.to_datetime(h["date"]).dt.normalize().astype("datetime64[ns]")
+    h["valid_to"] = pd.to_datetime(h["valid_to"]).dt.normalize().astype("datetime64[ns]")
+    return h
+
+
+def _basemap_geoms(
+    basemap: gpd.GeoDataFrame | None, bbox: tuple[float, float, float, float] | None
+) -> np.ndarray:
+    """Basemap polygons clipped to a generous box around the data.
+
+    Clipping keeps the payload small for a world basemap; the margin (the data
+    extent again, at least 5 degrees) leaves context when zooming out.
+    """
+    if basemap is None or basemap.empty:
+        return np.array([], dtype=object)
+    b = basemap if basemap.crs is None or basemap.crs.equals("EPSG:4326") else basemap.to_crs(4326)
+    geoms = np.asarray(b.geometry.values, dtype=object)
+    geoms = geoms[~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)]
+    if bbox is not None:
+        minx, miny, maxx, maxy = bbox
+        pad = max(maxx - minx, maxy - miny, 5.0)
+        box = shapely.box(minx - pad, max(miny - pad, -85), maxx + pad, min(maxy + pad, 85))
+        geoms = shapely.intersection(shapely.make_valid(geoms), box)
+        geoms = geoms[~shapely.is_empty(geoms)]
+    return geoms
+
+
+def build_payload(
+    history: gpd.GeoDataFrame,
+    colors: Mapping[str, str],
+    *,
+    basemap: gpd.GeoDataFrame | None = None,
+    title: str = "",
+    label: str = "",
+    attribution: str = "",
+    areas: Mapping[Any, float] | None = None,
+    max_vertices: int = 150_000,
+    basemap_max_vertices: int = 40_000,
+    quantum: float = QUANTUM,
+) -> dict[str, Any]:
+    """Everything the browser player needs, as a JSON-serialisable dict.
+
+    ``areas`` maps the caller's row index to km² (computed on full geometry
+    elsewhere); the player sums them per actor for the legend. ``colors``
+    maps actor to CSS colour; missing actors get a neutral grey.
+    """
+    h = _prepare(history)
+    dates = change_dates(h) if len(h) else []
+    date_index = {pd.Timestamp(d): i for i, d in enumerate(dates)}
+    h = with_validity(h) if len(h) else h.assign(**{END: pd.Series([], dtype="datetime64[ns]")})
+
+    geoms = np.asarray(h.geometry.values, dtype=object)
+    drawable = np.array(
+        [bool(_polygons(g)) for g in geoms] if len(geoms) else [], dtype=bool
+    )
+    h = h[drawable]
+    geoms = geoms[drawable]
+    # Draw order inside a status pane: by start date, then actor (stable).
+    order = np.lexsort((h["actor"].astype(str).to_numpy(), h["date"].to_numpy()))
+    h = h.iloc[order]
+    geoms = geoms[order]
+
+    bbox = tuple(float(v) for v in shapely.total_bounds(geoms)) if len(geoms) else None
+    base_geoms = _basemap_geoms(basemap, bbox)
+    if bbox is None and len(base_geoms):
+        bbox = tuple(float(v) for v in shapely.total_bounds(base_geoms))
+    if bbox is None:
+        bbox = (-180.0, -60.0, 180.0, 75.0)
+
+    simple, _tol = simplify_to_budget(geoms, max_vertices)
+    x0 = math.floor(bbox[0] / quantum) * quantum
+    y0 = math.floor(bbox[1] / quantum) * quantum
+    if len(base_geoms):
+        bb = shapely.total_bounds(base_geoms)
+        x0 = min(x0, math.floor(bb[0] / quantum) * quantum)
+        y0 = min(y0, math.floor(bb[1] / quantum) * quantum)
+    x0, y0 = round(x0, 10), round(y0, 10)
+
+    actor_names = [str(a) for a in model_actors(h)] if len(h) else []
+    actor_idx = {n: i for i, n in enumerate(actor_names)}
+    status_idx = {s: i for i, s in enumerate(STATUSES)}
+
+    features = []
+    for row, g in zip(h.itertuples(index=False), simple, strict=True):
+        status = str(row.status)
+        if status not in status_idx:
+            continue
+        enc = encode_geometry(g, x0, y0, quantum)
+        if not enc:
+            continue
+        until = getattr(row, END)
+        km2 = None
+        if areas is not None:
+            val = areas.get(getattr(row, _ROW))
+            if val is not None and not (isinstance(val, float) and math.isnan(val)):
+                km2 = round(float(val), 1)
+        features.append(
+            {
+                "a": actor_idx[str(row.actor)],
+                "s": status_idx[status],
+                "f": date_index[pd.Timestamp(row.date)],
+                "t": None if pd.isna(until) else date_index[pd.Timestamp(until)],
+                "km2": km2,
+                "src": _text(row.source),
+                "url": _safe_url(row.source_url),
+                "g": enc,
+            }
+        )
+
+    base = None
+    if len(base_geoms):
+        bsimple, _ = simplify_to_budget(base_geoms, basemap_max_vertices)
+        base = [e for e in (encode_geometry(g, x0, y0, quantum) for g in bsimple) if e]
+
+    payload: dict[str, Any] = {
+        "version": PAYLOAD_VERSION,
+        "title": str(title),
+        "label": str(label),
+        "attribution": str(attribution),
+        "dates": [_day(d) for d in dates],
+        "actors": [{"name": n, "color": str(colors.get(n, "#777777"))} for n in actor_names],
+        "statuses": list(STATUSES),
+        "bounds": [[bbox[1], bbox[0]], [bbox[3], bbox[2]]],
+        "basemap": base,
+        "transform": {"scale": [quantum, quantum], "translate": [x0, y0]},
+        "features": features,
+    }
+    payload["id"] = payload_id(payload)
+    return payload
+
+
+def payload_json(payload: Mapping[str, Any]) -> str:
+    """Compact JSON: the form that travels to the browser."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def payload_id(payload: Mapping[str, Any]) -> str:
+    """Content hash (ignoring any ``id`` key) so the front end can skip rebuilds."""
+    body = {k: v for k, v in payload.items() if k != "id"}
+    return hashlib.sha256(payload_json(body).encode("utf-8")).hexdigest()[:16]
+
+
+def payload_size_bytes(payload: Mapping[str, Any]) -> int:
+    """UTF-8 size of the compact JSON (what a rerun or an export costs)."""
+    return len(payload_json(payload).encode("utf-8"))
+
+
+def payload_vertices(payload: Mapping[str, Any]) -> int:
+    """Vertices in the features (the ``max_vertices`` budget counts closed rings)."""
+    return sum(count_vertices(f["g"]) for f in payload["features"])
+
+
+# --------------------------------------------------------------------------
+# standalone HTML
+
+
+def _asset(*parts: str) -> str:
+    return resources.files("territory").joinpath("assets", *parts).read_text(encoding="utf-8")
+
+
+def _asset_bytes(*parts: str) -> bytes:
+    return resources.files("territory").joinpath("assets", *parts).read_bytes()
+
+
+def embed_json(payload: Mapping[str, Any]) -> str:
+    """JSON safe inside ``<script type="application/json">``.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c`` etc., so no ``</script>`` or
+    ``<!--`` can close or confuse the script element; U+2028/9 are escaped
+    for old JS parsers. ``JSON.parse`` restores them exactly.
+    """
+    text = payload_json(payload)
+    for raw, esc in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, esc)
+    return text
+
+
+def _inline_script(code: str) -> str:
+    return code.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+def _leaflet_css_inline() -> str:
+    """leaflet.css with its images as data: URIs (no file fetch from disk)."""
+    css = _asset("leaflet", "leaflet.css")
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        data = base64.b64encode(_asset_bytes("leaflet", "images", name)).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    return re.sub(r"url\(images/([A-Za-z0-9_.-]+\.png)\)", repl, css)
+
+
+def _sha256_b64(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+_BOOT = """
+(function () {
+  var el = document.getElementById("tp-data");
+  var payload = JSON.parse(el.textContent);
+  window.__territoryPlayer = TerritoryPlayer.mount(
+    document.getElementById("tp-root"), payload, {index: 0, playing: false, fps: 4});
+})();
+"""
+
+
+def standalone_html(payload: Mapping[str, Any]) -> str:
+    """One self-contained HTML file: opens from disk, makes no request at all.
+
+    Leaflet and the player are inlined; a Content-Security-Policy allows only
+    the inline scripts by hash (so injected markup could not run script even
+    if escaping failed), inline styles and data: images, and no fetches.
+    """
+    scripts = [
+        _inline_script(_asset("leaflet", "leaflet.js")),
+        _inline_script(_asset("player", "player.js")),
+        _BOOT,
+    ]
+    styles = _leaflet_css_inline() + "\n" + _asset("player", "player.css")
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + " ".join(f"'sha256-{_sha256_b64(s)}'" for s in scripts),
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    title = html.escape(str(payload.get("title") or "Territorial control"), quote=True)
+    body_scripts = "\n".join(f"<script>{s}</script>" for s in scripts)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(csp, quote=True)}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{title}</title>\n"
+        f"<style>\n{styles}\nhtml,body{{height:100%;margin:0}}"
+        "#tp-root{height:100vh}\n</style>\n"
+        "</head>\n<body>\n"
+        '<div id="tp-root"></div>\n'
+        f'<script type="application/json" id="tp-data">{embed_json(payload)}</script>\n'
+        f"{body_scripts}\n"
+        "</body>\n</html>\n"
+    )

@@ -1,0 +1,74 @@
+"""The time-series table: km² per date × actor × status, with named shares.
+
+Each share carries its baseline in the same row (``region``, ``region_km2``,
+``region_source``; ``peak_date``, ``peak_km2``; ``baseline_date``,
+``baseline_km2``), so a number copied out of the table keeps its meaning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from territory.area import Measured, area_table, to_equal_area
+from territory.baselines import Denominator
+
+
+def clip(measured: Measured, region_lonlat: shapely.Geometry) -> Measured:
+    """Snapshots intersected with a region (for '% of Syria' of a two-country history)."""
+    region = to_equal_area([region_lonlat])[0]
+    shapely.prepare(region)
+    inside = shapely.contains(region, measured.geometry)
+    geoms = measured.geometry.copy()
+    todo = ~inside & shapely.intersects(region, measured.geometry)
+    geoms[todo] = shapely.intersection(measured.geometry[todo], region)
+    geoms[~inside & ~todo] = shapely.Polygon()
+    snaps = measured.snapshots.copy()
+    snaps["area_km2"] = shapely.area(geoms) / 1e6
+    return Measured(snaps, geoms)
+
+
+def peaks(table: pd.DataFrame) -> pd.DataFrame:
+    """Peak km² and its first date, per (actor, status)."""
+    if table.empty:
+        return pd.DataFrame(columns=["actor", "status", "peak_date", "peak_km2"])
+    idx = table.groupby(["actor", "status"], sort=False)["area_km2"].idxmax()
+    out = table.loc[idx, ["actor", "status", "date", "area_km2"]]
+    return out.rename(columns={"date": "peak_date", "area_km2": "peak_km2"}).reset_index(drop=True)
+
+
+def value_at(table: pd.DataFrame, day: pd.Timestamp, actor: str, status: str = "controlled") -> float:
+    """km² of (actor, status) in force on ``day`` (0 before it first appears)."""
+    rows = table[(table["actor"] == actor) & (table["status"] == status) & (table["date"] <= day)]
+    return float(rows["area_km2"].iloc[-1]) if len(rows) else 0.0
+
+
+def stats_table(
+    measured: Measured,
+    *,
+    denominator: Denominator | None = None,
+    baseline: pd.Timestamp | None = None,
+    dates: list[pd.Timestamp] | None = None,
+) -> pd.DataFrame:
+    """The full table. Areas inside the denominator's region when it has a geometry."""
+    m = clip(measured, denominator.geometry) if denominator is not None and denominator.geometry is not None else measured
+    table = area_table(m, dates)
+    if table.empty:
+        return table
+    out = table.merge(peaks(table), on=["actor", "status"], how="left")
+    out["pct_of_peak"] = np.where(out["peak_km2"] > 0, 100 * out["area_km2"] / out["peak_km2"], np.nan)
+    if denominator is not None:
+        out["region"] = denominator.region
+        out["region_km2"] = denominator.km2
+        out["region_source"] = denominator.source
+        out["pct_of_region"] = 100 * out["area_km2"] / denominator.km2
+    if baseline is not None:
+        base = area_table(m, [baseline])[["actor", "status", "area_km2"]].rename(columns={"area_km2": "baseline_km2"})
+        out = out.merge(base, on=["actor", "status"], how="left")
+        out["baseline_date"] = baseline
+        out["baseline_km2"] = out["baseline_km2"].fillna(0.0)
+        out["pct_of_baseline"] = np.where(out["baseline_km2"] > 0, 100 * out["area_km2"] / out["baseline_km2"], np.nan)
+    out = out.sort_values(["actor", "status", "date"], kind="stable")
+    out["change_km2"] = out.groupby(["actor", "status"], sort=False)["area_km2"].diff().fillna(out["area_km2"])
+    return out.sort_values(["date", "actor", "status"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,169 @@
+"""Shared real-browser fixtures: Debian's Chromium driven by Playwright.
+
+Why this shape (FIELD-NOTES §6): ``playwright install`` cannot download
+browsers here, so we launch the system ``/usr/bin/chromium``; one browser per
+session keeps a test at ~1 s. Every page records failed requests, console
+errors and page errors so tests can assert "nothing went wrong, nothing went
+to the network". Screenshots go to ``test-artifacts/`` (git-ignored).
+
+Fixtures: ``browser`` (session), ``context``, ``page``, ``page_events``,
+``block_network`` and ``save_screenshot``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route
+
+CHROMIUM = os.environ.get("TERRITORY_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark everything under tests/browser as ``browser`` (select with -m)."""
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the session; skips if it is not installed."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not found: apt-get install -y chromium (browser tests)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - test extra not installed
+        pytest.skip("playwright (PyPI) not installed: pip install -e .[test]")
+    pw = sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    except Exception as exc:  # pragma: no cover - environment problem
+        pw.stop()
+        pytest.skip(f"cannot launch {CHROMIUM}: {exc}")
+    yield b
+    b.close()
+    pw.stop()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser context (cookies, storage) per test, 1280x800."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield ctx
+    ctx.close()
+
+
+@dataclass
+class PageEvents:
+    """What a page did: requests, failures, console errors, uncaught errors."""
+
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> None:
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on(
+            "requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}")
+        )
+        page.on(
+            "console",
+            lambda m: self.console_errors.append(m.text) if m.type == "error" else None,
+        )
+        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+
+        def on_dialog(d: Dialog) -> None:
+            self.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", on_dialog)
+
+    def assert_clean(self, *, ignore: str | None = None) -> None:
+        """No failed request, console error, page error or dialog (regex ``ignore``)."""
+        pat = re.compile(ignore) if ignore else None
+
+        def keep(items: list[str]) -> list[str]:
+            return [x for x in items if not (pat and pat.search(x))]
+
+        problems = {
+            "requestfailed": keep(self.failed),
+            "console errors": keep(self.console_errors),
+            "page errors": keep(self.page_errors),
+            "dialogs": self.dialogs,
+        }
+        assert not any(problems.values()), problems
+
+
+@pytest.fixture
+def page_events() -> PageEvents:
+    return PageEvents()
+
+
+@pytest.fixture
+def page(context: BrowserContext, page_events: PageEvents) -> Iterator[Page]:
+    """A page whose events are recorded in ``page_events``."""
+    p = context.new_page()
+    page_events.attach(p)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def block_network(page_events: PageEvents) -> Callable[..., None]:
+    """``block_network(page, allow=("file:", "data:"))``: abort any other request.
+
+    Aborted URLs are recorded in ``page_events.blocked`` (and also show up as
+    ``requestfailed``), so an offline test can assert the list is empty.
+    """
+
+    def install(page: Page, allow: tuple[str, ...] = ("file:", "data:")) -> None:
+        def handle(route: Route) -> None:
+            url = route.request.url
+            if url.startswith(allow):
+                route.continue_()
+            else:
+                page_events.blocked.append(url)
+                route.abort()
+
+        page.route("**/*", handle)
+
+    return install
+
+
+@pytest.fixture
+def save_screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
+    """``save_screenshot(page, name)`` -> path under test-artifacts/."""
+
+    def save(page: Page, name: str | None = None, *, full_page: bool = False) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        stem = name or re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+        path = ARTIFACTS / f"{stem}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return save
