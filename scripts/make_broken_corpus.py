@@ -28,8 +28,6 @@ import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BROKEN = ROOT / "tests" / "data" / "broken"
-WARN = ROOT / "tests" / "data" / "warn"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
@@ -75,6 +73,9 @@ def shapefile_parts(with_prj: bool = True) -> dict[str, bytes]:
         shp = Path(tmp) / "areas.shp"
         frame.to_file(shp, driver="ESRI Shapefile", engine="pyogrio")
         parts = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir())}
+    dbf = bytearray(parts["areas.dbf"])
+    dbf[1:4] = bytes([120, 1, 1])  # DBF "last update" (YY-1900, MM, DD): fixed, for reproducibility
+    parts["areas.dbf"] = bytes(dbf)
     if not with_prj:
         parts.pop("areas.prj", None)
     return parts
@@ -229,6 +230,13 @@ def make_broken(out: Path) -> list[tuple[str, str, str, str]]:
     write_csv(out / "csv_invalid_wkt.csv", rows)
     case("csv_invalid_wkt.csv", "bad-wkt", "row 4, field 'geometry': not valid WKT")
 
+    (out / "csv_unquoted_wkt.csv").write_text(
+        "date,actor,geometry\n2015-01-31,Alpha,POLYGON ((37 47.5, 37.5 47.5, 37.5 48, 37 47.5))\n", encoding="utf-8")
+    case("csv_unquoted_wkt.csv", "csv-fields", "row 2: row has 6 fields but the header has 3")
+
+    write_json(out / "only_null_geometry.geojson", collection(feature(good, None), feature(good, None)))
+    case("only_null_geometry.geojson", "no-rows", "no usable rows")
+
     write_csv(out / "csv_header_only.csv", [["date", "actor", "geometry"]])
     case("csv_header_only.csv", "no-features", "contains no features")
 
@@ -251,7 +259,7 @@ def make_broken(out: Path) -> list[tuple[str, str, str, str]]:
     folder.mkdir()
     write_json(folder / "2015-01-31.geojson", collection(feature(None, poly())))
     write_json(folder / "latest.geojson", collection(feature(None, poly(38))))
-    case("folder_no_date", "no-date", "latest.geojson")
+    case("folder_no_date", "no-date", "latest.geojson", "actor=Alpha")
 
     write_json(out / "only_points.geojson", collection(
         feature(good, {"type": "Point", "coordinates": [37, 47]}),
@@ -377,7 +385,7 @@ def make_warn(out: Path) -> list[tuple[str, str, str, str]]:
     case("far_polygon.geojson", "far-away", "row 5")
 
     write_json(out / "actor_case.geojson", collection(
-        row("2015-01-31", "Alpha", poly(37)), row("2015-02-28", "alpha", poly(37.1)),
+        row("2015-01-31", "Alpha", poly(37)), row("2015-02-28", "alpha", poly(38)),
     ))
     case("actor_case.geojson", "similar-actors", "'Alpha' and 'alpha'")
 
@@ -391,14 +399,20 @@ def write_cases(path: Path, cases: list[tuple[str, str, str, str]]) -> None:
         writer.writerows(cases)
 
 
-def main() -> int:
-    for folder, make in ((BROKEN, make_broken), (WARN, make_warn)):
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "tests" / "data",
+                        help="folder to write broken/ and warn/ into (default: tests/data)")
+    args = parser.parse_args(argv)
+    for folder, make in ((args.out / "broken", make_broken), (args.out / "warn", make_warn)):
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         cases = make(folder)
         write_cases(folder / "cases.csv", cases)
-        print(f"{folder.relative_to(ROOT)}: {len(cases)} cases")
+        print(f"{folder}: {len(cases)} cases")
     return 0
 
 

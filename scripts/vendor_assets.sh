@@ -50,7 +50,9 @@ Used by:
 - \`territory.ui.offline\` (folium / st_folium, served from \`/app/static/leaflet/\`;
   \`static/leaflet\` in the repo root is a copy of this folder kept in sync by
   the script below: Streamlit refuses symlinks that leave \`static/\`),
-- \`territory/assets/player_component/index.html\` (relative URL),
+- the player component (\`territory/assets/player/index.html\`, relative URL
+  \`leaflet/\`: \`assets/player/leaflet/\` is another synced copy, because
+  Streamlit serves only the component's own folder),
 - \`territory.player.standalone_html\` (inlined).
 
 Refresh (maintainers only, needs npm and network):
@@ -63,4 +65,11 @@ EOF
 mkdir -p "$ROOT/static"
 rm -rf "$STATIC"
 cp -R "$DEST" "$STATIC"
+# our own folium jQuery stand-in, served next to Leaflet (territory.ui.offline)
+mkdir -p "$ROOT/static/territory"
+cp "$ROOT/src/territory/assets/folium/folium-shim.js" "$ROOT/static/territory/folium-shim.js"
+# the player component serves only its own folder: it needs its own copy
+rm -rf "$ROOT/src/territory/assets/player/leaflet"
+mkdir -p "$ROOT/src/territory/assets/player/leaflet"
+cp "$DEST/leaflet.js" "$DEST/leaflet.css" "$DEST/LICENSE" "$ROOT/src/territory/assets/player/leaflet/"
 echo "vendored leaflet $GOT into $DEST"

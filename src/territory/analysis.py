@@ -97,12 +97,16 @@ class Analysis:
         ds = self.dataset
         region = ds.region
         if not region and ds.countries is not None and not ds.history.empty:
-            # A bare history: the countries it lies in, by overlap.
+            # A bare history: the countries holding ≥1% of everything it ever covers. Only picks
+            # names, so coarse geometry will do (the denominators are measured in full below).
             col = next(c for c in ("name", "NAME", "name_en") if c in ds.countries.columns)
-            hull = shapely.union_all(ds.history.geometry.values).envelope
-            hits = ds.countries[ds.countries.intersects(hull)]
+            b = ds.history.total_bounds
+            tol = max(b[2] - b[0], b[3] - b[1]) / 500
+            coarse = shapely.simplify(np.asarray(ds.history.geometry.values, dtype=object), tol)
+            footprint = shapely.union_all(coarse[~shapely.is_empty(coarse)])
+            hits = ds.countries[ds.countries.intersects(shapely.box(*b))]
             if len(hits):
-                inter = area_km2(hits.geometry.intersection(shapely.union_all(ds.history.geometry.values)))
+                inter = area_km2(shapely.intersection(shapely.simplify(hits.geometry.values, tol), footprint))
                 region = "+".join(sorted(hits[col][inter > 0.01 * inter.sum()].astype(str)))
         return region_denominators(ds.countries, ds.reference_areas, region)
 

@@ -15,6 +15,8 @@ one snapshot that overlap are not counted twice.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -48,6 +50,22 @@ def _as_array(geoms: object) -> np.ndarray:
     return np.asarray(geoms, dtype=object)
 
 
+def threaded(fn, *arrays: np.ndarray, min_chunk: int = 32) -> np.ndarray:
+    """Apply a vectorised shapely function over arrays in chunks on every core.
+
+    Shapely 2 releases the GIL inside its vectorised functions, so plain threads
+    scale with cores and nothing is pickled.
+    """
+    n = len(arrays[0])
+    workers = min(os.cpu_count() or 1, max(1, n // min_chunk))
+    if workers <= 1:
+        return fn(*arrays)
+    bounds = np.linspace(0, n, workers + 1).astype(int)
+    with ThreadPoolExecutor(workers) as pool:
+        parts = pool.map(lambda ab: fn(*(a[ab[0]:ab[1]] for a in arrays)), zip(bounds[:-1], bounds[1:], strict=True))
+        return np.concatenate(list(parts))
+
+
 def densify(geoms: object, max_deg: float = DENSIFY_DEG) -> np.ndarray:
     """Add vertices so no lon/lat edge is longer than ``max_deg`` degrees."""
     return shapely.segmentize(_as_array(geoms), max_deg)
@@ -63,7 +81,7 @@ def _transform(arr: np.ndarray, transformer: Transformer) -> np.ndarray:
 
 def to_equal_area(geoms: object) -> np.ndarray:
     """Densified geometries projected to EPSG:6933 (metres, equal-area)."""
-    return _transform(densify(geoms), _TO_EQUAL_AREA)
+    return threaded(lambda a: _transform(densify(a), _TO_EQUAL_AREA), _as_array(geoms))
 
 
 def from_equal_area(geoms: object) -> np.ndarray:

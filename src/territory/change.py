@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territory.area import Measured, from_equal_area
+from territory.area import Measured, from_equal_area, threaded
 from territory.model import END, to_day
 
 DAYS_PER = {"day": 1.0, "week": 7.0, "month": 365.2425 / 12}
@@ -118,7 +118,8 @@ def change_series(measured: Measured) -> pd.DataFrame:
     pair = has_prev & ~gap
     inter = np.zeros(len(s))
     if pair.any():
-        inter[pair] = shapely.area(shapely.intersection(geoms[cur_i[pair]], geoms[prev_i[pair]])) / 1e6
+        inter[pair] = threaded(lambda a, b: shapely.area(shapely.intersection(a, b)),
+                               geoms[cur_i[pair]], geoms[prev_i[pair]]) / 1e6
     before = np.where(pair, areas[prev_i], 0.0)
     after = areas[cur_i]
     out = pd.DataFrame({

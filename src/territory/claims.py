@@ -18,6 +18,11 @@ Verdict rule (documented in the README):
   region's outline and official areas) and no single verdict is given.
 * ``calibration point`` for rows used to fit the illustrative history: they
   are never independent confirmation.
+
+``date`` is when the claim was made; the optional ``as_of`` column says which
+moment the figure describes when that differs ("peak" for "at its height it
+held…", or a date). A comparison or area claim with baseline "peak" is read
+as describing the peak too.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ METRICS = ("area_held", "area_lost", "percent_held", "percent_lost", "comparison
 UNITS = ("km2", "sq_mi", "percent")
 KM2_PER_SQ_MI = 2.589988110336
 CLAIM_COLUMNS = ("id", "date", "actor", "claimant", "metric", "value", "unit", "baseline", "region",
-                 "reference", "quote", "source", "source_url", "calibration", "note")
+                 "reference", "quote", "source", "source_url", "calibration", "note", "as_of")
 REQUIRED = ("date", "metric", "value", "unit")
 RATIO_TOLERANCE = 1.2
 PP_TOLERANCE = 2.0
@@ -68,11 +73,13 @@ def read_claims(path: str | Path) -> tuple[pd.DataFrame, Report]:
         if col not in raw.columns:
             raw[col] = ""
     out = raw[list(CLAIM_COLUMNS)].copy()
+    dates = []
     for i, row in out.iterrows():
         where = {"file": name, "row": str(int(i) + 2)}
         try:
-            out.at[i, "date"] = pd.Timestamp(row["date"]).normalize()
+            dates.append(pd.Timestamp(row["date"]).normalize())
         except (ValueError, TypeError):
+            dates.append(pd.NaT)
             report.error(f"date '{row['date']}' is not a date", field="date", code="bad-date",
                          hint="write YYYY-MM-DD (the 1st of the month if only the month is known)", **where)
         if row["metric"] not in METRICS:
@@ -92,7 +99,7 @@ def read_claims(path: str | Path) -> tuple[pd.DataFrame, Report]:
     if not report.ok:
         return out, report
     out["value"] = out["value"].str.replace(",", "").astype(float)
-    out["date"] = pd.to_datetime(out["date"])
+    out["date"] = pd.to_datetime(pd.Series(dates, index=out.index))
     out["calibration"] = out["calibration"].astype(str).str.strip().str.lower().isin(["true", "1", "yes", "y"])
     out["id"] = [v if str(v).strip() else f"C{i + 1}" for i, v in enumerate(out["id"])]
     report.stats["claims"] = len(out)
@@ -163,15 +170,28 @@ def _peak(table: pd.DataFrame, actor: str) -> tuple[float, pd.Timestamp | None]:
     return float(rows.at[i, "area_km2"]), pd.Timestamp(rows.at[i, "date"])
 
 
+def _baseline_text(baseline: str) -> str:
+    if not baseline:
+        return " (baseline unstated)"
+    if baseline.lower() == "peak":
+        return " of its peak area"
+    try:
+        return f" of the area held on {pd.Timestamp(baseline).date()}"
+    except ValueError:
+        return f" of {baseline}"
+
+
 def _describe(row: pd.Series) -> str:
+    """The claim in words, e.g. 'lost 99.5% of its peak area'."""
     v, unit, metric = row["value"], row["unit"], row["metric"]
+    baseline = str(row["baseline"]).strip()
     num = f"{v:g}%" if unit == "percent" else f"{v:,.0f} {'km²' if unit == 'km2' else 'sq mi'}"
-    base = f" of {row['baseline']}" if str(row["baseline"]).strip() else " (baseline unstated)"
+    since = _baseline_text(baseline).replace(" of the area held on", " since").replace(" of its peak area", " since its peak")
     return {
         "area_held": f"holds {num}",
-        "area_lost": f"lost {num}" + (f" since {row['baseline']}" if str(row["baseline"]).strip() else ""),
-        "percent_held": f"holds {num}{base}",
-        "percent_lost": f"lost {num}{base}",
+        "area_lost": f"lost {num}" + ("" if not baseline else since),
+        "percent_held": f"holds {num}{_baseline_text(baseline)}",
+        "percent_lost": f"lost {num}{_baseline_text(baseline)}",
         "comparison": f"holds territory the size of {row['reference']}",
     }[metric]
 
@@ -214,9 +234,18 @@ def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
     if actor not in set(table["actor"]):
         out.update(verdict="cannot check", basis=f"actor '{actor}' is not in the data")
         return out
-    held = _held(table, actor, day)
     peak_km2, peak_date = _peak(table, actor)
     peak_txt = f"computed peak {peak_km2:,.0f} km² on {peak_date.date() if peak_date is not None else '?'}"
+    as_of = str(c.get("as_of", "") or "").strip().lower()
+    if not as_of and baseline.lower() == "peak" and c["metric"] in ("area_held", "comparison"):
+        as_of = "peak"
+    if as_of == "peak":
+        held, when = peak_km2, peak_txt
+    else:
+        at = pd.Timestamp(as_of) if as_of else day
+        held, when = _held(table, actor, at), f"computed area held on {at.date()}"
+        day = at
+    out["as_of"] = as_of or out["date"]
     metric, unit, value = c["metric"], c["unit"], float(c["value"])
     in_region = f" within {region}" if region and region != ctx.region else ""
 
@@ -238,8 +267,7 @@ def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
     if metric == "area_held":
         implied = km2(value)
         computed = held
-        out.update(implied_km2=implied, computed_km2=computed,
-                   basis=f"computed area held{in_region} on {day.date()}")
+        out.update(implied_km2=implied, computed_km2=computed, basis=f"{when}{in_region}")
     elif metric == "area_lost":
         ref_km2 = peak_km2 if baseline.lower() in ("", "peak") else base_km2(baseline)[0][0]
         implied = km2(value)
@@ -252,9 +280,7 @@ def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
             out.update(verdict="cannot check", basis=f"reference '{c['reference']}' is not in the reference-areas table")
             return out
         implied, ref_name = ref
-        computed = peak_km2 if baseline.lower() == "peak" else held
-        when = peak_txt if baseline.lower() == "peak" else f"computed area held on {day.date()}"
-        out.update(implied_km2=implied, computed_km2=computed, basis=f"{ref_name} = {implied:,.0f} km² vs {when}")
+        out.update(implied_km2=implied, computed_km2=held, basis=f"{ref_name} = {implied:,.0f} km² vs {when}")
     else:  # percent_held / percent_lost
         lost = metric == "percent_lost"
         if not baseline:
@@ -280,7 +306,7 @@ def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
         computed_pct = 100 * ((b - held) / b if lost else held / b)
         implied = value / 100 * b
         computed = b - held if lost else held
-        basis = f"{'share lost' if lost else 'share held'}{in_region} on {day.date()} of {labels[0]}"
+        basis = f"{'share lost' if lost else 'share held'}{in_region} ({when}) of {labels[0]}"
         if len(bases) > 1:
             basis += "; other denominators: " + "; ".join(labels[1:])
             alt = [value / 100 * x for x in bases]
@@ -288,7 +314,14 @@ def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
         out.update(implied_km2=implied, computed_km2=computed, claimed_pct=value, computed_pct=computed_pct, basis=basis)
     implied, computed = out["implied_km2"], out["computed_km2"]
     out["diff_km2"] = implied - computed
-    out["ratio"] = implied / computed if computed > 0 else np.inf if implied > 0 else np.nan
+    if computed <= 0 < implied and metric in ("area_lost", "percent_lost"):
+        # The claim reports a loss where the polygons show a net gain (or nothing).
+        out.update(ratio=np.nan, verdict="overstated",
+                   basis=out["basis"] + f"; computed shows a net gain of {-computed:,.0f} km², not a loss")
+        if out["calibration"]:
+            out["verdict"] = "calibration point"
+        return out
+    out["ratio"] = implied / computed if computed > 0 else np.inf if implied > 0 else 1.0
     claimed_pct = out["claimed_pct"] if np.isfinite(out["claimed_pct"]) else None
     computed_pct = out["computed_pct"] if np.isfinite(out["computed_pct"]) else None
     out["verdict"] = _verdict(out["ratio"], claimed_pct, computed_pct)

@@ -271,7 +271,10 @@ COMMANDS = {"stats": cmd_stats, "change": cmd_change, "claims": cmd_claims, "reg
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (already printed)
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     if not args.command:
         parser.print_help()
         return EXIT_USAGE

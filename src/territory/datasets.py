@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from territory.actors import assign_colors, read_actors
 from territory.io import LoadOptions, read_history
@@ -62,10 +63,22 @@ class Dataset:
         return actors(self.history)
 
 
+def world_countries_path() -> Path:
+    """Natural Earth 50m countries (gzipped GeoJSON), the fallback layer for bare histories."""
+    return data_root() / "naturalearth" / "sources" / "ne50m_countries_world.geojson.gz"
+
+
 def _read_geo(path: Path | None) -> gpd.GeoDataFrame | None:
+    """A boundary layer, with invalid geometries repaired (Natural Earth 50m has a few)."""
     if path is None or not path.exists():
         return None
-    return gpd.read_file(path, engine="pyogrio")
+    source = f"/vsigzip/{path}" if path.suffix == ".gz" else path
+    layer = gpd.read_file(source, engine="pyogrio")
+    bad = ~layer.geometry.is_valid
+    if bad.any():
+        layer.loc[bad, "geometry"] = shapely.make_valid(layer.geometry[bad].values, method="structure",
+                                                        keep_collapsed=False)
+    return layer
 
 
 def _read_csv(path: Path | None) -> pd.DataFrame | None:
@@ -93,14 +106,15 @@ def load_dataset(
         return _load_manifest(manifest_path, options, claims)
     history, report = read_history(root, options, display_name=display_name)
     shared = data_root()
+    world = _read_geo(world_countries_path())
     ds = Dataset(
         name=display_name or root.stem,
         title=display_name or root.name,
         history=history,
         colors=assign_colors(history["actor"].unique()),
         report=report,
-        countries=_read_geo(shared / "naturalearth" / "world_countries.geojson"),
-        basemap=_read_geo(shared / "naturalearth" / "world_countries.geojson"),
+        countries=world,
+        basemap=world,
         reference_areas=_read_csv(shared / "reference_areas.csv"),
         paths=_files(root),
     )

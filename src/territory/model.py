@@ -35,6 +35,7 @@ from collections.abc import Iterable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 STATUSES: tuple[str, ...] = ("controlled", "contested", "claimed")
 REQUIRED_COLUMNS: tuple[str, ...] = ("date", "actor", "status", "geometry")
@@ -136,7 +137,8 @@ def state_at(history: gpd.GeoDataFrame, day: object) -> gpd.GeoDataFrame:
     """Rows in force on ``day`` (any day, not only snapshot days)."""
     h = history if END in history.columns else with_validity(history)
     out = h[active_mask(h, day)]
-    return out[~out.geometry.is_empty & out.geometry.notna()]
+    geoms = out.geometry.values
+    return out[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
 
 
 def actors(history: gpd.GeoDataFrame) -> list[str]:

@@ -73,31 +73,57 @@ def _count(geoms: np.ndarray) -> int:
     return int(shapely.get_num_coordinates(geoms).sum()) if len(geoms) else 0
 
 
+def _simplify(geoms: np.ndarray, tol: float) -> np.ndarray:
+    """Fast Douglas-Peucker, redone with ``preserve_topology`` where it broke.
+
+    ``preserve_topology=True`` is ~20x slower (5 s vs 0.25 s on 4.8 M
+    vertices); most rings survive the plain algorithm intact, so only the
+    geometries that came out invalid or empty pay for the careful one.
+    """
+    out = shapely.simplify(geoms, tol, preserve_topology=False)
+    bad = shapely.is_empty(out) | ~shapely.is_valid(out)
+    bad &= ~shapely.is_empty(geoms)
+    if bad.any():
+        out[bad] = shapely.simplify(geoms[bad], tol, preserve_topology=True)
+    return out
+
+
 def simplify_to_budget(geoms: np.ndarray, max_vertices: int) -> tuple[np.ndarray, float]:
-    """Simplify ``geoms`` with the smallest tolerance that fits ``max_vertices``.
+    """Simplify ``geoms`` with about the smallest tolerance that fits ``max_vertices``.
 
     Returns the geometries and the tolerance used (0.0 when they already fit).
-    The search doubles the tolerance from a tenth of the grid step, then
-    bisects a few times; each step is one vectorised ``shapely.simplify``.
+    The tolerance is searched (doubling, then bisection) with the fast
+    simplifier on a sample of at most ~400k vertices, then applied to all;
+    if the result is still over budget the tolerance grows by 25 % and retries.
     """
     geoms = np.asarray(geoms, dtype=object)
-    if _count(geoms) <= max_vertices:
+    total = _count(geoms)
+    if total <= max_vertices:
         return geoms, 0.0
+    step = max(1, math.ceil(total / 400_000))
+    sample = geoms[::step]
+    budget = max_vertices * _count(sample) / total
+
+    def fits(tol: float) -> bool:
+        return _count(shapely.simplify(sample, tol, preserve_topology=False)) <= budget
+
     lo, hi = 0.0, QUANTUM / 10
-    while True:
-        out = shapely.simplify(geoms, hi, preserve_topology=True)
-        if _count(out) <= max_vertices or hi > 10:
-            break
+    while not fits(hi) and hi < 10:
         lo, hi = hi, hi * 2
-    best = out
-    for _ in range(6):
+    for _ in range(8):
         mid = (lo + hi) / 2
-        cand = shapely.simplify(geoms, mid, preserve_topology=True)
-        if _count(cand) <= max_vertices:
-            best, hi = cand, mid
+        if fits(mid):
+            hi = mid
         else:
             lo = mid
-    return best, hi
+    tol = hi
+    out = _simplify(geoms, tol)
+    for _ in range(12):
+        if _count(out) <= max_vertices:
+            break
+        tol *= 1.25
+        out = _simplify(geoms, tol)
+    return out, tol
 
 
 def _encode_ring(coords: np.ndarray, x0: float, y0: float, q: float) -> list[int] | None:

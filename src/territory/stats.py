@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territory.area import Measured, area_table, to_equal_area
+from territory.area import Measured, area_table, threaded, to_equal_area
 from territory.baselines import Denominator
 
 
@@ -22,7 +22,8 @@ def clip(measured: Measured, region_lonlat: shapely.Geometry) -> Measured:
     inside = shapely.contains(region, measured.geometry)
     geoms = measured.geometry.copy()
     todo = ~inside & shapely.intersects(region, measured.geometry)
-    geoms[todo] = shapely.intersection(measured.geometry[todo], region)
+    if todo.any():
+        geoms[todo] = threaded(lambda a: shapely.intersection(a, region), measured.geometry[todo])
     geoms[~inside & ~todo] = shapely.Polygon()
     snaps = measured.snapshots.copy()
     snaps["area_km2"] = shapely.area(geoms) / 1e6

@@ -7,32 +7,108 @@
 KML/KMZ, GeoParquet, CSV with WKT) or a folder of dated snapshot files, and
 returns the canonical history (see :mod:`territory.model`) and a
 :class:`~territory.report.Report`. It raises :class:`~territory.report.LoadError`
-(carrying the report) when the input has errors.
+(carrying the report) when the input has errors. ``read_history_report`` never
+raises: any unexpected failure becomes an error with code ``internal``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
+from territory.io.normalise import check_options, date_from_filename, normalise_layer
 from territory.io.options import LoadOptions
-from territory.io.normalise import date_from_filename, normalise_layer
-from territory.io.readers import SUPPORTED, read_file
-from territory.model import canonical, empty_history
+from territory.io.readers import SUPPORTED, RawLayer, read_file
+from territory.model import canonical
 from territory.report import LoadError, Report
 
-__all__ = ["LoadOptions", "read_history", "read_history_report", "write_history"]
+__all__ = ["LoadOptions", "Loaded", "load", "read_history", "read_history_report", "write_history"]
+
+PROVENANCE = ["_file", "_row"]
 
 
-def read_history_report(path: str | Path, options: LoadOptions | None = None,
-                        display_name: str | None = None) -> tuple[gpd.GeoDataFrame | None, Report]:
-    """Like :func:`read_history` but never raises: (history or None, report)."""
+@dataclass
+class Loaded:
+    """A loaded history with, row for row, where each row came from.
+
+    ``provenance`` has columns ``_file`` (file name, with layer) and ``_row``
+    (1-based feature number; CSV counts its header as row 1), aligned with
+    ``history``'s rows. Both are None when the input was refused.
+    """
+
+    history: gpd.GeoDataFrame | None
+    provenance: pd.DataFrame | None
+    report: Report
+
+
+def _internal(report: Report, name: str, exc: BaseException) -> None:
+    text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    report.error(
+        f"unexpected failure while reading ({type(exc).__name__}{': ' + text if text else ''})",
+        file=name, code="internal",
+        hint="the file is unusual in a way Territory does not handle yet; try exporting it as GeoPackage "
+             "or GeoJSON, and please report this with the file",
+    )
+
+
+def _has_polygons(raw: RawLayer) -> bool:
+    types = shapely.get_type_id(np.asarray(raw.frame.geometry.values, dtype=object))
+    return bool(np.isin(types, (3, 6, 7)).any())
+
+
+def _layers(raws: list[RawLayer], report: Report) -> list[RawLayer]:
+    """Skip layers of multi-layer files (KML folders, GeoPackage tables) holding no polygons,
+    when other layers do: an empty folder or a layer of labels is not an error."""
+    if len(raws) < 2 or not any(_has_polygons(r) for r in raws):
+        return raws
+    kept = []
+    for r in raws:
+        if _has_polygons(r):
+            kept.append(r)
+        else:
+            what = "no features" if r.frame.empty else "no polygons"
+            report.warning(f"layer '{r.layer}' has {what}; skipped", file=r.name, code="layer-skipped",
+                           hint="nothing to do if the layer is not part of the territory")
+    return kept
+
+
+def _read_one(path: Path, options: LoadOptions, report: Report, name: str, *, in_folder: bool) -> list[gpd.GeoDataFrame]:
+    frames = []
+    if in_folder:
+        day = date_from_filename(path.name)
+    else:
+        day = date_from_filename(path.name) if options.date is None else None
+    for raw in _layers(read_file(path, options, report, name), report):
+        if raw.file_date is not None:  # a dated snapshot inside a zip: like a folder
+            frame = normalise_layer(raw, options, report, file_date=raw.file_date, fill_missing_dates=True)
+        else:
+            frame = normalise_layer(raw, options, report, file_date=day, fill_missing_dates=in_folder)
+        if frame is not None:
+            frames.append(frame)
+    return frames
+
+
+def load(path: str | Path, options: LoadOptions | None = None, display_name: str | None = None) -> Loaded:
+    """Load a history keeping each row's provenance; never raises."""
     options = options or LoadOptions()
     report = Report()
     path = Path(path)
-    name = display_name or path.name
+    name = display_name or path.name or str(path)
+    try:
+        return _load(path, options, report, name)
+    except Exception as exc:  # last resort: never a traceback at the user
+        _internal(report, name, exc)
+        return Loaded(None, None, report)
+
+
+def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded:
+    if not check_options(options, report, name):
+        return Loaded(None, None, report)
     frames: list[gpd.GeoDataFrame] = []
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED
@@ -41,36 +117,38 @@ def read_history_report(path: str | Path, options: LoadOptions | None = None,
             report.error("folder holds no geodata files", file=name, code="empty-folder",
                          hint="put dated snapshot files (e.g. 2015-01-31.geojson) in it")
         for f in files:
-            day = date_from_filename(f.name)
-            for raw in read_file(f, options, report, f.name):
-                if day is None and options.date is None and "date" not in {c.lower() for c in raw.frame.columns}:
-                    report.error("no date in the file name and no date column", file=f.name, code="no-date",
-                                 hint="name snapshot files YYYY-MM-DD.geojson or YYYYMMDD.geojson")
-                    continue
-                frame = normalise_layer(raw, options, report, file_date=day)
-                if frame is not None:
-                    frames.append(frame)
+            try:
+                frames += _read_one(f, options, report, f.name, in_folder=True)
+            except Exception as exc:
+                _internal(report, f.name, exc)
+    elif not path.exists():
+        report.error("file or folder not found", file=name, code="missing", hint="check the path")
     else:
-        day = date_from_filename(path.name) if options.date is None else None
-        for raw in read_file(path, options, report, name):
-            frame = normalise_layer(raw, options, report, file_date=None)
-            if frame is None and day is not None and any(p.code == "no-date" for p in report.errors):
-                # A single snapshot file named by its date: retry with that date.
-                report.problems = [p for p in report.problems if p.code != "no-date"]
-                frame = normalise_layer(raw, options, report, file_date=day)
-            if frame is not None:
-                frames.append(frame)
+        frames = _read_one(path, options, report, name, in_folder=False)
     if not report.ok:
-        return None, report
-    history = canonical(pd.concat(frames, ignore_index=True)) if frames else empty_history()
-    if history.empty:
+        return Loaded(None, None, report)
+    frames = [f for f in frames if len(f)]
+    if not frames or all(shapely.is_empty(np.asarray(f.geometry.values, dtype=object)).all() for f in frames):
         report.error("no usable rows: nothing to show", file=name, code="no-rows",
                      hint="check the file holds polygons with a date and an actor")
-        return None, report
+        return Loaded(None, None, report)
+    combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=frames[0].crs)
+    order = combined.sort_values(["date", "actor", "status"], kind="stable").index
+    combined = combined.loc[order].reset_index(drop=True)
+    provenance = combined[PROVENANCE].copy()
+    history = canonical(combined.drop(columns=PROVENANCE))
     report.stats["rows"] = len(history)
     report.stats["dates"] = int(history["date"].nunique())
     report.stats["actors"] = int(history["actor"].nunique())
-    return history, report
+    return Loaded(history, provenance, report)
+
+
+def read_history_report(path: str | Path, options: LoadOptions | None = None,
+                        display_name: str | None = None) -> tuple[gpd.GeoDataFrame | None, Report]:
+    """Like :func:`read_history` but never raises: (history or None, report)."""
+    loaded = load(path, options, display_name)
+    return loaded.history, loaded.report
 
 
 def read_history(path: str | Path, options: LoadOptions | None = None,
@@ -83,19 +161,25 @@ def read_history(path: str | Path, options: LoadOptions | None = None,
 
 
 def write_history(history: gpd.GeoDataFrame, path: str | Path) -> Path:
-    """Write a history as GeoParquet, GeoPackage or GeoJSON (by suffix)."""
+    """Write a history as GeoParquet, GeoPackage or GeoJSON (by suffix).
+
+    Dates are written as ``YYYY-MM-DD`` text in GeoJSON (which has no date
+    type) and as dates elsewhere; reading the file back gives equal rows.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix not in {".parquet", ".geoparquet", ".gpkg", ".geojson", ".json"}:
+        raise ValueError(f"cannot write '{suffix}': use .parquet, .gpkg or .geojson")
     out = canonical(history)
+    if path.exists() and suffix in {".gpkg", ".geojson", ".json"}:
+        path.unlink()  # GDAL would otherwise add a layer or refuse to overwrite
     if suffix in {".parquet", ".geoparquet"}:
         out.to_parquet(path, index=False, compression="zstd")
     elif suffix == ".gpkg":
         out.to_file(path, driver="GPKG", layer="history", engine="pyogrio")
-    elif suffix in {".geojson", ".json"}:
+    else:
         tidy = out.copy()
         for col in ("date", "valid_to"):
             tidy[col] = tidy[col].dt.strftime("%Y-%m-%d")
         tidy.to_file(path, driver="GeoJSON", engine="pyogrio")
-    else:
-        raise ValueError(f"cannot write '{suffix}': use .parquet, .gpkg or .geojson")
     return path

@@ -2,7 +2,8 @@
 
 Refuses members whose paths escape the extraction folder (zip-slip), archives
 that would expand past a size limit (zip bombs), and archives with too many
-members, before writing a byte.
+members, before writing a byte; then counts the bytes actually written, in case
+the headers lie.
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from territory.io.options import human_bytes
 from territory.report import Report
 
+BOMB_HINT = "the archive may be a zip bomb; if it is genuine, unpack it and load the geodata file itself"
 
-def safe_members(zf: zipfile.ZipFile, name: str, report: Report, *, max_bytes: int, max_members: int) -> list[zipfile.ZipInfo] | None:
+
+def safe_members(zf: zipfile.ZipFile, name: str, report: Report, *, max_bytes: int,
+                 max_members: int) -> list[zipfile.ZipInfo] | None:
     """Members safe to extract, or None after reporting why the archive is refused."""
     infos = zf.infolist()
     if len(infos) > max_members:
@@ -31,21 +36,27 @@ def safe_members(zf: zipfile.ZipFile, name: str, report: Report, *, max_bytes: i
                 file=name, code="zip-slip", hint="re-create the zip with relative paths inside it",
             )
             return None
+        if info.flag_bits & 0x1:
+            report.error(f"archive member '{info.filename}' is encrypted", file=name, code="zip-encrypted",
+                         hint="re-create the zip without a password")
+            return None
         total += info.file_size
     if total > max_bytes:
         report.error(
-            f"archive expands to {total / 2**20:,.0f} MiB, more than the limit of {max_bytes / 2**20:,.0f} MiB",
-            file=name, code="zip-too-large", hint="load a smaller file, or raise the limit with care",
+            f"archive expands to {human_bytes(total)}, more than the limit of {human_bytes(max_bytes)}",
+            file=name, code="zip-too-large", hint=BOMB_HINT,
         )
         return None
     return infos
 
 
-def extract(path: Path, dest: Path, report: Report, *, max_bytes: int, max_members: int) -> list[Path] | None:
+def extract(path: Path, dest: Path, report: Report, *, max_bytes: int, max_members: int,
+            name: str | None = None) -> list[Path] | None:
     """Extract ``path`` into ``dest``; None (with the report filled) if refused."""
+    name = name or path.name
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = safe_members(zf, path.name, report, max_bytes=max_bytes, max_members=max_members)
+            infos = safe_members(zf, name, report, max_bytes=max_bytes, max_members=max_members)
             if infos is None:
                 return None
             written = 0
@@ -60,17 +71,19 @@ def extract(path: Path, dest: Path, report: Report, *, max_bytes: int, max_membe
                         written += len(chunk)
                         if written > max_bytes:  # the header may lie about sizes
                             report.error(
-                                f"archive expands past the limit of {max_bytes / 2**20:,.0f} MiB",
-                                file=path.name, code="zip-too-large",
-                                hint="load a smaller file, or raise the limit with care",
+                                f"archive expands past the limit of {human_bytes(max_bytes)}",
+                                file=name, code="zip-too-large", hint=BOMB_HINT,
                             )
                             return None
                         dst.write(chunk)
                 out.append(target)
             return out
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError,
+            RuntimeError) as exc:
+        text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         report.error(
-            f"not a readable zip archive ({exc})", file=path.name, code="zip-corrupt",
-            hint="the file may be truncated or corrupt: download or export it again",
+            f"not a readable zip archive ({text})", file=name, code="zip-corrupt",
+            hint="the file may be truncated or corrupt (or use an unsupported compression): "
+                 "download or export it again",
         )
         return None

@@ -5,6 +5,10 @@ synonyms; actor and status labels through alias tables; geometry is made 2-D,
 transformed from its declared CRS to EPSG:4326, repaired where invalid, and
 stripped of non-polygon parts. Everything dropped or repaired is counted in
 the report.
+
+Work is vectorised (per distinct value, or per array of geometries); Python
+loops only run over rows that are reported, and at most :data:`MAX_ROW_PROBLEMS`
+rows are listed one by one for each kind of problem.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from territory.actors import STATUS_ALIASES
 from territory.io.options import LoadOptions
 from territory.io.readers import RawLayer
 from territory.model import CRS as WGS84
-from territory.model import HISTORY_COLUMNS, STATUSES, canonical
+from territory.model import HISTORY_COLUMNS, STATUSES
 from territory.report import Report
 
 SYNONYMS: dict[str, Sequence[str]] = {
@@ -34,42 +38,99 @@ SYNONYMS: dict[str, Sequence[str]] = {
     "source_url": ("source_url", "url", "link", "href"),
     "note": ("note", "notes", "description", "comment", "remarks"),
 }
+#: KML (LIBKML) puts <TimeStamp> in 'timestamp' and <TimeSpan> in 'begin'/'end': one
+#: Placemark may have either, so these columns complete each other.
+KML_DATE_COLUMNS = ("timestamp", "begin")
 #: Last-resort actor columns, for files (KML) that only carry a name.
 NAME_FALLBACK = ("name", "folder", "layer")
+#: Rows listed one by one per kind of problem; the rest are summarised.
+MAX_ROW_PROBLEMS = 20
+#: datetime64[ns] covers 1677-09-21 .. 2262-04-11; anything outside is a typo.
+MIN_DAY = pd.Timestamp("1678-01-01")
+MAX_DAY = pd.Timestamp("2262-01-01")
 
 DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+PARTIAL_DATE = re.compile(r"^\d{4}(-\d{1,2})?$")
+
+#: Geometry type ids (shapely.get_type_id).
+POLYGONAL = (3, 6)
+COLLECTION = 7
+TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+              "MultiPolygon", "GeometryCollection")
 
 
 def date_from_filename(name: str) -> pd.Timestamp | None:
     """The date in a snapshot's file name (YYYYMMDD or YYYY-MM-DD), or None."""
     for match in DATE_IN_NAME.finditer(name):
         try:
-            return pd.Timestamp(int(match[1]), int(match[2]), int(match[3]))
+            day = pd.Timestamp(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             continue
+        if MIN_DAY <= day < MAX_DAY:
+            return day
     return None
 
 
+def parse_day(value: object) -> pd.Timestamp | None:
+    """One date-like value to a midnight Timestamp, or None if it is not a usable date.
+
+    Time zones are dropped, keeping the local calendar day the source meant.
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        ts = date_from_filename(text)  # e.g. "snapshot 20150131"
+    if ts is None or ts is pd.NaT:
+        return None
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    ts = ts.normalize()
+    if not MIN_DAY <= ts < MAX_DAY:
+        return None
+    return ts
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    """True where a cell is missing or only whitespace."""
+    return values.isna() | (values.astype("string").str.strip().fillna("") == "")
+
+
+def _is_empty_column(values: pd.Series) -> bool:
+    return bool(_blank(values).all())
+
+
 def find_columns(frame: pd.DataFrame, options: LoadOptions, report: Report, name: str) -> dict[str, str]:
-    """Canonical column -> the file's column name, for those present."""
-    present = {str(c).strip().casefold(): c for c in frame.columns if c != frame.geometry.name}
+    """Canonical column -> the file's column name, for those present.
+
+    Columns named in ``options.columns`` are used as given; synonyms are only
+    used when they hold at least one value (KML readers add empty 'timestamp',
+    'begin' and 'end' columns to every layer).
+    """
+    geom_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    present = {str(c).strip().casefold(): c for c in frame.columns if c != geom_name}
     found: dict[str, str] = {}
     for canon, theirs in options.columns.items():
-        if canon not in HISTORY_COLUMNS:
-            report.error(f"--column names an unknown column '{canon}'", file=name, code="bad-mapping",
+        if canon not in HISTORY_COLUMNS or canon == "geometry":
+            report.error(f"the column mapping names an unknown column '{canon}'", file=name, code="bad-mapping",
                          hint=f"map one of: {', '.join(c for c in HISTORY_COLUMNS if c != 'geometry')}")
             continue
-        key = theirs.strip().casefold()
+        key = str(theirs).strip().casefold()
         if key not in present:
-            report.error(f"mapped column '{theirs}' (for {canon}) is not in the file", file=name, field=theirs,
-                         code="bad-mapping", hint=f"the file's columns are: {', '.join(map(str, frame.columns))}")
+            report.error(f"mapped column '{theirs}' (for {canon}) is not in the file", file=name, field=str(theirs),
+                         code="bad-mapping",
+                         hint=f"the file's columns are: {', '.join(str(c) for c in frame.columns if c != geom_name)}")
             continue
         found[canon] = present[key]
     for canon, names in SYNONYMS.items():
         if canon in found:
             continue
         for cand in names:
-            if cand in present and present[cand] not in found.values():
+            if cand in present and present[cand] not in found.values() and not _is_empty_column(frame[present[cand]]):
                 found[canon] = present[cand]
                 break
     return found
@@ -77,24 +138,26 @@ def find_columns(frame: pd.DataFrame, options: LoadOptions, report: Report, name
 
 def _parse_dates(values: pd.Series) -> pd.Series:
     """Parse each distinct value once; unparseable values become NaT."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = values
+        if getattr(values.dt, "tz", None) is not None:
+            out = values.dt.tz_localize(None)
+        out = out.dt.normalize()
+        ok = out.isna() | ((out >= MIN_DAY) & (out < MAX_DAY))
+        return out.where(ok).astype("datetime64[ns]")
     text = values.astype("string").str.strip()
     uniq = text.dropna().unique()
-    parsed: dict[str, pd.Timestamp] = {}
-    for v in uniq:
-        if v == "":
-            continue
-        try:
-            ts = pd.Timestamp(v)
-        except (ValueError, TypeError, OverflowError):
-            ts = None
-        if ts is None or ts is pd.NaT:
-            d = date_from_filename(v)  # accept compact YYYYMMDD
-            ts = d
-        if ts is not None:
-            if ts.tzinfo is not None:
-                ts = ts.tz_convert("UTC").tz_localize(None)
-            parsed[v] = ts.normalize()
-    return text.map(parsed).astype("datetime64[ns]")
+    parsed = {v: parse_day(v) for v in uniq}
+    parsed = {k: v for k, v in parsed.items() if v is not None}
+    return pd.Series(text.map(parsed), index=values.index).astype("datetime64[ns]")
+
+
+def _show(value: object) -> str:
+    """A cell as the user wrote it (dates that GDAL parsed shown as dates)."""
+    if isinstance(value, pd.Timestamp | np.datetime64):
+        ts = pd.Timestamp(value)
+        return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
+    return str(value).strip()[:80]
 
 
 def _rows(index: np.ndarray, offset: int, limit: int = 5) -> str:
@@ -102,49 +165,129 @@ def _rows(index: np.ndarray, offset: int, limit: int = 5) -> str:
     return shown + (f" and {len(index) - limit} more" if len(index) > limit else "")
 
 
-def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offset: int) -> gpd.GeoSeries | None:
-    """2-D polygonal EPSG:4326 geometry, or None if the whole layer is refused."""
+def _row_errors(report: Report, mask: np.ndarray, offset: int, make: object, *, file: str, field: str,
+                code: str, hint: str, summary: str) -> None:
+    """One error per flagged row (the first few), then one summarising the rest."""
+    idx = np.flatnonzero(mask)
+    for i in idx[:MAX_ROW_PROBLEMS]:
+        report.error(make(i), file=file, row=str(int(i) + offset), field=field, code=code, hint=hint)  # type: ignore[operator]
+    if len(idx) > MAX_ROW_PROBLEMS:
+        report.error(f"{len(idx) - MAX_ROW_PROBLEMS} more row(s) {summary}", file=file, field=field, code=code,
+                     hint=hint)
+
+
+def _flatten(geom: shapely.Geometry) -> list[shapely.Geometry]:
+    """Non-collection parts of a (possibly nested) GeometryCollection."""
+    out: list[shapely.Geometry] = []
+    for part in shapely.get_parts(geom):
+        if shapely.get_type_id(part) == COLLECTION:
+            out += _flatten(part)
+        else:
+            out.append(part)
+    return out
+
+
+_WGS84_CRS = CRS.from_user_input(WGS84)
+_LONLAT = (_WGS84_CRS, CRS.from_epsg(4979), CRS.from_user_input("OGC:CRS84"))
+_LONLAT_WKT: dict[str, bool] = {}
+
+
+def _is_wgs84(crs: CRS) -> bool:
+    """Whether ``crs`` is WGS84 lon/lat (EPSG:4326, its 3-D twin, CRS84), cached: comparing is slow."""
+    key = crs.srs or crs.to_wkt()
+    if key not in _LONLAT_WKT:
+        _LONLAT_WKT[key] = any(crs.equals(other, ignore_axis_order=True) for other in _LONLAT)
+    return _LONLAT_WKT[key]
+
+
+def _looks_projected(bounds: np.ndarray) -> bool:
+    """Coordinates in the thousands: metres or feet, not degrees."""
+    return bool(np.nanmax(np.abs(bounds)) > 1000)
+
+
+def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offset: int) -> np.ndarray | None:
+    """2-D polygonal EPSG:4326 geometry, or None if the whole layer is refused.
+
+    Non-polygon rows become None (dropped later, with a warning); rows with no
+    geometry become empty polygons ("holds nothing", with a warning).
+    """
     geom = frame.geometry
     arr = np.asarray(geom.values, dtype=object)
-    present = ~(pd.isna(arr) | shapely.is_empty(arr))
+    null_input = pd.isna(arr)
+    present = ~(null_input | shapely.is_empty(arr))
     if frame.crs is None:
-        if present.any():
+        declared = "the file declares no CRS"
+        if present.any() and _looks_projected(shapely.total_bounds(arr[present])):
             b = shapely.total_bounds(arr[present])
-            if b[0] < -180.5 or b[2] > 180.5 or b[1] < -90.5 or b[3] > 90.5:
-                report.error(
-                    f"coordinates are outside the lon/lat range (x {b[0]:,.0f}..{b[2]:,.0f}, y {b[1]:,.0f}..{b[3]:,.0f}) "
-                    "and the file declares no CRS",
-                    file=name, field="geometry", code="projected-no-crs",
-                    hint="declare the CRS (a .prj beside the .shp, or a 'crs' in the file) or reproject to EPSG:4326 (lon/lat) before loading",
-                )
-                return None
-        geom = geom.set_crs(WGS84)
+            report.error(
+                f"coordinates are not lon/lat (x {b[0]:,.6g}..{b[2]:,.6g}, y {b[1]:,.6g}..{b[3]:,.6g}: "
+                f"metres?) and {declared}",
+                file=name, field="geometry", code="projected-no-crs",
+                hint="declare the CRS (a .prj beside the .shp, or a 'crs' in the file) or reproject to "
+                     "EPSG:4326 (lon/lat) before loading",
+            )
+            return None
     else:
         try:
             crs = CRS.from_user_input(frame.crs)
+            is_wgs84 = _is_wgs84(crs)
         except Exception as exc:
-            report.error(f"declared CRS cannot be understood ({exc})", file=name, code="bad-crs",
-                         hint="declare a standard CRS such as EPSG:4326")
+            report.error(f"declared CRS cannot be understood ({str(exc)[:160]})", file=name, field="geometry",
+                         code="bad-crs", hint="declare a standard CRS such as EPSG:4326")
             return None
-        if not crs.equals(CRS.from_epsg(4326), ignore_axis_order=True):
-            geom = geom.to_crs(WGS84)
+        if is_wgs84:
+            if present.any() and _looks_projected(shapely.total_bounds(arr[present])):
+                b = shapely.total_bounds(arr[present])
+                report.error(
+                    f"coordinates are not lon/lat (x {b[0]:,.6g}..{b[2]:,.6g}, y {b[1]:,.6g}..{b[3]:,.6g}: "
+                    "metres?) but the file is read as EPSG:4326 (GeoJSON without a 'crs' member always is)",
+                    file=name, field="geometry", code="projected-no-crs",
+                    hint="reproject to EPSG:4326 (lon/lat) before loading, or save in a format that "
+                         "declares its CRS (GeoPackage, zipped Shapefile with .prj)",
+                )
+                return None
+        else:
+            try:
+                geom = geom.to_crs(WGS84)
+            except Exception as exc:
+                report.error(f"cannot transform from the declared CRS {crs.name!r} to lon/lat ({str(exc)[:160]})",
+                             file=name, field="geometry", code="bad-crs",
+                             hint="reproject to EPSG:4326 (lon/lat) before loading")
+                return None
             report.count("reprojected_rows", int(present.sum()))
-    arr = shapely.force_2d(np.asarray(geom.values, dtype=object))
+    arr = np.asarray(geom.values, dtype=object)
+    has_z = present & shapely.has_z(arr)
+    if has_z.any():
+        arr = shapely.force_2d(arr)
+        report.count("z_dropped", int(has_z.sum()))
     # Keep polygonal parts only.
     types = shapely.get_type_id(arr)
-    polygonal = np.isin(types, (3, 6))
-    collections = types == 7
+    polygonal = present & np.isin(types, POLYGONAL)
+    collections = present & (types == COLLECTION)
     if collections.any():
+        lost = []
         for i in np.flatnonzero(collections):
-            parts = shapely.get_parts(arr[i])
-            polys = [p for p in parts if shapely.get_type_id(p) in (3, 6)]
-            arr[i] = shapely.union_all(polys) if polys else shapely.Polygon()
+            parts = _flatten(arr[i])
+            polys = [p for p in parts if shapely.get_type_id(p) in POLYGONAL and not p.is_empty]
+            if len(polys) < len(parts):
+                lost.append(i)
+            if polys:
+                arr[i] = polys[0] if len(polys) == 1 else shapely.union_all(polys)
+                polygonal[i] = True
         report.count("collections_flattened", int(collections.sum()))
-        polygonal |= collections
+        if lost:
+            lost_idx = np.asarray(lost)
+            report.warning(
+                f"{len(lost_idx)} GeometryCollection(s) had non-polygon parts (points or lines), dropped: "
+                f"rows {_rows(lost_idx, offset)}",
+                file=name, field="geometry", code="collection-parts",
+                hint="territory must be polygons; only the polygon parts are kept",
+            )
+            report.count("collection_parts_dropped", len(lost_idx))
     other = present & ~polygonal
     if other.any():
         kinds = sorted(set(shapely.get_type_id(arr[other]).tolist()))
-        names = ", ".join(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString"][k] for k in kinds if k < 6)
+        names = ", ".join(TYPE_NAMES[k] for k in kinds if 0 <= k < len(TYPE_NAMES))
         report.warning(
             f"{int(other.sum())} non-polygon feature(s) ({names}) dropped: rows {_rows(np.flatnonzero(other), offset)}",
             file=name, field="geometry", code="non-polygon",
@@ -152,141 +295,237 @@ def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offse
         )
         report.count("non_polygon_dropped", int(other.sum()))
     missing = ~present
+    unparsed = frame.attrs.get("unparsed_rows")  # bad WKT, already reported as errors
+    if unparsed is not None and len(unparsed):
+        missing[np.asarray(unparsed, dtype=int)] = False
     if missing.any():
-        report.warning(
-            f"{int(missing.sum())} row(s) with empty or no geometry, read as 'holds nothing': rows {_rows(np.flatnonzero(missing), offset)}",
-            file=name, field="geometry", code="empty-geometry",
-            hint="remove these rows if they are not meant to end a holding",
-        )
+        # An explicitly empty polygon is the model's way to say "holds nothing from this day";
+        # a row with no geometry at all may be an export failure, so it is pointed out.
+        null = missing & null_input
+        if null.any():
+            report.warning(
+                f"{int(null.sum())} row(s) with no geometry, read as 'holds nothing': "
+                f"rows {_rows(np.flatnonzero(null), offset)}",
+                file=name, field="geometry", code="empty-geometry",
+                hint="remove these rows if they are not meant to end a holding "
+                     "(an empty polygon says 'holds nothing' without this warning)",
+            )
         report.count("empty_geometries", int(missing.sum()))
         arr[missing] = shapely.Polygon()
-    keep_mask = polygonal | missing
-    valid = shapely.is_valid(arr)
-    broken = keep_mask & ~valid
+    arr[other] = None
+    keep = polygonal
+    broken = keep & ~shapely.is_valid(arr)
     if broken.any():
         fixed = shapely.make_valid(arr[broken], method="structure", keep_collapsed=False)
         arr[broken] = [_polygonal(g) for g in fixed]
+        collapsed = broken & shapely.is_empty(arr)
+        report.warning(
+            f"{int(broken.sum())} invalid polygon(s) repaired (self-intersections, bad rings): "
+            f"rows {_rows(np.flatnonzero(broken), offset)}"
+            + (f"; {int(collapsed.sum())} had no area left and were dropped" if collapsed.any() else ""),
+            file=name, field="geometry", code="repaired",
+            hint="check these polygons in a GIS; the repaired shape may differ from what was meant",
+        )
         report.count("repaired_geometries", int(broken.sum()))
-    bounds = shapely.bounds(arr)
-    with np.errstate(invalid="ignore"):
-        too_wide = keep_mask & ((bounds[:, 2] - bounds[:, 0]) > 180)
-        off_range = keep_mask & ((np.abs(bounds[:, [0, 2]]) > 180.0001).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90.0001).any(axis=1))
-    for i in np.flatnonzero(off_range):
-        report.error(
-            f"coordinates outside lon/lat range ({bounds[i, 0]:.1f}, {bounds[i, 1]:.1f}, {bounds[i, 2]:.1f}, {bounds[i, 3]:.1f})",
-            file=name, row=str(i + offset), field="geometry", code="out-of-range",
-            hint="the declared CRS is probably wrong; declare the real CRS or reproject to EPSG:4326",
+        if collapsed.any():
+            arr[collapsed] = None
+            keep = keep & ~collapsed
+    if keep.any():
+        bounds = np.full((len(arr), 4), np.nan)
+        bounds[keep] = shapely.bounds(arr[keep])
+        with np.errstate(invalid="ignore"):
+            off_range = keep & ((np.abs(bounds[:, [0, 2]]) > 180.0001).any(axis=1)
+                                | (np.abs(bounds[:, [1, 3]]) > 90.0001).any(axis=1))
+        _row_errors(
+            report, off_range, offset,
+            lambda i: (f"coordinates are outside the lon/lat range (x {bounds[i, 0]:.1f}..{bounds[i, 2]:.1f}, "
+                       f"y {bounds[i, 1]:.1f}..{bounds[i, 3]:.1f})"),
+            file=name, field="geometry", code="out-of-range", summary="with coordinates outside the lon/lat range",
+            hint="longitude must be within ±180 and latitude within ±90: check for swapped or mistyped "
+                 "coordinates, or a wrong declared CRS",
         )
-    for i in np.flatnonzero(too_wide & ~off_range):
-        report.error(
-            "polygon spans more than 180° of longitude: it probably crosses the antimeridian (±180°)",
-            file=name, row=str(i + offset), field="geometry", code="antimeridian",
-            hint="split it at ±180° into a MultiPolygon (e.g. with the 'antimeridian' tool) before loading",
-        )
-    arr[~keep_mask] = None
-    return gpd.GeoSeries(arr, index=frame.index, crs=WGS84)
+        # A part spanning more than 180° of longitude almost certainly wraps the wrong way
+        # round the globe. MultiPolygons correctly split at ±180° are fine.
+        candidates = np.flatnonzero(keep & ~off_range & ((bounds[:, 2] - bounds[:, 0]) > 180))
+        if len(candidates):
+            parts, owner = shapely.get_parts(arr[candidates], return_index=True)
+            pb = shapely.bounds(parts)
+            wide = np.zeros(len(arr), bool)
+            wide[candidates[np.unique(owner[(pb[:, 2] - pb[:, 0]) > 180])]] = True
+            _row_errors(
+                report, wide, offset,
+                lambda i: "polygon spans more than 180° of longitude: it probably crosses the antimeridian (±180°)",
+                file=name, field="geometry", code="antimeridian", summary="crossing the antimeridian",
+                hint="split it at ±180° into a MultiPolygon (e.g. with the 'antimeridian' Python package) "
+                     "before loading",
+            )
+    return arr
 
 
 def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
-    if shapely.get_type_id(g) in (3, 6):
+    if g is None:
+        return shapely.Polygon()
+    if shapely.get_type_id(g) in POLYGONAL:
         return g
-    polys = [p for p in shapely.get_parts(g) if shapely.get_type_id(p) == 3]
+    polys = [p for p in _flatten(g) if shapely.get_type_id(p) == 3 and not p.is_empty]
     return shapely.MultiPolygon(polys) if len(polys) > 1 else (polys[0] if polys else shapely.Polygon())
 
 
+def check_options(options: LoadOptions, report: Report, name: str) -> bool:
+    """Refuse option values that cannot work (they would fail on every row)."""
+    ok = True
+    if options.date is not None and parse_day(options.date) is None:
+        report.error(f"the date option '{options.date}' is not a date", file=name, field="date",
+                     code="bad-option", hint="write it as YYYY-MM-DD")
+        ok = False
+    if options.status is not None and STATUS_ALIASES.resolve(options.status) is None:
+        report.error(f"the status option '{options.status}' is not one of {', '.join(STATUSES)}", file=name,
+                     field="status", code="bad-option", hint="use controlled, contested or claimed")
+        ok = False
+    if options.actor is not None and not str(options.actor).strip():
+        report.error("the actor option is blank", file=name, field="actor", code="bad-option",
+                     hint="give the actor's name, e.g. --actor 'Islamic State'")
+        ok = False
+    return ok
+
+
 def normalise_layer(
-    raw: RawLayer, options: LoadOptions, report: Report, file_date: pd.Timestamp | None = None
+    raw: RawLayer, options: LoadOptions, report: Report, file_date: pd.Timestamp | None = None,
+    fill_missing_dates: bool = False,
 ) -> gpd.GeoDataFrame | None:
-    """Canonical history rows from one raw layer (None if refused)."""
-    frame, name = raw.frame, raw.name
+    """History rows from one raw layer (None if refused).
+
+    ``file_date`` (from the file name) dates the rows when the layer has no date
+    column; with ``fill_missing_dates`` (snapshot folders) it also dates rows
+    whose date cell is empty. The result has the canonical columns plus ``_row``
+    (1-based feature number, CSV counting its header as row 1) and ``_file``;
+    rows are in file order.
+    """
+    frame = raw.frame
+    name = raw.name if not raw.layer else f"{raw.name}, layer '{raw.layer}'"
     offset = int(frame.attrs.get("row_offset", 1))
     if frame.empty:
         report.error("contains no features", file=name, code="no-features",
                      hint="export the layer again; it has no rows")
         return None
+    frame = frame.reset_index(drop=True)
     before = len(report.errors)
     cols = find_columns(frame, options, report, name)
     n = len(frame)
-    out = pd.DataFrame(index=frame.index)
+    out: dict[str, object] = {}
 
     # date
     if "date" in cols:
-        dates = _parse_dates(frame[cols["date"]])
+        raw_dates = frame[cols["date"]]
+        dates = _parse_dates(raw_dates)
+        if str(cols["date"]).casefold() in KML_DATE_COLUMNS:
+            for other in KML_DATE_COLUMNS:
+                match = [c for c in frame.columns if str(c).casefold() == other and c != cols["date"]]
+                if match:
+                    dates = dates.fillna(_parse_dates(frame[match[0]]))
+        if fill_missing_dates and file_date is not None:
+            dates = dates.where(dates.notna() | ~_blank(raw_dates), file_date)
         bad = dates.isna().to_numpy()
-        if file_date is not None:
-            dates = dates.fillna(file_date)
-            bad = np.zeros(n, bool)
-        for i in np.flatnonzero(bad)[:20]:
-            raw_value = frame[cols["date"]].iloc[i]
-            what = "missing" if pd.isna(raw_value) or str(raw_value).strip() == "" else f"'{raw_value}' is not a date"
-            report.error(f"date {what}", file=name, row=str(i + offset), field=str(cols["date"]), code="bad-date",
-                         hint="write dates as YYYY-MM-DD")
-        if bad.sum() > 20:
-            report.error(f"{int(bad.sum()) - 20} more rows with a missing or unparseable date", file=name,
-                         field=str(cols["date"]), code="bad-date", hint="write dates as YYYY-MM-DD")
+        blank = _blank(raw_dates).to_numpy()
+        _row_errors(
+            report, bad, offset,
+            lambda i: "date missing" if blank[i] else f"date '{_show(raw_dates.iloc[i])}' is not a date",
+            file=name, field=str(cols["date"]), code="bad-date", summary="with a missing or unparseable date",
+            hint="write dates as YYYY-MM-DD (years 1678-2261)",
+        )
+        if not bad.any() and not pd.api.types.is_datetime64_any_dtype(raw_dates.dtype):
+            text = raw_dates.astype("string").str.strip()
+            partial = text.str.fullmatch(PARTIAL_DATE.pattern).fillna(False).to_numpy(dtype=bool)
+            if partial.any():
+                report.warning(
+                    f"{int(partial.sum())} date(s) give only a year or a month (e.g. '{text[partial].iloc[0]}'), "
+                    f"read as its first day: rows {_rows(np.flatnonzero(partial), offset)}",
+                    file=name, field=str(cols["date"]), code="partial-date",
+                    hint="write full dates as YYYY-MM-DD if the day is known",
+                )
         out["date"] = dates
     elif file_date is not None or options.date:
-        out["date"] = file_date if file_date is not None else pd.Timestamp(options.date).normalize()
-    else:
+        day = file_date if file_date is not None else parse_day(options.date)
+        out["date"] = np.full(n, np.datetime64(day, "ns"))
+    elif "date" not in options.columns:  # else a bad mapping was reported already
         report.error("no date column and no date in the file name", file=name, field="date", code="no-date",
                      hint="add a 'date' column (YYYY-MM-DD), map one with --column date=NAME, "
                           "name the file YYYY-MM-DD.geojson, or pass --date")
     # actor
     actor_col = cols.get("actor")
     if actor_col is None and options.actor is None:
-        lower = {str(c).casefold(): c for c in frame.columns}
-        actor_col = next((lower[c] for c in NAME_FALLBACK if c in lower), None)
+        lower = {str(c).casefold(): c for c in frame.columns if c != frame.geometry.name}
+        actor_col = next((lower[c] for c in NAME_FALLBACK if c in lower and not _is_empty_column(frame[lower[c]])),
+                         None)
+        if actor_col is not None:
+            report.warning(f"no actor column: actors are taken from the '{actor_col}' column", file=name,
+                           field=str(actor_col), code="actor-from-name",
+                           hint="if that is wrong, map the right column with --column actor=NAME or pass --actor NAME")
     if actor_col is not None:
         labels = frame[actor_col]
-        missing = labels.isna() | (labels.astype("string").str.strip() == "")
+        missing = _blank(labels)
         if options.actor is not None:
             labels = labels.where(~missing, options.actor)
             missing = pd.Series(False, index=labels.index)
-        for i in np.flatnonzero(missing.to_numpy())[:20]:
-            report.error("actor is missing", file=name, row=str(i + offset), field=str(actor_col), code="no-actor",
-                         hint="fill in the actor, or pass --actor NAME for rows without one")
-        cleaned = {v: options.aliases.clean(v) for v in labels[~missing].unique()}
+        missing_arr = missing.to_numpy(dtype=bool)
+        _row_errors(report, missing_arr, offset, lambda i: "actor is missing", file=name, field=str(actor_col),
+                    code="no-actor", summary="with no actor",
+                    hint="fill in the actor, or pass --actor NAME for rows without one")
+        uniq = labels[~missing].unique()
+        cleaned = {v: options.aliases.clean(v) for v in uniq}
         out["actor"] = labels.map(cleaned)
     elif options.actor is not None:
-        out["actor"] = options.aliases.clean(options.actor)
-    else:
+        out["actor"] = np.full(n, options.aliases.clean(options.actor), dtype=object)
+    elif "actor" not in options.columns:
         report.error("no actor column", file=name, field="actor", code="no-actor",
                      hint="add an 'actor' column, map one with --column actor=NAME, or pass --actor NAME")
     # status
+    default_status = STATUS_ALIASES.resolve(options.status) or "controlled"
     if "status" in cols:
         labels = frame[cols["status"]]
-        empty = labels.isna() | (labels.astype("string").str.strip() == "")
-        resolved = labels.map(lambda v: STATUS_ALIASES.resolve(v) if not pd.isna(v) else None)
-        resolved = resolved.where(~empty, options.status)
+        empty = _blank(labels)
+        lookup = {v: STATUS_ALIASES.resolve(v) for v in labels[~empty].unique()}
+        resolved = labels.map(lookup).where(~empty, default_status)
         unknown = resolved.isna().to_numpy()
-        for i in np.flatnonzero(unknown)[:20]:
-            report.error(f"status '{labels.iloc[i]}' is not one of {', '.join(STATUSES)}", file=name,
-                         row=str(i + offset), field=str(cols["status"]), code="bad-status",
-                         hint="use controlled, contested or claimed (or add an alias)")
+        _row_errors(
+            report, unknown, offset, lambda i: f"status '{labels.iloc[i]}' is not one of {', '.join(STATUSES)}",
+            file=name, field=str(cols["status"]), code="bad-status", summary="with an unknown status",
+            hint="use controlled, contested or claimed (or a known alias such as 'occupied', 'grey zone')",
+        )
         out["status"] = resolved
     else:
-        out["status"] = options.status
+        out["status"] = np.full(n, default_status, dtype=object)
     if "valid_to" in cols:
-        vt = _parse_dates(frame[cols["valid_to"]])
-        raw_vt = frame[cols["valid_to"]].astype("string").str.strip()
-        bad = (vt.isna() & raw_vt.notna() & (raw_vt != "")).to_numpy()
-        for i in np.flatnonzero(bad)[:20]:
-            report.error(f"valid_to '{raw_vt.iloc[i]}' is not a date", file=name, row=str(i + offset),
-                         field=str(cols["valid_to"]), code="bad-date", hint="write dates as YYYY-MM-DD or leave empty")
+        raw_vt = frame[cols["valid_to"]]
+        vt = _parse_dates(raw_vt)
+        bad = (vt.isna() & ~_blank(raw_vt)).to_numpy()
+        _row_errors(report, bad, offset, lambda i: f"valid_to '{_show(raw_vt.iloc[i])}' is not a date",
+                    file=name, field=str(cols["valid_to"]), code="bad-date", summary="with an unparseable valid_to",
+                    hint="write dates as YYYY-MM-DD or leave empty")
         out["valid_to"] = vt
         if "date" in out:
-            inverted = (out["valid_to"].notna() & (out["valid_to"] <= out["date"])).to_numpy()
-            for i in np.flatnonzero(inverted)[:20]:
-                report.error("valid_to is not after date", file=name, row=str(i + offset),
-                             field=str(cols["valid_to"]), code="bad-interval",
-                             hint="valid_to is the first day the row no longer holds")
+            start = pd.Series(np.asarray(out["date"], dtype="datetime64[ns]"))
+            inverted = (vt.notna() & start.notna() & (vt <= start)).to_numpy()
+            _row_errors(
+                report, inverted, offset,
+                lambda i: f"valid_to is not after date ({vt.iloc[i]:%Y-%m-%d} <= {start.iloc[i]:%Y-%m-%d})",
+                file=name, field=str(cols["valid_to"]), code="bad-interval", summary="with valid_to not after date",
+                hint="valid_to is the first day the row no longer holds: it must be later than date",
+            )
+    else:
+        out["valid_to"] = np.full(n, np.datetime64("NaT", "ns"))
     for extra in ("source", "source_url", "note"):
         if extra in cols:
             values = frame[cols[extra]]
-            out[extra] = values.where(values.notna() & (values.astype("string").str.strip() != ""), None)
+            text = values.astype("string").str.strip()
+            out[extra] = text.astype(object).where(~_blank(values), None)
+        else:
+            out[extra] = np.full(n, None, dtype=object)
     geometry = normalise_geometry(frame, report, name, offset)
     if geometry is None or len(report.errors) > before:
         return None
-    out = gpd.GeoDataFrame(out, geometry=geometry, crs=WGS84)
-    out = out[out.geometry.notna()]
-    return canonical(out)
+    keep = ~pd.isna(geometry)
+    columns = {k: np.asarray(v)[keep] for k, v in out.items()}
+    columns["_row"] = (np.arange(n) + offset)[keep]
+    columns["_file"] = np.full(int(keep.sum()), name, dtype=object)
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(geometry[keep], crs=_WGS84_CRS))

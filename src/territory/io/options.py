@@ -9,6 +9,17 @@ from territory.actors import AliasTable
 MiB = 1024 * 1024
 
 
+def human_bytes(n: int) -> str:
+    """A byte count for messages: 512 bytes, 1.0 KiB, 3.2 MiB, 1.0 GiB."""
+    if n < 1024:
+        return f"{n} bytes"
+    for unit in ("KiB", "MiB", "GiB"):
+        n /= 1024
+        if n < 1024 or unit == "GiB":
+            return f"{n:,.1f} {unit}"
+    raise AssertionError("unreachable")
+
+
 @dataclass
 class LoadOptions:
     """How to read a user's file into a control history.

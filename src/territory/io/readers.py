@@ -7,19 +7,21 @@ Failures become report rows, never exceptions.
 
 from __future__ import annotations
 
+import csv
 import tempfile
 import warnings
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
 
 from territory.io import archive
-from territory.io.options import LoadOptions
+from territory.io.options import LoadOptions, human_bytes
 from territory.io.xml import check_kml
 from territory.report import Report
 
@@ -29,6 +31,10 @@ CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 KML_SUFFIXES = {".kml", ".kmz"}
 ZIP_SUFFIXES = {".zip"}
 SUPPORTED = VECTOR_SUFFIXES | PARQUET_SUFFIXES | CSV_SUFFIXES | KML_SUFFIXES | ZIP_SUFFIXES
+#: Files looked at inside a zip that holds no shapefile (a README.txt is not data).
+ZIP_INNER = SUPPORTED - ZIP_SUFFIXES - {".txt"}
+#: Formats that hold exactly one layer: no need to list layers first.
+SINGLE_LAYER = {".geojson", ".json", ".shp", ".fgb"}
 WKT_COLUMNS = ("geometry", "wkt", "geom", "the_geom", "shape", "footprint")
 
 FORMATS_HINT = "supported: GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GeoParquet, CSV with a WKT column"
@@ -41,36 +47,88 @@ class RawLayer:
     frame: gpd.GeoDataFrame
     name: str
     layer: str | None = None
+    #: Date in the name of a file found inside a zip (a zipped folder of snapshots).
+    file_date: pd.Timestamp | None = None
 
 
-def _corrupt(report: Report, name: str, exc: Exception, what: str = "geodata") -> None:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+MAGIC = (
+    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a zip archive (rename it .zip, or .kmz for Google Earth)"),
+    (b"SQLite format 3", "an SQLite database"), (b"PAR1", "a Parquet file (rename it .parquet)"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
+)
+
+
+def sniff(path: Path) -> str | None:
+    """What a file that failed to read really is, from its first bytes, if recognisable."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return None
+    for magic, what in MAGIC:
+        if head.startswith(magic):
+            return what
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html")):
+        return "a web page (HTML), not the data: download the file itself"
+    if text.startswith(b"<?xml") or text.startswith(b"<kml"):
+        return "XML (KML? rename it .kml)"
+    if text[:1] not in (b"{", b"[") and path.suffix.lower() in {".geojson", ".json"}:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "plain text, not JSON"
+    return None
+
+
+def _corrupt(report: Report, name: str, exc: BaseException, what: str = "geodata", hint: str = "",
+             path: Path | None = None) -> None:
+    actual = sniff(path) if path is not None else None
+    if actual:
+        detail = f"the file is {actual}"
+    elif "not recognized as being in a supported file format" in str(exc):
+        detail = "not in any recognised geodata format"
+    else:
+        detail = _first_line(exc).replace(str(path), "the file") if path is not None else _first_line(exc)
     report.error(
-        f"could not be read as {what} ({text[:200]})",
+        f"could not be read as {what} ({detail})",
         file=name, code="unreadable",
-        hint=f"the file may be truncated, corrupt or not geodata; {FORMATS_HINT}",
+        hint=hint or f"the file may be truncated, corrupt or not geodata; {FORMATS_HINT}",
     )
 
 
 def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
     """GeoJSON, GeoPackage, Shapefile, FlatGeobuf via pyogrio; every layer."""
-    try:
-        layers = pyogrio.list_layers(path)
-    except Exception as exc:  # pyogrio raises several DataSourceError flavours
-        _corrupt(report, name, exc)
-        return []
-    out = []
-    for layer_name, _geom_type in layers:
+    if path.suffix.lower() in SINGLE_LAYER:
+        layer_names: list[str | None] = [None]
+    else:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                frame = pyogrio.read_dataframe(path, layer=layer_name)
+                layer_names = [str(row[0]) for row in pyogrio.list_layers(path)]
+        except Exception as exc:  # pyogrio raises several DataSourceError flavours
+            _corrupt(report, name, exc, path=path)
+            return []
+    out = []
+    for layer_name in layer_names:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                # Dates as written: parsed (keeping their local day) by normalise.
+                frame = pyogrio.read_dataframe(path, layer=layer_name, datetime_as_string=True)
         except Exception as exc:
-            _corrupt(report, name, exc)
+            _corrupt(report, name, exc, path=path)
             return []
         if not isinstance(frame, gpd.GeoDataFrame):
             continue  # attribute-only tables inside a GeoPackage
-        out.append(RawLayer(frame, name, str(layer_name) if len(layers) > 1 else None))
+        out.append(RawLayer(frame, name, layer_name if len(layer_names) > 1 else None))
     if not out:
         report.error("contains no layer with geometry", file=name, code="no-geometry",
                      hint=f"export polygons of territory; {FORMATS_HINT}")
@@ -81,66 +139,131 @@ def read_parquet(path: Path, name: str, report: Report) -> list[RawLayer]:
     try:
         frame = gpd.read_parquet(path)
     except Exception as exc:
-        _corrupt(report, name, exc, "GeoParquet")
+        _corrupt(report, name, exc, "GeoParquet", path=path,
+                 hint="write it with geopandas' to_parquet (GeoParquet keeps the geometry and CRS), "
+                      "or export GeoPackage/GeoJSON instead")
         return []
     return [RawLayer(frame, name)]
+
+
+def _date_in_name(name: str) -> pd.Timestamp | None:
+    from territory.io.normalise import date_from_filename  # normalise imports this module
+
+    return date_from_filename(name)
+
+
+def _field_count_problem(path: Path, sep: str) -> tuple[int, int, int] | None:
+    """(row, fields, header fields) of the first row whose field count differs from the header."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        header = next(reader, None)
+        if header is None:
+            return None
+        for row in reader:
+            if row and len(row) != len(header):
+                return reader.line_num, len(row), len(header)
+    return None
+
+
+def _sniff_delimiter(header: str, suffix: str) -> str:
+    """The delimiter of a CSV, guessed from its header line only (WKT holds commas)."""
+    if suffix == ".tsv":
+        return "\t"
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def read_csv(path: Path, name: str, report: Report) -> list[RawLayer]:
     """CSV/TSV with a WKT geometry column; bad WKT is reported per row."""
-    sep = "\t" if path.suffix.lower() == ".tsv" else None
     try:
-        table = pd.read_csv(path, sep=sep, engine="python", dtype=str, keep_default_na=False,
-                            encoding="utf-8-sig")
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = fh.readline()
+        sep = _sniff_delimiter(header, path.suffix.lower())
+        ragged = _field_count_problem(path, sep)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            table = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                                index_col=False)
     except pd.errors.EmptyDataError:
-        report.error("file is empty", file=name, code="empty", hint="export the data again")
+        report.error("file holds no table (no header row)", file=name, code="empty", hint="export the data again")
         return []
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        _corrupt(report, name, exc, "CSV")
+    except UnicodeDecodeError as exc:
+        report.error(f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start})",
+                     file=name, code="encoding", hint="save the CSV as UTF-8")
         return []
-    lower = {c.lower().strip(): c for c in table.columns}
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        _corrupt(report, name, exc, "CSV", hint="check the quoting of the WKT column; fields holding commas "
+                                              "must be quoted")
+        return []
+    if ragged is not None:
+        row, got, want = ragged
+        report.error(f"row has {got} fields but the header has {want}", file=name, row=str(row),
+                     code="csv-fields",
+                     hint=f"WKT holds '{sep}': put the geometry in double quotes, e.g. \"POLYGON ((37 47, ...))\"")
+        return []
+    lower = {str(c).lower().strip(): c for c in table.columns}
     col = next((lower[c] for c in WKT_COLUMNS if c in lower), None)
     if col is None:
         report.error(
-            f"CSV has no WKT geometry column (looked for {', '.join(WKT_COLUMNS)}; found {', '.join(map(str, table.columns[:12]))})",
+            f"CSV has no WKT geometry column (looked for {', '.join(WKT_COLUMNS)}; "
+            f"found {', '.join(map(str, table.columns[:12]))})",
             file=name, field="geometry", code="no-wkt",
-            hint="add a 'geometry' column with WKT polygons, e.g. POLYGON ((lon lat, ...))",
+            hint="add a 'geometry' column with WKT polygons, e.g. POLYGON ((lon lat, ...)), "
+                 "or map an existing one",
         )
         return []
-    texts = table[col].astype(str).str.strip()
-    geoms = []
-    for i, text in enumerate(texts):
-        if not text:
-            geoms.append(None)
-            continue
+    texts = table[col].astype(str).str.strip().to_numpy(dtype=object)
+    blank = texts == ""
+    texts[blank] = None
+    geoms = shapely.from_wkt(texts, on_invalid="ignore")
+    failed = np.flatnonzero(pd.isna(geoms) & ~blank)
+    for i in failed[:20]:
         try:
-            geoms.append(shapely.from_wkt(text))
-        except shapely.errors.GEOSException as exc:
-            report.error(f"not valid WKT ({str(exc)[:120]})", file=name, row=str(i + 2), field=col,
-                         code="bad-wkt", hint="fix the WKT text of this row (row numbers count the header as 1)")
-            geoms.append(None)
+            shapely.from_wkt(texts[i])
+            why = "not valid WKT"
+        except Exception as exc:  # GEOSException with the parser's reason
+            why = f"not valid WKT ({_first_line(exc)[:120]})"
+        report.error(why, file=name, row=str(i + 2), field=str(col), code="bad-wkt",
+                     hint="fix the WKT text of this row (row numbers count the header as 1)")
+    if len(failed) > 20:
+        report.error(f"{len(failed) - 20} more row(s) with invalid WKT", file=name, field=str(col), code="bad-wkt",
+                     hint="fix the WKT text of these rows")
     frame = gpd.GeoDataFrame(table.drop(columns=[col]), geometry=geoms)  # CRS unknown: checked later
     frame.attrs["row_offset"] = 2
+    frame.attrs["unparsed_rows"] = failed.tolist()
     return [RawLayer(frame, name)]
 
 
-def read_kml(path: Path, name: str, report: Report) -> list[RawLayer]:
+def _kmz_document(path: Path, name: str, report: Report, options: LoadOptions) -> bytes | None:
+    """The main KML of a KMZ: doc.kml, else the first .kml at the top level, else any."""
+    with zipfile.ZipFile(path) as zf:
+        infos = archive.safe_members(zf, name, report, max_bytes=options.max_unzipped_bytes,
+                                     max_members=options.max_zip_members)
+        if infos is None:
+            return None
+        kmls = [i for i in infos if i.filename.lower().endswith(".kml") and not i.is_dir()
+                and "__MACOSX" not in i.filename]
+        if not kmls:
+            report.error(
+                f"KMZ holds no .kml document (it holds: {', '.join(i.filename for i in infos[:8]) or 'nothing'})",
+                file=name, code="kmz-empty", hint="export the map again as KMZ or KML")
+            return None
+        top = [i for i in kmls if len(PurePosixPath(i.filename).parts) == 1]
+        doc = next((i for i in kmls if i.filename.lower() == "doc.kml"), (top or kmls)[0])
+        with zf.open(doc) as fh:  # zipfile stops at the declared (already checked) size
+            return fh.read(options.max_unzipped_bytes + 1)
+
+
+def read_kml(path: Path, name: str, report: Report, options: LoadOptions) -> list[RawLayer]:
     """KML/KMZ as Google My Maps exports them: every folder is a layer."""
     try:
-        if path.suffix.lower() == ".kmz":
-            with zipfile.ZipFile(path) as zf:
-                if archive.safe_members(zf, name, report, max_bytes=256 * 2**20, max_members=1000) is None:
-                    return []
-                kmls = [n for n in zf.namelist() if n.lower().endswith(".kml")]
-                if not kmls:
-                    report.error("KMZ holds no .kml document", file=name, code="kmz-empty",
-                                 hint="export the map again as KMZ or KML")
-                    return []
-                data = zf.read(kmls[0])
-        else:
-            data = path.read_bytes()
-    except (zipfile.BadZipFile, OSError) as exc:
-        _corrupt(report, name, exc, "KMZ")
+        data = _kmz_document(path, name, report, options) if path.suffix.lower() == ".kmz" else path.read_bytes()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        report.error(f"not a readable zip archive ({_first_line(exc)})", file=name, code="zip-corrupt",
+                     hint="a KMZ is a zip: the file may be truncated, or be a plain KML (rename it .kml)")
+        return []
+    if data is None:
         return []
     if not check_kml(data, name, report):
         return []
@@ -150,7 +273,7 @@ def read_kml(path: Path, name: str, report: Report) -> list[RawLayer]:
         layers = read_vector(doc, name, report)
     for layer in layers:
         frame = layer.frame
-        if layer.layer and "folder" not in frame.columns:
+        if layer.layer and "folder" not in {str(c).casefold() for c in frame.columns}:
             frame["folder"] = layer.layer
         if frame.crs is None:
             frame.set_crs("EPSG:4326", inplace=True)  # KML is always WGS84 lon/lat
@@ -169,15 +292,16 @@ def read_file(path: Path, options: LoadOptions, report: Report, name: str | None
         return []
     if size > options.max_file_bytes:
         report.error(
-            f"file is {size / 2**20:,.0f} MiB, more than the limit of {options.max_file_bytes / 2**20:,.0f} MiB",
-            file=name, code="too-large", hint="split the history into a folder of dated files",
+            f"file is {human_bytes(size)}, more than the limit of {human_bytes(options.max_file_bytes)}",
+            file=name, code="too-large",
+            hint="split the history into a folder of dated files, or raise the limit (max_file_bytes)",
         )
         return []
     suffix = path.suffix.lower()
     if suffix in ZIP_SUFFIXES:
         return read_zip(path, options, report, name)
     if suffix in KML_SUFFIXES:
-        return read_kml(path, name, report)
+        return read_kml(path, name, report, options)
     if suffix in PARQUET_SUFFIXES:
         return read_parquet(path, name, report)
     if suffix in CSV_SUFFIXES:
@@ -190,31 +314,42 @@ def read_file(path: Path, options: LoadOptions, report: Report, name: str | None
 
 
 def read_zip(path: Path, options: LoadOptions, report: Report, name: str) -> list[RawLayer]:
-    """A zipped Shapefile (or any one supported file inside a zip)."""
+    """A zipped Shapefile (or any supported file inside a zip)."""
     with tempfile.TemporaryDirectory() as tmp:
         files = archive.extract(path, Path(tmp), report, max_bytes=options.max_unzipped_bytes,
-                                max_members=options.max_zip_members)
+                                max_members=options.max_zip_members, name=name)
         if files is None:
             return []
-        shps = sorted(f for f in files if f.suffix.lower() == ".shp" and not f.name.startswith("._"))
+        files = [f for f in files if "__MACOSX" not in f.parts and not f.name.startswith("._")]
+        shps = sorted(f for f in files if f.suffix.lower() == ".shp")
         if shps:
             layers: list[RawLayer] = []
             for shp in shps:
-                missing = [ext for ext in (".shx", ".dbf") if not shp.with_suffix(ext).exists()
-                           and not shp.with_suffix(ext.upper()).exists()]
+                siblings = {f.name.lower() for f in shp.parent.iterdir()}
+                missing = [ext for ext in (".shx", ".dbf") if (shp.stem + ext).lower() not in siblings]
                 if missing:
                     report.error(f"shapefile '{shp.name}' lacks its {' and '.join(missing)} part",
                                  file=name, code="shp-incomplete",
                                  hint="zip all the shapefile's parts (.shp, .shx, .dbf, .prj) together")
                     return []
-                layers += read_vector(shp, f"{name}:{shp.name}", report)
+                if (shp.stem + ".prj").lower() not in siblings:
+                    report.warning(f"shapefile '{shp.name}' has no .prj: its CRS is unknown, lon/lat assumed",
+                                   file=name, code="shp-no-prj",
+                                   hint="zip the .prj too so the coordinates are read in the right CRS")
+                inner = shp.relative_to(tmp).as_posix()
+                layers += read_vector(shp, f"{name}:{inner}", report)
             return layers
-        others = [f for f in files if f.suffix.lower() in SUPPORTED - ZIP_SUFFIXES]
+        others = sorted(f for f in files if f.suffix.lower() in ZIP_INNER)
         if not others:
-            report.error("zip archive contains no .shp (nor any other geodata file)", file=name,
+            listed = ", ".join(f.name for f in files[:8]) or "nothing"
+            report.error(f"zip archive contains no .shp (nor any other geodata file); it holds: {listed}", file=name,
                          code="zip-no-shp", hint="zip the shapefile's .shp, .shx, .dbf and .prj together")
             return []
         layers = []
-        for other in sorted(others):
-            layers += read_file(other, options, report, f"{name}:{other.name}")
+        for other in others:
+            found = read_file(other, options, report, f"{name}:{other.relative_to(tmp).as_posix()}")
+            day = _date_in_name(other.name)
+            for layer in found:
+                layer.file_date = day
+            layers += found
         return layers

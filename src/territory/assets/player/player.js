@@ -89,11 +89,11 @@
     if (payload.label) header.appendChild(h("span", "tp-label", payload.label));
     var mapDiv = h("div", "tp-map");
     var bar = h("div", "tp-controls");
-    var prevBtn = h("button", "tp-btn tp-prev", "\u23ee");
+    var prevBtn = h("button", "tp-btn tp-prev", "\u2039");
     prevBtn.type = "button"; prevBtn.title = "Previous date (\u2190)"; prevBtn.setAttribute("aria-label", "Previous date");
     var playBtn = h("button", "tp-btn tp-play", "\u25b6");
     playBtn.type = "button"; playBtn.title = "Play / pause (space)"; playBtn.setAttribute("aria-label", "Play");
-    var nextBtn = h("button", "tp-btn tp-next", "\u23ed");
+    var nextBtn = h("button", "tp-btn tp-next", "\u203a");
     nextBtn.type = "button"; nextBtn.title = "Next date (\u2192)"; nextBtn.setAttribute("aria-label", "Next date");
     var slider = h("input", "tp-slider");
     slider.type = "range"; slider.min = "0"; slider.max = String(Math.max(0, n - 1)); slider.step = "1";
@@ -271,7 +271,7 @@
     }
 
     function showPlaying() {
-      playBtn.textContent = playing ? "\u275a\u275a" : "\u25b6";
+      playBtn.textContent = playing ? "| |" : "\u25b6";
       playBtn.setAttribute("aria-label", playing ? "Pause" : "Play");
       element.classList.toggle("tp-playing", playing);
     }

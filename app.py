@@ -1,0 +1,106 @@
+"""Territory: the map page. Date slider, play, metrics, chart.
+
+Run with ``make run`` (or ``territory serve``). Every number here comes from
+``territory.analysis.Analysis``; ``territory stats`` prints the same figures.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from territory.ui import shell
+from territory.ui.charts import area_chart
+from territory.ui.maps import base_map
+from territory.ui.mapview import date_layer, legend_html
+from territory.ui.playback import handle_player_event, player_view
+
+shell.configure_page("Map")
+shell.route_from_url()
+an = shell.analysis()
+labels = shell.init_date(an)
+handle_player_event(labels)
+
+st.title("Territory")
+shell.dataset_banner(an)
+actors = shell.selected_actors(an)
+statuses = shell.selected_statuses()
+
+
+def _step(delta: int) -> None:
+    i = labels.index(st.session_state["date"])
+    st.session_state["date"] = labels[max(0, min(len(labels) - 1, i + delta))]
+
+
+# Date controls: prev / next / play, the slider over the dates that exist, the date in large type.
+c_prev, c_next, c_play, c_speed, c_date = st.columns([1, 1, 1.3, 1.6, 4])
+c_prev.button("◀ Prev", on_click=_step, args=(-1,), key="prev", width="stretch")
+c_next.button("Next ▶", on_click=_step, args=(1,), key="next", width="stretch")
+playing = st.session_state.get("playing", False)
+if c_play.button("⏸ Pause" if playing else "▶ Play", key="play", width="stretch"):
+    st.session_state["playing"] = not playing
+    st.rerun()
+fps = c_speed.selectbox("Speed", [2, 4, 10, 20], index=2, key="fps", format_func=lambda v: f"{v} dates/s",
+                        label_visibility="collapsed")
+day = st.session_state["date"]
+c_date.markdown(f"<div style='font-size:2.2rem;font-weight:700;line-height:1.1' data-testid='big-date'>{day}</div>",
+                unsafe_allow_html=True)
+st.select_slider("Date", options=labels, key="date", label_visibility="collapsed")
+day = st.session_state["date"]
+shell.sync_url("map", actors, an.dataset.actors)
+
+map_col, side_col = st.columns([3, 1.15])
+with map_col:
+    if st.session_state.get("playing"):
+        player_view(an, labels.index(day), fps)
+    else:
+        st_folium(
+            base_map(an),
+            feature_group_to_add=date_layer(an, day, actors, statuses),
+            returned_objects=[],
+            width="stretch",
+            height=560,
+            key="map",
+        )
+with side_col:
+    focus = an.focus_actor
+    d = pd.Timestamp(day)
+    t = an.table
+    rows = t[(t["actor"] == focus) & (t["status"] == "controlled")]
+    held = float(rows.loc[rows["date"] <= d, "area_km2"].iloc[-1]) if (rows["date"] <= d).any() else 0.0
+    peak_i = rows["area_km2"].idxmax() if len(rows) else None
+    peak = float(rows.at[peak_i, "area_km2"]) if peak_i is not None else 0.0
+    st.metric(f"{focus}: area held", shell.fmt_km2(held), help="Controlled status; ellipsoidal area of the union of its polygons.")
+    st.metric("% of peak", f"{100 * held / peak:.1f}%" if peak else "—",
+              help=f"Peak {peak:,.0f} km² on {pd.Timestamp(rows.at[peak_i, 'date']).date() if peak_i is not None else '—'}")
+    denoms = shell.denominators(an)
+    if denoms:
+        pick = st.selectbox("Denominator", range(len(denoms)), format_func=lambda i: denoms[i][1], key="denominator")
+        region, label, _km2 = denoms[pick]
+        pct = shell.value_on(shell.stats_table(an, pick), day, focus, "pct_of_region")
+        st.metric(f"% of {region}", f"{pct:.2f}%", help=f"Area of {focus} inside {region} ÷ {label}")
+    i = labels.index(day)
+    if i > 0:
+        ch = shell.compare(an, labels[i - 1], day, "controlled")["summary"]
+        row = ch[ch["actor"] == focus]
+        if len(row):
+            r = row.iloc[0]
+            st.metric(f"Change since {labels[i - 1]}", f"{r['net_km2']:+,.0f} km²",
+                      help=f"gained {r['gained_km2']:,.0f} km², lost {r['lost_km2']:,.0f} km²")
+            st.caption(f"gained {r['gained_km2']:,.0f} km² · lost {r['lost_km2']:,.0f} km²")
+    eq = an.equivalent(held)
+    if eq:
+        st.caption(f"{shell.fmt_km2(held)} is {eq}.")
+    sett = an.settlements_at(day)
+    if len(sett):
+        srow = sett[sett["actor"] == focus]
+        if len(srow):
+            st.metric("Settlements held (listed)", f"{int(srow['settlements'].iloc[0])}",
+                      help=f"population ≈ {int(srow['population'].iloc[0]):,} (bundled settlement table)")
+    st.markdown(legend_html(an, day, actors), unsafe_allow_html=True)
+
+st.subheader("Area over time")
+st.altair_chart(area_chart(an, day, actors, shell.claims_table(an)), width="stretch", key="chart")
+st.caption(f"Areas: {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally. "
+           f"Same numbers from the command line: `territory stats`.")

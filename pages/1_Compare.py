@@ -1,0 +1,73 @@
+"""Compare two dates: side-by-side maps, the change layer, gains/losses and transfers."""
+
+from __future__ import annotations
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from territory.ui import shell
+from territory.ui.maps import base_map
+from territory.ui.mapview import date_layer
+
+shell.configure_page("Compare")
+an = shell.analysis()
+labels = shell.init_date(an)
+st.title("Compare two dates")
+shell.dataset_banner(an)
+actors = shell.selected_actors(an)
+statuses = shell.selected_statuses()
+
+i_to = labels.index(st.session_state["date"])
+if "compare_from" not in st.session_state or st.session_state["compare_from"] not in labels:
+    st.session_state["compare_from"] = labels[max(0, i_to - 6)]
+c1, c2 = st.columns(2)
+start = c1.selectbox("From", labels, key="compare_from")
+end = c2.selectbox("To", labels, key="date")
+shell.sync_url("compare", actors, an.dataset.actors)
+
+left, right = st.columns(2)
+with left:
+    st.markdown(f"### {start}")
+    st_folium(base_map(an), feature_group_to_add=date_layer(an, start, actors, statuses),
+              returned_objects=[], width="stretch", height=430, key="map_from")
+with right:
+    st.markdown(f"### {end}")
+    show_change = st.toggle("Show the change layer (gained / lost)", value=True, key="show_change")
+    result = shell.compare(an, start, end)
+    layer = date_layer(an, end, actors, statuses)
+    if show_change:
+        poly = result["polygons"]
+        poly = poly[poly["actor"].isin(actors) & poly["status"].isin(statuses)]
+        if len(poly):
+            poly = poly.assign(area=poly["area_km2"].map(lambda v: f"{v:,.0f} km²"))
+            folium.GeoJson(
+                poly[["actor", "status", "change", "area", "geometry"]].__geo_interface__,
+                style_function=lambda f: {
+                    "color": "#1a9641" if f["properties"]["change"] == "gained" else "#d7191c",
+                    "weight": 2, "fillOpacity": 0.35, "dashArray": "5 3",
+                    "fillColor": "#1a9641" if f["properties"]["change"] == "gained" else "#d7191c"},
+                tooltip=folium.GeoJsonTooltip(["actor", "change", "area"], aliases=["Actor", "Change", "Area"]),
+                name="change",
+            ).add_to(layer)
+    st_folium(base_map(an), feature_group_to_add=layer, returned_objects=[], width="stretch",
+              height=430, key="map_to")
+    if show_change:
+        st.caption("Green: gained since the first date · red: lost.")
+
+summary = result["summary"]
+summary = summary[summary["actor"].isin(actors) & summary["status"].isin(statuses)]
+st.subheader(f"Change from {start} to {end}")
+st.dataframe(
+    summary[["actor", "status", "area_from_km2", "area_to_km2", "gained_km2", "lost_km2", "net_km2",
+             "net_km2_per_day", "net_km2_per_month"]],
+    hide_index=True, width="stretch",
+    column_config={c: st.column_config.NumberColumn(format="%.0f") for c in
+                   ["area_from_km2", "area_to_km2", "gained_km2", "lost_km2", "net_km2", "net_km2_per_day", "net_km2_per_month"]},
+)
+st.subheader("Who took from whom (controlled, km²)")
+st.dataframe(result["transfers"], hide_index=True, width="stretch",
+             column_config={"area_km2": st.column_config.NumberColumn(format="%.0f")})
+st.caption("“(none)” is land lost to nobody in the data (or gained from nobody). "
+           f"Same numbers: `territory change --from {start} --to {end}`.")
+shell.remember()

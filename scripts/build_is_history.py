@@ -1,0 +1,1304 @@
+#!/usr/bin/env python
+"""Build the bundled geodata: Natural Earth extracts, reference areas and the
+illustrative Islamic State (IS) control history for Syria and Iraq, 2014-2019.
+
+Run from the repository root::
+
+    .venv/bin/python scripts/build_is_history.py            # writes into geodata/
+    .venv/bin/python scripts/build_is_history.py --out DIR  # writes a copy into DIR
+
+Inputs are read only from ``geodata/**/sources/`` (copies of the shared inputs,
+see the READMEs), so the build runs offline from the repository. Every derived
+file is rewritten byte-for-byte identically on a rerun: JSON is written by hand
+with sorted/fixed key order, coordinates are rounded to 5 decimals, and every
+loop runs over sorted or file-ordered inputs.
+
+Why a model at all? No open polygons of IS control exist. What exists is a cited
+*settlement timeline* (who held which town from when to when). The model below
+turns those points into territory using a few geometric rules that follow the
+"shape facts" of ``sources/TIMELINE_README.md``: IS held river valleys and roads,
+desert is credited to whoever holds the surrounding roads, government/Kurdish
+enclaves are holes, and cut-off pockets stay separate parts. Two free parameters
+are calibrated to exactly two IHS Conflict Monitor area figures; every other
+published figure stays independent. The result is an ILLUSTRATIVE
+RECONSTRUCTION, NOT AN AUTHORITATIVE MAP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import re
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod, Transformer
+from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon, box, mapping
+
+ROOT = Path(__file__).resolve().parents[1]
+GEODATA = ROOT / "geodata"
+NE_SRC = GEODATA / "naturalearth" / "sources"
+IS_SRC = GEODATA / "is_syria_iraq" / "sources"
+REF_SRC = GEODATA / "sources"
+
+GEOD = Geod(ellps="WGS84")
+#: Local Lambert azimuthal equal-area projection centred on the theatre. Buffers
+#: and distances are in metres here; areas are equal-area (checked against Geod).
+LAEA = "+proj=laea +lat_0=35 +lon_0=40 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+TO_M = Transformer.from_crs("EPSG:4326", LAEA, always_xy=True)
+TO_LL = Transformer.from_crs(LAEA, "EPSG:4326", always_xy=True)
+
+IS = "Islamic State"
+IRAQ_GOV = "Iraqi government forces"
+PESHMERGA = "Kurdistan Region Peshmerga"
+SDF = "SDF/YPG"
+SYR_GOV = "Syrian government"
+TURKISH = "Turkish-backed opposition"
+SYR_OPP = "Syrian opposition"
+
+#: name, colour (Okabe-Ito / Paul Tol, colour-blind safe), aliases
+ACTORS: list[tuple[str, str, str]] = [
+    (IS, "#000000", "ISIS;ISIL;IS;Daesh;Da'esh;ISI;Islamic State of Iraq and the Levant;"
+     "Islamic State of Iraq and Syria;Khalid ibn al-Walid Army"),
+    (IRAQ_GOV, "#0072B2", "Iraqi Security Forces;ISF;Iraqi army;CTS;Counter Terrorism Service;"
+     "Federal Police;Popular Mobilization Forces;PMF;PMU;Hashd al-Shaabi;Iraq"),
+    (PESHMERGA, "#E69F00", "Peshmerga;KRG;Kurdistan Regional Government;Kurdish forces (Iraq)"),
+    (SDF, "#009E73", "SDF;YPG;YPJ;Syrian Democratic Forces;People's Protection Units;"
+     "Manbij Military Council"),
+    (SYR_GOV, "#D55E00", "Syrian Arab Army;SAA;Assad government;Syrian army;regime forces;"
+     "Syrian government forces"),
+    (TURKISH, "#CC79A7", "Euphrates Shield;TFSA;Turkish-backed Free Syrian Army;SNA;"
+     "Syrian National Army;Turkish Armed Forces"),
+    (SYR_OPP, "#56B4E9", "Free Syrian Army;FSA;Syrian rebels;New Syrian Army;"
+     "Southern Front;Maghawir al-Thawra"),
+]
+
+# --------------------------------------------------------------------------------------
+# Model parameters. FIXED ones are chosen from the geography and documented in the
+# README; CALIBRATED ones are fitted by `calibrate()` to exactly two IHS figures.
+# --------------------------------------------------------------------------------------
+#: Longest road/valley link between two neighbouring IS-held places that is still a
+#: corridor (km). 130 km spans the longest valley gaps in the table (Raqqa-Deir ez-Zor
+#: ~105 km, Palmyra-al-Tanf ~122 km) but not the open desert (Rutba-Hit ~230 km).
+LINK_MAX_KM = 130.0
+#: Radius of the hole a non-IS place cuts into IS space (km), limited to its Voronoi
+#: cell so the front line runs halfway between opposing places.
+ENEMY_RADIUS_KM = 30.0
+#: Radius of the "contested" zone drawn around the target of an active battle (km).
+CONTESTED_RADIUS_KM = 20.0
+#: Display simplification tolerance (m) applied in the projected CRS before output.
+SIMPLIFY_M = 800.0
+#: Parts smaller than this (km²) are dropped as slivers of the geometric operations.
+MIN_PART_KM2 = 2.0
+#: Calibration grid: corridor/node buffer half-width (km) x desert-fill max edge (km).
+#: The buffer is searched only over a plausible prior range for the reach of a held
+#: town and its valley farmland (8-15 km); without that prior the fit degenerates
+#: into 5 km threads plus huge filled deserts, which matches two numbers but not
+#: the shape facts.
+GRID_BUFFER_KM = tuple(np.round(np.arange(8.0, 15.01, 0.5), 1))
+#: Desert fill: holes in IS space up to this size (km²) with no other force's place
+#: inside are credited to IS (shape fact 2). Calibrated over this grid.
+GRID_HOLE_KM2 = (2000.0, 3000.0, 5000.0, 8000.0, 12000.0, 20000.0, 50000.0)
+#: The two (and only two) calibration figures: IHS Conflict Monitor, Iraq+Syria.
+CALIBRATION_TARGETS: tuple[tuple[str, float], ...] = (("2015-01-01", 90_800.0), ("2016-07-04", 68_300.0))
+#: Every IHS Conflict Monitor figure, for the validation table (as-of date, km²).
+IHS_FIGURES: tuple[tuple[str, float], ...] = (
+    ("2015-01-01", 90_800.0),
+    ("2015-06-30", 82_940.0),
+    ("2015-12-21", 78_000.0),
+    ("2016-07-04", 68_300.0),
+    ("2016-10-03", 65_500.0),
+    ("2016-12-31", 60_400.0),
+    ("2017-06-26", 36_200.0),
+)
+
+FIRST_DATE = date(2014, 6, 1)
+FALL_OF_BAGHOUZ = date(2019, 3, 23)
+KEY_DATES = ("2014-06-10", "2015-05-20", "2016-06-26", "2017-07-10", "2017-10-17",
+             "2017-11-17", "2019-03-23")
+
+# --------------------------------------------------------------------------------------
+# Extra points the settlement table lacks (documented in the README). Each is
+# (name, lat, lon, is_from, is_to, taken_by/controller, note). Places with empty
+# is_from/is_to are never-IS context anchors: they stop IS space from flowing into
+# cities it never held (Baghdad, Erbil, Aleppo...) and carve the enclaves.
+# Coordinates marked GeoNames come from the bundled gazetteer (CC BY 4.0).
+# --------------------------------------------------------------------------------------
+CONTEXT_ANCHORS: list[tuple[str, float, float, str, str]] = [
+    # name, lat, lon, controller, note
+    ("Baghdad", 33.34058, 44.40088, IRAQ_GOV, "GeoNames"),
+    ("Abu Ghraib", 33.31, 44.18, IRAQ_GOV, "GeoNames; IS came within ~25 km of Baghdad (Jun 2014)"),
+    ("Balad", 34.01485, 44.14574, IRAQ_GOV, "GeoNames"),
+    ("Ad Dujayl", 33.84667, 44.23444, IRAQ_GOV, "GeoNames"),
+    ("Baqubah", 33.75403, 44.60518, IRAQ_GOV, "GeoNames"),
+    ("Al Miqdadiyah", 33.98, 44.94, IRAQ_GOV, "GeoNames"),
+    ("Kirkuk", 35.46806, 44.39222, PESHMERGA, "GeoNames; Peshmerga-held from 13 Jun 2014"),
+    ("Daquq", 35.14, 44.45, PESHMERGA, "author estimate; Kirkuk-Tuz front"),
+    ("Erbil", 36.19117, 44.00943, PESHMERGA, "GeoNames"),
+    ("Dihok", 36.87, 42.99, PESHMERGA, "GeoNames"),
+    ("Simele", 36.86, 42.85, PESHMERGA, "GeoNames"),
+    ("Sinjar mountain (Yazidi/Kurdish enclave)", 36.40, 41.80, PESHMERGA,
+     "author estimate; mountain held against IS from Aug 2014"),
+    ("Ain al-Asad airbase", 33.80, 42.44, IRAQ_GOV,
+     "author estimate; government enclave near Baghdadi/Haditha throughout"),
+    ("Habbaniyah", 33.37, 43.58, IRAQ_GOV, "author estimate; government base between Ramadi and Fallujah"),
+    ("Amiriyat al-Fallujah", 33.25, 43.60, IRAQ_GOV, "author estimate; held against IS"),
+    ("Al Musayyib", 32.78, 44.29, IRAQ_GOV, "GeoNames"),
+    ("Karbala", 32.62, 44.02, IRAQ_GOV, "GeoNames"),
+    ("Aleppo", 36.20124, 37.16117, SYR_GOV, "GeoNames"),
+    ("As Safirah", 36.08, 37.37, SYR_GOV, "GeoNames; on the government supply road"),
+    ("Khanasir", 35.78, 37.50, SYR_GOV, "GeoNames; Ithriya-Khanasir supply road"),
+    ("Mari'", 36.48, 37.20, SYR_OPP, "GeoNames; rebel-held front with IS (Akhtarin)"),
+    ("Tall Rif'at", 36.47, 37.09, SYR_OPP, "GeoNames"),
+    ("As Salamiyah", 35.01, 37.05, SYR_GOV, "GeoNames"),
+    ("Hama", 35.13, 36.76, SYR_GOV, "GeoNames"),
+    ("Homs", 34.72682, 36.72339, SYR_GOV, "GeoNames"),
+    ("Al Furqlus", 34.61, 37.09, SYR_GOV, "GeoNames"),
+    ("T-4 (Tiyas) airbase", 34.52, 37.63, SYR_GOV, "author estimate; government base west of Palmyra"),
+    ("Sadad", 34.31, 36.93, SYR_GOV, "GeoNames"),
+    ("Qarah", 34.16, 36.74, SYR_GOV, "GeoNames; Damascus-Homs highway"),
+    ("Hisya", 34.41, 36.76, SYR_GOV, "GeoNames; Damascus-Homs highway"),
+    ("An Nabk", 34.02403, 36.72848, SYR_GOV, "GeoNames"),
+    ("Damascus", 33.5102, 36.29128, SYR_GOV, "GeoNames"),
+    ("Duma", 33.57, 36.40, SYR_OPP, "GeoNames"),
+    ("As-Suwayda", 32.71, 36.57, SYR_GOV, "GeoNames"),
+    ("Daraa", 32.62, 36.10, SYR_GOV, "GeoNames"),
+    ("Nawa", 32.89, 36.04, SYR_OPP, "GeoNames; rebel front with the Yarmouk Basin pocket"),
+    ("Tafas", 32.74, 36.07, SYR_OPP, "GeoNames"),
+    ("Deir ez-Zor airport (government enclave)", 35.285, 40.175, SYR_GOV,
+     "author estimate; besieged enclave Jul 2014-Sep 2017"),
+    ("Deir ez-Zor western districts (government enclave)", 35.32, 40.08, SYR_GOV,
+     "author estimate; besieged enclave Jul 2014-Sep 2017"),
+    ("Al Hasakah", 36.50, 40.75, SDF, "GeoNames; government + YPG city"),
+    ("Al Qamishli", 37.05, 41.23, SDF, "GeoNames"),
+    ("Ras al-Ayn", 36.85, 40.07, SDF, "GeoNames"),
+    ("Amuda", 37.10, 40.93, SDF, "GeoNames"),
+    ("Al Ya'rubiyah", 36.81, 42.06, SDF, "GeoNames"),
+]
+
+EXTRA_IS_ANCHORS: list[tuple[str, float, float, str, str, str, str]] = [
+    # name, lat, lon, is_from, is_to, taken_by, note
+    ("Kobani countryside villages", 36.75, 38.42, "2014-09-13", "2015-04", SDF,
+     "author estimate; IS took ~350 villages of Kobani canton (events.csv 'Siege of Kobani'); "
+     "most retaken by late Apr 2015 (month-level)"),
+    ("Iraqi Jazira desert (Wadi Tharthar, north of Haditha-Rawa)", 34.75, 42.55, "2014-06-21",
+     "2017-12-09", IRAQ_GOV,
+     "author estimate; desert between Euphrates and Tigris; cleared by the Nov 2017 Jazeera "
+     "operation (claims.csv Al-Manar row); end = Iraq victory declaration (events.csv)"),
+    ("al-Busayrah (east bank)", 35.16, 40.43, "2014-07", "2017-11", SDF,
+     "GeoNames; east-bank Deir ez-Zor village; SDF capture month from background knowledge, "
+     "NOT verified"),
+    ("Dhiban (east bank)", 35.01, 40.51, "2014-07", "2017-12", SDF,
+     "GeoNames; east-bank Deir ez-Zor village; SDF capture month from background knowledge, "
+     "NOT verified"),
+    ("Jazira border desert (Iraq-Syria border south of al-Baaj)", 35.35, 41.45, "2014-06-15",
+     "2017-12-09", IRAQ_GOV,
+     "author estimate; steppe on the erased border between Sinjar/Baaj and al-Qaim (shape facts 1, 7); "
+     "start = month-level Jun 2014; end = Iraq victory declaration (events.csv)"),
+    ("Syrian Badia pocket (desert between Sukhnah, Mayadin and Abu Kamal)", 34.50, 39.60,
+     "2014-07", "2019-03-23", SYR_GOV,
+     "author estimate; IS desert pocket that outlived the valley towns (~4,000 km2 Mar 2019 per "
+     "a secondary source); ended here at the SDF declaration of 23 Mar 2019 by convention"),
+    ("Tulul al-Safa (Suwayda desert)", 33.05, 37.05, "2018-05-21", "2018-11-19", SYR_GOV,
+     "author estimate; pocket of IS fighters evacuated from south Damascus; dates from background "
+     "knowledge, NOT verified"),
+]
+
+#: Active battles -> status "contested" around their targets (event name prefix in
+#: events.csv, target place names). Dates come from events.csv.
+BATTLES: list[tuple[str, tuple[str, ...]]] = [
+    ("Siege of Kobani", ("Kobani (IS-held districts)", "Kobani countryside villages")),
+    ("Second Battle of Tikrit", ("Tikrit",)),
+    ("Battle of Ramadi (2015-16)", ("Ramadi",)),
+    ("Palmyra offensive (March 2016)", ("Palmyra",)),
+    ("Battle of Hit (2016)", ("Hit", "Kubaysa")),
+    ("Third Battle of Fallujah", ("Fallujah", "al-Karmah", "Saqlawiyah")),
+    ("Manbij offensive", ("Manbij",)),
+    ("Battle of Mosul", ("Mosul (west bank incl. Old City)", "Mosul (east bank)")),
+    ("Battle of al-Bab", ("al-Bab",)),
+    ("Battle of Tabqa", ("Tabqa", "Tabqa airbase")),
+    ("Battle of Raqqa", ("Raqqa",)),
+    ("Battle of Tal Afar", ("Tal Afar", "al-Ayadiya")),
+    ("Deir ez-Zor siege lifted", ("Deir ez-Zor (IS-held districts)",)),
+    ("Battle of Hawija", ("Hawija",)),
+    ("Western Iraq campaign", ("al-Qa'im", "Rawa", "Anah")),
+    ("Battle of Abu Kamal", ("Abu Kamal",)),
+    ("South Damascus offensive", ("Yarmouk camp", "al-Hajar al-Aswad")),
+    ("Southern Syria offensive", ("Jamla", "Tasil", "ash-Shajarah")),
+    ("Hajin pocket offensive", ("Hajin", "al-Susah", "al-Shaafah")),
+    ("Battle of Baghouz", ("Baghouz",)),
+]
+
+#: Timeline rows that are not settlements (airbases, oil fields, dams, border
+#: crossings, cluster centroids, enclaves): model nodes, but not in settlements.csv.
+NON_SETTLEMENTS = {
+    "Qayyarah Airfield West", "al-Shirqat east bank (42 villages)", "Mosul Dam",
+    "Tabqa airbase", "Kuweires airbase", "al-Omar oil field",
+    "Khabur valley Assyrian villages (S of Tell Tamer)", "al-Tanf border crossing (Syrian side)",
+    "Western Qalamoun IS enclave (Syria-Lebanon border)",
+}
+
+#: Controllers of the never-held anchor rows of settlements.csv.
+NEVER_HELD_CONTROLLER = {
+    "Tuz Khurmatu": PESHMERGA, "Amerli": IRAQ_GOV, "Samarra": IRAQ_GOV, "Haditha": IRAQ_GOV,
+    "Tell Tamer": SDF, "Kuweires airbase": SYR_GOV,
+}
+
+
+# ======================================================================================
+# Small helpers
+# ======================================================================================
+def parse_day(text: str | float | None) -> date | None:
+    """Parse a timeline date. Month-level dates ('2016-10') become the 15th.
+
+    The 15th (mid-month) is used for every month-level is_from/is_to so the error is
+    at most ~15 days either way and carries no systematic bias towards IS or its
+    enemies.
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return None
+    text = str(text).strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return date.fromisoformat(text)
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return date.fromisoformat(text + "-15")
+    raise ValueError(f"unparseable date {text!r}")
+
+
+def normalise_actor(label: str) -> str | None:
+    """Map a free-text force description to one of the canonical actor names.
+
+    The first force named wins ("Kurdistan Region Peshmerga + Iraqi government forces"
+    -> Peshmerga); PMF and tribal forces fight under the Iraqi state.
+    """
+    text = str(label)
+    rules = [
+        (r"Turkish-backed", TURKISH),
+        (r"Kurdistan Region Peshmerga|Peshmerga", PESHMERGA),
+        (r"Iraqi government|Popular Mobilization|Iraqi/Kurdish", IRAQ_GOV),
+        (r"\bSDF\b|\bYPG\b", SDF),
+        (r"Syrian government", SYR_GOV),
+        (r"Syrian opposition|FSA", SYR_OPP),
+    ]
+    best: tuple[int, str] | None = None
+    for pattern, actor in rules:
+        m = re.search(pattern, text)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), actor)
+    return best[1] if best else None
+
+
+def base_name(name: str) -> str:
+    """Strip period qualifiers so repeated holdings of one place share a node."""
+    return re.sub(r"\s*\((?:1st|2nd) period\)|\s*\(IS counter-attack\)|\s*\(partial, 2014\)", "",
+                  name).strip()
+
+
+def to_m(geom):
+    return shapely.transform(geom, lambda xy: np.column_stack(TO_M.transform(xy[:, 0], xy[:, 1])))
+
+
+def to_ll(geom):
+    return shapely.transform(geom, lambda xy: np.column_stack(TO_LL.transform(xy[:, 0], xy[:, 1])))
+
+
+def geod_km2(geom) -> float:
+    """Ellipsoidal WGS84 area in km² (the project's reference area measure)."""
+    if geom is None or geom.is_empty:
+        return 0.0
+    area, _ = GEOD.geometry_area_perimeter(shapely.orient_polygons(geom))
+    return abs(area) / 1e6
+
+
+def polygonal(geom) -> MultiPolygon:
+    """Keep only the polygonal parts of a geometry, repaired, as a MultiPolygon."""
+    if geom is None or geom.is_empty:
+        return MultiPolygon()
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
+    parts: list[Polygon] = []
+    for g in shapely.get_parts(geom):
+        if isinstance(g, Polygon):
+            parts.append(g)
+        elif isinstance(g, MultiPolygon):
+            parts.extend(g.geoms)
+        elif g.geom_type == "GeometryCollection":
+            parts.extend(polygonal(g).geoms)
+    parts = [p for p in parts if not p.is_empty and p.area > 0]
+    return MultiPolygon(parts) if parts else MultiPolygon()
+
+
+def drop_slivers(geom_m, min_km2: float = MIN_PART_KM2) -> MultiPolygon:
+    parts = [p for p in polygonal(geom_m).geoms if p.area >= min_km2 * 1e6]
+    return MultiPolygon(parts) if parts else MultiPolygon()
+
+
+def round_coords(obj):
+    """Round nested GeoJSON coordinate lists to 5 decimals (~1 m)."""
+    if isinstance(obj, (list, tuple)):
+        if obj and isinstance(obj[0], (int, float)):
+            return [round(float(v), 5) for v in obj[:2]]
+        return [round_coords(o) for o in obj]
+    return obj
+
+
+def for_output(geom_ll, multi: bool = True) -> dict:
+    """Snap to a 1e-5 degree grid, repair, orient (RFC 7946) and return GeoJSON."""
+    geom = shapely.set_precision(geom_ll, 1e-5) if not geom_ll.is_empty else geom_ll
+    geom = polygonal(geom)
+    if not multi and len(geom.geoms) == 1:
+        geom = geom.geoms[0]
+    geom = shapely.orient_polygons(geom)
+    gj = mapping(geom)
+    return {"type": gj["type"], "coordinates": round_coords(gj["coordinates"])}
+
+
+def dump_geojson(path: Path, features: list[dict], extra: dict | None = None) -> None:
+    """Write a FeatureCollection deterministically, one feature per line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    head = {"type": "FeatureCollection"}
+    if extra:
+        head.update(extra)
+    lines = [json.dumps(head, ensure_ascii=False)[:-1] + ', "features": [']
+    for i, feat in enumerate(features):
+        sep = "," if i < len(features) - 1 else ""
+        lines.append(json.dumps(feat, ensure_ascii=False, separators=(",", ":")) + sep)
+    lines.append("]}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow(["" if v is None else v for v in row])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def fill_generated(path: Path, blocks: dict[str, str]) -> None:
+    """Replace ``<!-- generated:NAME -->...<!-- /generated:NAME -->`` blocks in a README."""
+    text = path.read_text(encoding="utf-8")
+    for name, body in blocks.items():
+        pat = re.compile(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S)
+        if not pat.search(text):
+            raise SystemExit(f"{path}: missing generated block {name!r}")
+        text = pat.sub(lambda m, b=body: m.group(1) + b.rstrip("\n") + "\n" + m.group(2), text)
+    path.write_text(text, encoding="utf-8")
+
+
+# ======================================================================================
+# 1. Natural Earth
+# ======================================================================================
+REGION_NAMES = {  # Natural Earth name_en -> the spelling used across the project
+    "Al-Hasakah": "Al-Hasakah", "Al-Raqqah": "Raqqa", "Al Anbar": "Anbar", "Saladin": "Salah ad-Din",
+    "Babylon": "Babil", "Al Muthanna": "Muthanna", "Al-Qādisiyyah": "Al-Qadisiyyah",
+}
+
+
+def build_naturalearth(out: Path) -> dict:
+    """Countries (10m), governorates (10m) and a display basemap (50m, clipped)."""
+    ne = out / "naturalearth"
+    ne.mkdir(parents=True, exist_ok=True)
+    countries = gpd.read_file(NE_SRC / "ne10m_v5.1.1_deu_admin0_syr_irq_gbr_ukr.geojson")
+    order = {"SYR": 0, "IRQ": 1, "GBR": 2, "UKR": 3}
+    countries = countries.assign(_o=countries["ISO_A3"].map(order)).sort_values("_o")
+    feats, measured = [], {}
+    for row in countries.itertuples():
+        km2 = round(geod_km2(row.geometry))
+        measured[row.NAME] = km2
+        feats.append({"type": "Feature",
+                      "properties": {"name": row.NAME, "iso_a3": row.ISO_A3, "geodesic_km2": km2},
+                      "geometry": mapping(shapely.orient_polygons(row.geometry))})
+    dump_geojson(ne / "countries.geojson", feats)
+
+    # Great Britain island = the largest part of the United Kingdom outline.
+    gbr = countries.loc[countries["ISO_A3"] == "GBR", "geometry"].iloc[0]
+    gb_island = max(shapely.get_parts(gbr), key=lambda p: geod_km2(p))
+    measured["Great Britain (island)"] = round(geod_km2(gb_island))
+
+    regions = gpd.read_file(NE_SRC / "ne10m_admin1_syria_iraq.geojson")
+    regions = regions[regions["iso_3166_2"] != "SY-X01~"]  # UNDOF zone: dropped, see README
+    regions = regions.sort_values(["admin", "iso_3166_2"])
+    rfeats = []
+    for row in regions.itertuples():
+        rfeats.append({"type": "Feature", "properties": {
+            "name": REGION_NAMES.get(row.name_en, row.name_en), "name_ar": row.name_ar,
+            "country": row.admin, "iso_3166_2": row.iso_3166_2,
+            "geodesic_km2": round(geod_km2(row.geometry))},
+            "geometry": mapping(shapely.orient_polygons(row.geometry))})
+    dump_geojson(ne / "regions_syria_iraq.geojson", rfeats)
+
+    world = gpd.read_file(f"/vsigzip/{NE_SRC / 'ne50m_countries_world.geojson.gz'}")
+    bbox = box(*BASEMAP_BBOX)
+    world = world[world.intersects(bbox)].sort_values("name")
+    bfeats = []
+    for row in world.itertuples():
+        g = shapely.intersection(shapely.make_valid(row.geometry), bbox)
+        g = shapely.simplify(g, BASEMAP_TOLERANCE_DEG, preserve_topology=True)
+        g = polygonal(g)
+        if g.is_empty:
+            continue
+        bfeats.append({"type": "Feature", "properties": {"name": row.name},
+                       "geometry": for_output(g, multi=False)})
+    dump_geojson(ne / "basemap_middle_east.geojson", bfeats)
+
+    fill_generated(ne / "README.md", {"measured": "\n".join(
+        ["| outline | geodesic km² (this build) |", "|---|---:|"]
+        + [f"| {k} | {v:,} |" for k, v in measured.items()]
+        + ["", f"Governorates: {len(rfeats)} features; basemap: {len(bfeats)} countries, "
+           f"{(ne / 'basemap_middle_east.geojson').stat().st_size / 1024:.0f} kB."])})
+    return measured
+
+
+BASEMAP_BBOX = (25.0, 24.0, 60.0, 45.0)
+BASEMAP_TOLERANCE_DEG = 0.03
+
+
+# ======================================================================================
+# 2. Reference areas
+# ======================================================================================
+def read_loose_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV whose URL column may hold an unquoted comma (the shared file does).
+
+    Surplus fields are folded back into the ``cited_via_url`` column (5th field).
+    """
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, width = rows[0], len(rows[0])
+    fixed = []
+    for r in rows[1:]:
+        if len(r) > width:
+            extra = len(r) - width
+            r = [*r[:4], ",".join(r[4:5 + extra]), *r[5 + extra:]]
+        fixed.append(r)
+    df = pd.DataFrame(fixed, columns=header)
+    df["value_km2"] = df["value_km2"].astype(int)
+    return df
+
+
+def build_reference_areas(out: Path, measured: dict[str, int]) -> list[str]:
+    shared = read_loose_csv(REF_SRC / "reference_areas_published.csv")
+
+    def pick(entity: str, value: int) -> pd.Series:
+        row = shared[(shared.entity == entity) & (shared.value_km2 == value)]
+        assert len(row) == 1, (entity, value)
+        return row.iloc[0]
+
+    rows: list[list[object]] = []
+
+    def from_shared(name: str, entity: str, value: int, kind: str, note: str = "") -> None:
+        r = pick(entity, value)
+        rows.append([name, value, kind, r.source, r.cited_via_url,
+                     "; ".join(x for x in (str(r.notes) if isinstance(r.notes, str) else "", note) if x)])
+
+    entered = "entered from the published figure (not re-measured here)"
+    from_shared("Great Britain (island)", "Great Britain (island)", 209331, "official")
+    from_shared("Great Britain (incl. islands)", "Great Britain (England+Wales+Scotland incl. islands)",
+                229915, "official")
+    from_shared("United Kingdom", "United Kingdom", 244035, "official",
+                "other published totals: 243,820 (Wikipedia-derived), ~242,495 (ONS SAM), 243,610 (CIA)")
+    from_shared("Syria (official, CIA older editions)", "Syria", 185180, "official")
+    from_shared("Syria (official, CIA 2024)", "Syria", 187437, "official")
+    from_shared("Iraq", "Iraq", 438317, "official")
+    from_shared("Ukraine", "Ukraine", 603628, "official")
+    cia = "https://www.cia.gov/the-world-factbook/"
+    rows += [
+        ["Belgium", 30689, "official", "CIA World Factbook", cia, entered],
+        ["Ireland (island)", 84421, "official", "widely published island total (e.g. Encyclopaedia Britannica)",
+         "https://www.britannica.com/place/Ireland-island-Europe", entered],
+        ["Republic of Ireland", 70273, "official", "CIA World Factbook", cia, entered],
+        ["Sri Lanka", 65610, "official", "CIA World Factbook", cia, entered],
+        ["Lebanon", 10452, "official", "CIA World Factbook", cia, entered],
+        ["Jordan", 89342, "official", "CIA World Factbook", cia, entered],
+        ["England", 130279, "official", "Office for National Statistics (as widely quoted)",
+         "https://www.ons.gov.uk/", entered + "; used for the 'size of England' comparison"],
+        ["Ohio", 116096, "official", "US Census Bureau (44,825 sq mi total area)",
+         "https://www.census.gov/geographies/reference-files/2010/geo/state-area.html",
+         entered + "; used for the 'size of Ohio' comparison"],
+    ]
+    src = "measured from geodata/naturalearth/countries.geojson"
+    for name, label in (("Syria", "Syria (Natural Earth outline)"), ("Iraq", "Iraq (Natural Earth outline)"),
+                        ("United Kingdom", "United Kingdom (Natural Earth outline)"),
+                        ("Ukraine", "Ukraine (Natural Earth outline)"),
+                        ("Great Britain (island)", "Great Britain (island, Natural Earth outline)")):
+        note = "geodesic WGS84 area of the Natural Earth 10m v5.1.1 outline, computed by the build"
+        if name == "Syria":
+            note += "; excludes the Golan (official totals include its 1,295 km2)"
+        if name == "Great Britain (island)":
+            note += "; largest polygon of the UK outline; coastline generalisation makes it larger than official"
+        if name == "Ukraine":
+            note += "; German point of view (Crimea inside Ukraine)"
+        rows.append([label, measured[name], "measured", "Natural Earth 10m (public domain)", src, note])
+    syr_iraq = measured["Syria"] + measured["Iraq"]
+    rows.append(["Iraq+Syria (Natural Earth outlines)", syr_iraq, "measured",
+                 "Natural Earth 10m (public domain)", src, "sum of the two outlines"])
+    rows.append(["Iraq+Syria (official)", 438317 + 185180, "official", "CIA World Factbook (sum)",
+                 cia, "Iraq 438,317 + Syria 185,180 (older CIA)"])
+    write_csv(out / "reference_areas.csv", ["name", "km2", "kind", "source", "source_url", "note"], rows)
+    return [r[0] for r in rows]
+
+
+# ======================================================================================
+# 3. Sites: the settlement timeline + documented anchors
+# ======================================================================================
+@dataclass
+class Period:
+    start: date
+    end: date | None
+    taker: str | None
+    taken_from: str | None
+    label: str
+
+
+@dataclass
+class Site:
+    name: str
+    lat: float
+    lon: float
+    periods: list[Period] = field(default_factory=list)
+    fixed_controller: str | None = None
+    source_url: str = ""
+
+    def held(self, d: date) -> bool:
+        return any(p.start <= d and (p.end is None or d < p.end) for p in self.periods)
+
+    def controller(self, d: date) -> str | None:
+        """Who holds the place at ``d`` if IS does not (for attributing lost ground)."""
+        if self.held(d):
+            return IS
+        ended = [p for p in self.periods if p.end is not None and p.end <= d]
+        if ended:
+            return max(ended, key=lambda p: p.end).taker
+        future = [p for p in self.periods if p.start > d]
+        if future:
+            return min(future, key=lambda p: p.start).taken_from
+        return self.fixed_controller
+
+
+def load_sites() -> list[Site]:
+    """Merge timeline rows sharing a location into one site with several periods."""
+    rows = pd.read_csv(IS_SRC / "settlements.csv", dtype=str)
+    sites: dict[tuple[float, float], Site] = {}
+    for r in rows.itertuples():
+        lat, lon = float(r.lat), float(r.lon)
+        key = (round(lat, 3), round(lon, 3))
+        name = base_name(r.name)
+        site = sites.setdefault(key, Site(name=name, lat=lat, lon=lon,
+                                          source_url=str(r.source_url).split(" ; ")[0]))
+        start, end = parse_day(r.is_from), parse_day(r.is_to)
+        if start is None:
+            site.fixed_controller = NEVER_HELD_CONTROLLER[r.name]
+            continue
+        site.periods.append(Period(start, end, normalise_actor(r.taken_by),
+                                   normalise_actor(r.taken_from), r.name))
+    for name, lat, lon, start, end, taker, _note in EXTRA_IS_ANCHORS:
+        s = Site(name=name, lat=lat, lon=lon)
+        s.periods.append(Period(parse_day(start), parse_day(end), taker, None, name))
+        sites[(round(lat, 3), round(lon, 3))] = s
+    for name, lat, lon, ctrl, _note in CONTEXT_ANCHORS:
+        key = (round(lat, 3), round(lon, 3))
+        assert key not in sites, name
+        sites[key] = Site(name=name, lat=lat, lon=lon, fixed_controller=ctrl)
+    return list(sites.values())
+
+
+# ======================================================================================
+# 4. The territory model
+# ======================================================================================
+@dataclass
+class Geometry:
+    """Static geometry shared by every date: projected points, Delaunay graph, Voronoi."""
+
+    sites: list[Site]
+    xy: np.ndarray
+    edges: list[tuple[int, int, float]]           # (i, j, length m) with i < j
+    cells: list                                    # Voronoi cell per site (projected)
+    outline: object                                # Syria+Iraq outline (projected)
+    outline_ll: object
+    countries: dict[str, object]                   # "Syria"/"Iraq" -> projected outline
+    site_country: list[str]                        # country of each site (nearest outline)
+
+
+def prepare(sites: list[Site]) -> Geometry:
+    countries = gpd.read_file(NE_SRC / "ne10m_v5.1.1_deu_admin0_syr_irq_gbr_ukr.geojson")
+    outline_ll = shapely.union_all(countries[countries.ISO_A3.isin(["SYR", "IRQ"])].geometry.values)
+    outline = to_m(shapely.segmentize(outline_ll, 0.05))
+    by_country = {row.NAME: to_m(shapely.segmentize(row.geometry, 0.05))
+                  for row in countries[countries.ISO_A3.isin(["SYR", "IRQ"])].sort_values("NAME").itertuples()}
+    xy = np.array([TO_M.transform(s.lon, s.lat) for s in sites])
+    pts = MultiPoint([tuple(p) for p in xy])
+    index = {(round(x, 3), round(y, 3)): i for i, (x, y) in enumerate(xy)}
+
+    def idx(c) -> int:
+        return index[(round(c[0], 3), round(c[1], 3))]
+
+    edges: dict[tuple[int, int], float] = {}
+    for tri in shapely.get_parts(shapely.delaunay_triangles(pts)):
+        ring = list(tri.exterior.coords)[:3]
+        ids = [idx(c) for c in ring]
+        for a, b in ((0, 1), (1, 2), (0, 2)):
+            i, j = sorted((ids[a], ids[b]))
+            edges[(i, j)] = float(np.hypot(*(xy[i] - xy[j])))
+    env = box(*outline.buffer(500_000).bounds)
+    cells = list(shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=env, ordered=True)))
+    assert len(cells) == len(sites)
+    site_country = []
+    for x, y in xy:
+        dist = {name: shape.distance(Point(x, y)) for name, shape in by_country.items()}
+        site_country.append(min(dist, key=dist.get))
+    return Geometry(sites, xy, sorted((i, j, d) for (i, j), d in edges.items()),
+                    cells, outline, outline_ll, by_country, site_country)
+
+
+def territory(geo: Geometry, d: date, buffer_km: float, hole_km2: float) -> MultiPolygon:
+    """IS territory at date ``d`` in the projected CRS (unsimplified).
+
+    1. reach = union( buffer(held places, r), buffer(links between held Delaunay
+       neighbours no longer than LINK_MAX_KM, r) )  -- valleys and roads;
+    2. holes of reach up to ``hole_km2`` with no other force's place inside are
+       filled -- desert ringed by IS roads;
+    3. minus, for every place IS does not hold, its Voronoi cell within
+       ENEMY_RADIUS_KM -- enclaves and front lines halfway between opposing places;
+    4. clipped to the Syria+Iraq outline; parts under MIN_PART_KM2 dropped.
+    Parts never joined by a link stay separate (exclaves).
+    """
+    if d >= FALL_OF_BAGHOUZ:
+        return MultiPolygon()
+    held = np.array([s.held(d) for s in geo.sites])
+    if not held.any():
+        return MultiPolygon()
+    r = buffer_km * 1000.0
+    parts = [Point(p).buffer(r, quad_segs=6) for p in geo.xy[held]]
+    for i, j, length in geo.edges:
+        if held[i] and held[j] and length <= LINK_MAX_KM * 1000:
+            parts.append(LineString([geo.xy[i], geo.xy[j]]).buffer(r, quad_segs=6))
+    reach = fill_empty_holes(shapely.union_all(parts), geo.xy[~held], hole_km2)
+    cuts = [shapely.intersection(geo.cells[i], Point(geo.xy[i]).buffer(ENEMY_RADIUS_KM * 1000, quad_segs=6))
+            for i in np.flatnonzero(~held)
+            if shapely.dwithin(reach, Point(geo.xy[i]), ENEMY_RADIUS_KM * 1000)]
+    if cuts:
+        reach = shapely.difference(reach, shapely.union_all(cuts))
+    return drop_slivers(shapely.intersection(reach, geo.outline))
+
+
+def fill_empty_holes(geom, others: np.ndarray, max_km2: float = math.inf) -> MultiPolygon:
+    """Fill holes that contain no place held by anyone else.
+
+    A hole ringed by IS corridors with no town of another force inside is open desert
+    whose roads all belong to IS (shape fact 2): it is credited to IS. Holes around a
+    government/Kurdish place (Haditha, Deir ez-Zor airport...) stay open.
+    """
+    out = []
+    for poly in polygonal(geom).geoms:
+        keep = [ring for ring in poly.interiors
+                if Polygon(ring).area > max_km2 * 1e6
+                or (len(others) and shapely.contains_xy(Polygon(ring), others[:, 0], others[:, 1]).any())]
+        out.append(Polygon(poly.exterior, keep))
+    return MultiPolygon(out)
+
+
+def area_km2_m(geom_m) -> float:
+    """Area in km² of a geometry in the equal-area LAEA CRS."""
+    return 0.0 if geom_m.is_empty else geom_m.area / 1e6
+
+
+def calibrate(geo: Geometry) -> tuple[float, float, list[tuple[float, float, float]]]:
+    """Grid-search (buffer, hole cap) minimising squared relative error at the 2 targets.
+
+    Ties resolve to the first grid point, so the result is deterministic.
+    """
+    targets = [(date.fromisoformat(d), v) for d, v in CALIBRATION_TARGETS]
+    best = None
+    table = []
+    for hole in GRID_HOLE_KM2:
+        for buf in GRID_BUFFER_KM:
+            areas = [area_km2_m(territory(geo, d, buf, hole)) for d, _ in targets]
+            err = sum(((a - v) / v) ** 2 for a, (_, v) in zip(areas, targets, strict=True))
+            table.append((buf, hole, err))
+            if best is None or err < best[2] - 1e-12:
+                best = (buf, hole, err)
+            if areas[0] > 1.2 * targets[0][1]:
+                break  # area grows with the buffer: larger buffers only get worse
+    assert best is not None
+    return best[0], best[1], table
+
+
+def snapshot_dates(events: pd.DataFrame) -> list[date]:
+    """Monthly (1st of month) from June 2014 to March 2019 + key, battle and IHS dates."""
+    out = set()
+    d = FIRST_DATE
+    while d <= date(2019, 3, 1):
+        out.add(d)
+        d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    out.update(date.fromisoformat(x) for x in KEY_DATES)
+    out.update(date.fromisoformat(x) for x, _ in IHS_FIGURES)
+    for ev, _targets in BATTLES:
+        row = event_row(events, ev)
+        for col in ("start_date", "end_date"):
+            x = parse_day(row[col])
+            if FIRST_DATE <= x <= FALL_OF_BAGHOUZ:
+                out.add(x)
+    return sorted(out)
+
+
+def event_row(events: pd.DataFrame, prefix: str) -> pd.Series:
+    m = events[events.event.str.startswith(prefix)]
+    assert len(m) == 1, prefix
+    return m.iloc[0]
+
+
+def contested_zone(geo: Geometry, events: pd.DataFrame, d: date) -> tuple[object, list[str]]:
+    """Union of discs around the targets of battles active at ``d`` (projected)."""
+    discs, names = [], []
+    by_name = {s.name: i for i, s in enumerate(geo.sites)}
+    for ev, targets in BATTLES:
+        row = event_row(events, ev)
+        if parse_day(row.start_date) <= d < parse_day(row.end_date):
+            names.append(row.event)
+            for t in targets:
+                i = by_name[base_name(t)]
+                discs.append(Point(geo.xy[i]).buffer(CONTESTED_RADIUS_KM * 1000, quad_segs=6))
+    return (shapely.union_all(discs) if discs else Polygon()), names
+
+
+def gains(geo: Geometry, lost_m, d: date) -> dict[str, object]:
+    """Split ground IS has lost into the layers of whoever now holds the nearest place.
+
+    Lost ground = (union of IS territory at every snapshot up to d) - IS(d). Each
+    piece goes to the controller of the nearest place IS does not hold at d (Voronoi
+    of the non-IS places), so IS + gainers partition everything IS ever held.
+    """
+    if lost_m.is_empty:
+        return {}
+    env = box(*geo.outline.buffer(500_000).bounds)
+    by_actor: dict[str, list] = {}
+    for country, shape in geo.countries.items():
+        # Attribute within each country separately: Iraqi forces did not take Syrian
+        # desert from IS, nor the SDF Iraqi desert.
+        lost_c = shapely.intersection(lost_m, shape)
+        idx = [i for i, s in enumerate(geo.sites) if not s.held(d) and geo.site_country[i] == country]
+        if lost_c.is_empty or not idx:
+            continue
+        pts = MultiPoint([tuple(geo.xy[i]) for i in idx])
+        cells = shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=env, ordered=True))
+        for i, cell in zip(idx, cells, strict=True):
+            actor = geo.sites[i].controller(d)
+            if actor is None or actor == IS:
+                continue
+            piece = shapely.intersection(cell, lost_c)
+            if not piece.is_empty:
+                by_actor.setdefault(actor, []).append(piece)
+    return {a: drop_slivers(shapely.union_all(p)) for a, p in sorted(by_actor.items())}
+
+
+def simplify_out(geom_m) -> MultiPolygon:
+    """Simplify for display in metres, then back to EPSG:4326."""
+    if geom_m.is_empty:
+        return MultiPolygon()
+    g = shapely.simplify(geom_m, SIMPLIFY_M, preserve_topology=True)
+    return polygonal(to_ll(drop_slivers(g)))
+
+
+def build_history(out: Path) -> dict:
+    sites = load_sites()
+    geo = prepare(sites)
+    events = pd.read_csv(IS_SRC / "events.csv", dtype=str)
+    buf, hole, _table = calibrate(geo)
+    print(f"calibrated: buffer (corridor half-width / node radius) = {buf} km, "
+          f"desert-fill hole cap = {hole:.0f} km2")
+
+    dates = snapshot_dates(events)
+    features: list[dict] = []
+    last_written: dict[tuple[str, str], bytes] = {}
+    ever = Polygon()
+    areas: dict[date, float] = {}
+    prev_held: set[str] = set()
+    for d in dates:
+        is_m = territory(geo, d, buf, hole)
+        ever = shapely.union(ever, is_m)
+        zone, battles = contested_zone(geo, events, d)
+        contested = drop_slivers(shapely.intersection(is_m, zone)) if not zone.is_empty else MultiPolygon()
+        controlled = drop_slivers(shapely.difference(is_m, zone)) if not zone.is_empty else is_m
+        lost = drop_slivers(shapely.difference(ever, is_m))
+        layers: list[tuple[str, str, object]] = [(IS, "controlled", controlled), (IS, "contested", contested)]
+        layers += [(a, "controlled", g) for a, g in gains(geo, lost, d).items()]
+        held_now = {s.name for s in sites if s.held(d)}
+        changes = []
+        if prev_held - held_now:
+            changes.append("IS lost: " + ", ".join(sorted(prev_held - held_now)))
+        if held_now - prev_held and prev_held:
+            changes.append("IS took: " + ", ".join(sorted(held_now - prev_held)))
+        prev_held = held_now
+        written_actors = set()
+        for actor, status, g_m in layers:
+            written_actors.add((actor, status))
+            gj = for_output(simplify_out(g_m))
+            key = json.dumps(gj, separators=(",", ":")).encode()
+            if actor != IS and last_written.get((actor, status)) == key:
+                continue  # unchanged since its last row: the earlier row still applies
+            last_written[(actor, status)] = key
+            note = f"model snapshot; {len(held_now)} IS-held places"
+            if status == "contested":
+                note = ("active battle: " + "; ".join(battles)) if battles else "no active battle"
+            elif actor != IS:
+                note = "ground taken from IS (cumulative since 2014-06-01), nearest-place attribution"
+            if actor == IS and status == "controlled" and changes:
+                note += "; " + "; ".join(changes)
+            features.append({"type": "Feature", "properties": {
+                "date": d.isoformat(), "actor": actor, "status": status, "valid_to": None,
+                "source": "Illustrative model (scripts/build_is_history.py) from the cited settlement "
+                          "timeline in sources/settlements.csv",
+                "source_url": "", "note": note}, "geometry": gj})
+        for (actor, status), key in list(last_written.items()):
+            if (actor, status) not in written_actors and key != b'{"type":"MultiPolygon","coordinates":[]}':
+                empty = for_output(MultiPolygon())
+                last_written[(actor, status)] = json.dumps(empty, separators=(",", ":")).encode()
+                features.append({"type": "Feature", "properties": {
+                    "date": d.isoformat(), "actor": actor, "status": status, "valid_to": None,
+                    "source": "Illustrative model", "source_url": "",
+                    "note": "nothing held from this date"}, "geometry": empty})
+        areas[d] = area_km2_m(is_m)
+
+    hist = out / "is_syria_iraq" / "history.geojson"
+    dump_geojson(hist, features, {"name": "is_syria_iraq_history", "crs_note": "EPSG:4326 (RFC 7946)"})
+    # Measure what consumers get: the written EPSG:4326 geometries, with Geod.
+    written = gpd.read_file(hist)
+    written["date"] = pd.to_datetime(written["date"]).dt.strftime("%Y-%m-%d")
+    assert written.is_valid.all(), "invalid geometry written"
+    geod_areas = {}
+    for d_str in [d for d, _ in IHS_FIGURES] + list(KEY_DATES) + ["2014-06-10", "2015-05-20"]:
+        geod_areas[d_str] = is_area_at(written, d_str)
+    return {"buffer_km": buf, "hole_km2": hole, "dates": dates, "model_areas": areas,
+            "geod_areas": geod_areas, "n_features": len(features), "geo": geo}
+
+
+def is_area_at(history: gpd.GeoDataFrame, day: str) -> float:
+    """Geodesic IS area (controlled + contested) at ``day`` from written snapshots."""
+    total = 0.0
+    for status in ("controlled", "contested"):
+        rows = history[(history.actor == IS) & (history.status == status) & (history.date <= day)]
+        if len(rows):
+            latest = rows[rows.date == rows.date.max()]
+            total += sum(geod_km2(g) for g in latest.geometry)
+    return total
+
+
+# ======================================================================================
+# 5. Claims ledger
+# ======================================================================================
+# (source file, row index, metric, value, unit, baseline, region, reference, claimant,
+#  source outlet, date override or None, note). "T" = timeline claims.csv, "P" =
+# islamic_state_published_figures.csv. Rows restating one statement are merged (note).
+CLAIMS: list[tuple] = [
+    ("T", 0, "percent_held", 80, "percent", "Anbar", "Anbar", "", "Anbar provincial council officials",
+     "antiwar.com", None, "after the fall of Hit"),
+    ("T", 1, "area_held", 90800, "km2", "", "Iraq+Syria", "", "IHS Conflict Monitor", "IHS Markit press release / BBC",
+     "2015-01-01", "month-level (Jan 2015): dated the 1st; IHS 'territorial dominance'; CALIBRATION TARGET; "
+     "same figure in published_figures.csv"),
+    ("T", 2, "area_held", 82940, "km2", "", "Iraq+Syria", "", "IHS Jane's Conflict Monitor", "Jane's",
+     "2015-06-30", "as of end of June 2015 (published 2015-07-28)"),
+    ("T", 2, "percent_lost", 9.4, "percent", "2015-01-01", "Iraq+Syria", "", "IHS Jane's Conflict Monitor",
+     "Jane's", "2015-06-30", "first six months of 2015 (published 2015-07-28)"),
+    ("T", 3, "percent_held", 50, "percent", "Syria", "Syria", "", "Wikipedia summary (SOHR-era reporting)",
+     "Wikipedia (wikiwand mirror)", None, "'at least 50%', mostly desert; secondary source"),
+    ("T", 4, "percent_held", 33.3, "percent", "Iraq", "Iraq", "", "Reuters", "Reuters", None, "'one-third'"),
+    ("T", 5, "percent_lost", 14, "percent", "2015-01-01", "Iraq+Syria", "", "IHS Conflict Monitor",
+     "USA Today", None, "net loss in 2015"),
+    ("T", 5, "area_lost", 5000, "sq_mi", "2015-01-01", "Iraq+Syria", "", "IHS Conflict Monitor",
+     "USA Today", None, "'~5,000 sq mi' in 2015"),
+    ("T", 6, "area_held", 78000, "km2", "", "Iraq+Syria", "", "IHS Conflict Monitor", "BBC",
+     "2015-12-21", "end of 2015; IHS press release of 21 Dec 2015; same figure in published_figures.csv"),
+    ("T", 6, "area_lost", 12800, "km2", "2015-01-01", "Iraq+Syria", "", "IHS Conflict Monitor", "BBC",
+     "2015-12-21", "loss during 2015"),
+    ("T", 7, "percent_lost", 40, "percent", "peak", "Iraq", "", "Col. Steve Warren, CJTF-OIR spokesman",
+     "NBC News", None, "also in published_figures.csv (is_lost_share)"),
+    ("T", 7, "percent_lost", 20, "percent", "peak", "Syria", "", "Col. Steve Warren, CJTF-OIR spokesman",
+     "NBC News", None, "same briefing"),
+    ("T", 7, "percent_lost", 30, "percent", "peak", "Iraq+Syria", "", "Col. Steve Warren, CJTF-OIR spokesman",
+     "Rudaw", None, "same briefing: 'lost 30 percent of the territory they once held'"),
+    ("T", 8, "percent_lost", 40, "percent", "peak", "Iraq", "", "John Kerry, US Secretary of State",
+     "Iraq Business News", "2016-01-01", "month-level (Jan 2016): dated the 1st; headline paraphrase"),
+    ("T", 9, "percent_lost", 40, "percent", "peak", "Iraq+Syria", "", "Col. Steve Warren, CJTF-OIR",
+     "Air & Space Forces Magazine", "2016-04-01",
+     "month-level (Apr 2016): dated the 1st; 'more than 40 percent'; denominator ambiguous"),
+    ("T", 10, "percent_lost", 45, "percent", "peak", "Iraq", "", "US-led coalition", "mapsofworld",
+     "2016-05-01", "month-level (May 2016), approximate: dated the 1st"),
+    ("T", 10, "percent_lost", 20, "percent", "peak", "Syria", "", "US-led coalition", "mapsofworld",
+     "2016-05-01", "month-level (May 2016), approximate: dated the 1st"),
+    ("T", 11, "percent_held", 40, "percent", "Iraq", "Iraq", "", "Iraqi ambassador to Russia", "Sputnik Brasil",
+     None, "describes the 2014 peak, not the statement date"),
+    ("T", 11, "percent_held", 10, "percent", "Iraq", "Iraq", "", "Iraqi ambassador to Russia", "Sputnik Brasil",
+     None, "'not more than 10%' after Fallujah"),
+    ("T", 12, "area_held", 68300, "km2", "", "Iraq+Syria", "", "IHS Conflict Monitor", "BBC",
+     "2016-07-04", "as of 4 Jul 2016 (published 2016-07-10); CALIBRATION TARGET; same figure in "
+     "published_figures.csv"),
+    ("T", 12, "percent_lost", 12, "percent", "2016-01-01", "Iraq+Syria", "", "IHS Conflict Monitor", "BBC",
+     "2016-07-04", "first half of 2016"),
+    ("T", 12, "comparison", 70273, "km2", "", "Iraq+Syria", "Republic of Ireland", "IHS Conflict Monitor",
+     "BBC", "2016-07-04", "'Ireland' unqualified: the Republic (70,273) is nearest 68,300, the island is 84,421; "
+     "also 'West Virginia'; value = area of the reference"),
+    ("T", 13, "percent_lost", 25, "percent", "2015-01-01", "Iraq+Syria", "", "IHS Conflict Monitor", "BBC",
+     "2016-07-01", "month-level (Jul 2016): dated the 1st; also ~10 million people at peak, ~6 million Jul 2016"),
+    ("T", 14, "area_held", 65500, "km2", "", "Iraq+Syria", "", "IHS Markit Conflict Monitor",
+     "IHS Markit press release", "2016-10-03", "as of 3 Oct 2016 (published 2016-10-09); same figure in "
+     "published_figures.csv"),
+    ("T", 14, "percent_lost", 16, "percent", "2016-01-01", "Iraq+Syria", "", "IHS Markit Conflict Monitor",
+     "IHS Markit press release", "2016-10-03", "first nine months of 2016; AFP restated it 2016-10-16 (merged)"),
+    ("T", 14, "comparison", 65610, "km2", "", "Iraq+Syria", "Sri Lanka", "IHS Markit Conflict Monitor",
+     "IHS Markit press release", "2016-10-03", "value = area of the reference"),
+    ("T", 15, "percent_lost", 12, "percent", "2016-01-01", "Iraq+Syria", "", "IHS Jane's", "Al Jazeera", None,
+     "to date in 2016; superseded by the full-year 23%"),
+    ("T", 16, "area_held", 60400, "km2", "", "Iraq+Syria", "", "IHS Markit Conflict Monitor",
+     "IHS Markit press release", "2016-12-31", "end of 2016 (published 2017-01-18); also 'half of North "
+     "Korea' / 'just under Florida'; same figure in published_figures.csv"),
+    ("T", 16, "percent_lost", 23, "percent", "2016-01-01", "Iraq+Syria", "", "IHS Markit Conflict Monitor",
+     "IHS Markit press release", "2016-12-31", "loss during 2016"),
+    ("T", 17, "percent_held", 6.8, "percent", "Iraq", "Iraq", "", "Brig. Gen. Yahya Rasool, Iraqi JOC",
+     "Daily Star (Lebanon)", None, ""),
+    ("T", 17, "percent_held", 40, "percent", "Iraq", "Iraq", "", "Brig. Gen. Yahya Rasool, Iraqi JOC",
+     "Daily Star (Lebanon)", None, "describes the 2014 peak, not the statement date"),
+    ("T", 18, "area_held", 36200, "km2", "", "Iraq+Syria", "", "IHS Markit Conflict Monitor",
+     "Straits Times / AFP", "2017-06-26", "as of 26 Jun 2017 (published 2017-06-29); same figure in "
+     "published_figures.csv"),
+    ("T", 18, "percent_lost", 60, "percent", "2015-01-01", "Iraq+Syria", "", "IHS Markit Conflict Monitor",
+     "Straits Times / AFP", "2017-06-26", "baseline 90,800 km2 (Jan 2015)"),
+    ("T", 18, "percent_lost", 40, "percent", "2017-01-01", "Iraq+Syria", "", "IHS Markit Conflict Monitor",
+     "Straits Times / AFP", "2017-06-26", "since start of 2017"),
+    ("T", 18, "comparison", 30689, "km2", "", "Iraq+Syria", "Belgium", "IHS Markit Conflict Monitor",
+     "Straits Times / AFP", "2017-06-26", "also 'Maryland'; value = area of the reference"),
+    ("T", 19, "percent_lost", 90, "percent", "peak", "Iraq", "", "US Central Command", "Axios", None, ""),
+    ("T", 20, "percent_lost", 95, "percent", "peak", "Iraq+Syria", "", "Brett McGurk, US envoy to the coalition",
+     "Arab News (copy)", None, "also >7.5 million people liberated"),
+    ("T", 21, "percent_lost", 95, "percent", "", "Iraq+Syria", "", "Iraqi/Syrian military reports",
+     "Alghad TV", "2017-12-01", "month-level (Dec 2017): dated the 1st; speaker unspecified"),
+    ("T", 22, "percent_held", 33, "percent", "Iraq", "Iraq", "", "AFP", "Daily Mail (AFP copy)", None,
+     "'nearly a third of Iraq' at the 2014 peak; also ~7 million people ruled"),
+    ("T", 23, "percent_lost", 98, "percent", "peak", "Iraq+Syria", "", "Fox News", "We Are The Mighty",
+     "2017-12-01", "month-level (Dec 2017): dated the 1st"),
+    ("T", 23, "comparison", 116096, "km2", "peak", "Iraq+Syria", "Ohio", "Fox News", "We Are The Mighty",
+     "2017-12-01", "month-level (Dec 2017): dated the 1st; value = area of the reference"),
+    ("T", 24, "percent_lost", 98, "percent", "peak", "Iraq+Syria", "",
+     "Lt. Gen. Paul Funk, commander CJTF-OIR", "Bloomberg (copy)", None, "'land it claimed'"),
+    ("T", 24, "area_lost", 65000, "km2", "2017-01-01", "Iraq+Syria", "",
+     "Lt. Gen. Paul Funk, commander CJTF-OIR", "Bloomberg (copy)", None, "reclaimed during 2017"),
+    ("T", 25, "percent_lost", 100, "percent", "peak", "Iraq+Syria", "", "President Donald Trump", "NDTV", None,
+     "'almost 100 percent'"),
+    ("T", 26, "percent_lost", 100, "percent", "peak", "Iraq+Syria", "", "President Donald Trump",
+     "State of the Union (copy)", None, "'very close to 100 percent'"),
+    ("T", 27, "percent_lost", 99.5, "percent", "peak", "Iraq+Syria", "", "US officials (US-led coalition)",
+     "AP", None, "Trump address to coalition ministers"),
+    ("T", 27, "area_held", 5, "km2", "", "Syria", "", "US officials (US-led coalition)", "AP", None,
+     "'fewer than 5 square kilometers (2 square miles)'"),
+    ("T", 28, "percent_held", 1, "percent", "peak", "Iraq+Syria", "",
+     "Maj. Gen. Christopher Ghika, deputy commander of the US-led coalition (CJTF-OIR)", "AFP via Japan Times",
+     None, "'less than one percent of the original caliphate'"),
+    ("T", 28, "percent_lost", 99.5, "percent", "peak", "Iraq+Syria", "",
+     "US-led coalition (Maj. Gen. Christopher Ghika, CJTF-OIR)", "AFP via Japan Times", None,
+     "the US-led coalition's 'approximately 99.5 percent' of IS-controlled territory clawed back"),
+    ("T", 29, "comparison", 209331, "km2", "peak", "Iraq+Syria", "Great Britain (island)", "AFP",
+     "AFP via Japan Times", None, "'territory the size of Britain' at the 2014 peak; >2x the IHS peak; "
+     "value = area of the reference"),
+    ("T", 30, "comparison", 244035, "km2", "peak", "Iraq+Syria", "United Kingdom", "Al Jazeera",
+     "Al Jazeera (RocketNews copy)", "2019-02-01", "month-level (Feb 2019): dated the 1st; value = area of the reference"),
+    ("T", 31, "comparison", 244035, "km2", "peak", "Iraq+Syria", "United Kingdom", "AFP",
+     "Middle East Online (AFP)", None, "value = area of the reference"),
+    ("T", 31, "area_held", 0.5, "km2", "", "Syria", "", "AFP", "Middle East Online (AFP)", None,
+     "final Baghouz pocket 'less than half a square kilometre'"),
+    ("T", 32, "percent_lost", 100, "percent", "peak", "Syria", "", "White House (Press Secretary Sarah Sanders)",
+     "Military.com", None, ""),
+    ("T", 33, "percent_lost", 100, "percent", "peak", "Syria", "", "Mustafa Bali, SDF media office",
+     "Kurdistan 24", None, "also published_figures.csv: 0 km2 on 2019-03-23"),
+    ("P", 17, "area_held", 0, "km2", "", "Iraq+Syria", "", "SDF", "SDF declaration", None,
+     "end of the territorial caliphate"),
+    ("T", 34, "comparison", 209331, "km2", "peak", "Iraq+Syria", "Great Britain (island)", "Kurdistan 24",
+     "Kurdistan 24", None, "'comparable to the size of Britain'; value = area of the reference"),
+    ("T", 35, "percent_held", 33.3, "percent", "Iraq+Syria", "Iraq+Syria", "", "The National (Abu Dhabi)",
+     "The National", "2019-03-01", "month-level (Mar 2019): dated the 1st; 'a third' in 2014; journalistic"),
+    ("T", 36, "area_held", 80000, "sq_mi", "peak", "Iraq+Syria", "", "Joseph V. Micallef (op-ed)",
+     "Military.com", None, "inconsistent with IHS (90,800 km2 ~ 35,000 sq mi)"),
+    ("T", 36, "comparison", 209331, "km2", "peak", "Iraq+Syria", "Great Britain (island)",
+     "Joseph V. Micallef (op-ed)", "Military.com", None, "value = area of the reference"),
+    ("T", 37, "area_held", 34000, "sq_mi", "peak", "Iraq+Syria", "", "A Mid-East Journal (blog)",
+     "A Mid-East Journal", "2019-02-01", "month-level (Feb 2019): dated the 1st; 'more than'"),
+    ("T", 40, "area_held", 90000, "km2", "peak", "Iraq+Syria", "", "iDNES.cz", "iDNES.cz", "2022-06-20",
+     "range 90,000-100,000 km2 (summer 2014); article date from its URL"),
+    ("T", 41, "comparison", 130279, "km2", "peak", "Iraq+Syria", "England", "Steningsimpson (explainer)",
+     "Steningsimpson", "2015-12-01", "month-level (Dec 2015): dated the 1st; value = area of the reference"),
+    ("T", 43, "percent_held", 50, "percent", "Syria", "Syria", "", "Etemaad Daily", "Etemaad Daily",
+     "2017-11-01", "month-level (Nov 2017): dated the 1st; describes ~2015"),
+    ("T", 46, "percent_held", 30, "percent", "Iraq+Syria", "Iraq+Syria", "", "OnlineColumnist (opinion)",
+     "OnlineColumnist", None, "describes 2014; low reliability"),
+    ("T", 46, "percent_held", 0.5, "percent", "peak", "Iraq+Syria", "", "OnlineColumnist (opinion)",
+     "OnlineColumnist", None, "low reliability"),
+    ("P", 6, "area_held", 88000, "km2", "peak", "Iraq+Syria", "", "BBC", "BBC timeline (globaltimeline copy)",
+     "2015-01-01", "'almost eight million people across 88,000 sq km'"),
+    ("P", 7, "area_held", 17500, "sq_mi", "", "Iraq+Syria", "", "US Department of Defense", "press (dearborn.org)",
+     "2017-01-20", "= 45,325 km2; Wikipedia's 45,377 km2 (17,520 sq mi, early 2017) is the same estimate (merged)"),
+    ("P", 8, "area_held", 1900, "sq_mi", "", "Iraq+Syria", "", "US military", "press (dearborn.org)",
+     "2017-12-21", "'mostly barren desert primarily in Syria'"),
+    ("P", 9, "area_lost", 13200, "sq_mi", "2014-09-01", "Iraq+Syria", "", "US Department of Defense",
+     "press (dearborn.org)", "2017-01-20", "liberated Sep 2014 - Jan 2017"),
+    ("P", 10, "area_lost", 15570, "sq_mi", "2017-01-20", "Iraq+Syria", "", "US Department of Defense",
+     "press (dearborn.org)", "2017-12-21", "liberated Jan-Dec 2017"),
+    ("P", 11, "area_held", 35000, "sq_mi", "peak", "Iraq+Syria", "", "Brett McGurk, US special envoy",
+     "Breitbart", "2017-08-04", "peak (early 2015); briefing ~4 Aug 2017"),
+    ("P", 11, "area_lost", 27000, "sq_mi", "peak", "Iraq+Syria", "", "Brett McGurk, US special envoy",
+     "Breitbart", "2017-08-04", "~78% retaken"),
+    ("P", 12, "area_lost", 70000, "km2", "peak", "Iraq+Syria", "", "US State Department", "HSDL",
+     "2017-08-01", "month-level (~Aug 2017), inferred: dated the 1st"),
+    ("P", 12, "percent_lost", 78, "percent", "peak", "Iraq", "", "US State Department", "HSDL", "2017-08-01",
+     "month-level (~Aug 2017), inferred: dated the 1st"),
+    ("P", 12, "percent_lost", 58, "percent", "peak", "Syria", "", "US State Department", "HSDL", "2017-08-01",
+     "month-level (~Aug 2017), inferred: dated the 1st"),
+    ("P", 13, "area_lost", 35500, "km2", "2014-08-01", "Iraq", "", "Global Coalition", "theglobalcoalition.org (copy)",
+     "2017-01-01", "range 35,000-36,000; Aug 2014 - Jan 2017; month-level: dated the 1st"),
+    ("P", 13, "percent_lost", 62, "percent", "2014-08-01", "Iraq", "", "Global Coalition",
+     "theglobalcoalition.org (copy)", "2017-01-01", "month-level: dated the 1st"),
+    ("P", 14, "area_lost", 13500, "km2", "2014-08-01", "Syria", "", "Global Coalition",
+     "theglobalcoalition.org (copy)", "2017-01-01", "range 13,000-14,000; month-level: dated the 1st"),
+    ("P", 14, "percent_lost", 30, "percent", "2014-08-01", "Syria", "", "Global Coalition",
+     "theglobalcoalition.org (copy)", "2017-01-01", "month-level: dated the 1st"),
+    ("T", 38, "area_held", 4000, "km2", "", "Syria", "", "Wikipedia 'Territory of the Islamic State'",
+     "Wikipedia (mirror)", "2019-03-01", "late-March 2019 Syrian desert pocket; secondary; month-level: dated the 1st"),
+]
+#: Timeline/published rows deliberately left out (see README): undated or context-only.
+CLAIMS_OMITTED = {("T", 39): "undated IS propaganda (282,485 km2)",
+                  ("T", 42): "undated copy of an unidentified UK explainer",
+                  ("T", 44): "AFP restatement of the IHS 16% (merged into the IHS row)",
+                  ("T", 45): "undated Al-Manar Jazeera-operation figure",
+                  ("P", 15): "duplicate of the Warren Jan 2016 briefing",
+                  ("P", 16): "secondary peak range incl. territory outside Iraq/Syria (context only)"}
+
+
+#: Claims made later about the peak ("at its height IS held 40% of Iraq"): their
+#: ``as_of`` is "peak", so they are checked against the computed peak, not the
+#: (much smaller) area on the day they were said. Keyed (source, row, metric, value).
+AS_OF_PEAK = {("T", 11, "percent_held", 40), ("T", 17, "percent_held", 40), ("T", 22, "percent_held", 33),
+              ("T", 35, "percent_held", 33.3), ("T", 43, "percent_held", 50), ("T", 46, "percent_held", 30)}
+
+
+#: Where one input row yields several claims, each gets the fragment of the input
+#: (quote or quoted note) that states it; long fragments are cut at their own ellipsis.
+QUOTE_OVERRIDES = {("P", 12, "percent_lost", "Iraq"): "about 78 percent of the territory they used to hold in Iraq",
+                   ("P", 12, "percent_lost", "Syria"): "about 58 percent ... in Syria",
+                   ("P", 12, "area_lost", "Iraq+Syria"): "",
+                   ("T", 27, "area_held", "Syria"): "fewer than 5 square kilometers (2 square miles)",
+                   ("T", 28, "percent_lost", "Iraq+Syria"): "approximately 99.5 percent",
+                   ("T", 31, "area_held", "Syria"): "an area of around less than half a square kilometre",
+                   ("T", 46, "percent_held", "Iraq+Syria"): "ISIS had seized some 30% of Iraq and Syria"}
+
+
+def first_url(text: str) -> str:
+    return str(text).split(" ; ")[0].strip()
+
+
+def quote_from(text: str) -> str:
+    """First single-quoted fragment of a published_figures note (<=15 words)."""
+    m = re.search(r"'([^']+)'", str(text))
+    return m.group(1) if m else ""
+
+
+def build_claims(out: Path, reference_names: list[str]) -> list[list[object]]:
+    tl = pd.read_csv(IS_SRC / "claims.csv", dtype=str)
+    pub = pd.read_csv(IS_SRC / "islamic_state_published_figures.csv", dtype=str)
+    rows = []
+    calib = {(d, v) for d, v in CALIBRATION_TARGETS}
+    for n, (src, i, metric, value, unit, baseline, region, ref, claimant, outlet, day, note) in enumerate(CLAIMS, 1):
+        if src == "T":
+            r = tl.iloc[i]
+            url = first_url(r.source_url)
+            quote = r.quote_fragment
+            raw_date = r.date
+        else:
+            r = pub.iloc[i]
+            url = first_url(r.cited_via_url)
+            quote = quote_from(r.notes)
+            raw_date = r.as_of_or_period
+        day = day or raw_date
+        quote = QUOTE_OVERRIDES.get((src, i, metric, region), quote)
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", day), (src, i, day)
+        assert len(str(quote).split()) <= 15, quote
+        assert metric in {"area_held", "area_lost", "percent_held", "percent_lost", "comparison"}
+        assert unit in {"km2", "sq_mi", "percent"}
+        if metric == "comparison":
+            assert ref in reference_names, ref
+        is_calib = metric == "area_held" and unit == "km2" and (day, float(value)) in calib
+        as_of = "peak" if (src, i, metric, value) in AS_OF_PEAK else ""
+        rows.append([f"is-{n:03d}", day, IS, claimant, metric, value, unit, baseline, region, ref, quote,
+                     outlet, url, "true" if is_calib else "false", note, as_of])
+    assert sum(r[13] == "true" for r in rows) == 2
+    write_csv(out / "is_syria_iraq" / "claims.csv",
+              ["id", "date", "actor", "claimant", "metric", "value", "unit", "baseline", "region",
+               "reference", "quote", "source", "source_url", "calibration", "note", "as_of"], rows)
+    return rows
+
+
+# ======================================================================================
+# 6. Settlements, actors, dataset.json
+# ======================================================================================
+def parse_population(text: str | float) -> int | None:
+    """First plain figure in population_approx; 'families'/'trapped' counts are not populations."""
+    if not isinstance(text, str) or not text.strip() or "famil" in text or "trapped" in text:
+        return None
+    m = re.search(r"\d[\d,]*", text)
+    return int(m.group(0).replace(",", "")) if m else None
+
+
+def build_settlements(out: Path) -> int:
+    """Gazetteer (GeoNames cities1000) + timeline settlements, one row per place.
+
+    A gazetteer point within 3 km of a timeline settlement is the same place: the
+    timeline name and coordinates are kept with the larger known population.
+    Country/governorate come from the governorate polygons (consistent spelling).
+    """
+    tl = pd.read_csv(IS_SRC / "settlements.csv", dtype=str)
+    gz = pd.read_csv(IS_SRC / "gazetteer_geonames_sy_iq.csv")
+    places: dict[tuple[float, float], dict] = {}
+    for r in tl.itertuples():
+        if r.name in NON_SETTLEMENTS:
+            continue
+        name = base_name(r.name)
+        key = (round(float(r.lat), 3), round(float(r.lon), 3))
+        pop = parse_population(r.population_approx)
+        if key in places:
+            old = places[key]["population"]
+            places[key]["population"] = max(p for p in (old, pop) if p is not None) if (old or pop) else None
+            continue
+        places[key] = {"name": name, "lat": float(r.lat), "lon": float(r.lon), "population": pop}
+    tl_keys = list(places)
+    tl_xy = np.array([TO_M.transform(k[1], k[0]) for k in tl_keys])
+    for r in gz.itertuples():
+        x, y = TO_M.transform(r.lon, r.lat)
+        dist = np.hypot(tl_xy[:, 0] - x, tl_xy[:, 1] - y)
+        pop = int(r.population) if r.population > 0 else None
+        j = int(np.argmin(dist))
+        if dist[j] <= 3000:
+            p = places[tl_keys[j]]
+            if p["population"] is None:
+                p["population"] = pop  # the timeline's own figure wins when it has one
+            continue
+        places[(round(r.lat, 4), round(r.lon, 4))] = {"name": r.name, "lat": float(r.lat),
+                                                      "lon": float(r.lon), "population": pop}
+    regions = gpd.read_file(NE_SRC / "ne10m_admin1_syria_iraq.geojson")
+    pts = gpd.GeoDataFrame(list(places.values()),
+                           geometry=[Point(p["lon"], p["lat"]) for p in places.values()], crs="EPSG:4326")
+    joined = gpd.sjoin(pts, regions[["admin", "name_en", "geometry"]], how="left", predicate="within")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    rows = []
+    for r in joined.itertuples():
+        if not isinstance(r.admin, str):
+            continue  # outside Syria/Iraq (e.g. Lebanese side) or in the UNDOF strip
+        rows.append([r.name, f"{r.lat:.5f}", f"{r.lon:.5f}",
+                     "" if r.population is None or pd.isna(r.population) else int(r.population),
+                     r.admin, REGION_NAMES.get(r.name_en, r.name_en)])
+    rows.sort(key=lambda x: (x[4], x[5], x[0], x[1]))
+    write_csv(out / "is_syria_iraq" / "settlements.csv",
+              ["name", "lat", "lon", "population", "country", "governorate"], rows)
+    return len(rows)
+
+
+def build_actors(out: Path) -> None:
+    write_csv(out / "is_syria_iraq" / "actors.csv", ["name", "color", "aliases"], ACTORS)
+
+
+DATASET = {
+    "title": "Islamic State in Syria and Iraq, 2014–2019 (illustrative reconstruction)",
+    "illustrative": True,
+    "label": "Illustrative reconstruction from a cited settlement timeline — not an authoritative map",
+    "history": "history.geojson",
+    "claims": "claims.csv",
+    "actors": "actors.csv",
+    "settlements": "settlements.csv",
+    "regions": "../naturalearth/regions_syria_iraq.geojson",
+    "countries": "../naturalearth/countries.geojson",
+    "basemap": "../naturalearth/basemap_middle_east.geojson",
+    "reference_areas": "../reference_areas.csv",
+    "focus_actor": "Islamic State",
+    "region": "Iraq+Syria",
+    "attribution": "Settlement timeline: cited public sources (see README); coordinates partly GeoNames "
+                   "(CC BY 4.0); boundaries: Made with Natural Earth",
+}
+
+
+# ======================================================================================
+# main
+# ======================================================================================
+def prepare_out(out: Path) -> None:
+    """When writing elsewhere, seed the READMEs whose generated blocks get filled."""
+    if out.resolve() == GEODATA.resolve():
+        return
+    for rel in ("naturalearth/README.md", "is_syria_iraq/README.md"):
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(GEODATA / rel, out / rel)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=GEODATA, help="output directory (default: geodata/)")
+    args = ap.parse_args(argv)
+    out: Path = args.out
+    prepare_out(out)
+
+    measured = build_naturalearth(out)
+    ref_names = build_reference_areas(out, measured)
+    claims = build_claims(out, ref_names)
+    n_settlements = build_settlements(out)
+    build_actors(out)
+    (out / "is_syria_iraq").mkdir(parents=True, exist_ok=True)
+    (out / "is_syria_iraq" / "dataset.json").write_text(
+        json.dumps(DATASET, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    res = build_history(out)
+
+    print(f"{len(claims)} claims, {n_settlements} settlements, {res['n_features']} history features, "
+          f"{len(res['dates'])} dates")
+    lines = ["| as-of date | IHS published (km²) | model, Geod on written file (km²) | model / IHS | role |",
+             "|---|---:|---:|---:|---|"]
+    calib_dates = {d for d, _ in CALIBRATION_TARGETS}
+    for d, v in IHS_FIGURES:
+        a = res["geod_areas"][d]
+        role = "**calibration**" if d in calib_dates else "independent check"
+        lines.append(f"| {d} | {v:,.0f} | {a:,.0f} | {a / v:.2f} | {role} |")
+        print(f"  {d}: IHS {v:>8,.0f} km2   model {a:>8,.0f} km2   ratio {a / v:.2f}  {role}")
+    lines += ["", "| key date | model IS area (km²) |", "|---|---:|"]
+    for d in KEY_DATES:
+        lines.append(f"| {d} | {res['geod_areas'][d]:,.0f} |")
+    peak_d = max(res["model_areas"], key=res["model_areas"].get)
+    lines += ["", f"Largest modelled extent: {res['model_areas'][peak_d]:,.0f} km² on {peak_d} "
+              f"(equal-area LAEA, before display simplification)."]
+    params = "\n".join([
+        "| parameter | value | how set |", "|---|---:|---|",
+        f"| buffer half-width / node radius | {res['buffer_km']} km | **calibrated** |",
+        f"| desert fill: largest enclosed hole credited to IS | {res['hole_km2']:,.0f} km² | **calibrated** |",
+        f"| corridor: longest link | {LINK_MAX_KM:.0f} km | fixed |",
+        f"| enemy hole radius (within Voronoi cell) | {ENEMY_RADIUS_KM:.0f} km | fixed |",
+        f"| contested zone radius | {CONTESTED_RADIUS_KM:.0f} km | fixed |",
+        f"| display simplification | {SIMPLIFY_M:.0f} m | fixed |",
+        f"| minimum part | {MIN_PART_KM2:.0f} km² | fixed |",
+        f"| calibration grid | buffer {GRID_BUFFER_KM[0]}–{GRID_BUFFER_KM[-1]} km step 0.5; "
+        f"hole cap {', '.join(f'{h:,.0f}' for h in GRID_HOLE_KM2)} km² | |",
+    ])
+    size = (out / "is_syria_iraq" / "history.geojson").stat().st_size
+    fill_generated(out / "is_syria_iraq" / "README.md", {
+        "params": params, "areas": "\n".join(lines),
+        "stats": f"{len(res['dates'])} snapshot dates, {res['n_features']} features, "
+                 f"history.geojson {size / 1e6:.2f} MB; {len(claims)} claims; {n_settlements} settlements."})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Animations over a date range: GIF (Pillow) and MP4 (imageio-ffmpeg, H.264).
+
+Frames come from the report-map renderer: the figure, basemap, inset, scale
+bar and footer are built once and each frame only swaps the territory and the
+texts (title, date, legend and key numbers stay on every frame), then the Agg
+canvas is read back. Frames stream to the encoder, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
+
+from territory.analysis import Analysis
+from territory.export.mapview import RC, MapFigure
+from territory.model import to_day
+
+Progress = Callable[[int, int], None]
+DEFAULT_ANIMATION_SIZE = (960, 600)
+MAX_FRAMES = 2000
+
+
+def frame_days(analysis: Analysis, start: object = None, end: object = None,
+               frames: int | None = None) -> list[pd.Timestamp]:
+    """The change dates in [start, end] (start included), or ``frames`` evenly spaced days."""
+    dates = analysis.dates
+    if not dates:
+        raise ValueError("the history is empty: nothing to animate")
+    lo = to_day(start) if start is not None else dates[0]
+    hi = to_day(end) if end is not None else dates[-1]
+    if hi < lo:
+        raise ValueError(f"--from {lo.date()} is after --to {hi.date()}")
+    if frames is not None:
+        if frames < 1:
+            raise ValueError("frames must be at least 1")
+        ns = np.linspace(lo.value, hi.value, frames).astype("int64")
+        days = [pd.Timestamp(v).normalize() for v in ns]
+    else:
+        days = sorted({lo, *(d for d in dates if lo <= d <= hi)})
+    if len(days) > MAX_FRAMES:
+        raise ValueError(f"{len(days)} frames is too many (max {MAX_FRAMES}); pass fewer frames or a shorter range")
+    return days
+
+
+def render_frames(analysis: Analysis, days: list[pd.Timestamp], size: tuple[int, int] = DEFAULT_ANIMATION_SIZE,
+                  progress: Progress | None = None) -> Iterator[np.ndarray]:
+    """RGB uint8 frames (height, width, 3), one per day, from one reused figure."""
+    with mpl.rc_context(RC):
+        mf = MapFigure(analysis, size=size, dpi=100, fixed_legend=True, blit=True)
+        canvas = FigureCanvasAgg(mf.fig)
+        mf.freeze_background(canvas)
+        for i, day in enumerate(days):
+            mf.show(day)
+            mf.draw_frame(canvas)
+            yield np.asarray(canvas.buffer_rgba())[..., :3].copy()
+            if progress is not None:
+                progress(i + 1, len(days))
+
+
+def _even(size: tuple[int, int]) -> tuple[int, int]:
+    """H.264 in yuv420p needs even width and height."""
+    w, h = int(size[0]), int(size[1])
+    if w < 200 or h < 150:
+        raise ValueError("animation size must be at least 200 x 150 px")
+    return w - w % 2, h - h % 2
+
+
+def _write_gif(frames: Iterator[np.ndarray], out: Path, fps: float) -> None:
+    def pal(arr: np.ndarray) -> Image.Image:
+        return Image.fromarray(arr).quantize(colors=192, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+
+    first = pal(next(frames))
+    first.save(out, format="GIF", save_all=True, append_images=(pal(f) for f in frames),
+               duration=round(1000 / fps), loop=0, disposal=1, optimize=False)
+
+
+def _write_mp4(frames: Iterator[np.ndarray], out: Path, fps: float, size: tuple[int, int]) -> None:
+    import imageio_ffmpeg
+
+    writer = imageio_ffmpeg.write_frames(str(out), size, fps=fps, codec="libx264", pix_fmt_out="yuv420p",
+                                         macro_block_size=2, quality=7, output_params=["-movflags", "+faststart"])
+    writer.send(None)
+    try:
+        for frame in frames:
+            writer.send(np.ascontiguousarray(frame))
+    finally:
+        writer.close()
+
+
+def animate(analysis: Analysis, out: str | Path, fmt: str | None = None, *, start: object = None,
+            end: object = None, fps: float = 2.0, size: tuple[int, int] = DEFAULT_ANIMATION_SIZE,
+            frames: int | None = None, progress: Progress | None = None) -> Path:
+    """Write a GIF or MP4 of the map from ``start`` to ``end``; returns the path."""
+    out = Path(out)
+    fmt = (fmt or out.suffix.lstrip(".")).lower()
+    if fmt not in ("gif", "mp4"):
+        raise ValueError(f"animation format must be gif or mp4, not {fmt!r}")
+    if not 0 < fps <= 60:
+        raise ValueError("fps must be between 0 and 60")
+    size = _even(size)
+    days = frame_days(analysis, start, end, frames)
+    stream = render_frames(analysis, days, size, progress)
+    if fmt == "gif":
+        _write_gif(stream, out, fps)
+    else:
+        _write_mp4(stream, out, fps, size)
+    return out

@@ -1,0 +1,238 @@
+"""One-click PDF report for a date: map, area chart with claims, claims table, method.
+
+Four kinds of page in one vector PDF (matplotlib PdfPages, TrueType text kept
+as text so it can be searched and quoted): the report map; the area over time
+per actor with every checkable claim drawn where it would sit; the claims
+ledger with implied against computed km²; the method and provenance notes an
+editor needs before publishing a number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from territory.analysis import Analysis
+from territory.area import METHOD
+from territory.claims import PP_TOLERANCE, RATIO_TOLERANCE
+from territory.export.facts import (
+    DEFAULT_LABEL,
+    NATURAL_EARTH,
+    iso,
+    label_text,
+    long_date,
+    source_line,
+)
+from territory.export.geometry import display_for
+from territory.export.mapview import ALERT, INK, MUTED, RC, MapFigure
+from territory.model import to_day
+
+A4 = (11.69, 8.27)  # landscape, inches
+VERDICT_MARKERS = {"consistent": ("o", "#2e7d32"), "overstated": ("^", "#b0281a"), "understated": ("v", "#b0281a"),
+                   "calibration point": ("D", "#7a7a7a"), "baseline unstated": ("s", "#8e6c00")}
+
+
+def _page(title: str, analysis: Analysis, day: pd.Timestamp) -> Figure:
+    fig = Figure(figsize=A4, facecolor="white")
+    fig.text(0.04, 0.955, title, fontsize=16, fontweight="bold", color=INK, va="top")
+    fig.text(0.04, 0.915, f"{analysis.dataset.title} — {long_date(day)}", fontsize=10, color=MUTED, va="top")
+    label = label_text(analysis)
+    if label and analysis.dataset.illustrative:
+        fig.text(0.96, 0.955, label.upper() if len(label) <= 40 else DEFAULT_LABEL.upper(), fontsize=8, fontweight="bold", color=ALERT, ha="right", va="top",
+                 bbox={"boxstyle": "square,pad=0.35", "facecolor": "white", "edgecolor": ALERT})
+    fig.text(0.04, 0.025, textwrap.shorten(source_line(analysis), 190), fontsize=7, color=MUTED)
+    return fig
+
+
+def _km2(v: float, _pos: object = None) -> str:
+    return f"{v:,.0f}"
+
+
+def chart_page(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | None) -> Figure:
+    """Controlled km² per actor over time, claims as markers, the report date as a line."""
+    fig = _page("Area held over time", analysis, day)
+    ax = fig.add_axes((0.07, 0.13, 0.66, 0.72))
+    t = analysis.table
+    t = t[t["status"] == "controlled"]
+    colors = analysis.dataset.colors
+    for actor in analysis.dataset.actors:
+        rows = t[t["actor"] == actor].sort_values("date")
+        if rows.empty:
+            continue
+        ax.step(rows["date"], rows["area_km2"], where="post", color=colors.get(actor, "#777777"), linewidth=1.8,
+                label=actor)
+    ax.axvline(day, color=ALERT, linewidth=1.1, linestyle="--")
+    ax.text(day, 1.01, f" {iso(day)}", transform=ax.get_xaxis_transform(), color=ALERT, fontsize=8, va="bottom")
+    region = analysis.dataset.region or ""
+    if claims is not None and len(claims):
+        # Only claims about the whole dataset region sit on these lines; regional ones stay in the table.
+        plotted = claims[claims["region"].fillna("").isin(["", region]) & np.isfinite(claims["implied_km2"])]
+        seen: set[str] = set()
+        for _, c in plotted.iterrows():
+            when = pd.Timestamp(c["date"])
+            marker, col = VERDICT_MARKERS.get(str(c["verdict"]), ("X", "#555555"))
+            y = float(c["implied_km2"])
+            if str(c.get("metric")) in ("area_lost", "percent_lost") and np.isfinite(c.get("diff_km2", np.nan)):
+                # A loss claim implies an area still held: the line's value minus the claim's excess loss.
+                rows = t[(t["actor"] == c["actor"]) & (t["date"] <= when)]
+                y = float(rows["area_km2"].iloc[-1]) - float(c["diff_km2"]) if len(rows) else np.nan
+            if not np.isfinite(y):
+                continue
+            lab = f"claim: {c['verdict']}" if str(c["verdict"]) not in seen else None
+            seen.add(str(c["verdict"]))
+            ax.scatter([when], [y], marker=marker, s=40, color=col, edgecolor="white", linewidth=0.6, zorder=5,
+                       label=lab)
+            if len(plotted) <= 25:
+                ax.annotate(str(c["id"]), (when, y), xytext=(4, 4), textcoords="offset points", fontsize=7,
+                            color=col)
+    ax.yaxis.set_major_formatter(FuncFormatter(_km2))
+    ax.set_ylabel("km² controlled", fontsize=9)
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", color="#e3e3e3", linewidth=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
+    note = ("Lines: area controlled by each actor, from the polygons (a state holds until the next change). "
+            "Markers: the km² each published claim about the whole region implies is held, at its date (loss claims "
+            "converted; claims without a stated baseline and regional claims are in the table). Dashed line: the "
+            "report date.")
+    fig.text(0.755, 0.42, "\n".join(textwrap.wrap(note, 42)), fontsize=7.5, color=MUTED, va="top")
+    return fig
+
+
+CLAIM_COLS = (("Claim", 0.00, 52), ("Date", 0.36, 11), ("Claimant", 0.445, 24), ("Implied km²", 0.63, 14),
+              ("Computed km²", 0.72, 14), ("Ratio", 0.81, 7), ("Verdict", 0.865, 18))
+
+
+def _claim_cells(c: pd.Series) -> list[list[str]]:
+    def num(v: object) -> str:
+        return f"{float(v):,.0f}" if v is not None and np.isfinite(float(v)) else "—"
+
+    implied = num(c["implied_km2"])
+    lo, hi = c.get("implied_low_km2", np.nan), c.get("implied_high_km2", np.nan)
+    if implied == "—" and np.isfinite(lo) and np.isfinite(hi):
+        implied = f"{lo:,.0f}–{hi:,.0f}"
+    ratio = f"{c['ratio']:.2f}" if np.isfinite(c["ratio"]) else "—"
+    claim = f"{c['id']}: {c['actor']} {c['claim']}"
+    quote = str(c.get("quote") or "").strip()
+    text = claim + (f' — "{textwrap.shorten(quote, 150)}"' if quote else "")
+    src = str(c.get("source") or "").strip()
+    if src:
+        text += f" [{src}]"
+    values = [text, str(c["date"])[:10], str(c["claimant"] or ""), implied, num(c["computed_km2"]), ratio,
+              str(c["verdict"])]
+    return [textwrap.wrap(v, width) or [""] for v, (_, _, width) in zip(values, CLAIM_COLS, strict=True)]
+
+
+def claims_pages(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | None) -> list[Figure]:
+    """The claims ledger as a wrapped table, as many pages as it needs.
+
+    Each column of a page is one text block (rows padded to the same number of
+    lines), not one text per cell: PDF text output is the report's main cost.
+    """
+    size, spacing = 7.5, 1.3
+    line_h = size * spacing / (A4[1] * 72)  # one text line as a fraction of the page height
+    top, bottom = 0.86, 0.09
+    rows = [] if claims is None else [_claim_cells(c) for _, c in claims.iterrows()]
+    per_page: list[list[list[list[str]]]] = [[]]
+    room = top - (line_h + 0.006) - bottom
+    used = 0.0
+    for cells in rows:
+        need = (max(len(c) for c in cells) + 1) * line_h
+        if per_page[-1] and used + need > room:
+            per_page.append([])
+            used = 0.0
+        per_page[-1].append(cells)
+        used += need
+    pages: list[Figure] = []
+    for k, page_rows in enumerate(per_page):
+        fig = _page("Claims checked against the map" + (" (cont.)" if k else ""), analysis, day)
+        pages.append(fig)
+        y = top
+        for head, x, _ in CLAIM_COLS:
+            fig.text(0.04 + 0.92 * x, y, head, fontsize=8, fontweight="bold", color=INK, va="top")
+        y -= line_h + 0.006
+        fig.add_artist(mpl.lines.Line2D([0.04, 0.96], [y + 0.004, y + 0.004], color=INK, linewidth=0.8))
+        if not rows:
+            fig.text(0.04, y, "This dataset has no claims ledger.", fontsize=9, color=MUTED, va="top")
+        columns: list[list[str]] = [[] for _ in CLAIM_COLS]
+        for cells in page_rows:
+            height = max(len(c) for c in cells) + 1
+            for col, lines in zip(columns, cells, strict=True):
+                col += lines + [""] * (height - len(lines))
+            rule = y - (len(columns[0]) - 0.55) * line_h
+            fig.add_artist(mpl.lines.Line2D([0.04, 0.96], [rule, rule], color="#d6d6d6", linewidth=0.5))
+        for i, (col, (_, x, _)) in enumerate(zip(columns, CLAIM_COLS, strict=True)):
+            fig.text(0.04 + 0.92 * x, y, "\n".join(col), fontsize=size, color=INK, va="top", linespacing=spacing,
+                     fontweight="bold" if i == len(CLAIM_COLS) - 1 else "normal")
+        fig.text(0.04, 0.055, f"Verdict: consistent when the implied km² is within ±{(RATIO_TOLERANCE - 1):.0%} of "
+                 f"the computed km² (or within {PP_TOLERANCE:g} percentage points for shares); calibration points were "
+                 "used to build the history and are not independent confirmation.", fontsize=7, color=MUTED)
+    return pages
+
+
+def _sources(analysis: Analysis, limit: int = 12) -> list[str]:
+    h = analysis.dataset.history
+    if "source" not in h.columns:
+        return []
+    pairs = h[["source", "source_url"]].dropna(subset=["source"]).drop_duplicates("source")
+    out = [f"{s} ({u})" if isinstance(u, str) and u else str(s) for s, u in pairs.itertuples(index=False)]
+    return out[:limit] + ([f"… and {len(out) - limit} more (see the GeoJSON/GeoPackage export)"] if len(out) > limit else [])
+
+
+def method_page(analysis: Analysis, day: pd.Timestamp) -> Figure:
+    """Method and provenance: what an editor checks before quoting a number."""
+    ds = analysis.dataset
+    disp = display_for(analysis)
+    dens = analysis.denominators()
+    sections = [
+        ("Area method", METHOD + ". An actor's area on a date is the area of the union of its polygons."),
+        ("Map projection", disp.projection + " (WGS84). The scale bar is true at the map centre; the north arrow "
+         "points to true north there."),
+        ("Denominators", "; ".join(d.label for d in dens) if dens else
+         "No region layer: shares are given only against the actor's own peak."),
+        ("Dataset", f"{ds.title} ({ds.name}); {len(analysis.dates)} change dates, "
+         f"{iso(analysis.dates[0]) if analysis.dates else '—'} to {iso(analysis.dates[-1]) if analysis.dates else '—'}."),
+        ("Status of the data", (f"{label_text(analysis)}: the polygons are a reconstruction calibrated on published "
+                                "figures, not observed front lines. Do not quote them as surveyed positions.")
+         if ds.illustrative else (ds.label or "As published by the source.")),
+        ("Attribution", ds.attribution or "—"),
+        ("Sources of the polygons", "; ".join(_sources(analysis)) or "—"),
+        ("Data licences", f"Boundaries, basemap and inset: Natural Earth, public domain ({NATURAL_EARTH}). "
+         "Control polygons and claims: as stated by their sources above; cite them with any figure you reuse."),
+        ("Produced", f"Territory 0.1.0, {dt.date.today().isoformat()}, for the state on {iso(day)}."),
+    ]
+    fig = _page("Method and provenance", analysis, day)
+    y = 0.86
+    for head, body in sections:
+        lines = textwrap.wrap(body, 150)[:6]
+        fig.text(0.04, y, head, fontsize=9, fontweight="bold", color=INK, va="top")
+        fig.text(0.22, y, "\n".join(lines), fontsize=8, color=INK, va="top", linespacing=1.35)
+        y -= 0.018 * max(len(lines), 1) + 0.03
+    return fig
+
+
+def report_pdf(analysis: Analysis, day: object, out: str | Path, since: object = None) -> Path:
+    """Write the report for ``day`` to ``out`` (PDF); ``since`` sets the key-number change base."""
+    d = to_day(day)
+    out = Path(out)
+    claims = analysis.claims()
+    meta = {"Title": f"{analysis.dataset.title} — {iso(d)}", "Subject": "Territorial control report",
+            "Creator": "Territory 0.1.0"}
+    with mpl.rc_context(RC), PdfPages(out, metadata=meta) as pdf:
+        mf = MapFigure(analysis, size=(int(A4[0] * 150), int(A4[1] * 150)), dpi=150).show(d, since)
+        pdf.savefig(mf.fig)
+        pdf.savefig(chart_page(analysis, d, claims))
+        for page in claims_pages(analysis, d, claims):
+            pdf.savefig(page)
+        pdf.savefig(method_page(analysis, d))
+    return out

@@ -1,0 +1,53 @@
+"""Altair charts: area over time per actor, with the selected date and the claims."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from territory.analysis import Analysis
+
+
+def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame | None = None,
+               status: str = "controlled", height: int = 300) -> alt.LayerChart:
+    """Controlled km² per actor over time; a rule marks ``day``; claims as points."""
+    t = an.table
+    data = t[(t["status"] == status) & t["actor"].isin(actors)].copy()
+    domain = [a for a in an.dataset.actors if a in actors]
+    colors = [an.dataset.colors[a] for a in domain]
+    base = alt.Chart(data).encode(
+        x=alt.X("date:T", title=None),
+        y=alt.Y("area_km2:Q", title=f"km² ({status})", axis=alt.Axis(format=",.0f")),
+        color=alt.Color("actor:N", scale=alt.Scale(domain=domain, range=colors), legend=alt.Legend(orient="bottom", title=None)),
+    )
+    lines = base.mark_line(interpolate="step-after").encode(
+        tooltip=[alt.Tooltip("date:T"), "actor:N", alt.Tooltip("area_km2:Q", format=",.0f", title="km²")]
+    )
+    rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)]})).mark_rule(color="#d00", strokeWidth=2).encode(
+        x="date:T", tooltip=[alt.Tooltip("date:T", title="selected")]
+    )
+    layers = [lines, rule]
+    if claims is not None and len(claims):
+        pts = claim_points(claims)
+        if len(pts):
+            layers.append(alt.Chart(pts).mark_point(shape="diamond", size=90, filled=True, color="#555").encode(
+                x="date:T", y="km2:Q",
+                tooltip=["claim:N", "claimant:N", "verdict:N", alt.Tooltip("km2:Q", format=",.0f", title="implied km²"),
+                         "quote:N", "source:N"],
+            ))
+    return alt.layer(*layers).properties(height=height)
+
+
+def claim_points(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims that imply an area held (not a loss), as (date, km²) points for the chart."""
+    c = claims.copy()
+    held = c["metric"].isin(["area_held", "percent_held", "comparison"])
+    km2 = c["implied_km2"].where(c["implied_km2"].notna(), (c["implied_low_km2"] + c["implied_high_km2"]) / 2)
+    out = pd.DataFrame({
+        "date": pd.to_datetime(c["date"]),
+        "km2": np.where(held, km2, np.nan),
+        "claim": c["claim"], "claimant": c["claimant"].fillna(""), "verdict": c["verdict"],
+        "quote": c["quote"].fillna(""), "source": c["source"].fillna(""),
+    })
+    return out[out["km2"].notna() & np.isfinite(out["km2"])]

@@ -1,0 +1,45 @@
+"""Per-dataset map pieces for the shell: the clipped basemap and the constant base map."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import shapely
+import streamlit as st
+
+from territory.analysis import Analysis
+from territory.ui.offline import make_base_map
+
+
+def key(an: Analysis) -> str:
+    return an.cache_key or str(id(an))
+
+
+def bounds(an: Analysis) -> list[list[float]]:
+    """[[south, west], [north, east]] of the history, padded 5%."""
+    x0, y0, x1, y1 = an.dataset.history.total_bounds
+    px, py = (x1 - x0) * 0.05 + 0.1, (y1 - y0) * 0.05 + 0.1
+    return [[float(y0 - py), float(x0 - px)], [float(y1 + py), float(x1 + px)]]
+
+
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: key})
+def basemap_geojson(an: Analysis) -> dict | None:
+    """Country outlines around the data, clipped and simplified for the browser."""
+    layer = an.dataset.basemap if an.dataset.basemap is not None else an.dataset.countries
+    if layer is None or layer.empty:
+        return None
+    (s, w), (n, e) = bounds(an)
+    pad = max(n - s, e - w) * 0.6
+    box = shapely.box(w - pad, s - pad, e + pad, n + pad)
+    clipped = layer.to_crs(4326).clip(box)
+    clipped = clipped[~clipped.geometry.is_empty]
+    tol = max(n - s, e - w) / 1500
+    geoms = shapely.set_precision(shapely.simplify(clipped.geometry.values, tol, preserve_topology=True), 1e-3)
+    name_col = next((c for c in ("name", "NAME", "name_en") if c in clipped.columns), None)
+    out = gpd.GeoDataFrame({"name": clipped[name_col].astype(str) if name_col else ""}, geometry=geoms, crs=4326)
+    return out.__geo_interface__
+
+
+def base_map(an: Analysis) -> folium.Map:
+    """The constant base map: identical bytes on every rerun for the same dataset."""
+    return make_base_map(bounds(an), basemap_geojson(an))

@@ -1,0 +1,121 @@
+"""The dashboard map: a constant base map plus one feature group per date.
+
+Per FIELD-NOTES §4, ``st_folium`` keys its iframe on the base map's code, so
+the base map is built once per dataset and kept byte-identical; the date's
+territory goes in ``feature_group_to_add`` and the frame stays mounted (zoom
+and pan survive a date step). Display geometry is simplified and rounded once
+per dataset; areas shown come from the measured full geometry.
+"""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import streamlit as st
+
+from territory.analysis import Analysis
+from territory.model import END, active_mask, to_day
+
+STATUS_STYLE = {
+    "controlled": {"fillOpacity": 0.55, "weight": 1.0, "dashArray": None},
+    "contested": {"fillOpacity": 0.22, "weight": 1.5, "dashArray": "4 3"},
+    "claimed": {"fillOpacity": 0.0, "weight": 2.0, "dashArray": "6 4"},
+}
+
+
+def display_tolerance(an: Analysis) -> float:
+    """Simplification tolerance in degrees: ~1/2000 of the data's extent."""
+    b = an.dataset.history.total_bounds
+    span = max(b[2] - b[0], b[3] - b[1], 0.01)
+    return span / 2000
+
+
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: lambda a: a.cache_key or str(id(a))})
+def display_frame(an: Analysis) -> gpd.GeoDataFrame:
+    """History rows with display geometry, validity and the snapshot's measured km²."""
+    h = an.history.copy()
+    geoms = shapely.simplify(np.asarray(h.geometry.values, dtype=object), display_tolerance(an), preserve_topology=True)
+    h["geometry"] = shapely.set_precision(geoms, 1e-4)
+    snaps = an.measured.snapshots[["actor", "status", "date", "area_km2"]]
+    h = h.merge(snaps, on=["actor", "status", "date"], how="left")
+    return gpd.GeoDataFrame(h, geometry="geometry", crs="EPSG:4326")
+
+
+def _fmt(d: object) -> str:
+    return "" if pd.isna(d) else pd.Timestamp(d).date().isoformat()
+
+
+def date_geojson(an: Analysis, day: str, actors: list[str], statuses: list[str]) -> dict:
+    """GeoJSON of the state on ``day`` with escaped, display-ready properties."""
+    frame = display_frame(an)
+    m = active_mask(frame, to_day(day)) & frame["actor"].isin(actors).to_numpy() & frame["status"].isin(statuses).to_numpy()
+    part = frame[m & ~frame.geometry.is_empty.to_numpy()]
+    colors = an.dataset.colors
+    feats = []
+    for row in part.itertuples(index=False):
+        until = _fmt(getattr(row, END))
+        src = row.source if isinstance(row.source, str) else ""
+        feats.append({
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(row.geometry),
+            "properties": {
+                "actor": html.escape(row.actor),
+                "status": row.status,
+                "area": f"{row.area_km2:,.0f} km²" if pd.notna(row.area_km2) else "",
+                "valid": f"{_fmt(row.date)} → {until or 'still in force'}",
+                "source": html.escape(src) or "—",
+                "color": colors.get(row.actor, "#777777"),
+            },
+        })
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _style(feature: dict) -> dict:
+    p = feature["properties"]
+    s = STATUS_STYLE.get(p["status"], STATUS_STYLE["controlled"])
+    return {"color": p["color"], "fillColor": p["color"], "weight": s["weight"],
+            "fillOpacity": s["fillOpacity"], "dashArray": s["dashArray"]}
+
+
+def date_layer(an: Analysis, day: str, actors: list[str], statuses: list[str]) -> folium.FeatureGroup:
+    """The feature group handed to ``st_folium(feature_group_to_add=...)``."""
+    fg = folium.FeatureGroup(name=f"Territory {day}")
+    data = date_geojson(an, day, actors, statuses)
+    if data["features"]:
+        fields = ["actor", "status", "area", "valid", "source"]
+        aliases = ["Actor", "Status", "Area (snapshot)", "Valid", "Source"]
+        folium.GeoJson(
+            data,
+            style_function=_style,
+            highlight_function=lambda f: {"weight": 3},
+            tooltip=folium.GeoJsonTooltip(fields=fields[:3], aliases=aliases[:3]),
+            popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
+            name=f"territory-{day}",
+        ).add_to(fg)
+    return fg
+
+
+def legend_html(an: Analysis, day: str, actors: list[str]) -> str:
+    """Colour legend with each actor's controlled km² on ``day`` (escaped)."""
+    t = an.table
+    d = to_day(day)
+    rows = []
+    for actor in actors:
+        sub = t[(t["actor"] == actor) & (t["date"] <= d)]
+        parts = []
+        for status in ("controlled", "contested", "claimed"):
+            s = sub[sub["status"] == status]
+            if len(s) and s["area_km2"].iloc[-1] > 0:
+                parts.append(f"{status} {s['area_km2'].iloc[-1]:,.0f} km²")
+        color = an.dataset.colors.get(actor, "#777")
+        rows.append(
+            f'<div style="display:flex;gap:.5em;align-items:center;margin:.15em 0">'
+            f'<span style="width:1.1em;height:1.1em;background:{color};display:inline-block;border:1px solid #444"></span>'
+            f'<span><b>{html.escape(actor)}</b> <span style="color:#555">{html.escape(" · ".join(parts) or "none")}</span></span></div>'
+        )
+    return "".join(rows)

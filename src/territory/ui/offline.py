@@ -1,0 +1,169 @@
+"""Offline folium maps for Streamlit: vendored assets and a stable base map.
+
+Findings (streamlit-folium 0.27.4, folium 0.20, Streamlit 1.67):
+
+* The st_folium frontend bundle (``streamlit_folium/frontend/build``) contains
+  no CDN URL itself. At run time it loads, one after another, every URL in
+  the ``js_links``/``css_links`` args, which the Python side collects from
+  ``default_js``/``default_css`` of every ``JSCSSMixin`` element in the map
+  tree (the Map, plugins, branca colormaps add d3 from two CDNs). A failing
+  script rejects the loading promise and the map is never created: that is
+  why the map is blank offline. CSS failures only cost a failed request.
+* folium's defaults are Leaflet, jQuery, Bootstrap JS, awesome-markers JS and
+  six stylesheets from four CDNs. For polygons (``GeoJson``), ``Tooltip``,
+  ``GeoJsonTooltip``, ``GeoJsonPopup`` and ``LayerControl`` only Leaflet is
+  needed. jQuery is used by ``folium.Popup`` (``$(html)[0]``), by
+  ``objects_to_stay_in_front`` (``$(document).ready``) and by ``GeoJson``
+  with ``embed=False`` (``$.ajax``); Bootstrap and awesome-markers only by
+  ``folium.Icon``/``Marker`` styling. We ship ``folium-shim.js`` (ours, 1 kB)
+  for the first two uses instead of 90 kB of jQuery; ``embed=False`` and
+  awesome-markers are not supported offline.
+* Header ``<script src>`` and ``<link rel=stylesheet>`` tags are stripped by
+  st_folium and the rest of the header is inserted with ``innerHTML``, so
+  inline ``<script>`` in the header never runs (``<style>`` does).
+* Assets are served by Streamlit's static file handler at
+  ``/app/static/...`` (``server.enableStaticServing = true``, folder
+  ``static/`` next to the main script). The handler resolves symlinks and
+  answers 400 for files whose real path leaves ``static/``, so
+  ``static/leaflet`` is a copy of ``territory/assets/leaflet`` kept in sync by
+  ``scripts/vendor_assets.sh`` (a unit test checks they match).
+* st_folium keys the iframe on a hash of the generated script with
+  ``_<suffix>`` names stripped; folium names elements with random uuids, so
+  :func:`make_base_map` renames every element deterministically: the same
+  inputs give byte-identical HTML and the iframe stays mounted (FIELD-NOTES §4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import branca
+import folium
+import folium.elements
+from branca.element import Element
+
+#: Where Streamlit serves ``./static`` (see module docstring).
+STATIC_URL = "/app/static"
+SEA = "#dde8ee"
+LAND = "#ececea"
+BORDER = "#8c8c8c"
+
+
+def offline_map_assets(
+    base_url: str = STATIC_URL,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """``(default_js, default_css)`` for folium pointing at vendored files only."""
+    base = base_url.rstrip("/")
+    js = [
+        ("leaflet", f"{base}/leaflet/leaflet.js"),
+        ("territory_folium_shim", f"{base}/territory/folium-shim.js"),
+    ]
+    css = [("leaflet_css", f"{base}/leaflet/leaflet.css")]
+    return js, css
+
+
+def configure_folium_offline(base_url: str = STATIC_URL) -> None:
+    """Point every ``folium.Map`` at the vendored assets (class-wide, idempotent).
+
+    :func:`make_base_map` already sets its own map's assets; call this when
+    other code builds folium maps too.
+    """
+    js, css = offline_map_assets(base_url)
+    folium.Map.default_js = js
+    folium.Map.default_css = css
+
+
+def _walk(el: Any) -> Iterator[Any]:
+    yield el
+    for child in list(getattr(el, "_children", {}).values()):
+        yield from _walk(child)
+
+
+def asset_urls(m: folium.Map) -> list[str]:
+    """JS/CSS URLs st_folium would load for ``m`` (same walk as st_folium)."""
+    urls: list[str] = []
+    for el in _walk(m):
+        if isinstance(el, branca.colormap.ColorMap):
+            urls += ["https://d3js.org/d3.v4.min.js", "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"]
+        if isinstance(el, folium.elements.JSCSSMixin):
+            urls += [u for _, u in getattr(el, "default_js", [])]
+            urls += [u for _, u in getattr(el, "default_css", [])]
+    return list(dict.fromkeys(urls))
+
+
+def external_urls(m: folium.Map) -> list[str]:
+    """Asset URLs of ``m`` that would leave the app's own origin."""
+    return [u for u in asset_urls(m) if u.startswith(("http:", "https:", "//"))]
+
+
+def make_deterministic(m: folium.Map, prefix: str = "t") -> folium.Map:
+    """Replace folium's random element ids by ``<prefix><n>`` in tree order.
+
+    Also renames the root Figure and rebuilds the children dicts (keyed by
+    element name) so rendering order and names are stable.
+    """
+    root = m.get_root()
+    for n, el in enumerate(_walk(root)):
+        el._id = f"{prefix}{n}"
+    for el in _walk(root):
+        kids = getattr(el, "_children", None)
+        if kids:
+            el._children = {child.get_name(): child for child in kids.values()}
+    return m
+
+
+def _style(_feature: Mapping[str, Any]) -> dict[str, Any]:
+    return {"color": BORDER, "weight": 0.8, "fillColor": LAND, "fillOpacity": 1.0}
+
+
+def make_base_map(
+    bounds: Sequence[Sequence[float]],
+    basemap_geojson: Mapping[str, Any] | None = None,
+    *,
+    tiles: str | None = None,
+    tiles_attribution: str | None = None,
+    base_url: str = STATIC_URL,
+) -> folium.Map:
+    """The constant map under the territory layers: no network unless ``tiles``.
+
+    ``bounds`` is ``[[south, west], [north, east]]``; ``basemap_geojson`` a
+    GeoJSON FeatureCollection (grey land, country borders) or None. Identical
+    inputs give byte-identical output, so st_folium keeps its iframe. Passing
+    ``tiles`` (a folium tiles name or URL template, opt-in) adds an online tile
+    layer under the basemap's borders.
+
+    st_folium adds ``feature_group_to_add`` to the map it is given, so build a
+    fresh base map each run (cache the GeoJSON, not the Map).
+    """
+    (s, w), (n, e) = bounds
+    m = folium.Map(
+        location=[(s + n) / 2, (w + e) / 2],
+        zoom_start=5,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        zoom_snap=0.25,
+    )
+    js, css = offline_map_assets(base_url)
+    m.default_js = js
+    m.default_css = css
+    m.get_root().header.add_child(
+        Element(f"<style>.leaflet-container{{background:{SEA}}}</style>"), name="territory_sea"
+    )
+    if tiles:
+        folium.TileLayer(tiles, attr=tiles_attribution, name="Tiles", control=False).add_to(m)
+    if basemap_geojson:
+        folium.GeoJson(
+            json.loads(json.dumps(basemap_geojson, sort_keys=True)),
+            name="Basemap",
+            style_function=_style,
+            interactive=False,
+            control=False,
+            smooth_factor=1.0,
+        ).add_to(m)
+    m.fit_bounds([[float(s), float(w)], [float(n), float(e)]])
+    digest = hashlib.sha1(repr((bounds, tiles)).encode()).hexdigest()[:6]
+    return make_deterministic(m, prefix=f"t{digest}x")

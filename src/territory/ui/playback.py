@@ -1,0 +1,50 @@
+"""Client-side playback: all dates play in the browser, no server round trip per frame.
+
+While playing, the map area shows the time player (a Leaflet component that
+holds display-simplified, quantised geometry for every date). When the user
+pauses, scrubs or playback ends, the component reports the date it shows and
+the server-side date slider catches up on the next run.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from territory.analysis import Analysis
+from territory.player import build_payload
+from territory.ui.maps import basemap_geojson, key
+from territory.ui.player_component import territory_player
+
+PLAYER_KEY = "player"
+
+
+@st.cache_resource(show_spinner="Preparing playback…", hash_funcs={Analysis: key})
+def payload(an: Analysis) -> dict:
+    ds = an.dataset
+    areas = an.history.merge(an.measured.snapshots[["actor", "status", "date", "area_km2"]],
+                             on=["actor", "status", "date"], how="left")["area_km2"]
+    import geopandas as gpd
+
+    gj = basemap_geojson(an)
+    basemap = gpd.GeoDataFrame.from_features(gj["features"], crs=4326) if gj else None
+    return build_payload(an.history, ds.colors, basemap=basemap, title=ds.title,
+                         label=ds.label if ds.illustrative else "", attribution=ds.attribution,
+                         areas=dict(zip(an.history.index, areas, strict=True)))
+
+
+def handle_player_event(labels: list[str]) -> None:
+    """Apply the player's last report (pause/end/scrub) before the slider is drawn."""
+    event = st.session_state.get(PLAYER_KEY)
+    if not isinstance(event, dict) or event.get("playing", True):
+        return
+    marker = (event.get("date"), event.get("seq"))
+    if st.session_state.get("_player_seen") == marker:
+        return
+    st.session_state["_player_seen"] = marker
+    if event.get("date") in labels:
+        st.session_state["date"] = event["date"]
+    st.session_state["playing"] = False
+
+
+def player_view(an: Analysis, index: int, fps: int) -> None:
+    territory_player(payload(an), index=index, playing=True, fps=fps, key=PLAYER_KEY, height=560)

@@ -1,0 +1,61 @@
+"""The time player as a Streamlit custom component (no npm build).
+
+The front end is ``territory/assets/player/`` (``index.html`` +
+``component.js`` + ``player.js`` + a copy of Leaflet): Streamlit serves only
+the declared folder and refuses symlinks out of it, hence the copy kept by
+``scripts/vendor_assets.sh``. See ``component.js`` for the message protocol.
+
+Usage::
+
+    value = territory_player(payload, index=i, playing=True, fps=10, key="player")
+    # value is None until the user pauses / scrubs / playback ends, then
+    # {"index": int, "date": "YYYY-MM-DD", "playing": False, "seq": int}
+    # (also in st.session_state[key]); ``seq`` changes with every report.
+
+The payload travels with every rerun (Streamlit resends component args), so
+keep it cached (``st.cache_resource``) and within a few MB; the front end
+rebuilds the map only when ``payload["id"]`` changes.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import streamlit.components.v1 as components
+
+from territory.player import payload_id
+
+#: Folder served to the iframe; its index.html speaks the component protocol.
+COMPONENT_DIR = str(resources.files("territory").joinpath("assets", "player"))
+
+_component = components.declare_component("territory_player", path=COMPONENT_DIR)
+
+
+def territory_player(
+    payload: dict[str, Any],
+    *,
+    index: int = 0,
+    playing: bool = False,
+    fps: float = 4,
+    key: str | None = None,
+    height: int = 560,
+) -> dict[str, Any] | None:
+    """Show the player; return its last stop report (see module docstring).
+
+    ``index``/``playing``/``fps`` are applied by the front end only when they
+    change between reruns, so passing the server's slider position back each
+    run does not interrupt playback.
+    """
+    pid = payload.get("id") or payload_id(payload)
+    value = _component(
+        payload=payload,
+        payload_id=pid,
+        index=int(index),
+        playing=bool(playing),
+        fps=float(fps),
+        height=int(height),
+        key=key,
+        default=None,
+    )
+    return value if isinstance(value, dict) else None

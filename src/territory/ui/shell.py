@@ -1,0 +1,195 @@
+"""The Streamlit shell shared by every page: which dataset, which date, which actors.
+
+Caching lives here, not in the core: the bundled (or ``territory serve PATH``)
+dataset is measured once per process and shared read-only by every session
+(``st.cache_resource``); an uploaded dataset lives in the uploader's own
+``st.session_state`` and is never visible to another browser session.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from territory.analysis import Analysis
+from territory.datasets import bundled_path, load_dataset
+from territory.io.options import LoadOptions
+from territory.report import LoadError, Report
+
+BUNDLED = "bundled"
+UPLOADED = "uploaded"
+
+
+def configure_page(title: str) -> None:
+    st.set_page_config(page_title=f"{title} · Territory", page_icon="🗺️", layout="wide")
+
+
+PAGES = {"compare": "pages/1_Compare.py", "claims": "pages/2_Claims.py", "regions": "pages/3_Regions.py",
+         "data": "pages/4_Data.py", "export": "pages/5_Export.py"}
+
+
+def route_from_url() -> None:
+    """Open the page named in ``?page=`` once per session, so a shared link restores the view."""
+    page = st.query_params.get("page")
+    if page in PAGES and not st.session_state.get("_routed"):
+        st.session_state["_routed"] = True
+        st.switch_page(PAGES[page])
+    st.session_state["_routed"] = True
+
+
+def default_path() -> Path:
+    """The dataset the server was started on (``TERRITORY_PATH``), else the bundled history."""
+    env = os.environ.get("TERRITORY_PATH")
+    return Path(env) if env else bundled_path()
+
+
+@st.cache_resource(show_spinner="Measuring the dataset…")
+def _load_default(path: str, actor: str | None) -> Analysis | Report:
+    try:
+        ds = load_dataset(path, LoadOptions(actor=actor))
+    except LoadError as exc:
+        return exc.report
+    return Analysis.from_paths(ds, extra={"actor": actor, "app": True})
+
+
+def analysis() -> Analysis:
+    """The analysis this session is looking at (uploaded data if chosen)."""
+    if st.session_state.get("source") == UPLOADED and isinstance(st.session_state.get("uploaded"), Analysis):
+        return st.session_state["uploaded"]
+    result = _load_default(str(default_path()), os.environ.get("TERRITORY_ACTOR"))
+    if isinstance(result, Report):
+        st.error(f"The dataset at {default_path()} could not be loaded.")
+        st.dataframe(pd.DataFrame(result.to_records()), hide_index=True)
+        st.stop()
+    return result
+
+
+def date_labels(an: Analysis) -> list[str]:
+    return [d.date().isoformat() for d in an.dates]
+
+
+def init_date(an: Analysis) -> list[str]:
+    """Make sure ``st.session_state['date']`` holds a valid date, from the URL if given."""
+    labels = date_labels(an)
+    qp = st.query_params.get("date")
+    # Widget state is dropped on pages that don't draw the widget: keep a copy.
+    current = st.session_state.get("date", st.session_state.get("_date"))
+    if current not in labels:
+        if qp in labels:
+            current = qp
+        elif qp:
+            # A date between change dates: show the state in force on it.
+            earlier = [d for d in labels if d <= qp]
+            current = earlier[-1] if earlier else labels[0]
+        else:
+            current = _default_date(an, labels)
+    st.session_state["date"] = current
+    return labels
+
+
+def remember() -> None:
+    """Copy widget values that must survive a page switch (call at the end of a page)."""
+    for k in ("date", "actors"):
+        if k in st.session_state:
+            st.session_state[f"_{k}"] = st.session_state[k]
+
+
+def _default_date(an: Analysis, labels: list[str]) -> str:
+    """Open on the focus actor's peak: the most telling first view."""
+    t = an.table
+    rows = t[(t["actor"] == an.focus_actor) & (t["status"] == "controlled")]
+    if rows.empty:
+        return labels[0]
+    return pd.Timestamp(rows.loc[rows["area_km2"].idxmax(), "date"]).date().isoformat()
+
+
+def selected_actors(an: Analysis) -> list[str]:
+    """Actors to show (sidebar multiselect, kept in the URL)."""
+    all_actors = an.dataset.actors
+    if "actors" not in st.session_state and "_actors" in st.session_state:
+        st.session_state["actors"] = st.session_state["_actors"]
+    if "actors" not in st.session_state:
+        qp = st.query_params.get_all("actor")
+        st.session_state["actors"] = [a for a in qp if a in all_actors] or all_actors
+    st.session_state["actors"] = [a for a in st.session_state["actors"] if a in all_actors] or all_actors
+    return st.sidebar.multiselect("Actors", all_actors, key="actors")
+
+
+def selected_statuses() -> list[str]:
+    st.sidebar.caption("Status layers")
+    out = []
+    for status, default in (("controlled", True), ("contested", True), ("claimed", True)):
+        if st.sidebar.checkbox(status.capitalize(), value=default, key=f"status_{status}"):
+            out.append(status)
+    return out
+
+
+def sync_url(page: str, actors: list[str] | None = None, all_actors: list[str] | None = None) -> None:
+    """Keep date, actors and page in the URL so a link restores the view."""
+    qp = st.query_params
+    if st.session_state.get("date") and qp.get("date") != st.session_state["date"]:
+        qp["date"] = st.session_state["date"]
+    if qp.get("page") != page:
+        qp["page"] = page
+    if actors is not None:
+        wanted = [] if all_actors is not None and set(actors) == set(all_actors) else actors
+        if qp.get_all("actor") != wanted:
+            if wanted:
+                qp["actor"] = wanted
+            elif "actor" in qp:
+                del qp["actor"]
+
+
+def dataset_banner(an: Analysis) -> None:
+    """Name the dataset; say loudly when it is an illustrative reconstruction."""
+    ds = an.dataset
+    st.sidebar.markdown(f"**Dataset:** {ds.title}")
+    if st.session_state.get("source") == UPLOADED:
+        st.sidebar.caption("Your uploaded data (visible in this browser session only).")
+    if ds.illustrative:
+        st.warning(f"**Illustrative reconstruction.** {ds.label}", icon="⚠️")
+
+
+def fmt_km2(v: float) -> str:
+    return f"{v:,.0f} km²"
+
+
+def _key(an: Analysis) -> str:
+    return an.cache_key or str(id(an))
+
+
+@st.cache_data(show_spinner="Checking the claims…", hash_funcs={Analysis: _key}, max_entries=16)
+def claims_table(an: Analysis) -> pd.DataFrame | None:
+    return an.claims()
+
+
+@st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=32)
+def stats_table(an: Analysis, denominator_index: int | None) -> pd.DataFrame:
+    """``territory stats`` for the chosen denominator (index into ``an.denominators()``)."""
+    denoms = an.denominators()
+    denom = denoms[denominator_index] if denominator_index is not None and denoms else None
+    return an.stats(denom)
+
+
+@st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=256)
+def compare(an: Analysis, start: str, end: str, status: str | None = None) -> dict:
+    return an.compare(start, end, status=status)
+
+
+@st.cache_data(show_spinner="Measuring regions…", hash_funcs={Analysis: _key}, max_entries=64)
+def regions_at(an: Analysis, day: str) -> pd.DataFrame:
+    return an.regions_at(day)
+
+
+@st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
+def denominators(an: Analysis) -> list[tuple[str, str, float]]:
+    return [(d.region, d.label, d.km2) for d in an.denominators()]
+
+
+def value_on(table: pd.DataFrame, day: str, actor: str, column: str = "area_km2", status: str = "controlled") -> float:
+    """A column of a stats table for (actor, status) in force on ``day``."""
+    rows = table[(table["actor"] == actor) & (table["status"] == status) & (table["date"] <= pd.Timestamp(day))]
+    return float(rows[column].iloc[-1]) if len(rows) else 0.0

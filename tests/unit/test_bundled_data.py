@@ -1,0 +1,201 @@
+"""Checks on the bundled geodata (built by scripts/build_is_history.py).
+
+Plain geopandas/pyproj on purpose: these tests pin the data contract that the
+core library relies on, independently of that library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Geod
+
+ROOT = Path(__file__).resolve().parents[2]
+GEODATA = ROOT / "geodata"
+IS_DIR = GEODATA / "is_syria_iraq"
+GEOD = Geod(ellps="WGS84")
+IS = "Islamic State"
+
+
+def geod_km2(geom) -> float:
+    if geom is None or geom.is_empty:
+        return 0.0
+    area, _ = GEOD.geometry_area_perimeter(shapely.orient_polygons(geom))
+    return abs(area) / 1e6
+
+
+@pytest.fixture(scope="module")
+def history() -> gpd.GeoDataFrame:
+    """The history with ISO date strings (GDAL parses date-like strings as datetimes)."""
+    h = gpd.read_file(IS_DIR / "history.geojson")
+    for col in ("date", "valid_to"):
+        h[col] = pd.to_datetime(h[col]).dt.strftime("%Y-%m-%d").where(h[col].notna(), None)
+    return h
+
+
+@pytest.fixture(scope="module")
+def claims() -> pd.DataFrame:
+    return pd.read_csv(IS_DIR / "claims.csv", keep_default_na=False, dtype=str)
+
+
+def state_at(history: gpd.GeoDataFrame, actor: str, day: str):
+    """Union of the latest snapshot per status of ``actor`` on or before ``day``."""
+    parts = []
+    for status in ("controlled", "contested"):
+        rows = history[(history.actor == actor) & (history.status == status) & (history.date <= day)]
+        rows = rows[rows.valid_to.isna() | (rows.valid_to > day)]
+        if len(rows):
+            parts += list(rows[rows.date == rows.date.max()].geometry)
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def test_history_schema_and_geometry(history):
+    assert history.crs.to_epsg() == 4326
+    assert {"date", "actor", "status", "valid_to", "source", "source_url", "note"} <= set(history.columns)
+    assert set(history.status) <= {"controlled", "contested", "claimed"}
+    raw = json.loads((IS_DIR / "history.geojson").read_text(encoding="utf-8"))
+    for feat in raw["features"]:
+        props = feat["properties"]
+        assert len(props["date"]) == 10 and props["date"][4] == "-" and props["date"][7] == "-"
+        assert props["valid_to"] is None or len(props["valid_to"]) == 10
+    assert history.date.nunique() >= 50
+    assert set(history.geom_type) <= {"Polygon", "MultiPolygon"}
+    assert history.geometry.is_valid.all()
+    assert not history.geometry.has_z.any()
+    assert (IS_DIR / "history.geojson").stat().st_size < 4_000_000
+
+
+def test_history_within_syria_iraq(history):
+    countries = gpd.read_file(GEODATA / "naturalearth" / "countries.geojson")
+    outline = shapely.union_all(countries[countries.iso_a3.isin(["SYR", "IRQ"])].geometry.values)
+    allowed = outline.buffer(0.01)  # ~1 km: simplification and 5-decimal rounding
+    for row in history.itertuples():
+        assert row.geometry.is_empty or allowed.contains(row.geometry), (row.date, row.actor)
+
+
+def test_key_dates_present(history):
+    dates = set(history.date)
+    for d in ("2014-06-10", "2015-05-20", "2016-06-26", "2017-07-10", "2017-10-17", "2017-11-17",
+              "2019-03-23"):
+        assert d in dates
+
+
+def test_actors_table(history):
+    actors = pd.read_csv(IS_DIR / "actors.csv", keep_default_na=False)
+    assert list(actors.columns) == ["name", "color", "aliases"]
+    assert set(history.actor) <= set(actors.name)
+    assert actors.set_index("name").loc[IS, "color"] == "#000000"
+    assert {"ISIS", "ISIL", "Daesh"} <= set(actors.set_index("name").loc[IS, "aliases"].split(";"))
+    assert actors.color.str.fullmatch(r"#[0-9A-Fa-f]{6}").all()
+    assert actors.color.is_unique
+
+
+def test_is_area_at_peak_and_after_baghouz(history):
+    areas = {d: geod_km2(state_at(history, IS, d)) for d in sorted(set(history.date))}
+    peak = max(areas.values())
+    assert 70_000 <= peak <= 120_000, peak
+    assert geod_km2(state_at(history, IS, "2019-03-23")) == 0
+    assert geod_km2(state_at(history, IS, "2020-01-01")) == 0
+    # does not vanish before Baghouz falls
+    assert geod_km2(state_at(history, IS, "2019-03-01")) > 0
+    # shrinks: end of 2017 far below the 2015 extent
+    assert areas["2018-01-01"] < 0.2 * areas["2015-01-01"]
+
+
+def test_gainers_only_hold_former_is_ground(history):
+    """Non-IS layers are ground taken from IS: inside IS's running extent."""
+    ever = shapely.union_all(list(history[history.actor == IS].geometry)).buffer(0.02)
+    for row in history[history.actor != IS].itertuples():
+        assert row.geometry.is_empty or ever.contains(row.geometry), (row.date, row.actor)
+
+
+def test_claims_ledger(claims):
+    refs = set(pd.read_csv(GEODATA / "reference_areas.csv", keep_default_na=False).name)
+    assert list(claims.columns) == ["id", "date", "actor", "claimant", "metric", "value", "unit", "baseline",
+                                    "region", "reference", "quote", "source", "source_url", "calibration",
+                                    "note"]
+    assert claims.id.is_unique
+    assert claims.date.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert set(claims.metric) <= {"area_held", "area_lost", "percent_held", "percent_lost", "comparison"}
+    assert set(claims.unit) <= {"km2", "sq_mi", "percent"}
+    assert set(claims.calibration) <= {"true", "false"}
+    assert (claims.quote.str.split().str.len().fillna(0) <= 15).all()
+    comp = claims[claims.metric == "comparison"]
+    assert set(comp.reference) <= refs
+
+    calib = claims[claims.calibration == "true"]
+    assert len(calib) == 2
+    assert (calib.metric == "area_held").all() and (calib.unit == "km2").all()
+    assert all("IHS" in c for c in calib.claimant)
+
+    def has(**kw) -> pd.DataFrame:
+        m = claims
+        for k, v in kw.items():
+            m = m[m[k] == v]
+        return m
+
+    story = has(metric="percent_lost", value="99.5", baseline="peak")
+    assert len(story) and story.date.str.startswith("2019-02").any()
+    assert len(has(metric="percent_held", value="1", baseline="peak").query("date.str.startswith('2019-02')"))
+    britain = has(metric="comparison", reference="Great Britain (island)", baseline="peak")
+    assert len(britain) and (britain.claimant != "").all() and (britain.source_url != "").all()
+    assert set(comp.reference) & {"Republic of Ireland", "Ireland (island)", "Sri Lanka"}
+
+
+def test_reference_areas():
+    ref = pd.read_csv(GEODATA / "reference_areas.csv", keep_default_na=False)
+    assert list(ref.columns) == ["name", "km2", "kind", "source", "source_url", "note"]
+    assert ref.name.is_unique
+    km2 = ref.set_index("name").km2
+    assert km2["Great Britain (island)"] == 209331
+    assert km2["Iraq"] == 438317
+    assert km2["Ukraine"] == 603628
+    assert km2["Syria (official, CIA 2024)"] == 187437
+    assert km2["Syria (official, CIA older editions)"] == 185180
+    assert abs(km2["Syria (Natural Earth outline)"] - 185_939) <= 2
+
+
+def test_naturalearth_layers():
+    ne = GEODATA / "naturalearth"
+    countries = gpd.read_file(ne / "countries.geojson")
+    assert set(countries.iso_a3) == {"SYR", "IRQ", "GBR", "UKR"}
+    for row in countries.itertuples():
+        assert abs(geod_km2(row.geometry) - row.geodesic_km2) <= 1
+    regions = gpd.read_file(ne / "regions_syria_iraq.geojson")
+    assert len(regions) == 32
+    assert regions.groupby("country").size().to_dict() == {"Iraq": 18, "Syria": 14}
+    assert {"name", "name_ar", "country", "iso_3166_2", "geodesic_km2"} <= set(regions.columns)
+    assert (ne / "basemap_middle_east.geojson").stat().st_size < 150_000
+    assert gpd.read_file(ne / "basemap_middle_east.geojson").geometry.is_valid.all()
+
+
+def test_settlements_and_manifest():
+    st = pd.read_csv(IS_DIR / "settlements.csv", keep_default_na=False)
+    assert list(st.columns) == ["name", "lat", "lon", "population", "country", "governorate"]
+    assert set(st.country) == {"Syria", "Iraq"}
+    assert {"Mosul (west bank incl. Old City)", "Raqqa", "Baghouz"} <= set(st.name)
+    meta = json.loads((IS_DIR / "dataset.json").read_text(encoding="utf-8"))
+    assert meta["illustrative"] is True and meta["focus_actor"] == IS
+    for key in ("history", "claims", "actors", "settlements", "regions", "countries", "basemap",
+                "reference_areas"):
+        assert (IS_DIR / meta[key]).resolve().exists(), key
+
+
+@pytest.mark.slow
+def test_build_is_deterministic(tmp_path):
+    """Rebuilding into a temp dir reproduces the committed files byte for byte."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_is_history.py"), "--out", str(tmp_path)],
+                   check=True, capture_output=True, timeout=600)
+    built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert Path("is_syria_iraq/history.geojson") in built
+    for rel in built:
+        digest = hashlib.sha256((tmp_path / rel).read_bytes()).hexdigest()
+        assert digest == hashlib.sha256((GEODATA / rel).read_bytes()).hexdigest(), rel

@@ -1,0 +1,113 @@
+"""The `territory` CLI on a plain GeoJSON, a folder of dated files without properties, and the bundled data."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from territory.cli import main
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def geojson_file(tmp_path, small_history):
+    p = tmp_path / "history.geojson"
+    h = small_history.copy()
+    h["date"] = h["date"].dt.strftime("%Y-%m-%d")
+    h["valid_to"] = h["valid_to"].dt.strftime("%Y-%m-%d")
+    h.to_file(p)
+    return p
+
+
+@pytest.fixture
+def snapshot_folder(tmp_path):
+    folder = tmp_path / "snaps"
+    folder.mkdir()
+    for name, box in (("2022-03-01.geojson", (30, 46, 32, 48)), ("20220401.geojson", (30, 46, 33, 48))):
+        gpd.GeoDataFrame(geometry=[shapely.box(*box)], crs=4326).to_file(folder / name)
+    return folder
+
+
+def test_stats_plain_geojson_csv(geojson_file):
+    code, out, err = run("stats", str(geojson_file))
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    assert {"date", "actor", "status", "area_km2", "pct_of_peak", "peak_km2"} <= set(table.columns)
+    assert set(table["actor"]) == {"A", "B"}
+
+
+def test_stats_folder_without_properties_needs_actor(snapshot_folder):
+    code, _, err = run("stats", str(snapshot_folder))
+    assert code == 1 and "actor" in err and "Traceback" not in err
+    code, out, err = run("stats", str(snapshot_folder), "--actor", "Occupied", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["date"] for r in rows] == ["2022-03-01", "2022-04-01"]
+    assert rows[1]["area_km2"] > rows[0]["area_km2"] > 0
+    # Denominator named in every row (Ukraine outline from the bundled world layer).
+    assert all(r.get("region") for r in rows)
+
+
+def test_stats_warm_cache_gives_identical_output(geojson_file):
+    first = run("stats", str(geojson_file))
+    second = run("stats", str(geojson_file))
+    assert first[0] == second[0] == 0 and first[1] == second[1]
+
+
+def test_change_and_transfers(geojson_file):
+    code, out, err = run("change", str(geojson_file), "--from", "2015-01-01", "--to", "2015-02-01",
+                         "--format", "json")
+    assert code == 0, err
+    body = json.loads(out)
+    a = next(r for r in body["summary"] if r["actor"] == "A" and r["status"] == "controlled")
+    assert a["gained_km2"] - a["lost_km2"] == pytest.approx(a["net_km2"], abs=1e-3)
+    assert any(t["from_actor"] == "A" and t["to_actor"] == "B" for t in body["transfers"])
+
+
+def test_validate_exit_codes(geojson_file, tmp_path):
+    assert run("validate", str(geojson_file))[0] == 0
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("{ this is not json")
+    code, out, err = run("validate", str(bad))
+    assert code == 1 and "bad.geojson" in out and "Traceback" not in out + err
+
+
+def test_usage_errors_exit_2():
+    assert run("change")[0] == 2
+    assert run("stats", "--format", "xml")[0] == 2
+
+
+def test_dates(geojson_file):
+    code, out, _ = run("dates", str(geojson_file))
+    assert code == 0 and out.split() == ["2015-01-01", "2015-02-01", "2015-03-01", "2015-04-01"]
+
+
+def test_bundled_commands(bundled):
+    code, out, err = run("stats")
+    assert code == 0, err
+    table = pd.read_csv(io.StringIO(out))
+    assert (table["region"] == "Iraq+Syria").all()
+    assert table["region_source"].str.contains("Natural Earth").all()
+    code, out, err = run("stats", "--denominator", "official")
+    assert code == 0, err
+    assert pd.read_csv(io.StringIO(out))["region_source"].str.contains("official").all()
+    code, out, err = run("regions", "--date", "2015-06-01")
+    assert code == 0, err
+    regions = pd.read_csv(io.StringIO(out))
+    assert {"region", "region_km2", "actor", "area_km2", "pct_of_region"} <= set(regions.columns)
+    assert run("validate")[0] == 0
+    code, out, err = run("claims")
+    assert code == 0, err
+    assert {"claim", "implied_km2", "computed_km2", "ratio", "verdict"} <= set(pd.read_csv(io.StringIO(out)).columns)

@@ -1,0 +1,140 @@
+"""Report map, PDF report and naming, each output opened with its own reader."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgb
+from PIL import Image
+from pypdf import PdfReader
+
+from territory.analysis import Analysis
+from territory.export import filename, report_pdf, save_map, slugify
+from territory.export.facts import KeyNumberSource, previous_change
+from territory.export.geometry import display_for, to_path
+from territory.export.sample import ACTORS, synthetic_dataset
+
+DAY = "2014-09-15"
+
+
+@pytest.fixture(scope="module")
+def analysis() -> Analysis:
+    return Analysis.of(synthetic_dataset(basemap=True))
+
+
+@pytest.fixture(scope="module")
+def bare() -> Analysis:
+    """No basemap, no countries: the renderer must still make a finished map."""
+    return Analysis.of(synthetic_dataset(basemap=False))
+
+
+def _has_colour(img: np.ndarray, hex_colour: str, alpha: float = 0.82, tol: int = 6, min_px: int = 30) -> bool:
+    want = np.array(to_rgb(hex_colour)) * 255 * alpha + 255 * (1 - alpha)
+    close = np.abs(img[..., :3].astype(int) - want.round().astype(int)).max(axis=-1) <= tol
+    return int(close.sum()) >= min_px
+
+
+def test_png_size_not_blank_and_legend_colours(analysis: Analysis, tmp_path: Path) -> None:
+    out = save_map(analysis, DAY, tmp_path / "m.png", width=1200, height=750, dpi=150)
+    with Image.open(out) as im:
+        assert im.size == (1200, 750)
+        assert im.info.get("dpi", (150, 150))[0] == pytest.approx(150, abs=1)
+        img = np.asarray(im.convert("RGB"))
+    assert img.std() > 20  # not blank
+    for actor in ACTORS:  # all three hold territory on DAY
+        assert _has_colour(img, analysis.dataset.colors[actor]), actor
+
+
+def test_png_without_basemap(bare: Analysis, tmp_path: Path) -> None:
+    out = save_map(bare, DAY, tmp_path / "bare.png", width=800, height=500, dpi=100)
+    img = np.asarray(Image.open(out).convert("RGB"))
+    assert _has_colour(img, bare.dataset.colors[ACTORS[1]])
+
+
+def test_pdf_map_text_is_text(analysis: Analysis, tmp_path: Path) -> None:
+    out = save_map(analysis, DAY, tmp_path / "m.pdf")
+    text = " ".join(PdfReader(out).pages[0].extract_text().split())  # long legend names wrap
+    assert analysis.dataset.title in text
+    assert "2014-09-15" in text
+    for actor in ACTORS:
+        assert actor in text
+    assert "Illustrative reconstruction" in text
+    assert "Made with Natural Earth" in text
+
+
+def test_svg_keeps_text_elements(analysis: Analysis, tmp_path: Path) -> None:
+    out = save_map(analysis, DAY, tmp_path / "m.svg", width=1000, height=625, dpi=100)
+    root = ET.parse(out).getroot()
+    texts = ["".join(el.itertext()) for el in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert any(analysis.dataset.title in t for t in texts)
+    assert any("km²" in t for t in texts)
+
+
+def test_bad_format_and_size_refused(analysis: Analysis, tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        save_map(analysis, DAY, tmp_path / "m.tif")
+    with pytest.raises(ValueError):
+        save_map(analysis, DAY, tmp_path / "m.png", width=10, height=10)
+
+
+def test_report_pdf_pages_and_text(analysis: Analysis, tmp_path: Path) -> None:
+    out = report_pdf(analysis, DAY, tmp_path / "r.pdf", since="2014-06-01")
+    reader = PdfReader(out)
+    assert len(reader.pages) == 4
+    pages = [p.extract_text() for p in reader.pages]
+    assert analysis.dataset.title in pages[0] and "since 2014-06-01" in pages[0]
+    assert "Area held over time" in pages[1]
+    assert "C1" in pages[2] and "C2" in pages[2] and "Verdict" in pages[2]
+    assert "Method and provenance" in pages[3] and "EPSG:6933" in pages[3]
+    assert "Natural Earth" in pages[3]
+
+
+def test_key_numbers(analysis: Analysis) -> None:
+    kn = KeyNumberSource(analysis).on(DAY)
+    assert kn.actor == ACTORS[0]
+    assert 0 < kn.held_km2 <= kn.peak_km2
+    assert kn.since == previous_change(analysis, DAY)
+    assert kn.since is not None and kn.since < kn.day
+    assert any("% of its peak" in line for line in kn.lines())
+
+
+def test_north_is_up_on_the_central_meridian(analysis: Analysis) -> None:
+    disp = display_for(analysis)
+    ux, uy = disp.true_north(0.0, 0.0)
+    assert abs(ux) < 1e-6 and uy == pytest.approx(1.0)
+    ux, _ = disp.true_north(300_000.0, 0.0)  # east of centre, north leans towards the pole
+    assert ux < 0
+
+
+def test_to_path_keeps_holes() -> None:
+    """A hole stays empty when drawn (what the reader sees), not only in the data."""
+    import shapely
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import PathCollection
+    from matplotlib.figure import Figure
+
+    path = to_path(shapely.box(0, 0, 10, 10).difference(shapely.box(3, 3, 7, 7)))
+    assert path is not None
+    fig = Figure(figsize=(1, 1), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.add_collection(PathCollection([path], facecolor="red", edgecolor="none"))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    px = np.asarray(canvas.buffer_rgba())
+    assert tuple(px[50, 50, :3]) == (255, 255, 255)  # hole
+    assert tuple(px[90, 10, :3]) == (255, 0, 0)  # ring
+    assert to_path(shapely.Polygon()) is None
+
+
+def test_filename() -> None:
+    assert filename("is_syria_iraq", "2015-06-01", "png") == "is_syria_iraq_2015-06-01_map.png"
+    assert filename("Über / Front: 1", None, "CSV", "stats") == "uber_front_1_stats.csv"
+    assert filename("x", ("2015-01-01", "2016-01-01"), "gif", "animation") == "x_2015-01-01_2016-01-01_animation.gif"
+    assert slugify("../../etc/passwd") == "etc_passwd"
+    assert slugify("CON") == "con_"
+    assert slugify("") == "territory"

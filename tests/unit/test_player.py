@@ -1,0 +1,228 @@
+"""Player payload, standalone HTML and offline assets (no browser needed)."""
+
+from __future__ import annotations
+
+import filecmp
+import html
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from territory.model import change_dates, with_validity
+from territory.player import (
+    QUANTUM,
+    build_payload,
+    decode_geometry,
+    embed_json,
+    encode_geometry,
+    payload_size_bytes,
+    payload_vertices,
+    simplify_to_budget,
+    standalone_html,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSETS = ROOT / "src" / "territory" / "assets"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _row(day, actor, status, geom, valid_to=None, source=None, url=None):
+    return {
+        "date": pd.Timestamp(day),
+        "actor": actor,
+        "status": status,
+        "geometry": geom,
+        "valid_to": pd.Timestamp(valid_to) if valid_to else pd.NaT,
+        "source": source,
+        "source_url": url,
+        "note": None,
+    }
+
+
+def _history() -> gpd.GeoDataFrame:
+    rows = [
+        _row("2022-01-01", "Alpha", "controlled", shapely.box(30, 48, 32, 50), source="S </script>"),
+        _row("2022-01-01", XSS, "controlled", shapely.box(33, 48, 35, 50), url="javascript:alert(1)"),
+        _row("2022-01-05", "Alpha", "controlled", shapely.box(30, 48, 33, 50), url="https://x.org/a"),
+        _row("2022-01-05", "Alpha", "contested", shapely.Polygon()),
+        _row("2022-01-09", "Alpha", "claimed", shapely.box(30, 47, 35, 51), valid_to="2022-01-12"),
+    ]
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    gdf.index = [10, 11, 12, 13, 14]  # caller's index must survive for areas
+    return gdf
+
+
+def _circle_history(n: int, vertices: int) -> gpd.GeoDataFrame:
+    rows = [
+        _row(
+            pd.Timestamp("2023-01-01") + pd.Timedelta(days=i),
+            "A",
+            "controlled",
+            shapely.Point(30, 48).buffer(1 + 0.01 * i, quad_segs=vertices // 4),
+        )
+        for i in range(n)
+    ]
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+def test_payload_structure() -> None:
+    hist = _history()
+    p = build_payload(
+        hist,
+        {"Alpha": "#E69F00", XSS: "#0072B2"},
+        title="T",
+        label="L",
+        attribution="A",
+        areas={10: 100.0, 12: 250.5, 14: float("nan")},
+    )
+    json.dumps(p, allow_nan=False)  # strictly JSON-serialisable
+    assert set(p) >= {"title", "label", "attribution", "dates", "actors", "statuses", "bounds",
+                      "basemap", "transform", "features", "id"}
+    assert p["dates"] == ["2022-01-01", "2022-01-05", "2022-01-09", "2022-01-12"]
+    assert p["dates"] == [d.strftime("%Y-%m-%d") for d in change_dates(hist)]
+    assert p["statuses"] == ["controlled", "contested", "claimed"]
+    assert [a["name"] for a in p["actors"]] == [XSS, "Alpha"]  # model.actors(): date, then name
+    assert p["bounds"] == [[47.0, 30.0], [51.0, 35.0]]
+    assert p["basemap"] is None
+    # the empty-geometry row draws nothing; the others are one feature each
+    assert len(p["features"]) == 4
+    names = [a["name"] for a in p["actors"]]
+    by = {(names[f["a"]], p["statuses"][f["s"]], p["dates"][f["f"]]): f for f in p["features"]}
+    first = by[("Alpha", "controlled", "2022-01-01")]
+    assert (first["f"], first["t"], first["km2"], first["src"]) == (0, 1, 100.0, "S </script>")
+    assert by[("Alpha", "controlled", "2022-01-05")]["t"] is None
+    assert by[("Alpha", "controlled", "2022-01-05")]["km2"] == 250.5
+    assert by[("Alpha", "controlled", "2022-01-05")]["url"] == "https://x.org/a"
+    assert by[(XSS, "controlled", "2022-01-01")]["url"] is None  # javascript: dropped
+    claim = by[("Alpha", "claimed", "2022-01-09")]
+    assert (claim["f"], claim["t"], claim["km2"]) == (2, 3, None)
+    # validity agrees with the model (the empty row has no end either)
+    v = with_validity(hist)
+    assert v["valid_until"].notna().sum() == sum(f["t"] is not None for f in p["features"])
+
+
+def test_payload_id_stable_and_content_sensitive() -> None:
+    a = build_payload(_history(), {"Alpha": "#E69F00"})
+    b = build_payload(_history(), {"Alpha": "#E69F00"})
+    c = build_payload(_history(), {"Alpha": "#000000"})
+    assert a == b and a["id"] == b["id"]
+    assert a["id"] != c["id"]
+    assert payload_size_bytes(a) == len(json.dumps(a, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def test_basemap_included_and_clipped() -> None:
+    world = gpd.GeoDataFrame(
+        {"name": ["near", "far"]},
+        geometry=[shapely.box(20, 40, 45, 55), shapely.box(-120, 30, -100, 40)],
+        crs="EPSG:4326",
+    )
+    p = build_payload(_history(), {}, basemap=world)
+    assert p["basemap"] and len(p["basemap"]) == 1  # the far polygon is clipped away
+    assert p["actors"][0]["color"] == "#777777"  # missing colour -> neutral
+
+
+def test_quantisation_round_trip_error_bound() -> None:
+    rng = np.random.default_rng(1)
+    pts = rng.uniform([30, 45], [40, 52], size=(40, 2))
+    geom = shapely.MultiPolygon(
+        [shapely.Point(*p).buffer(0.05 + 0.1 * rng.random(), quad_segs=8) for p in pts[:20]]
+    ).buffer(0)
+    x0, y0 = 29.0, 44.0
+    enc = encode_geometry(geom, x0, y0, QUANTUM)
+    dec = decode_geometry(enc, {"scale": [QUANTUM, QUANTUM], "translate": [x0, y0]})
+    src = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
+    assert len(dec) == len(src)
+    for poly, rings in zip(src, dec, strict=True):
+        want = np.asarray(poly.exterior.coords)[:-1]
+        got = rings[0]
+        assert got.shape == want.shape  # no vertex lost at this spacing
+        assert np.abs(got - want).max() <= QUANTUM / 2 + 1e-9
+        assert len(rings) == 1 + len(poly.interiors)
+    # all integers, rings open and delta-encoded
+    for poly in enc:
+        for ring in poly:
+            assert all(isinstance(v, int) for v in ring) and len(ring) % 2 == 0
+
+
+def test_tiny_rings_collapse_away() -> None:
+    tiny = shapely.box(30, 48, 30 + QUANTUM / 4, 48 + QUANTUM / 4)
+    assert encode_geometry(tiny, 30, 48, QUANTUM) == []
+
+
+def test_vertex_budget_respected() -> None:
+    hist = _circle_history(30, 2000)  # ~60k vertices
+    p = build_payload(hist, {"A": "#000"}, max_vertices=5_000)
+    assert payload_vertices(p) <= 5_000
+    assert len(p["features"]) == 30
+    p_full = build_payload(hist, {"A": "#000"}, max_vertices=1_000_000)
+    assert payload_vertices(p_full) > 50_000
+    out, tol = simplify_to_budget(np.asarray(hist.geometry.values), 5_000)
+    assert tol > 0 and shapely.is_valid(out).all()
+
+
+def test_embed_json_is_script_safe() -> None:
+    payload = {"title": "</script><script>alert(1)</script>", "x": "<!-- & \u2028"}
+    text = embed_json(payload)
+    assert "</" not in text and "<" not in text and ">" not in text and "&" not in text
+    assert "\u2028" not in text
+    assert json.loads(text) == payload
+
+
+def test_standalone_html_escaping_and_offline() -> None:
+    hist = _history()
+    p = build_payload(hist, {"Alpha": "#E69F00", XSS: "#0072B2"}, title="</title><script>x()</script>")
+    page = standalone_html(p)
+    assert XSS not in page  # neither raw in markup nor in the JSON block
+    assert "<title>&lt;/title&gt;&lt;script&gt;x()&lt;/script&gt;</title>" in page
+    # exactly our script elements, then only the closing tags we wrote
+    assert page.count("<script") == page.count("</script>") == 4
+    data = re.search(r'<script type="application/json" id="tp-data">(.*?)</script>', page, re.S)
+    assert data and json.loads(data.group(1)) == json.loads(json.dumps(p))
+    # no external resource: no src/href attributes, no url() except data:
+    markup = re.sub(r"<(script|style)\b[^>]*>.*?</\1>", "", page, flags=re.S)
+    assert not re.search(r"\s(src|href)\s*=", markup)
+    assert not re.search(r"url\((?!data:|#default#VML)", page)
+    assert "Content-Security-Policy" in page and "default-src 'none'" in html.unescape(page)
+
+
+def test_vendored_assets_in_sync() -> None:
+    """static/ and the component folder carry copies (Streamlit refuses symlinks out)."""
+    src = ASSETS / "leaflet"
+    for name in ("leaflet.js", "leaflet.css", "LICENSE"):
+        assert filecmp.cmp(src / name, ROOT / "static" / "leaflet" / name, shallow=False), name
+        assert filecmp.cmp(src / name, ASSETS / "player" / "leaflet" / name, shallow=False), name
+    for png in (src / "images").glob("*.png"):
+        assert filecmp.cmp(png, ROOT / "static" / "leaflet" / "images" / png.name, shallow=False)
+    assert filecmp.cmp(
+        ASSETS / "folium" / "folium-shim.js", ROOT / "static" / "territory" / "folium-shim.js", shallow=False
+    ), "run scripts/vendor_assets.sh to resync static/"
+    assert "1.9." in (src / "README.md").read_text()
+
+
+def test_offline_base_map_deterministic_and_local() -> None:
+    pytest.importorskip("streamlit_folium")
+    from territory.ui.offline import asset_urls, external_urls, make_base_map
+
+    gj = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "A"},
+                "geometry": shapely.geometry.mapping(shapely.box(30, 45, 40, 52)),
+            }
+        ],
+    }
+    a = make_base_map([[46, 31], [51, 39]], gj)
+    b = make_base_map([[46, 31], [51, 39]], gj)
+    assert a.get_root().render() == b.get_root().render()
+    assert external_urls(a) == []
+    assert "/app/static/leaflet/leaflet.js" in asset_urls(a)
+    online = make_base_map([[46, 31], [51, 39]], None, tiles="OpenStreetMap")
+    assert "tile.openstreetmap.org" in online.get_root().render()

@@ -1,0 +1,75 @@
+"""Shares name their denominators; change identities hold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from territory.area import area_km2, area_table, measure
+from territory.baselines import Denominator, equivalent
+from territory.change import change_series, compare
+from territory.stats import stats_table
+
+
+def test_stats_table_names_denominator_and_peak(small_history):
+    m = measure(small_history)
+    region = shapely.box(37, 33, 43, 39)
+    denom = Denominator("Testland", float(area_km2([region])[0]), "outline, measured", region)
+    t = stats_table(m, denominator=denom, baseline=pd.Timestamp("2015-01-01"))
+    for col in ("region", "region_km2", "region_source", "pct_of_region", "peak_date", "peak_km2",
+                "pct_of_peak", "baseline_date", "baseline_km2", "pct_of_baseline"):
+        assert col in t.columns
+    assert (t["region"] == "Testland").all()
+    row = t[(t["actor"] == "A") & (t["status"] == "controlled") & (t["date"] == "2015-02-01")].iloc[0]
+    assert row["pct_of_region"] == pytest.approx(100 * row["area_km2"] / denom.km2)
+    assert row["pct_of_peak"] == pytest.approx(100 * row["area_km2"] / row["peak_km2"])
+    assert row["peak_date"] == pd.Timestamp("2015-01-01")
+
+
+def test_area_drops_to_zero_after_expiry(small_history):
+    t = area_table(measure(small_history))
+    a = t[(t["actor"] == "A") & (t["status"] == "controlled")].set_index("date")["area_km2"]
+    assert a[pd.Timestamp("2015-04-01")] == 0.0
+
+
+def test_gains_minus_losses_is_net_change(small_history):
+    m = measure(small_history)
+    s = compare(m, "2015-01-01", "2015-02-01")["summary"]
+    assert np.allclose(s["gained_km2"] - s["lost_km2"], s["area_to_km2"] - s["area_from_km2"], rtol=0, atol=1e-6)
+    a = s[(s["actor"] == "A") & (s["status"] == "controlled")].iloc[0]
+    assert a["lost_km2"] > 0 and a["gained_km2"] == pytest.approx(0, abs=1e-6)
+
+
+def test_transfers_account_for_each_loss(small_history):
+    m = measure(small_history)
+    r = compare(m, "2015-01-01", "2015-02-01")
+    s, t = r["summary"], r["transfers"]
+    lost_a = s[(s["actor"] == "A") & (s["status"] == "controlled")]["lost_km2"].iloc[0]
+    assert t[t["from_actor"] == "A"]["area_km2"].sum() == pytest.approx(lost_a, rel=1e-9)
+    a_to_b = t[(t["from_actor"] == "A") & (t["to_actor"] == "B")]["area_km2"].sum()
+    # A lost [39.5,41]x[36,38] ∪ ...; B gained [39.5,41]x[35,37] — overlap is the A→B transfer.
+    expected = area_km2([shapely.box(39.5, 35, 41, 37).intersection(
+        shapely.union_all([shapely.box(38, 35, 40, 37), shapely.box(39, 36, 41, 38)]).difference(shapely.box(38, 35, 39.5, 37)))])[0]
+    assert a_to_b == pytest.approx(expected, rel=1e-4)
+    polys = r["polygons"]
+    assert set(polys["change"]) == {"gained", "lost"}
+    assert polys.crs.to_epsg() == 4326
+
+
+def test_change_series_identity_and_totals(small_history):
+    m = measure(small_history)
+    cs = change_series(m)
+    assert np.allclose(cs["gained_km2"] - cs["lost_km2"], cs["area_km2"] - cs["area_before_km2"], atol=1e-6)
+    # Summing net changes per pair gives the final area (0 for the expired A controlled).
+    final = cs.groupby(["actor", "status"])["net_km2"].sum()
+    assert final[("A", "controlled")] == pytest.approx(0, abs=1e-6)
+    rate = compare(m, "2015-01-01", "2015-02-01")["summary"]
+    assert (rate["net_km2_per_week"] == rate["net_km2"] / 31 * 7).all()
+
+
+def test_equivalent_names_the_reference():
+    ref = pd.DataFrame({"name": ["Belgium", "Great Britain (island)"], "km2": [30689, 209331]})
+    assert equivalent(31000, ref) == "about the size of Belgium (30,689 km²)"
+    assert "Great Britain" in equivalent(90000, ref) or "Belgium" in equivalent(90000, ref)
