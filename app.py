@@ -6,16 +6,20 @@ Run with ``make run`` (or ``territory serve``). Every number here comes from
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from territory.ui import shell
 from territory.ui.charts import area_chart
+from territory.ui.downloads import download_name, map_png
 from territory.ui.maps import base_map
 from territory.ui.mapview import date_layer, legend_html
 from territory.ui.playback import handle_player_event, player_view
 
+_t0 = time.perf_counter()
 shell.configure_page("Map")
 shell.route_from_url()
 an = shell.analysis()
@@ -63,6 +67,9 @@ with map_col:
             height=560,
             key="map",
         )
+        st.download_button("⬇ Download this map (PNG)", map_png(an, day),
+                           file_name=download_name(an, day, "png"), mime="image/png", key="download_map",
+                           on_click="ignore", help="The report map for this date: legend, scale bar, sources.")
 with side_col:
     focus = an.focus_actor
     d = pd.Timestamp(day)
@@ -104,3 +111,5 @@ st.subheader("Area over time")
 st.altair_chart(area_chart(an, day, actors, shell.claims_table(an)), width="stretch", key="chart")
 st.caption(f"Areas: {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally. "
            f"Same numbers from the command line: `territory stats`.")
+shell.remember()
+shell.log_timing("map", st.session_state.get("date"), time.perf_counter() - _t0)

@@ -44,11 +44,13 @@ folium.GeoJson(
 st_folium(base_map(an), feature_group_to_add=layer, returned_objects=[], width="stretch",
           height=480, key="map_regions")
 
+wide = table.pivot_table(index=["country", "region", "region_km2"], columns="actor", values="pct_of_region",
+                         aggfunc="sum", fill_value=0.0).reset_index()
 st.dataframe(
-    table.pivot_table(index=["country", "region", "region_km2"], columns="actor", values="pct_of_region",
-                      aggfunc="sum", fill_value=0.0).reset_index(),
-    hide_index=True, width="stretch",
-    column_config={"region_km2": st.column_config.NumberColumn("region km² (outline)", format="%.0f")},
+    wide, hide_index=True, width="stretch",
+    column_config={"region_km2": st.column_config.NumberColumn("region km² (outline)", format="%.0f"),
+                   **{a: st.column_config.NumberColumn(f"{a} (% of region)", format="%.1f%%")
+                      for a in wide.columns if a not in ("country", "region", "region_km2")}},
 )
 st.caption(f"Share of each region's Natural Earth outline area (measured) held on {day}, controlled status. "
            f"Same numbers: `territory regions --date {day}`.")

@@ -57,6 +57,7 @@ class Analysis:
     cache_key: str | None = None
     _table: pd.DataFrame | None = field(default=None, repr=False)
     _history: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    _claims: pd.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, dataset: Dataset, cache_key: str | None = None) -> Analysis:
@@ -124,12 +125,15 @@ class Analysis:
         return change_series(self.measured)
 
     def claims(self) -> pd.DataFrame | None:
+        """The ledger evaluated against this dataset (computed once per Analysis)."""
         ds = self.dataset
         if ds.claims is None:
             return None
-        ctx = ClaimContext(self.measured, ds.countries, ds.regions, ds.reference_areas,
-                           self.focus_actor, ds.region)
-        return evaluate_claims(ds.claims, ctx)
+        if self._claims is None:
+            ctx = ClaimContext(self.measured, ds.countries, ds.regions, ds.reference_areas,
+                               self.focus_actor, ds.region)
+            self._claims = evaluate_claims(ds.claims, ctx)
+        return self._claims.copy()
 
     def equivalent(self, km2: float) -> str | None:
         return equivalent(km2, self.dataset.reference_areas)

@@ -53,7 +53,7 @@ def to_day(value: object) -> pd.Timestamp:
     if ts is pd.NaT:
         raise ValueError(f"not a date: {value!r}")
     if ts.tzinfo is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None)
+        ts = ts.tz_localize(None)  # keep the local day, as the loaders do
     return ts.normalize()
 
 

@@ -129,3 +129,17 @@ def test_upload_good_then_bad_keeps_previous_data(tmp_path):
 def _submit(at: AppTest) -> AppTest:
     button = next(b for b in at.button if b.label == "Load and validate")
     return button.click().run()
+
+
+@pytest.mark.parametrize("kind", ["Time-series table (CSV)", "Report map (PNG)", "Territory on the date (GeoJSON)"])
+def test_export_page_prepares_a_download(kind):
+    at = run_page("pages/5_Export.py")
+    at.selectbox(key="export_kind").set_value(kind).run()
+    at = at.button(key="export_go").click().run()
+    assert not at.exception and not at.error
+    name, data, _mime = at.session_state["export_ready"]
+    assert name.startswith("is_syria_iraq") and len(data) > 100
+    if name.endswith(".csv"):
+        assert data.startswith(b"date,actor,status")
+    if name.endswith(".png"):
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"

@@ -40,6 +40,15 @@ def basemap_geojson(an: Analysis) -> dict | None:
     return out.__geo_interface__
 
 
+OSM_TILES = "OpenStreetMap"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
 def base_map(an: Analysis) -> folium.Map:
-    """The constant base map: identical bytes on every rerun for the same dataset."""
-    return make_base_map(bounds(an), basemap_geojson(an))
+    """The constant base map: identical bytes on every rerun for the same dataset.
+
+    Offline by default; the sidebar's opt-in adds OpenStreetMap tiles (a network request).
+    """
+    online = bool(st.session_state.get("online_tiles"))
+    return make_base_map(bounds(an), basemap_geojson(an), tiles=OSM_TILES if online else None,
+                         tiles_attribution=OSM_ATTRIBUTION if online else None)

@@ -125,6 +125,7 @@ def make_base_map(
     *,
     tiles: str | None = None,
     tiles_attribution: str | None = None,
+    attribution: str = "Made with Natural Earth",
     base_url: str = STATIC_URL,
 ) -> folium.Map:
     """The constant map under the territory layers: no network unless ``tiles``.
@@ -163,7 +164,8 @@ def make_base_map(
             interactive=False,
             control=False,
             smooth_factor=1.0,
+            attribution=attribution,
         ).add_to(m)
     m.fit_bounds([[float(s), float(w)], [float(n), float(e)]])
-    digest = hashlib.sha1(repr((bounds, tiles)).encode()).hexdigest()[:6]
+    digest = hashlib.sha1(repr((bounds, tiles, attribution)).encode()).hexdigest()[:6]
     return make_deterministic(m, prefix=f"t{digest}x")

@@ -119,6 +119,8 @@ def selected_actors(an: Analysis) -> list[str]:
 
 
 def selected_statuses() -> list[str]:
+    st.sidebar.toggle("Online map tiles (OpenStreetMap)", key="online_tiles",
+                      help="Off by default: the map then needs no network at all.")
     st.sidebar.caption("Status layers")
     out = []
     for status, default in (("controlled", True), ("contested", True), ("claimed", True)):
@@ -193,3 +195,11 @@ def value_on(table: pd.DataFrame, day: str, actor: str, column: str = "area_km2"
     """A column of a stats table for (actor, status) in force on ``day``."""
     rows = table[(table["actor"] == actor) & (table["status"] == status) & (table["date"] <= pd.Timestamp(day))]
     return float(rows[column].iloc[-1]) if len(rows) else 0.0
+
+
+def log_timing(page: str, day: str | None, seconds: float) -> None:
+    """Append one line per run to ``$TERRITORY_TIMINGS`` (benchmarks read server time from it)."""
+    path = os.environ.get("TERRITORY_TIMINGS")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"{page}\t{day}\t{seconds:.6f}\n")

@@ -1,0 +1,90 @@
+"""Export: report maps, the PDF report, an offline interactive HTML, animations and data."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from territory.export import animate, html_document, report_pdf, save_map, write_state, write_table
+from territory.ui import shell
+from territory.ui.downloads import MIME, download_name, produce
+
+shell.configure_page("Export")
+an = shell.analysis()
+labels = shell.init_date(an)
+st.title("Export")
+shell.dataset_banner(an)
+shell.sync_url("export")
+
+KINDS = {
+    "Report map (PNG)": ("png", "map"), "Report map (SVG, editable text)": ("svg", "map"),
+    "Report map (PDF, vector)": ("pdf", "map"), "PDF report (map, chart, claims, method)": ("pdf", "report"),
+    "Interactive HTML (offline, all dates)": ("html", "player"), "Animation (GIF)": ("gif", "animation"),
+    "Animation (MP4)": ("mp4", "animation"), "Territory on the date (GeoJSON)": ("geojson", "state"),
+    "Territory on the date (GeoPackage)": ("gpkg", "state"), "Time-series table (CSV)": ("csv", "stats"),
+    "Change table (CSV)": ("csv", "change"), "Claims ledger (CSV)": ("csv", "claims"),
+    "Time-series table (JSON)": ("json", "stats"), "Claims ledger (JSON)": ("json", "claims"),
+}
+choice = st.selectbox("What to export", list(KINDS), key="export_kind")
+fmt, kind = KINDS[choice]
+
+st.select_slider("Date", options=labels, key="date")
+day = st.session_state["date"]
+opts: dict = {}
+if kind == "map":
+    c1, c2, c3 = st.columns(3)
+    opts["width"] = c1.number_input("Width (px)", 400, 6000, 1600, step=100, key="export_w")
+    opts["height"] = c2.number_input("Height (px)", 300, 4000, 1000, step=100, key="export_h")
+    opts["dpi"] = c3.number_input("DPI", 72, 600, 150, step=25, key="export_dpi")
+if kind in ("map", "report"):
+    i = labels.index(day)
+    opts["since"] = st.selectbox("Change since", labels[: i + 1] or labels, index=max(i - 1, 0), key="export_since")
+if kind == "animation":
+    c1, c2, c3 = st.columns(3)
+    start = c1.selectbox("From", labels, index=0, key="anim_from")
+    end = c2.selectbox("To", labels, index=len(labels) - 1, key="anim_to")
+    fps = c3.number_input("Frames per second", 1, 30, 4, key="anim_fps")
+    c4, c5 = st.columns(2)
+    width = c4.number_input("Width (px)", 320, 1920, 960, step=80, key="anim_w")
+    height = c5.number_input("Height (px)", 240, 1080, 600, step=60, key="anim_h")
+if kind == "change":
+    i = labels.index(day)
+    since = st.selectbox("Change since", labels[: i + 1], index=max(i - 1, 0), key="export_change_since")
+
+name = download_name(an, (start, end) if kind == "animation" else (None if kind in ("player", "stats", "claims") else day),
+                     fmt, kind)
+st.caption(f"File: `{name}`")
+if an.dataset.illustrative:
+    st.caption("Every export carries the label “illustrative reconstruction” and the data sources.")
+
+if st.button("Prepare the file", type="primary", key="export_go"):
+    try:
+        if kind == "map":
+            data = produce(lambda p: save_map(an, day, p, fmt, width=int(opts["width"]), height=int(opts["height"]),
+                                              dpi=int(opts["dpi"]), since=opts["since"]), fmt)
+        elif kind == "report":
+            with st.spinner("Writing the report…"):
+                data = produce(lambda p: report_pdf(an, day, p, since=opts["since"]), fmt)
+        elif kind == "player":
+            data = html_document(an).encode("utf-8")
+        elif kind == "animation":
+            bar = st.progress(0.0, text="Rendering frames…")
+            data = produce(lambda p: animate(an, p, fmt, start=start, end=end, fps=float(fps),
+                                             size=(int(width), int(height)),
+                                             progress=lambda done, total: bar.progress(done / max(total, 1),
+                                                                                       text=f"Frame {done} of {total}")), fmt)
+            bar.progress(1.0, text="Done")
+        elif kind == "state":
+            data = produce(lambda p: write_state(an, day, p, fmt), fmt)
+        else:
+            data = produce(lambda p: write_table(an, kind, p, fmt, day=day,
+                                                 since=since if kind == "change" else None), fmt)
+    except Exception as exc:  # an export failing must not take the page down
+        st.error(f"The export failed: {type(exc).__name__}: {exc}")
+    else:
+        st.session_state["export_ready"] = (name, data, MIME[fmt])
+
+ready = st.session_state.get("export_ready")
+if ready and ready[0] == name:
+    st.download_button(f"Download {ready[0]} ({len(ready[1]) / 1024:,.0f} kB)", ready[1], file_name=ready[0],
+                       mime=ready[2], key="export_download", on_click="ignore")
+shell.remember()
