@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
 import geopandas as gpd
 import numpy as np
@@ -62,7 +63,7 @@ def threaded(fn, *arrays: np.ndarray, min_chunk: int = 32) -> np.ndarray:
         return fn(*arrays)
     bounds = np.linspace(0, n, workers + 1).astype(int)
     with ThreadPoolExecutor(workers) as pool:
-        parts = pool.map(lambda ab: fn(*(a[ab[0]:ab[1]] for a in arrays)), zip(bounds[:-1], bounds[1:], strict=True))
+        parts = pool.map(lambda ab: fn(*(a[ab[0]:ab[1]] for a in arrays)), pairwise(bounds))
         return np.concatenate(list(parts))
 
 

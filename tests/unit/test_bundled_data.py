@@ -121,7 +121,8 @@ def test_claims_ledger(claims):
     refs = set(pd.read_csv(GEODATA / "reference_areas.csv", keep_default_na=False).name)
     assert list(claims.columns) == ["id", "date", "actor", "claimant", "metric", "value", "unit", "baseline",
                                     "region", "reference", "quote", "source", "source_url", "calibration",
-                                    "note"]
+                                    "note", "as_of"]
+    assert set(claims.as_of.fillna("")) <= {"", "peak"}
     assert claims.id.is_unique
     assert claims.date.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
     assert set(claims.metric) <= {"area_held", "area_lost", "percent_held", "percent_lost", "comparison"}
