@@ -52,20 +52,29 @@ def stats_table(
     baseline: pd.Timestamp | None = None,
     dates: list[pd.Timestamp] | None = None,
 ) -> pd.DataFrame:
-    """The full table. Areas inside the denominator's region when it has a geometry."""
-    m = clip(measured, denominator.geometry) if denominator is not None and denominator.geometry is not None else measured
-    table = area_table(m, dates)
+    """The full table: each actor's whole area, and the part inside the region for the share.
+
+    ``area_km2``, peaks and baselines are the actor's whole area (as on the map
+    page); ``region_area_km2`` is the part inside the denominator's outline, which
+    ``pct_of_region`` divides by ``region_km2``.
+    """
+    table = area_table(measured, dates)
     if table.empty:
         return table
     out = table.merge(peaks(table), on=["actor", "status"], how="left")
     out["pct_of_peak"] = np.where(out["peak_km2"] > 0, 100 * out["area_km2"] / out["peak_km2"], np.nan)
     if denominator is not None:
+        inside = out["area_km2"]
+        if denominator.geometry is not None:
+            clipped = area_table(clip(measured, denominator.geometry), dates)
+            inside = out[["date", "actor", "status"]].merge(clipped, on=["date", "actor", "status"], how="left")["area_km2"]
         out["region"] = denominator.region
         out["region_km2"] = denominator.km2
         out["region_source"] = denominator.source
-        out["pct_of_region"] = 100 * out["area_km2"] / denominator.km2
+        out["region_area_km2"] = inside.to_numpy()
+        out["pct_of_region"] = 100 * out["region_area_km2"] / denominator.km2
     if baseline is not None:
-        base = area_table(m, [baseline])[["actor", "status", "area_km2"]].rename(columns={"area_km2": "baseline_km2"})
+        base = area_table(measured, [baseline])[["actor", "status", "area_km2"]].rename(columns={"area_km2": "baseline_km2"})
         out = out.merge(base, on=["actor", "status"], how="left")
         out["baseline_date"] = baseline
         out["baseline_km2"] = out["baseline_km2"].fillna(0.0)

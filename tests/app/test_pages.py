@@ -143,3 +143,25 @@ def test_export_page_prepares_a_download(kind):
         assert data.startswith(b"date,actor,status")
     if name.endswith(".png"):
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_map_page_numbers_match_the_cli():
+    """The metric cards show what `territory stats` prints for the same date."""
+    import io
+    from contextlib import redirect_stdout
+
+    import pandas as pd
+
+    from territory.cli import main
+
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        assert main(["stats", "--no-cache"]) == 0
+    stats = pd.read_csv(io.StringIO(buf.getvalue()))
+    at = run_page("app.py")
+    at = at.select_slider(key="date").set_value("2016-07-04").run()
+    row = stats[(stats["date"] == "2016-07-04") & (stats["actor"] == "Islamic State") & (stats["status"] == "controlled")].iloc[0]
+    values = metric_values(at)
+    assert values["Islamic State: area held"] == f"{row['area_km2']:,.0f} km²"
+    assert values["% of peak"] == f"{row['pct_of_peak']:.1f}%"
+    assert values["% of Iraq+Syria"] == f"{row['pct_of_region']:.2f}%"

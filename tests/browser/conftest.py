@@ -7,14 +7,23 @@ errors and page errors so tests can assert "nothing went wrong, nothing went
 to the network". Screenshots go to ``test-artifacts/`` (git-ignored).
 
 Fixtures: ``browser`` (session), ``context``, ``page``, ``page_events``,
-``block_network`` and ``save_screenshot``.
+``block_network`` and ``save_screenshot``; ``streamlit_app`` (session) runs
+the dashboard on a free port (``run_streamlit`` does the same for any script,
+e.g. from bench/bench_dashboard.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from collections.abc import Callable, Iterator
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -167,3 +176,106 @@ def save_screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
         return path
 
     return save
+
+
+# ---------------------------------------------------------------------------
+# A real Streamlit server
+
+
+@dataclass
+class StreamlitServer:
+    """A running ``streamlit run``: its URL, log file and (optional) timings file."""
+
+    url: str
+    port: int
+    log: Path
+    timings: Path | None = None
+
+    def timing_lines(self) -> list[str]:
+        """Lines appended to ``$TERRITORY_TIMINGS`` so far (``page\tdate\tseconds``)."""
+        if self.timings is None or not self.timings.exists():
+            return []
+        return self.timings.read_text(encoding="utf-8").splitlines()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server we started (its own process group), politely then firmly."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def run_streamlit(
+    script: str | Path,
+    *,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    cwd: Path = REPO_ROOT,
+    timings: Path | None = None,
+    timeout: float = 60.0,
+) -> Iterator[StreamlitServer]:
+    """``python -m streamlit run SCRIPT`` on a free port; yields once /_stcore/health says ok.
+
+    The server runs in its own process group and is stopped on exit (SIGTERM,
+    then SIGKILL after 10 s), so no orphan survives a failed test. ``env``
+    replaces the environment (pass ``dict(os.environ, ...)`` to extend it).
+    """
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+           "--server.headless", "true", "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false"]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=dict(env if env is not None else os.environ),
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited ({proc.returncode}):\n{log.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200 and r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{log.read_text(errors='replace')}")
+            time.sleep(0.2)
+        yield StreamlitServer(url=url, port=port, log=log, timings=timings)
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def streamlit_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
+    """The dashboard (app.py, bundled dataset) served for the whole session.
+
+    Fresh ``TERRITORY_CACHE_DIR``; ``TERRITORY_TIMINGS`` records server time
+    per run; ``TERRITORY_PATH``/``TERRITORY_ACTOR`` are cleared so the bundled
+    history is what the tests see.
+    """
+    tmp = tmp_path_factory.mktemp("streamlit")
+    timings = tmp / "timings.tsv"
+    env = {k: v for k, v in os.environ.items() if k not in ("TERRITORY_PATH", "TERRITORY_ACTOR")}
+    env.update(TERRITORY_CACHE_DIR=str(tmp / "cache"), TERRITORY_TIMINGS=str(timings))
+    try:
+        with run_streamlit("app.py", log=tmp / "streamlit.log", env=env, timings=timings) as server:
+            yield server
+    except RuntimeError as exc:
+        pytest.fail(str(exc))

@@ -1,0 +1,327 @@
+"""The dashboard in a real Chromium, against a real ``streamlit run app.py``.
+
+One server for the session (``streamlit_app`` in conftest.py), a fresh page
+per test. Each test checks what a person sees (the territory drawn, the date
+label, the chart's date rule, the player) and ends with ``assert_healthy``:
+no failed request, no HTTP error, no console or page error, and no request
+to any host but the local server.
+
+Map facts used here (FIELD-NOTES §4, §6): the map is
+``iframe[title="streamlit_folium.st_folium"]`` (same origin as the app);
+inside it ``window.map`` (alias ``map_div``) is the Leaflet map. Territory
+paths are the interactive ones (the grey basemap is ``interactive=False``);
+Islamic State is filled ``#000000`` (geodata/is_syria_iraq/actors.csv).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+pytest.importorskip("playwright")
+
+from playwright.sync_api import Frame, Page, Response, expect  # noqa: E402
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+PLAYER_IFRAME = 'iframe[title="territory.ui.player_component.territory_player"]'
+IS_PATH = 'path.leaflet-interactive[fill="#000000"]'
+BIG_DATE = "[data-testid=big-date]"
+RULE = "[data-testid=stVegaLiteChart] g.mark-rule.role-mark line"
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# Sorted 'd' attributes of the territory paths: changes when other polygons are drawn.
+PATHS_JS = ("() => Array.from(document.querySelectorAll('path.leaflet-interactive'))"
+            ".map(p => p.getAttribute('d')).sort().join('\\n')")
+FIRST_LOAD_MS = 90_000  # the first page of the session measures the bundled dataset (cold cache)
+STEP_MS = 20_000
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.fixture
+def http_errors(page: Page) -> list[str]:
+    """Responses with status >= 400 (``requestfailed`` alone misses a 404)."""
+    errors: list[str] = []
+
+    def on_response(r: Response) -> None:
+        if r.status >= 400:
+            errors.append(f"{r.status} {r.url}")
+
+    page.on("response", on_response)
+    return errors
+
+
+def assert_healthy(page_events, http_errors: list[str]) -> None:
+    """Nothing failed, nothing logged an error, nothing left the machine."""
+    foreign = [u for u in page_events.requests
+               if urlsplit(u).scheme not in ("data", "blob", "about")
+               and urlsplit(u).hostname not in LOCAL_HOSTS]
+    assert page_events.requests, "no request recorded: is the page_events fixture attached?"
+    assert not foreign, f"requests left 127.0.0.1/localhost: {foreign}"
+    assert not http_errors, http_errors
+    page_events.assert_clean()
+
+
+def open_map(page: Page, url: str) -> Frame:
+    """Go to ``url`` and return the map iframe's frame once the territory is drawn."""
+    page.goto(url)
+    page.wait_for_selector(MAP_IFRAME, timeout=FIRST_LOAD_MS)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    assert frame is not None
+    frame.wait_for_function("() => window.map && window.map.getZoom", timeout=FIRST_LOAD_MS)
+    frame.wait_for_selector(IS_PATH, state="attached", timeout=FIRST_LOAD_MS)
+    page.wait_for_selector(RULE, state="attached", timeout=FIRST_LOAD_MS)
+    page.wait_for_selector(IDLE, state="attached", timeout=FIRST_LOAD_MS)
+    return frame
+
+
+def big_date(page: Page) -> str:
+    return page.locator(BIG_DATE).inner_text().strip()
+
+
+def slider(page: Page):
+    # Streamlit 1.67's slider is a react-aria <input type=range>: role=slider is implicit.
+    return page.locator("[data-testid=stSlider]").get_by_role("slider")
+
+
+def wait_date_change(page: Page, before: str) -> str:
+    """Wait until the big date label shows a different date; return it."""
+    expect(page.locator(BIG_DATE)).not_to_have_text(before, timeout=STEP_MS)
+    after = big_date(page)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", after), after
+    return after
+
+
+def rule(page: Page) -> tuple[float, str]:
+    """The chart's selected-date rule: (x offset in px, its aria-label)."""
+    loc = page.locator(RULE)
+    transform = loc.get_attribute("transform") or ""
+    m = re.search(r"translate\(([-\d.e]+)", transform)
+    assert m, transform
+    return float(m.group(1)), loc.get_attribute("aria-label") or ""
+
+
+def vega_date(day: str) -> str:
+    """A date as the rule's tooltip formats it (Vega '%b %d, %Y')."""
+    return dt.date.fromisoformat(day).strftime("%b %d, %Y")
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_map_draws_the_territory(page, page_events, http_errors, streamlit_app, save_screenshot):
+    frame = open_map(page, streamlit_app.url + "/")
+    assert frame.evaluate("() => window.map === window.map_div && typeof window.map.getZoom === 'function'")
+    n_is = frame.locator(IS_PATH).count()
+    assert n_is >= 1
+    # The fill is drawn with a visible opacity and the path has real geometry.
+    box = frame.locator(IS_PATH).first.bounding_box()
+    assert box and box["width"] > 5 and box["height"] > 5, box
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", big_date(page))
+    assert page.get_by_text("Illustrative reconstruction").first.is_visible()
+    save_screenshot(page)
+    assert_healthy(page_events, http_errors)
+
+
+def test_date_step_redraws_in_place_and_keeps_zoom(page, page_events, http_errors, streamlit_app,
+                                                  save_screenshot):
+    frame = open_map(page, streamlit_app.url + "/")
+    iframe = page.locator(MAP_IFRAME).element_handle()
+    frame.evaluate("() => { window.__territoryMarker = 'kept'; }")
+
+    # Zoom in the way a person does: the + control.
+    z0 = frame.evaluate("() => window.map.getZoom()")
+    frame.evaluate("() => { window.__zoomed = false; window.map.once('moveend', () => { window.__zoomed = true; }); }")
+    frame.locator(".leaflet-control-zoom-in").click()
+    frame.wait_for_function("() => window.__zoomed", timeout=5_000)
+    zoom = frame.evaluate("() => window.map.getZoom()")
+    assert zoom == z0 + 1, (z0, zoom)
+    paths0 = frame.evaluate(PATHS_JS)
+    rule0 = rule(page)
+
+    day0 = big_date(page)
+    slider(page).focus()
+    page.keyboard.press("ArrowRight")
+    day1 = wait_date_change(page, day0)
+    assert day1 > day0
+    expect(slider(page)).to_have_attribute("aria-valuetext", day1)
+    frame.wait_for_function(f"(before) => ({PATHS_JS})() !== before", arg=paths0, timeout=STEP_MS)
+    frame.wait_for_selector(IS_PATH, state="attached", timeout=STEP_MS)
+    page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
+    save_screenshot(page, "dashboard_step_next_zoomed")
+
+    # Same iframe element, same window (no remount), zoom kept.
+    assert page.evaluate("([a, sel]) => a.isConnected && a === document.querySelector(sel)",
+                         [iframe, MAP_IFRAME])
+    assert frame.evaluate("() => window.__territoryMarker") == "kept"
+    assert frame.evaluate("() => window.map.getZoom()") == zoom
+
+    # End jumps to the last date; still the same frame at the same zoom.
+    paths1 = frame.evaluate(PATHS_JS)
+    last = page.locator("[data-testid=stSliderTickBar]").inner_text().split()[-1]
+    page.keyboard.press("End")
+    expect(page.locator(BIG_DATE)).to_have_text(last, timeout=STEP_MS)
+    frame.wait_for_function(f"(before) => ({PATHS_JS})() !== before", arg=paths1, timeout=STEP_MS)
+    page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
+    assert page.evaluate("([a, sel]) => a.isConnected && a === document.querySelector(sel)",
+                         [iframe, MAP_IFRAME])
+    assert frame.evaluate("() => [window.__territoryMarker, window.map.getZoom()]") == ["kept", zoom]
+    assert rule(page)[0] > rule0[0]
+    assert f"date={last}" in page.url
+    save_screenshot(page, "dashboard_step_end_zoomed")
+    assert_healthy(page_events, http_errors)
+
+
+def test_chart_rule_follows_the_date(page, page_events, http_errors, streamlit_app, save_screenshot):
+    open_map(page, streamlit_app.url + "/")
+    day0 = big_date(page)
+    x0, label0 = rule(page)
+    assert vega_date(day0) in label0, (day0, label0)
+
+    page.get_by_role("button", name="Next ▶").click()
+    day1 = wait_date_change(page, day0)
+    page.wait_for_function(
+        "([sel, text]) => { const l = document.querySelector(sel); "
+        "return l && (l.getAttribute('aria-label') || '').includes(text); }",
+        arg=[RULE, vega_date(day1)], timeout=STEP_MS,
+    )
+    x1, _ = rule(page)
+    assert x1 > x0, (x0, x1)
+
+    slider(page).focus()
+    page.keyboard.press("Home")
+    day2 = wait_date_change(page, day1)
+    assert day2 < day0
+    page.wait_for_function(
+        "([sel, text]) => { const l = document.querySelector(sel); "
+        "return l && (l.getAttribute('aria-label') || '').includes(text); }",
+        arg=[RULE, vega_date(day2)], timeout=STEP_MS,
+    )
+    x2, _ = rule(page)
+    assert x2 < x0, (x2, x0)
+    page.locator("[data-testid=stVegaLiteChart]").scroll_into_view_if_needed()
+    save_screenshot(page, "dashboard_chart_rule_first_date")
+    assert_healthy(page_events, http_errors)
+
+
+def test_play_advances_and_pause_reports_back(page, page_events, http_errors, streamlit_app,
+                                             save_screenshot):
+    open_map(page, streamlit_app.url + "/?date=2015-01-01")
+    start = big_date(page)
+
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_selector(PLAYER_IFRAME, timeout=STEP_MS)
+    player = page.locator(PLAYER_IFRAME).element_handle().content_frame()
+    assert player is not None
+    player.wait_for_function("() => /\\d+ \\/ \\d+/.test(document.querySelector('.tp-date-small')?.textContent || '')",
+                             timeout=STEP_MS)
+    i0 = int(player.locator(".tp-date-small").inner_text().split("/")[0])
+    d0 = player.locator(".tp-date").inner_text()
+    # 10 dates/s by default: several dates within ~1 s.
+    player.wait_for_function(
+        "(i0) => parseInt(document.querySelector('.tp-date-small').textContent) >= i0 + 4",
+        arg=i0, timeout=3_000,
+    )
+    assert player.locator(".tp-date").inner_text() > d0
+    assert player.locator("path.leaflet-interactive").count() > 0
+    save_screenshot(page, "dashboard_playing")
+
+    player.locator(".tp-play").click()
+    paused = player.locator(".tp-date").inner_text()
+    assert paused > start, (start, paused)
+    # Streamlit catches up with the date the player stopped on; the map comes back.
+    expect(page.locator(BIG_DATE)).to_have_text(paused, timeout=STEP_MS)
+    expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=STEP_MS)
+    expect(slider(page)).to_have_attribute("aria-valuetext", paused)
+    page.wait_for_selector(MAP_IFRAME, timeout=STEP_MS)
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=STEP_MS)
+    page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
+    assert page.locator(PLAYER_IFRAME).count() == 0
+    save_screenshot(page, "dashboard_paused")
+    assert_healthy(page_events, http_errors)
+
+
+def test_prev_next_buttons_step_the_date(page, page_events, http_errors, streamlit_app, save_screenshot):
+    open_map(page, streamlit_app.url + "/")
+    day0 = big_date(page)
+    page.get_by_role("button", name="Next ▶").click()
+    day1 = wait_date_change(page, day0)
+    assert day1 > day0
+    page.get_by_role("button", name="Next ▶").click()
+    day2 = wait_date_change(page, day1)
+    assert day2 > day1
+    page.get_by_role("button", name="◀ Prev").click()
+    expect(page.locator(BIG_DATE)).to_have_text(day1, timeout=STEP_MS)
+    page.get_by_role("button", name="◀ Prev").click()
+    expect(page.locator(BIG_DATE)).to_have_text(day0, timeout=STEP_MS)
+    expect(slider(page)).to_have_attribute("aria-valuetext", day0)
+    page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
+    save_screenshot(page)
+    assert_healthy(page_events, http_errors)
+
+
+def test_every_page_opens_from_the_sidebar(page, page_events, http_errors, streamlit_app, save_screenshot):
+    open_map(page, streamlit_app.url + "/")
+    links = page.locator("[data-testid=stSidebarNav] a")
+    names = [t.strip() for t in links.all_inner_texts()]
+    assert {"Compare", "Claims", "Regions", "Data"} <= set(names), names
+    pages = [n for n in names if n in ("Compare", "Claims", "Regions", "Data", "Export")]
+    for name in pages:
+        page.locator("[data-testid=stSidebarNav] a", has_text=name).click()
+        page.wait_for_url(re.compile(rf"/{name}(\?|$)"), timeout=STEP_MS)
+        expect(page).to_have_title(f"{name} · Territory", timeout=FIRST_LOAD_MS)
+        main = page.locator("[data-testid=stMain]")
+        expect(main.locator("h1").first).to_be_visible(timeout=FIRST_LOAD_MS)
+        page.wait_for_selector(IDLE, state="attached", timeout=FIRST_LOAD_MS)
+        assert page.locator("[data-testid=stException]").count() == 0, (
+            name, page.locator("[data-testid=stException]").all_inner_texts())
+        # Some content beyond the title.
+        assert main.locator("[data-testid=stElementContainer]:visible").count() >= 2, name
+        save_screenshot(page, f"dashboard_page_{name.lower()}")
+    # Back to the map page: the date survived the trip.
+    page.locator("[data-testid=stSidebarNav] a").first.click()
+    page.wait_for_selector(f"{MAP_IFRAME}", timeout=STEP_MS)
+    expect(page.locator(BIG_DATE)).to_be_visible()
+    assert_healthy(page_events, http_errors)
+
+
+def test_page_query_param_routes(page, page_events, http_errors, streamlit_app):
+    # ?page= is how a shared link opens a sub-page without loading /Compare directly
+    # (a direct /Compare load makes Streamlit probe /Compare/_stcore/* and get 404s).
+    page.goto(streamlit_app.url + "/?page=compare&date=2016-07-04")
+    expect(page).to_have_title("Compare · Territory", timeout=FIRST_LOAD_MS)
+    page.wait_for_selector(IDLE, state="attached", timeout=FIRST_LOAD_MS)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert_healthy(page_events, http_errors)
+
+
+def test_date_in_url_opens_on_that_date(page, page_events, http_errors, streamlit_app, save_screenshot):
+    frame = open_map(page, streamlit_app.url + "/?date=2016-07-04")
+    expect(page.locator(BIG_DATE)).to_have_text("2016-07-04")
+    expect(slider(page)).to_have_attribute("aria-valuetext", "2016-07-04")
+    assert vega_date("2016-07-04") in rule(page)[1]
+    assert frame.locator(IS_PATH).count() >= 1
+    assert "date=2016-07-04" in page.url
+    save_screenshot(page)
+    assert_healthy(page_events, http_errors)
+
+
+def test_app_pause_button_keeps_the_played_date(page, page_events, http_errors, streamlit_app,
+                                               save_screenshot):
+    open_map(page, streamlit_app.url + "/?date=2015-01-01")
+    start = big_date(page)
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_selector(PLAYER_IFRAME, timeout=STEP_MS)
+    player = page.locator(PLAYER_IFRAME).element_handle().content_frame()
+    player.wait_for_function(
+        "(d) => (document.querySelector('.tp-date')?.textContent || d) > d", arg=start, timeout=STEP_MS)
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=STEP_MS)
+    page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
+    save_screenshot(page, "dashboard_app_pause")
+    assert big_date(page) > start
