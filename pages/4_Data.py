@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -85,7 +86,7 @@ if submitted:
         except LoadError as exc:
             st.session_state["upload_report"] = exc.report.to_records()
             st.error(f"Refused: {exc.report.summary()}. Your previous data is still loaded and unchanged.")
-        except Exception as exc:  # never a traceback in the UI
+        except Exception as exc:  # never a traceback in the UI (the loaders report; this is a last resort)
             st.session_state["upload_report"] = [{"severity": "error", "file": name, "row": "", "field": "",
                                                   "message": f"unexpected problem: {type(exc).__name__}: {exc}",
                                                   "hint": "please report this file to the maintainers", "code": "internal"}]
@@ -100,6 +101,8 @@ if submitted:
                 "Now showing your data on every page.")
             _forget_view()
             st.rerun()
+        finally:  # the data is in memory (and in the measurement cache): drop the copies
+            shutil.rmtree(tmp, ignore_errors=True)
 
 if msg := st.session_state.pop("upload_message", None):
     st.success(msg)

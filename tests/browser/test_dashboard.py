@@ -23,7 +23,7 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from playwright.sync_api import Frame, Page, Response, expect  # noqa: E402
+from playwright.sync_api import Frame, Page, Response, expect
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 PLAYER_IFRAME = 'iframe[title="territory.ui.player_component.territory_player"]'
@@ -272,7 +272,7 @@ def test_every_page_opens_from_the_sidebar(page, page_events, http_errors, strea
     assert {"Compare", "Claims", "Regions", "Data"} <= set(names), names
     pages = [n for n in names if n in ("Compare", "Claims", "Regions", "Data", "Export")]
     for name in pages:
-        page.locator("[data-testid=stSidebarNav] a", has_text=name).click()
+        page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=name, exact=True).click()
         page.wait_for_url(re.compile(rf"/{name}(\?|$)"), timeout=STEP_MS)
         expect(page).to_have_title(f"{name} · Territory", timeout=FIRST_LOAD_MS)
         main = page.locator("[data-testid=stMain]")
@@ -290,13 +290,15 @@ def test_every_page_opens_from_the_sidebar(page, page_events, http_errors, strea
     assert_healthy(page_events, http_errors)
 
 
-def test_page_query_param_routes(page, page_events, http_errors, streamlit_app):
+def test_page_query_param_routes(page, page_events, http_errors, streamlit_app, save_screenshot):
     # ?page= is how a shared link opens a sub-page without loading /Compare directly
     # (a direct /Compare load makes Streamlit probe /Compare/_stcore/* and get 404s).
     page.goto(streamlit_app.url + "/?page=compare&date=2016-07-04")
     expect(page).to_have_title("Compare · Territory", timeout=FIRST_LOAD_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=FIRST_LOAD_MS)
     assert page.locator("[data-testid=stException]").count() == 0
+    expect(page.locator("[data-testid=stMain] h1").first).to_be_visible()
+    save_screenshot(page, "dashboard_query_page_compare")
     assert_healthy(page_events, http_errors)
 
 
@@ -311,6 +313,10 @@ def test_date_in_url_opens_on_that_date(page, page_events, http_errors, streamli
     assert_healthy(page_events, http_errors)
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "app bug: the Streamlit '⏸ Pause' button (app.py, play button block) only flips "
+    "session_state['playing']; the player's position is never reported (player.js update() "
+    "pauses without onStop), so the date jumps back to where playback started"))
 def test_app_pause_button_keeps_the_played_date(page, page_events, http_errors, streamlit_app,
                                                save_screenshot):
     open_map(page, streamlit_app.url + "/?date=2015-01-01")
@@ -324,4 +330,5 @@ def test_app_pause_button_keeps_the_played_date(page, page_events, http_errors, 
     expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=STEP_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
     save_screenshot(page, "dashboard_app_pause")
+    assert_healthy(page_events, http_errors)
     assert big_date(page) > start
