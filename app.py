@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from territory.ui import shell
-from territory.ui.charts import area_chart
+from territory.ui.charts import chart_spec, with_rule
 from territory.ui.downloads import download_name, map_png
 from territory.ui.maps import base_map
 from territory.ui.mapview import date_layer, legend_html
@@ -39,11 +39,19 @@ def _step(delta: int) -> None:
 
 # Date controls: prev / next / play, the slider over the dates that exist, the date in large type.
 c_prev, c_next, c_play, c_speed, c_date = st.columns([1, 1, 1.3, 1.6, 4])
-c_prev.button("◀ Prev", on_click=_step, args=(-1,), key="prev", width="stretch")
-c_next.button("Next ▶", on_click=_step, args=(1,), key="next", width="stretch")
+c_prev.button("Prev", icon=":material/skip_previous:", on_click=_step, args=(-1,), key="prev", width="stretch")
+c_next.button("Next", icon=":material/skip_next:", on_click=_step, args=(1,), key="next", width="stretch")
 playing = st.session_state.get("playing", False)
-if c_play.button("⏸ Pause" if playing else "▶ Play", key="play", width="stretch"):
-    st.session_state["playing"] = not playing
+stopping = st.session_state.get("stop_requested", False)
+if c_play.button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+                 key="play", width="stretch",
+                 help="Plays every date in the browser; pausing brings the page to the date shown."):
+    if not playing:
+        st.session_state["playing"] = True
+    elif not stopping:
+        st.session_state["stop_requested"] = True  # the player reports its date, then stops
+    else:  # pressed again before the player answered: stop here
+        st.session_state["playing"] = st.session_state["stop_requested"] = False
     st.rerun()
 fps = c_speed.selectbox("Speed", [2, 4, 10, 20], index=2, key="fps", format_func=lambda v: f"{v} dates/s",
                         label_visibility="collapsed")
@@ -57,7 +65,7 @@ shell.sync_url("map", actors, an.dataset.actors)
 map_col, side_col = st.columns([3, 1.15])
 with map_col:
     if st.session_state.get("playing"):
-        player_view(an, labels.index(day), fps)
+        player_view(an, labels.index(day), fps, playing=not stopping)
     else:
         st_folium(
             base_map(an),
@@ -71,6 +79,8 @@ with map_col:
                            file_name=download_name(an, day, "png"), mime="image/png", key="download_map",
                            on_click="ignore", help="The report map for this date: legend, scale bar, sources.")
 with side_col:
+    if st.session_state.get("playing"):
+        st.caption(f"Playing in the map. The figures below are for {day}; pause to bring them to the date shown.")
     focus = an.focus_actor
     d = pd.Timestamp(day)
     t = an.table
@@ -89,13 +99,10 @@ with side_col:
         st.metric(f"% of {region}", f"{pct:.2f}%", help=f"Area of {focus} inside {region} ÷ {label}")
     i = labels.index(day)
     if i > 0:
-        ch = shell.compare(an, labels[i - 1], day, "controlled")["summary"]
-        row = ch[ch["actor"] == focus]
-        if len(row):
-            r = row.iloc[0]
-            st.metric(f"Change since {labels[i - 1]}", f"{r['net_km2']:+,.0f} km²",
-                      help=f"gained {r['gained_km2']:,.0f} km², lost {r['lost_km2']:,.0f} km²")
-            st.caption(f"gained {r['gained_km2']:,.0f} km² · lost {r['lost_km2']:,.0f} km²")
+        gained, lost = shell.step_change(an, day, focus)
+        st.metric(f"Change since {labels[i - 1]}", f"{gained - lost:+,.0f} km²",
+                  help=f"gained {gained:,.0f} km², lost {lost:,.0f} km² (`territory change --from {labels[i - 1]} --to {day}`)")
+        st.caption(f"gained {gained:,.0f} km² · lost {lost:,.0f} km²")
     eq = an.equivalent(held)
     if eq:
         st.caption(f"{shell.fmt_km2(held)} is {eq}.")
@@ -108,7 +115,8 @@ with side_col:
     st.markdown(legend_html(an, day, actors), unsafe_allow_html=True)
 
 st.subheader("Area over time")
-st.altair_chart(area_chart(an, day, actors, shell.claims_table(an)), width="stretch", key="chart")
+st.vega_lite_chart(with_rule(chart_spec(an, tuple(actors), shell.claims_table(an)), day), width="stretch",
+                  key="chart")
 st.caption(f"Areas: {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally. "
            f"Same numbers from the command line: `territory stats`.")
 shell.remember()

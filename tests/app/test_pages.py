@@ -165,3 +165,20 @@ def test_map_page_numbers_match_the_cli():
     assert values["Islamic State: area held"] == f"{row['area_km2']:,.0f} km²"
     assert values["% of peak"] == f"{row['pct_of_peak']:.1f}%"
     assert values["% of Iraq+Syria"] == f"{row['pct_of_region']:.2f}%"
+
+
+def test_hostile_labels_are_escaped_on_the_map(tmp_path):
+    g = gpd.GeoDataFrame({"date": ["2022-03-01"], "actor": ["<img src=x onerror=alert(1)>"],
+                          "source": ["<script>alert(2)</script>"]},
+                         geometry=[shapely.box(30, 46, 32, 48)], crs=4326)
+    p = tmp_path / "evil.geojson"
+    g.to_file(p)
+    at = run_page("app.py")
+    at.switch_page("pages/4_Data.py").run()
+    at.get("file_uploader")[0].set_value(("evil.geojson", p.read_bytes(), "application/geo+json"))
+    at = _submit(at)
+    at.switch_page("app.py").run()
+    assert not at.exception
+    fg = map_args(at)["feature_group"]
+    assert "<img" not in fg and "<script>" not in fg
+    assert "\\u0026lt;img" in fg  # HTML-escaped, then JSON-escaped by folium

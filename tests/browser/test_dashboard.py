@@ -134,12 +134,14 @@ def test_date_step_redraws_in_place_and_keeps_zoom(page, page_events, http_error
     frame.evaluate("() => { window.__territoryMarker = 'kept'; }")
 
     # Zoom in the way a person does: the + control.
+    # (zoomend, not moveend: a late resize/pan of the fresh map must not count as our zoom.)
     z0 = frame.evaluate("() => window.map.getZoom()")
-    frame.evaluate("() => { window.__zoomed = false; window.map.once('moveend', () => { window.__zoomed = true; }); }")
+    frame.evaluate("() => { window.map.on('zoomend', () => { window.__zoomEnds = (window.__zoomEnds || 0) + 1; }); }")
     frame.locator(".leaflet-control-zoom-in").click()
-    frame.wait_for_function("() => window.__zoomed", timeout=5_000)
+    frame.wait_for_function("(z0) => window.__zoomEnds && !window.map._animatingZoom && window.map.getZoom() > z0",
+                            arg=z0, timeout=5_000)
     zoom = frame.evaluate("() => window.map.getZoom()")
-    assert zoom == z0 + 1, (z0, zoom)
+    assert zoom >= z0 + 0.75, (z0, zoom)  # one zoomDelta (1) in, whatever the zoomSnap
     paths0 = frame.evaluate(PATHS_JS)
     rule0 = rule(page)
 
@@ -182,7 +184,7 @@ def test_chart_rule_follows_the_date(page, page_events, http_errors, streamlit_a
     x0, label0 = rule(page)
     assert vega_date(day0) in label0, (day0, label0)
 
-    page.get_by_role("button", name="Next ▶").click()
+    page.get_by_role("button", name=re.compile(r"Next$")).click()
     day1 = wait_date_change(page, day0)
     page.wait_for_function(
         "([sel, text]) => { const l = document.querySelector(sel); "
@@ -213,7 +215,7 @@ def test_play_advances_and_pause_reports_back(page, page_events, http_errors, st
     open_map(page, streamlit_app.url + "/?date=2015-01-01")
     start = big_date(page)
 
-    page.get_by_role("button", name="▶ Play").click()
+    page.get_by_role("button", name=re.compile(r"Play$")).click()
     page.wait_for_selector(PLAYER_IFRAME, timeout=STEP_MS)
     player = page.locator(PLAYER_IFRAME).element_handle().content_frame()
     assert player is not None
@@ -235,7 +237,7 @@ def test_play_advances_and_pause_reports_back(page, page_events, http_errors, st
     assert paused > start, (start, paused)
     # Streamlit catches up with the date the player stopped on; the map comes back.
     expect(page.locator(BIG_DATE)).to_have_text(paused, timeout=STEP_MS)
-    expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=STEP_MS)
+    expect(page.get_by_role("button", name=re.compile(r"Play$"))).to_be_visible(timeout=STEP_MS)
     expect(slider(page)).to_have_attribute("aria-valuetext", paused)
     page.wait_for_selector(MAP_IFRAME, timeout=STEP_MS)
     frame = page.locator(MAP_IFRAME).element_handle().content_frame()
@@ -249,15 +251,15 @@ def test_play_advances_and_pause_reports_back(page, page_events, http_errors, st
 def test_prev_next_buttons_step_the_date(page, page_events, http_errors, streamlit_app, save_screenshot):
     open_map(page, streamlit_app.url + "/")
     day0 = big_date(page)
-    page.get_by_role("button", name="Next ▶").click()
+    page.get_by_role("button", name=re.compile(r"Next$")).click()
     day1 = wait_date_change(page, day0)
     assert day1 > day0
-    page.get_by_role("button", name="Next ▶").click()
+    page.get_by_role("button", name=re.compile(r"Next$")).click()
     day2 = wait_date_change(page, day1)
     assert day2 > day1
-    page.get_by_role("button", name="◀ Prev").click()
+    page.get_by_role("button", name=re.compile(r"Prev$")).click()
     expect(page.locator(BIG_DATE)).to_have_text(day1, timeout=STEP_MS)
-    page.get_by_role("button", name="◀ Prev").click()
+    page.get_by_role("button", name=re.compile(r"Prev$")).click()
     expect(page.locator(BIG_DATE)).to_have_text(day0, timeout=STEP_MS)
     expect(slider(page)).to_have_attribute("aria-valuetext", day0)
     page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
@@ -313,21 +315,17 @@ def test_date_in_url_opens_on_that_date(page, page_events, http_errors, streamli
     assert_healthy(page_events, http_errors)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app bug: the Streamlit '⏸ Pause' button (app.py, play button block) only flips "
-    "session_state['playing']; the player's position is never reported (player.js update() "
-    "pauses without onStop), so the date jumps back to where playback started"))
 def test_app_pause_button_keeps_the_played_date(page, page_events, http_errors, streamlit_app,
                                                save_screenshot):
     open_map(page, streamlit_app.url + "/?date=2015-01-01")
     start = big_date(page)
-    page.get_by_role("button", name="▶ Play").click()
+    page.get_by_role("button", name=re.compile(r"Play$")).click()
     page.wait_for_selector(PLAYER_IFRAME, timeout=STEP_MS)
     player = page.locator(PLAYER_IFRAME).element_handle().content_frame()
     player.wait_for_function(
         "(d) => (document.querySelector('.tp-date')?.textContent || d) > d", arg=start, timeout=STEP_MS)
     page.get_by_role("button", name=re.compile("Pause")).click()
-    expect(page.get_by_role("button", name="▶ Play")).to_be_visible(timeout=STEP_MS)
+    expect(page.get_by_role("button", name=re.compile(r"Play$"))).to_be_visible(timeout=STEP_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
     save_screenshot(page, "dashboard_app_pause")
     assert_healthy(page_events, http_errors)

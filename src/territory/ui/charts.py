@@ -1,12 +1,22 @@
-"""Altair charts: area over time per actor, with the selected date and the claims."""
+"""Altair charts: area over time per actor, with the selected date and the claims.
+
+Building and validating an Altair chart costs tens of milliseconds, too much for
+every date step: :func:`chart_spec` builds the Vega-Lite spec once per dataset
+and actor selection (cached at the shell) and :func:`with_rule` only moves the
+selected-date rule.
+"""
 
 from __future__ import annotations
+
+import copy
 
 import altair as alt
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from territory.analysis import Analysis
+from territory.ui.maps import key
 
 
 def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame | None = None,
@@ -37,6 +47,27 @@ def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame |
                          "quote:N", "source:N"],
             ))
     return alt.layer(*layers).properties(height=height)
+
+
+@st.cache_data(show_spinner=False, hash_funcs={Analysis: key}, max_entries=64)
+def chart_spec(an: Analysis, actors: tuple[str, ...], claims: pd.DataFrame | None = None,
+               status: str = "controlled", height: int = 300) -> dict:
+    """The chart's Vega-Lite spec with a placeholder rule (see :func:`with_rule`)."""
+    first = an.dates[0].date().isoformat() if an.dates else "1970-01-01"
+    return area_chart(an, first, list(actors), claims, status, height).to_dict()
+
+
+def with_rule(spec: dict, day: str) -> dict:
+    """A copy of ``spec`` with the selected-date rule at ``day`` (only the rule layer is copied)."""
+    out = dict(spec)
+    out["layer"] = list(spec["layer"])
+    for i, layer in enumerate(out["layer"]):
+        mark = layer.get("mark")
+        if (mark == "rule") or (isinstance(mark, dict) and mark.get("type") == "rule"):
+            layer = copy.deepcopy(layer)
+            layer["data"] = {"values": [{"date": day}]}
+            out["layer"][i] = layer
+    return out
 
 
 def claim_points(claims: pd.DataFrame) -> pd.DataFrame:

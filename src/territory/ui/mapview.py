@@ -101,17 +101,19 @@ def date_layer(an: Analysis, day: str, actors: list[str], statuses: list[str]) -
 
 
 def legend_html(an: Analysis, day: str, actors: list[str]) -> str:
-    """Colour legend with each actor's controlled km² on ``day`` (escaped)."""
-    t = an.table
-    d = to_day(day)
+    """Colour legend with each actor's km² per status on ``day`` (escaped)."""
+    from territory.ui.shell import area_pivot
+
+    pivot = area_pivot(an)
+    upto = pivot[pivot.index <= to_day(day)]
+    now = upto.ffill().iloc[-1] if len(upto) else pd.Series(dtype=float)
     rows = []
     for actor in actors:
-        sub = t[(t["actor"] == actor) & (t["date"] <= d)]
         parts = []
         for status in ("controlled", "contested", "claimed"):
-            s = sub[sub["status"] == status]
-            if len(s) and s["area_km2"].iloc[-1] > 0:
-                parts.append(f"{status} {s['area_km2'].iloc[-1]:,.0f} km²")
+            v = now.get((actor, status), np.nan)
+            if pd.notna(v) and v > 0:
+                parts.append(f"{status} {v:,.0f} km²")
         color = an.dataset.colors.get(actor, "#777")
         rows.append(
             f'<div style="display:flex;gap:.5em;align-items:center;margin:.15em 0">'

@@ -43,8 +43,9 @@ def handle_player_event(labels: list[str]) -> None:
     st.session_state["_player_seen"] = marker
     if event.get("date") in labels:
         st.session_state["date"] = event["date"]
-    st.session_state["playing"] = False
+    st.session_state["playing"] = st.session_state["stop_requested"] = False
 
 
-def player_view(an: Analysis, index: int, fps: int) -> None:
-    territory_player(payload(an), index=index, playing=True, fps=fps, key=PLAYER_KEY, height=560)
+def player_view(an: Analysis, index: int, fps: int, playing: bool = True) -> None:
+    """The player in the map's place; ``playing=False`` asks it to stop and report its date."""
+    territory_player(payload(an), index=index, playing=playing, fps=fps, key=PLAYER_KEY, height=560)

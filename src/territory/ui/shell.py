@@ -203,3 +203,25 @@ def log_timing(page: str, day: str | None, seconds: float) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(f"{page}\t{day}\t{seconds:.6f}\n")
+
+
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
+def change_steps(an: Analysis) -> pd.DataFrame:
+    """Gains and losses at every change date (one vectorised pass per dataset)."""
+    return an.change_series()
+
+
+def step_change(an: Analysis, day: str, actor: str, status: str = "controlled") -> tuple[float, float]:
+    """(gained, lost) km² of ``actor`` from the previous change date to ``day``.
+
+    The same figures as ``territory change --from <previous date> --to <day>``.
+    """
+    cs = change_steps(an)
+    rows = cs[(cs["date"] == pd.Timestamp(day)) & (cs["actor"] == actor) & (cs["status"] == status)]
+    return float(rows["gained_km2"].sum()), float(rows["lost_km2"].sum())
+
+
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
+def area_pivot(an: Analysis) -> pd.DataFrame:
+    """km² by change date (rows) × (actor, status) (columns), for fast lookups per step."""
+    return an.table.pivot_table(index="date", columns=["actor", "status"], values="area_km2", aggfunc="last")

@@ -391,7 +391,9 @@
         if (!o) return;
         if (o.fps !== undefined && o.fps !== null) setFps(o.fps);
         if (o.index !== undefined && o.index !== null) setIndex(o.index, "api");
-        if (o.playing === true) play(); else if (o.playing === false) pause();
+        if (o.playing === true) play();
+        // A stop asked for by the host (its own Pause button): report where we are.
+        else if (o.playing === false) { pause(); notifyStop("api"); }
       },
       destroy: function () {
         destroyed = true;
