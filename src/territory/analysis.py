@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from territory import cache
-from territory.area import EQUAL_AREA_CRS, Measured, area_km2, area_table, measure, to_equal_area
+from territory.area import Measured, area_km2, area_table, measure, to_equal_area
 from territory.baselines import Denominator, equivalent, outline_denominators, region_denominators
 from territory.change import change_series, compare
 from territory.claims import ClaimContext, evaluate_claims
@@ -23,14 +23,35 @@ from territory.datasets import Dataset
 from territory.model import END, change_dates, state_at, to_day, with_validity
 from territory.stats import stats_table
 
-
-def measured_to_frame(m: Measured) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(m.snapshots, geometry=gpd.GeoSeries(m.geometry, crs=EQUAL_AREA_CRS))
+CACHE_CHUNK = 128
 
 
-def measured_from_frame(frame: gpd.GeoDataFrame) -> Measured:
-    snaps = pd.DataFrame(frame.drop(columns="geometry"))
-    return Measured(snaps, np.asarray(frame.geometry.values, dtype=object))
+def write_measured(m: Measured, path: Path) -> None:
+    """Snapshots + EPSG:6933 geometry as Parquet (WKB), written in chunks to bound memory."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    snaps = m.snapshots.reset_index(drop=True)
+    writer = None
+    try:
+        for start in range(0, max(len(snaps), 1), CACHE_CHUNK):
+            part = snaps.iloc[start:start + CACHE_CHUNK]
+            table = pa.Table.from_pandas(part, preserve_index=False).append_column(
+                "wkb", pa.array(shapely.to_wkb(m.geometry[start:start + CACHE_CHUNK]), type=pa.binary()))
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def read_measured(path: Path) -> Measured:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    geoms = shapely.from_wkb(table.column("wkb").to_numpy(zero_copy_only=False))
+    return Measured(table.drop_columns(["wkb"]).to_pandas(), np.asarray(geoms, dtype=object))
 
 
 def measure_cached(history: gpd.GeoDataFrame, key: str | None) -> Measured:
@@ -40,11 +61,11 @@ def measure_cached(history: gpd.GeoDataFrame, key: str | None) -> Measured:
     path = cache.entry(key, "measured.parquet")
     if path.exists():
         try:
-            return measured_from_frame(gpd.read_parquet(path))
+            return read_measured(path)
         except Exception:  # a corrupt cache entry is recomputed, never fatal
             pass
     m = measure(history)
-    cache.write_atomic(path, lambda p: measured_to_frame(m).to_parquet(p, index=False))
+    cache.write_atomic(path, lambda p: write_measured(m, p))
     return m
 
 
