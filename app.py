@@ -70,7 +70,7 @@ with map_col:
         st_folium(
             base_map(an),
             feature_group_to_add=date_layer(an, day, actors, statuses),
-            returned_objects=[],
+            returned_objects=[], render=False,
             width="stretch",
             height=560,
             key="map",
@@ -106,7 +106,7 @@ with side_col:
     eq = an.equivalent(held)
     if eq:
         st.caption(f"{shell.fmt_km2(held)} is {eq}.")
-    sett = an.settlements_at(day)
+    sett = shell.settlements_at(an, day)
     if len(sett):
         srow = sett[sett["actor"] == focus]
         if len(srow):

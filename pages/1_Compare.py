@@ -30,7 +30,7 @@ left, right = st.columns(2)
 with left:
     st.markdown(f"### {start}")
     st_folium(base_map(an), feature_group_to_add=date_layer(an, start, actors, statuses),
-              returned_objects=[], width="stretch", height=430, key="map_from")
+              returned_objects=[], render=False, width="stretch", height=430, key="map_from")
 with right:
     st.markdown(f"### {end}")
     show_change = st.toggle("Show the change layer (gained / lost)", value=True, key="show_change")
@@ -50,7 +50,7 @@ with right:
                 tooltip=folium.GeoJsonTooltip(["actor", "change", "area"], aliases=["Actor", "Change", "Area"]),
                 name="change",
             ).add_to(layer)
-    st_folium(base_map(an), feature_group_to_add=layer, returned_objects=[], width="stretch",
+    st_folium(base_map(an), feature_group_to_add=layer, returned_objects=[], render=False, width="stretch",
               height=430, key="map_to")
     if show_change:
         st.caption("Green: gained since the first date · red: lost.")

@@ -41,7 +41,7 @@ folium.GeoJson(
                               "fillOpacity": 0.05 + 0.8 * min(f["properties"]["share"], 100) / 100},
     tooltip=folium.GeoJsonTooltip([name_col, "label"], aliases=["Region", f"Held by {actor}"]),
 ).add_to(layer)
-st_folium(base_map(an), feature_group_to_add=layer, returned_objects=[], width="stretch",
+st_folium(base_map(an), feature_group_to_add=layer, returned_objects=[], render=False, width="stretch",
           height=480, key="map_regions")
 
 wide = table.pivot_table(index=["country", "region", "region_km2"], columns="actor", values="pct_of_region",

@@ -186,6 +186,11 @@ def regions_at(an: Analysis, day: str) -> pd.DataFrame:
     return an.regions_at(day)
 
 
+@st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=512)
+def settlements_at(an: Analysis, day: str) -> pd.DataFrame:
+    return an.settlements_at(day)
+
+
 @st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
 def denominators(an: Analysis) -> list[tuple[str, str, float]]:
     return [(d.region, d.label, d.km2) for d in an.denominators()]
