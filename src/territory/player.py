@@ -243,6 +243,15 @@ def _basemap_geoms(
     return geoms
 
 
+def _area(areas: Mapping[Any, float] | None, key: Any) -> float | None:
+    if areas is None:
+        return None
+    val = areas.get(key)
+    if val is None or (isinstance(val, float) and math.isnan(val)):
+        return None
+    return round(float(val), 1)
+
+
 def build_payload(
     history: gpd.GeoDataFrame,
     colors: Mapping[str, str],
@@ -252,6 +261,7 @@ def build_payload(
     label: str = "",
     attribution: str = "",
     areas: Mapping[Any, float] | None = None,
+    legend_areas: Mapping[Any, float] | None = None,
     max_vertices: int = 150_000,
     basemap_max_vertices: int = 40_000,
     quantum: float = QUANTUM,
@@ -259,7 +269,9 @@ def build_payload(
     """Everything the browser player needs, as a JSON-serialisable dict.
 
     ``areas`` maps the caller's row index to km² (computed on full geometry
-    elsewhere); the player sums them per actor for the legend. ``colors``
+    elsewhere), shown in popups; ``legend_areas`` (default: ``areas``) is what
+    the legend sums per actor, so overlapping rows of one snapshot can count
+    once (see :func:`analysis_payload`). ``colors``
     maps actor to CSS colour; missing actors get a neutral grey.
     """
     h = _prepare(history)
@@ -307,11 +319,8 @@ def build_payload(
         if not enc:
             continue
         until = getattr(row, END)
-        km2 = None
-        if areas is not None:
-            val = areas.get(getattr(row, _ROW))
-            if val is not None and not (isinstance(val, float) and math.isnan(val)):
-                km2 = round(float(val), 1)
+        km2 = _area(areas, getattr(row, _ROW))
+        extra = {} if legend_areas is None else {"lk": _area(legend_areas, getattr(row, _ROW))}
         features.append(
             {
                 "a": actor_idx[str(row.actor)],
@@ -322,6 +331,7 @@ def build_payload(
                 "src": _text(row.source),
                 "url": _safe_url(row.source_url),
                 "g": enc,
+                **extra,
             }
         )
 
@@ -469,3 +479,32 @@ def standalone_html(payload: Mapping[str, Any]) -> str:
         f"{body_scripts}\n"
         "</body>\n</html>\n"
     )
+
+
+def analysis_payload(analysis: Any, *, basemap: gpd.GeoDataFrame | None = None, label: str = "",
+                     **kwargs: Any) -> dict[str, Any]:
+    """:func:`build_payload` for a :class:`territory.analysis.Analysis`, with measured areas.
+
+    Popups show each row's own km²; the legend sums each snapshot's union once
+    (its first row carries the union's km², the others 0), so the legend is the
+    same number as ``territory stats``. Rows that are a snapshot on their own
+    reuse the measured area; only rows of multi-row snapshots are measured here.
+    """
+    from territory.area import area_km2
+
+    ds = analysis.dataset
+    h = ds.history
+    keys = h[["actor", "status", "date"]]
+    snaps = analysis.measured.snapshots[["actor", "status", "date", "area_km2"]]
+    union = keys.merge(snaps, on=["actor", "status", "date"], how="left")["area_km2"].to_numpy()
+    alone = ~keys.duplicated(keep=False).to_numpy()
+    own = union.copy()
+    if (~alone).any():
+        own[~alone] = area_km2(h.geometry.values[~alone])
+    first = ~keys.duplicated(keep="first").to_numpy()
+    legend = np.where(first, union, 0.0)
+    if basemap is None:
+        basemap = ds.basemap if ds.basemap is not None else ds.countries
+    return build_payload(h, ds.colors, basemap=basemap, title=ds.title, label=label,
+                         attribution=ds.attribution or "", areas=dict(zip(h.index, own, strict=True)),
+                         legend_areas=dict(zip(h.index, legend, strict=True)), **kwargs)

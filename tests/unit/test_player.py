@@ -226,3 +226,22 @@ def test_offline_base_map_deterministic_and_local() -> None:
     assert "/app/static/leaflet/leaflet.js" in asset_urls(a)
     online = make_base_map([[46, 31], [51, 39]], None, tiles="OpenStreetMap")
     assert "tile.openstreetmap.org" in online.get_root().render()
+
+
+def test_analysis_payload_legend_counts_overlaps_once():
+    """Two overlapping rows of one snapshot: popups show each row, the legend sums the union."""
+    import shapely
+
+    from territory.analysis import Analysis
+    from territory.area import area_km2, union_area_km2
+    from territory.datasets import Dataset
+    from territory.player import analysis_payload
+    from territory.report import Report
+    from tests.conftest import make_history
+
+    a, b = shapely.box(30, 46, 32, 48), shapely.box(31, 46, 33, 48)
+    h = make_history([("2022-03-01", "X", "controlled", a), ("2022-03-01", "X", "controlled", b)])
+    an = Analysis.of(Dataset("t", "t", h, {"X": "#000000"}, Report()))
+    feats = analysis_payload(an)["features"]
+    assert sorted(f["km2"] for f in feats) == pytest.approx(sorted(area_km2([a, b])), abs=0.1)
+    assert sum(f["lk"] for f in feats) == pytest.approx(union_area_km2([a, b]), abs=0.1)

@@ -14,9 +14,8 @@ import html as _html
 from pathlib import Path
 
 from territory.analysis import Analysis
-from territory.area import area_km2
 from territory.export.facts import NATURAL_EARTH, label_text
-from territory.player import build_payload, payload_vertices, standalone_html
+from territory.player import analysis_payload, payload_vertices, standalone_html
 
 MAX_VERTICES = 150_000
 BASEMAP_MAX_VERTICES = 40_000
@@ -32,11 +31,9 @@ _FOOTER_CSS = (
 def html_document(analysis: Analysis) -> str:
     """The standalone page as a string (with the provenance footer)."""
     ds = analysis.dataset
-    areas = dict(zip(ds.history.index, area_km2(ds.history.geometry), strict=True))
     label = label_text(analysis) or ""
-    payload = build_payload(ds.history, ds.colors, basemap=ds.basemap if ds.basemap is not None else ds.countries,
-                            title=ds.title, label=label, attribution=ds.attribution or "", areas=areas,
-                            max_vertices=MAX_VERTICES, basemap_max_vertices=BASEMAP_MAX_VERTICES)
+    payload = analysis_payload(analysis, label=label, max_vertices=MAX_VERTICES,
+                               basemap_max_vertices=BASEMAP_MAX_VERTICES)
     parts = [p for p in (ds.attribution and f"Source: {ds.attribution}", label, NATURAL_EARTH) if p]
     parts.append(f"Display geometry simplified to at most {MAX_VERTICES:,} vertices "
                  f"({payload_vertices(payload):,} drawn); km² computed on the full geometry")

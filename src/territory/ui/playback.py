@@ -11,8 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from territory.analysis import Analysis
-from territory.player import build_payload
-from territory.ui.maps import basemap_geojson, key
+from territory.player import analysis_payload
+from territory.ui.maps import key
 from territory.ui.player_component import territory_player
 
 PLAYER_KEY = "player"
@@ -20,16 +20,9 @@ PLAYER_KEY = "player"
 
 @st.cache_resource(show_spinner="Preparing playback…", hash_funcs={Analysis: key})
 def payload(an: Analysis) -> dict:
+    """The player's data for every date (display-simplified), built once per dataset."""
     ds = an.dataset
-    areas = an.history.merge(an.measured.snapshots[["actor", "status", "date", "area_km2"]],
-                             on=["actor", "status", "date"], how="left")["area_km2"]
-    import geopandas as gpd
-
-    gj = basemap_geojson(an)
-    basemap = gpd.GeoDataFrame.from_features(gj["features"], crs=4326) if gj else None
-    return build_payload(an.history, ds.colors, basemap=basemap, title=ds.title,
-                         label=ds.label if ds.illustrative else "", attribution=ds.attribution,
-                         areas=dict(zip(an.history.index, areas, strict=True)))
+    return analysis_payload(an, label=ds.label if ds.illustrative else "")
 
 
 def handle_player_event(labels: list[str]) -> None:

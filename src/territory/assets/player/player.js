@@ -235,8 +235,10 @@
         }
         if (want && hasKm2) {
           var f = feats[k];
-          if (f.km2 !== null && f.km2 !== undefined) {
-            if (f.s === 0) sumC[f.a] += f.km2; else if (f.s === 1) sumX[f.a] += f.km2;
+          // lk: the feature's share of its snapshot's union area (overlaps counted once).
+          var v = f.lk !== undefined && f.lk !== null ? f.lk : f.km2;
+          if (v !== null && v !== undefined) {
+            if (f.s === 0) sumC[f.a] += v; else if (f.s === 1) sumX[f.a] += v;
           }
         }
       }
