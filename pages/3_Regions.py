@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import altair as alt
 import folium
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -56,9 +55,7 @@ st.caption(f"Share of each region's Natural Earth outline area (measured) held o
            f"Same numbers: `territory regions --date {day}`.")
 
 st.subheader(f"Over time: {actor}")
-step = max(1, len(labels) // 24)
-sample = labels[::step] + ([labels[-1]] if labels[-1] not in labels[::step] else [])
-series = pd.concat([shell.regions_at(an, d).assign(date=pd.Timestamp(d)) for d in sample])
+series = shell.regions_series(an)
 series = series[series["actor"] == actor]
 top = series.groupby("region")["area_km2"].max().sort_values(ascending=False).head(8).index
 st.altair_chart(
@@ -68,5 +65,5 @@ st.altair_chart(
         tooltip=["region:N", alt.Tooltip("date:T"), alt.Tooltip("pct_of_region:Q", format=".1f")]),
     width="stretch",
 )
-st.caption(f"The {len(top)} regions where {actor} held most, on {len(sample)} of the {len(labels)} dates.")
+st.caption(f"The {len(top)} regions where {actor} held most, at each of the {len(labels)} change dates.")
 shell.remember()

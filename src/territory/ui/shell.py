@@ -186,6 +186,12 @@ def regions_at(an: Analysis, day: str) -> pd.DataFrame:
     return an.regions_at(day)
 
 
+@st.cache_data(show_spinner="Measuring every region at every date…", hash_funcs={Analysis: _key}, max_entries=4)
+def regions_series(an: Analysis) -> pd.DataFrame:
+    """``regions_at`` for every change date (the Regions page's time series)."""
+    return pd.concat([regions_at(an, d.date().isoformat()) for d in an.dates], ignore_index=True)
+
+
 @st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=512)
 def settlements_at(an: Analysis, day: str) -> pd.DataFrame:
     return an.settlements_at(day)
