@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -81,22 +80,20 @@ with map_col:
 with side_col:
     if st.session_state.get("playing"):
         st.caption(f"Playing in the map. The figures below are for {day}; pause to bring them to the date shown.")
-    focus = an.focus_actor
-    d = pd.Timestamp(day)
-    t = an.table
-    rows = t[(t["actor"] == focus) & (t["status"] == "controlled")]
-    held = float(rows.loc[rows["date"] <= d, "area_km2"].iloc[-1]) if (rows["date"] <= d).any() else 0.0
-    peak_i = rows["area_km2"].idxmax() if len(rows) else None
-    peak = float(rows.at[peak_i, "area_km2"]) if peak_i is not None else 0.0
-    st.metric(f"{focus}: area held", shell.fmt_km2(held), help="Controlled status; ellipsoidal area of the union of its polygons.")
-    st.metric("% of peak", f"{100 * held / peak:.1f}%" if peak else "—",
-              help=f"Peak {peak:,.0f} km² on {pd.Timestamp(rows.at[peak_i, 'date']).date() if peak_i is not None else '—'}")
     denoms = shell.denominators(an)
+    pick = 0
     if denoms:
         pick = st.selectbox("Denominator", range(len(denoms)), format_func=lambda i: denoms[i][1], key="denominator")
+    kn = shell.key_numbers(an, day, pick)
+    focus, held = kn.actor, kn.held_km2
+    st.metric(f"{focus}: area held", shell.fmt_km2(held),
+              help="Controlled status; ellipsoidal area of the union of its polygons.")
+    st.metric("% of peak", f"{kn.pct_of_peak:.1f}%" if kn.pct_of_peak is not None else "—",
+              help=f"Peak {kn.peak_km2:,.0f} km² on {kn.peak_date.date() if kn.peak_date is not None else '—'}")
+    if kn.pct_of_region is not None:
         region, label, _km2 = denoms[pick]
-        pct = shell.value_on(shell.stats_table(an, pick), day, focus, "pct_of_region")
-        st.metric(f"% of {region}", f"{pct:.2f}%", help=f"Area of {focus} inside {region} ÷ {label}")
+        st.metric(f"% of {region}", f"{kn.pct_of_region:.2f}%",
+                  help=f"Area of {focus} inside {region}: {kn.region_km2:,.0f} km² ÷ {label}")
     i = labels.index(day)
     if i > 0:
         gained, lost = shell.step_change(an, day, focus)

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 
 from territory.analysis import Analysis
 from territory.export import filename, report_pdf, save_map, slugify
-from territory.export.facts import KeyNumberSource, previous_change
 from territory.export.geometry import display_for, to_path
 from territory.export.sample import ACTORS, synthetic_dataset
+from territory.keynumbers import KeyNumberSource, previous_change
 
 DAY = "2014-09-15"
 

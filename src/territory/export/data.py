@@ -61,7 +61,7 @@ def write_state(analysis: Analysis, day: object, out: str | Path, fmt: str | Non
 def table_frame(analysis: Analysis, table: str, day: object = None, since: object = None) -> pd.DataFrame:
     """``stats`` (time series), ``change`` (per step, or ``since`` → ``day`` summary) or ``claims``."""
     if table == "stats":
-        from territory.export.facts import denominator
+        from territory.keynumbers import denominator
 
         return analysis.stats(denominator(analysis))
     if table == "change":

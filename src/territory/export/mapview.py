@@ -33,8 +33,6 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from territory.analysis import Analysis
 from territory.export.facts import (
     DEFAULT_LABEL,
-    KeyNumberSource,
-    actor_km2,
     iso,
     label_text,
     long_date,
@@ -42,6 +40,7 @@ from territory.export.facts import (
     source_line,
 )
 from territory.export.geometry import Display, display_for, to_path
+from territory.keynumbers import KeyNumberSource, actor_km2
 from territory.model import STATUSES, to_day
 
 INK = "#1f1f1f"

@@ -12,6 +12,7 @@ from territory.ui.offline import make_base_map
 
 
 def key(an: Analysis) -> str:
+    """Cache key of an analysis for the shell's caches: its content hash (id() if it has none)."""
     return an.cache_key or str(id(an))
 
 

@@ -17,7 +17,9 @@ import streamlit as st
 from territory.analysis import Analysis
 from territory.datasets import bundled_path, load_dataset
 from territory.io.options import LoadOptions
+from territory.keynumbers import KeyNumbers, KeyNumberSource
 from territory.report import LoadError, Report
+from territory.ui.maps import key as _key
 
 BUNDLED = "bundled"
 UPLOADED = "uploaded"
@@ -159,21 +161,9 @@ def fmt_km2(v: float) -> str:
     return f"{v:,.0f} km²"
 
 
-def _key(an: Analysis) -> str:
-    return an.cache_key or str(id(an))
-
-
 @st.cache_data(show_spinner="Checking the claims…", hash_funcs={Analysis: _key}, max_entries=16)
 def claims_table(an: Analysis) -> pd.DataFrame | None:
     return an.claims()
-
-
-@st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=32)
-def stats_table(an: Analysis, denominator_index: int | None) -> pd.DataFrame:
-    """``territory stats`` for the chosen denominator (index into ``an.denominators()``)."""
-    denoms = an.denominators()
-    denom = denoms[denominator_index] if denominator_index is not None and denoms else None
-    return an.stats(denom)
 
 
 @st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=256)
@@ -202,18 +192,22 @@ def denominators(an: Analysis) -> list[tuple[str, str, float]]:
     return [(d.region, d.label, d.km2) for d in an.denominators()]
 
 
-def value_on(table: pd.DataFrame, day: str, actor: str, column: str = "area_km2", status: str = "controlled") -> float:
-    """A column of a stats table for (actor, status) in force on ``day``."""
-    rows = table[(table["actor"] == actor) & (table["status"] == status) & (table["date"] <= pd.Timestamp(day))]
-    return float(rows[column].iloc[-1]) if len(rows) else 0.0
-
-
 def log_timing(page: str, day: str | None, seconds: float) -> None:
     """Append one line per run to ``$TERRITORY_TIMINGS`` (benchmarks read server time from it)."""
     path = os.environ.get("TERRITORY_TIMINGS")
     if path:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(f"{page}\t{day}\t{seconds:.6f}\n")
+
+
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=16)
+def _key_source(an: Analysis, denominator_index: int) -> KeyNumberSource:
+    return KeyNumberSource(an, denominator_index=denominator_index)
+
+
+def key_numbers(an: Analysis, day: str, denominator_index: int = 0) -> KeyNumbers:
+    """The focus actor's key numbers on ``day`` (the same object the exports print)."""
+    return _key_source(an, denominator_index).on(day)
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)

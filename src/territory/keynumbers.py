@@ -1,0 +1,160 @@
+"""Key numbers for one day: what the map page's cards and every export's box say.
+
+One place computes them so the dashboard, the PNG, the PDF report and each
+animation frame agree: the focus actor's area, its peak, the change since an
+earlier date, and its share of a named region (area *inside* the region's
+outline ÷ the denominator, as ``territory stats`` computes ``pct_of_region``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from territory.analysis import Analysis
+from territory.area import Measured
+from territory.baselines import Denominator
+from territory.model import END, to_day
+from territory.stats import clip
+
+Areas = dict[tuple[str, str], float]
+
+
+class AreaIndex:
+    """km² per (actor, status) on any day, looked up in the precomputed area table.
+
+    The state on a day is the state of the last change date on or before it, so
+    one dict per change date answers every frame of an animation without pandas.
+    """
+
+    def __init__(self, analysis: Analysis) -> None:
+        t = analysis.table
+        t = t[t["area_km2"] > 0]
+        self.dates = np.array(sorted(analysis.dates), dtype="datetime64[ns]")
+        self.by_date: dict[np.datetime64, Areas] = {}
+        for day, part in t.groupby("date", sort=False):
+            self.by_date[np.datetime64(day, "ns")] = {
+                (str(a), str(st)): float(v)
+                for a, st, v in zip(part["actor"], part["status"], part["area_km2"], strict=True)}
+
+    def on(self, day: object) -> Areas:
+        i = int(np.searchsorted(self.dates, np.datetime64(to_day(day), "ns"), side="right")) - 1
+        return self.by_date.get(self.dates[i], {}) if i >= 0 else {}
+
+
+def areas_on(analysis: Analysis, day: object) -> Areas:
+    """km² per (actor, status) in force on ``day`` (pairs holding nothing left out)."""
+    return AreaIndex(analysis).on(day)
+
+
+def actor_km2(areas: Areas, actor: str, status: str = "controlled") -> float:
+    return areas.get((actor, status), 0.0)
+
+
+def previous_change(analysis: Analysis, day: object) -> pd.Timestamp | None:
+    """The change date before the one that produced the state on ``day``."""
+    d = to_day(day)
+    dates = [x for x in analysis.dates if x <= d]
+    return dates[-2] if len(dates) >= 2 else None
+
+
+def denominator(analysis: Analysis, index: int = 0) -> Denominator | None:
+    """The dataset's first (outline) denominator, or None when it has no region layer."""
+    try:
+        dens = analysis.denominators()
+    except (ValueError, KeyError, StopIteration):  # a layer without names: no share, still a map
+        return None
+    return dens[index] if len(dens) > index else None
+
+
+@dataclass
+class KeyNumbers:
+    """The focus actor's area on a day, against its peak and an earlier date."""
+
+    actor: str
+    day: pd.Timestamp
+    held_km2: float
+    peak_km2: float
+    peak_date: pd.Timestamp | None
+    since: pd.Timestamp | None
+    since_km2: float | None
+    denominator: Denominator | None
+    region_km2: float | None = None  # the actor's area inside the denominator's outline
+
+    @property
+    def pct_of_region(self) -> float | None:
+        if self.denominator is None or self.denominator.km2 <= 0 or self.region_km2 is None:
+            return None
+        return 100 * self.region_km2 / self.denominator.km2
+
+    @property
+    def pct_of_peak(self) -> float | None:
+        return 100 * self.held_km2 / self.peak_km2 if self.peak_km2 > 0 else None
+
+    @property
+    def change_km2(self) -> float | None:
+        return None if self.since_km2 is None else self.held_km2 - self.since_km2
+
+    def lines(self) -> list[str]:
+        iso = lambda d: to_day(d).date().isoformat()  # noqa: E731
+        out = [f"{self.held_km2:,.0f} km² held"]
+        if self.pct_of_peak is not None and self.peak_date is not None:
+            out.append(f"{self.pct_of_peak:.0f}% of its peak ({self.peak_km2:,.0f} km², {iso(self.peak_date)})")
+        if self.change_km2 is not None and self.since is not None:
+            out.append(f"{self.change_km2:+,.0f}".replace("-", "\u2212") + f" km² since {iso(self.since)}")
+        if self.pct_of_region is not None:
+            out.append(f"{self.pct_of_region:.1f}% of {self.denominator.region} ({self.denominator.km2:,.0f} km²)")
+        return out
+
+
+class KeyNumberSource:
+    """Precomputes the peak once so every frame of an animation is cheap."""
+
+    def __init__(self, analysis: Analysis, actor: str | None = None, denominator_index: int = 0) -> None:
+        self.analysis = analysis
+        self.actor = actor or analysis.focus_actor
+        t = analysis.table
+        rows = t[(t["actor"] == self.actor) & (t["status"] == "controlled")]
+        if len(rows) and rows["area_km2"].max() > 0:
+            i = rows["area_km2"].idxmax()
+            self.peak_km2, self.peak_date = float(rows.at[i, "area_km2"]), pd.Timestamp(rows.at[i, "date"])
+        else:
+            self.peak_km2, self.peak_date = 0.0, None
+        self.denominator = denominator(analysis, denominator_index)
+        self.areas = AreaIndex(analysis)
+        self._inside: dict[int, float] = {}
+
+    def region_km2(self, day: pd.Timestamp) -> float | None:
+        """The actor's controlled area inside the denominator's outline on ``day``.
+
+        Clips only the snapshot in force (cheap per frame), with the same
+        :func:`territory.stats.clip` that fills ``pct_of_region`` in ``territory stats``.
+        """
+        den = self.denominator
+        if den is None:
+            return None
+        if den.geometry is None:  # an official figure for the whole dataset's region
+            return actor_km2(self.areas.on(day), self.actor)
+        m = self.analysis.measured
+        s = m.snapshots
+        hit = np.flatnonzero(((s["actor"] == self.actor) & (s["status"] == "controlled") & (s["date"] <= day)
+                              & (s[END].isna() | (s[END] > day))).to_numpy())
+        if len(hit) == 0:
+            return 0.0
+        i = int(hit[-1])
+        if i not in self._inside:
+            one = Measured(s.iloc[[i]].reset_index(drop=True), m.geometry[[i]])
+            self._inside[i] = float(clip(one, den.geometry).snapshots["area_km2"].iloc[0])
+        return self._inside[i]
+
+    def on(self, day: object, areas: Areas | None = None, since: object = None) -> KeyNumbers:
+        d = to_day(day)
+        areas = self.areas.on(d) if areas is None else areas
+        s = to_day(since) if since is not None else previous_change(self.analysis, d)
+        since_km2 = actor_km2(self.areas.on(s), self.actor) if s is not None else None
+        return KeyNumbers(self.actor, d, actor_km2(areas, self.actor), self.peak_km2, self.peak_date,
+                          s, since_km2, self.denominator, self.region_km2(d))
+
+
