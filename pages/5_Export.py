@@ -87,4 +87,6 @@ ready = st.session_state.get("export_ready")
 if ready and ready[0] == name:
     st.download_button(f"Download {ready[0]} ({len(ready[1]) / 1024:,.0f} kB)", ready[1], file_name=ready[0],
                        mime=ready[2], key="export_download", on_click="ignore")
+    if ready[2] in ("image/png", "image/gif"):
+        st.image(ready[1], caption=f"Preview of {ready[0]}")
 shell.remember()
