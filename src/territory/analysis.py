@@ -114,23 +114,50 @@ class Analysis:
         totals = self.table[self.table["status"] == "controlled"].groupby("actor")["area_km2"].max()
         return str(totals.idxmax()) if len(totals) else (actors[0] if actors else "")
 
-    def denominators(self) -> list[Denominator]:
-        """Selectable denominators for the dataset's region (outline first)."""
+    def region_name(self) -> str | None:
+        """The dataset's region: from its manifest, else the countries a bare history lies in.
+
+        A country counts when it holds at least 20% of everything the history
+        ever covers, so a front line spilling a few km over a border does not
+        turn "% of Ukraine" into "% of Russia+Ukraine".
+        """
         ds = self.dataset
-        region = ds.region
-        if not region and ds.countries is not None and not ds.history.empty:
-            # A bare history: the countries holding ≥1% of everything it ever covers. Only picks
-            # names, so coarse geometry will do (the denominators are measured in full below).
-            col = next(c for c in ("name", "NAME", "name_en") if c in ds.countries.columns)
-            b = ds.history.total_bounds
-            tol = max(b[2] - b[0], b[3] - b[1]) / 500
-            coarse = shapely.simplify(np.asarray(ds.history.geometry.values, dtype=object), tol)
-            footprint = shapely.union_all(coarse[~shapely.is_empty(coarse)])
-            hits = ds.countries[ds.countries.intersects(shapely.box(*b))]
-            if len(hits):
-                inter = area_km2(shapely.intersection(shapely.simplify(hits.geometry.values, tol), footprint))
-                region = "+".join(sorted(hits[col][inter > 0.01 * inter.sum()].astype(str)))
-        return region_denominators(ds.countries, ds.reference_areas, region)
+        if ds.region or ds.countries is None or ds.history.empty:
+            return ds.region
+        col = next((c for c in ("name", "NAME", "name_en") if c in ds.countries.columns), None)
+        if col is None:
+            return None
+        # Coarse geometry will do: this only picks names (the denominators are measured in full).
+        b = ds.history.total_bounds
+        tol = max(b[2] - b[0], b[3] - b[1]) / 500
+        coarse = shapely.simplify(np.asarray(ds.history.geometry.values, dtype=object), tol)
+        footprint = shapely.union_all(coarse[~shapely.is_empty(coarse)])
+        hits = ds.countries[ds.countries.intersects(shapely.box(*b))]
+        if hits.empty:
+            return None
+        inter = area_km2(shapely.intersection(shapely.simplify(hits.geometry.values, tol), footprint))
+        if inter.sum() <= 0:
+            return None
+        share = inter / inter.sum()
+        names = hits[col].astype(str).to_numpy()
+        chosen = sorted(names[share >= 0.2]) or [names[int(np.argmax(share))]]
+        return "+".join(chosen)
+
+    def denominators(self, region: str | None = None) -> list[Denominator]:
+        """Selectable denominators: the region's (outline first, then official), then each part's."""
+        ds = self.dataset
+        region = region or self.region_name()
+        if not region:
+            return []
+        out = region_denominators(ds.countries, ds.reference_areas, region)
+        if not out and ds.regions is not None:  # a governorate or oblast
+            out = [d for d in outline_denominators(ds.regions, "Natural Earth admin-1 outline")
+                   if d.region.casefold() == region.casefold()]
+        parts = [p.strip() for p in region.split("+")]
+        if len(parts) > 1:
+            for part in parts:
+                out += region_denominators(ds.countries, ds.reference_areas, part)
+        return out
 
     def stats(self, denominator: Denominator | None = None, baseline: object = None) -> pd.DataFrame:
         base = to_day(baseline) if baseline is not None else None

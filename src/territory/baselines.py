@@ -62,8 +62,9 @@ def official_denominators(reference_areas: pd.DataFrame | None, names: list[str]
             continue  # measured outlines come from the geometry itself
         for target in names:
             if name == target or name.startswith(f"{target} ("):
-                label = name[len(target):].strip(" ()") or kind or "official"
-                out.append(Denominator(target, float(row["km2"]), f"{label}: {row.get('source', '')}".strip(": ")))
+                qualifier = name[len(target):].strip(" ()")
+                source = qualifier if qualifier.startswith("official") else f"official: {row.get('source', '') or kind}"
+                out.append(Denominator(target, float(row["km2"]), source))
     return out
 
 
@@ -80,13 +81,15 @@ def region_denominators(countries: gpd.GeoDataFrame | None, reference_areas: pd.
     parts = [p.strip() for p in region.split("+") if p.strip()]
     outlines = {d.region: d for d in outline_denominators(countries)}
     out: list[Denominator] = []
+    geom = None
     if all(p in outlines for p in parts):
         geom = shapely.union_all([outlines[p].geometry for p in parts])
         km2 = float(area_km2([geom])[0])
         out.append(Denominator(region, km2, "Natural Earth outline, measured", geom))
+    # Official figures divide the area inside the same outline (the numerator is always clipped to it).
     officials = official_denominators(reference_areas, parts)
     if len(parts) == 1:
-        out += officials
+        out += [Denominator(d.region, d.km2, d.source, geom) for d in officials]
     else:
         by_part: dict[str, list[Denominator]] = {}
         for d in officials:
@@ -94,7 +97,7 @@ def region_denominators(countries: gpd.GeoDataFrame | None, reference_areas: pd.
         if all(p in by_part for p in parts):
             firsts = [by_part[p][0] for p in parts]
             out.append(Denominator(region, float(sum(d.km2 for d in firsts)),
-                                   "sum of official figures: " + "; ".join(f"{d.region} {d.km2:,.0f} ({d.source})" for d in firsts)))
+                                   "official, sum of " + " + ".join(f"{d.region} {d.km2:,.0f}" for d in firsts), geom))
     return out
 
 

@@ -33,6 +33,8 @@ def compare(measured: Measured, start: object, end: object, *, status: str | Non
     or that came from nobody) and ``polygons`` (gained/lost geometry in lon/lat).
     """
     d1, d2 = to_day(start), to_day(end)
+    if d2 < d1:
+        raise ValueError(f"the first date ({d1.date()}) is after the second ({d2.date()}): swap them")
     a, b = _state(measured, d1), _state(measured, d2)
     keys = sorted(set(a) | set(b))
     if status is not None:

@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_table(p)
     p.add_argument("--denominator", default="outline",
                    help="which region area to divide by: 'outline' (Natural Earth, measured) or 'official' (default outline)")
+    p.add_argument("--region", help="divide by this region instead of the dataset's own, e.g. 'Syria' or 'Ukraine' "
+                                    "(a country of the bundled layers, or several joined by '+')")
     p.add_argument("--baseline", help="also give %% of the area held on this date (YYYY-MM-DD)")
 
     p = sub.add_parser("change", help="gains, losses, net change and transfers between two dates")
@@ -103,7 +105,16 @@ def load_options(args: argparse.Namespace):
 
 
 def _option_key(args: argparse.Namespace) -> dict:
-    return {k: getattr(args, k, None) for k in ("actor", "status", "file_date", "column", "aliases")}
+    """Everything that changes what is loaded, for cache keys: options and the alias table's content."""
+    key = {k: getattr(args, k, None) for k in ("actor", "status", "file_date", "column")}
+    if getattr(args, "aliases", None):
+        import hashlib
+
+        try:
+            key["aliases"] = hashlib.sha256(Path(args.aliases).read_bytes()).hexdigest()
+        except OSError as exc:
+            raise ValueError(f"--aliases: cannot read {args.aliases} ({exc.strerror or exc})") from None
+    return key
 
 
 def load_analysis(args: argparse.Namespace, claims: str | None = None):
@@ -126,14 +137,16 @@ def emit(text: str | bytes, out: str | None) -> None:
 
 
 def _pick_denominator(denoms, wanted: str):
+    """The denominator whose source says ``wanted`` ('outline', 'official', 'CIA 2024'...)."""
     if not denoms:
         return None
-    wanted = wanted.casefold()
+    key = wanted.casefold()
     for d in denoms:
-        if wanted in d.source.casefold() or wanted in d.label.casefold():
+        if key in d.source.casefold():
             return d
     names = "; ".join(d.label for d in denoms)
-    raise SystemExit(_usage_error(f"--denominator '{wanted}' matches none of: {names}"))
+    raise ValueError(f"--denominator '{wanted}' matches none of: {names}. It names the kind of figure; "
+                     "use --region to choose the region")
 
 
 def _usage_error(message: str) -> int:
@@ -150,11 +163,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
         from territory.datasets import bundled_path
 
         root = Path(args.path) if args.path else bundled_path()
-        files = cache.input_files(root)
-        key = cache.content_key(files, {**_option_key(args), "denominator": args.denominator,
-                                        "baseline": args.baseline, "table": "stats"})
-        hit = cache.entry(key, "stats.parquet")
-        if hit.exists():
+        try:
+            files = cache.input_files(root)
+            key = cache.content_key(files, {**_option_key(args), "denominator": args.denominator,
+                                            "region": args.region, "baseline": args.baseline, "table": "stats"})
+        except OSError:  # missing or unreadable input: let the loader report it properly
+            key = None
+        hit = cache.entry(key, "stats.parquet") if key else None
+        if hit is not None and hit.exists():
             import pandas as pd
 
             from territory.tables import render
@@ -162,7 +178,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
             emit(render(pd.read_parquet(hit), args.format), args.out)
             return EXIT_OK
     an = load_analysis(args)
-    denom = _pick_denominator(an.denominators(), args.denominator)
+    denoms = an.denominators(region=args.region)
+    if args.region and not denoms:
+        raise ValueError(f"--region '{args.region}' is not in the bundled country or region layers")
+    denom = _pick_denominator(denoms, args.denominator)
     table = an.stats(denom, args.baseline)
     if key is not None:
         cache.write_atomic(cache.entry(key, "stats.parquet"), lambda p: table.to_parquet(p, index=False))
@@ -176,7 +195,7 @@ def cmd_change(args: argparse.Namespace) -> int:
     from territory.tables import render
 
     an = load_analysis(args)
-    result = an.compare(args.start, args.end)
+    result = an.compare(args.start, args.end)  # refuses --from after --to (exit 2)
     if args.table == "summary":
         emit(render(result["summary"], args.format), args.out)
     elif args.table == "transfers":

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -63,6 +64,56 @@ class Dataset:
         return actors(self.history)
 
 
+def _crossing_jumps(poly: shapely.Polygon) -> int:
+    x = np.asarray(poly.exterior.coords)[:, 0]
+    return int((np.abs(np.diff(x)) > 180).sum())
+
+
+def _shift_east(coords: np.ndarray) -> np.ndarray:
+    out = coords.copy()
+    out[out[:, 0] < 0, 0] += 360
+    return out
+
+
+def split_antimeridian(geom: shapely.Geometry) -> shapely.Geometry:
+    """Split polygon parts whose rings jump across ±180° (as Natural Earth's Russia and Fiji do).
+
+    Such a ring, read as lon/lat, runs the long way round the globe and measures
+    wrong. Each one is shifted east, cut at 180° and the eastern piece moved back.
+    Rings with an odd number of jumps enclose a pole (Antarctica) and are kept.
+    """
+    parts = list(shapely.get_parts(geom))
+    if not any(_crossing_jumps(p) % 2 == 0 and _crossing_jumps(p) > 0 for p in parts):
+        return geom
+    west, east = shapely.box(-180, -90, 180, 90), shapely.box(180, -90, 540, 90)
+    out = []
+    for p in parts:
+        jumps = _crossing_jumps(p)
+        if jumps == 0 or jumps % 2:
+            out.append(p)
+            continue
+        shifted = shapely.make_valid(shapely.transform(p, _shift_east))
+        out += list(shapely.get_parts(shapely.intersection(shifted, west)))
+        out += list(shapely.get_parts(shapely.transform(shapely.intersection(shifted, east), lambda c: c - [360, 0])))
+    polys = [q for q in out if shapely.get_type_id(q) == 3 and not q.is_empty]
+    return shapely.MultiPolygon(polys)
+
+
+def countries_for_bare_histories() -> gpd.GeoDataFrame | None:
+    """Natural Earth 50m countries, with the bundled 10m outlines where we have them (Ukraine, Syria...).
+
+    The 10m layer is the German point of view (Crimea inside Ukraine), matching
+    the official figures users divide by.
+    """
+    world = _read_geo(world_countries_path())
+    fine = _read_geo(data_root() / "naturalearth" / "countries.geojson")
+    if world is None or fine is None:
+        return world if world is not None else fine
+    keep = world[~world["name"].isin(set(fine["name"]))][["name", "geometry"]]
+    merged = pd.concat([keep, fine[["name", "geometry"]].to_crs(world.crs)], ignore_index=True)
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=world.crs)
+
+
 def world_countries_path() -> Path:
     """Natural Earth 50m countries (gzipped GeoJSON), the fallback layer for bare histories."""
     return data_root() / "naturalearth" / "sources" / "ne50m_countries_world.geojson.gz"
@@ -74,6 +125,7 @@ def _read_geo(path: Path | None) -> gpd.GeoDataFrame | None:
         return None
     source = f"/vsigzip/{path}" if path.suffix == ".gz" else path
     layer = gpd.read_file(source, engine="pyogrio")
+    layer["geometry"] = [split_antimeridian(g) if g is not None else g for g in layer.geometry.values]
     bad = ~layer.geometry.is_valid
     if bad.any():
         layer.loc[bad, "geometry"] = shapely.make_valid(layer.geometry[bad].values, method="structure",
@@ -105,8 +157,7 @@ def load_dataset(
     if manifest_path is not None and manifest_path.exists():
         return _load_manifest(manifest_path, options, claims)
     history, report = read_history(root, options, display_name=display_name)
-    shared = data_root()
-    world = _read_geo(world_countries_path())
+    world = countries_for_bare_histories()
     ds = Dataset(
         name=display_name or root.stem,
         title=display_name or root.name,
@@ -115,7 +166,7 @@ def load_dataset(
         report=report,
         countries=world,
         basemap=world,
-        reference_areas=_read_csv(shared / "reference_areas.csv"),
+        reference_areas=_read_csv(data_root() / "reference_areas.csv"),
         paths=_files(root),
     )
     if claims is not None:

@@ -30,7 +30,7 @@ def tidy(frame: pd.DataFrame, decimals: int = 6, safe: bool = True) -> pd.DataFr
         if pd.api.types.is_datetime64_any_dtype(s):
             out[col] = s.dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_float_dtype(s):
-            out[col] = s.round(decimals)
+            out[col] = s.round(decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
         elif s.dtype == object or pd.api.types.is_string_dtype(s):
             fix = neutralise if safe else (lambda v: v)
             out[col] = s.map(lambda v, fix=fix: v.date().isoformat() if isinstance(v, pd.Timestamp) else fix(v))
@@ -45,8 +45,8 @@ def to_csv(frame: pd.DataFrame) -> str:
 
 def to_json(frame: pd.DataFrame) -> str:
     out = tidy(frame, safe=False)
-    records = out.replace({np.nan: None}).to_dict(orient="records")
-    return json.dumps(records, ensure_ascii=False, indent=1, default=str) + "\n"
+    records = out.replace({np.nan: None, np.inf: None, -np.inf: None}).to_dict(orient="records")
+    return json.dumps(records, ensure_ascii=False, indent=1, default=str, allow_nan=False) + "\n"
 
 
 def render(frame: pd.DataFrame, fmt: str) -> str:

@@ -56,5 +56,10 @@ class LoadOptions:
                 raise ValueError(f"--column expects CANONICAL=NAME, got {item!r}")
             key, _, value = item.partition("=")
             mapping[key.strip()] = value.strip()
-        table = AliasTable.from_csv(aliases) if aliases else AliasTable()
+        try:
+            table = AliasTable.from_csv(aliases) if aliases else AliasTable()
+        except OSError as exc:
+            raise ValueError(f"--aliases: cannot read {aliases} ({exc.strerror or exc})") from None
+        except (KeyError, UnicodeDecodeError) as exc:
+            raise ValueError(f"--aliases: {aliases} is not an alias,name CSV ({exc})") from None
         return cls(actor=actor, status=status or "controlled", date=date, columns=mapping, aliases=table)
