@@ -25,6 +25,9 @@ c1, c2 = st.columns(2)
 start = c1.selectbox("From", labels, key="compare_from")
 end = c2.selectbox("To", labels, key="date")
 shell.sync_url("compare", actors, an.dataset.actors)
+if start > end:
+    st.info(f"“From” is after “To”: showing the change from {end} to {start}.")
+    start, end = end, start
 
 left, right = st.columns(2)
 with left:

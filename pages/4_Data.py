@@ -14,6 +14,7 @@ from territory.datasets import load_dataset
 from territory.io.options import LoadOptions
 from territory.report import LoadError
 from territory.ui import shell
+from territory.validate import check_history
 
 shell.configure_page("Data")
 st.title("Data")
@@ -55,8 +56,11 @@ st.markdown(
     "`source_url`, `note`."
 )
 with st.form("upload"):
-    files = st.file_uploader("History file(s)", accept_multiple_files=True, key="upload_files")
-    claims = st.file_uploader("Claims ledger (CSV, optional)", type=["csv"], key="upload_claims")
+    # A fresh key after each successful load empties the uploaders, so the next upload never
+    # silently merges with the previous file.
+    n = st.session_state.get("upload_round", 0)
+    files = st.file_uploader("History file(s)", accept_multiple_files=True, key=f"upload_files_{n}")
+    claims = st.file_uploader("Claims ledger (CSV, optional)", type=["csv"], key=f"upload_claims_{n}")
     c1, c2, c3 = st.columns(3)
     actor = c1.text_input("Actor for files without an actor column", key="upload_actor")
     date_col = c2.text_input("Date column name (if not 'date')", key="upload_date_col")
@@ -82,6 +86,7 @@ if submitted:
         name = files[0].name if len(files) == 1 else f"{len(files)} snapshot files"
         try:
             new_ds = load_dataset(target, options, claims=claims_path, display_name=name)
+            check_history(new_ds.history, new_ds.report, name=name)  # overlaps, duplicates, look-alike names
             new = Analysis.from_paths(new_ds, extra={"upload": True, "actor": options.actor, "columns": columns})
         except LoadError as exc:
             st.session_state["upload_report"] = exc.report.to_records()
@@ -96,6 +101,7 @@ if submitted:
             st.session_state["upload_report"] = new_ds.report.to_records()
             st.session_state["source"] = shell.UPLOADED
             st.session_state["_sync_choice"] = True
+            st.session_state["upload_round"] = n + 1
             st.session_state["upload_message"] = (
                 f"Loaded {name}: {len(new_ds.history):,} rows, {len(new.dates)} dates, {new_ds.report.summary()}. "
                 "Now showing your data on every page.")

@@ -162,8 +162,11 @@ def _held(table: pd.DataFrame, actor: str, day: pd.Timestamp) -> float:
     return float(rows["area_km2"].iloc[-1]) if len(rows) else 0.0
 
 
-def _peak(table: pd.DataFrame, actor: str) -> tuple[float, pd.Timestamp | None]:
+def _peak(table: pd.DataFrame, actor: str, until: pd.Timestamp | None = None) -> tuple[float, pd.Timestamp | None]:
+    """Largest controlled area and its date, on or before ``until`` ("its peak" as of a claim)."""
     rows = table[(table["actor"] == actor) & (table["status"] == "controlled")]
+    if until is not None:
+        rows = rows[rows["date"] <= until]
     if rows.empty:
         return 0.0, None
     i = rows["area_km2"].idxmax()
@@ -185,7 +188,7 @@ def _describe(row: pd.Series) -> str:
     """The claim in words, e.g. 'lost 99.5% of its peak area'."""
     v, unit, metric = row["value"], row["unit"], row["metric"]
     baseline = str(row["baseline"]).strip()
-    num = f"{v:g}%" if unit == "percent" else f"{v:,.0f} {'km²' if unit == 'km2' else 'sq mi'}"
+    num = f"{v:g}%" if unit == "percent" else f"{_number(v)} {'km²' if unit == 'km2' else 'sq mi'}"
     since = _baseline_text(baseline).replace(" of the area held on", " since").replace(" of its peak area", " since its peak")
     return {
         "area_held": f"holds {num}",
@@ -196,9 +199,28 @@ def _describe(row: pd.Series) -> str:
     }[metric]
 
 
+def _is_region(baseline: str) -> bool:
+    if not baseline or baseline.lower() == "peak":
+        return False
+    try:
+        pd.Timestamp(baseline)
+    except ValueError:
+        return True
+    return False
+
+
+def _number(v: float) -> str:
+    """1,234 / 0.5 / 0.05: never round a small claimed figure to 0."""
+    if v == int(v):
+        return f"{v:,.0f}"
+    return f"{v:,.1f}" if abs(v) >= 1 else f"{v:.2g}"
+
+
 def _verdict(ratio: float, claimed_pct: float | None = None, computed_pct: float | None = None) -> str:
     if claimed_pct is not None and computed_pct is not None and abs(claimed_pct - computed_pct) <= PP_TOLERANCE:
         return "consistent"
+    if ratio == np.inf:  # land claimed where the polygons show none
+        return "overstated"
     if not np.isfinite(ratio):
         return "cannot check"
     if 1 / RATIO_TOLERANCE <= ratio <= RATIO_TOLERANCE:
@@ -227,6 +249,8 @@ def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
         "diff_km2": np.nan, "ratio": np.nan, "verdict": "", "basis": "", "calibration": bool(c["calibration"]),
         "quote": c["quote"], "source": c["source"], "source_url": c["source_url"],
     }
+    if not region and c["metric"] in ("percent_held", "percent_lost") and _is_region(baseline):
+        region = baseline  # "50% of Syria": the share held inside Syria
     table = ctx.table(region)
     if table is None:
         out.update(verdict="cannot check", basis=f"region '{region}' is not in the bundled region layers")
@@ -234,9 +258,9 @@ def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
     if actor not in set(table["actor"]):
         out.update(verdict="cannot check", basis=f"actor '{actor}' is not in the data")
         return out
-    peak_km2, peak_date = _peak(table, actor)
-    peak_txt = f"computed peak {peak_km2:,.0f} km² on {peak_date.date() if peak_date is not None else '?'}"
     as_of = str(c.get("as_of", "") or "").strip().lower()
+    peak_km2, peak_date = _peak(table, actor, until=day if as_of in ("", "peak") else pd.Timestamp(as_of))
+    peak_txt = f"computed peak {peak_km2:,.0f} km² on {peak_date.date() if peak_date is not None else '?'}"
     if not as_of and baseline.lower() == "peak" and c["metric"] in ("area_held", "comparison"):
         as_of = "peak"
     if as_of == "peak":
@@ -290,11 +314,15 @@ def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
                 dens = ctx.denominators(region)
                 candidates += [d.km2 for d in dens]
                 labels += [d.label for d in dens]
-            implied_range = [value / 100 * b for b in candidates if b > 0]
+            candidates = [b for b in candidates if b > 0]
+            implied_range = [value / 100 * b for b in candidates]
+            # A loss is compared with the loss computed from the same baseline, a share held with the area held.
+            computed_range = [b - held for b in candidates] if lost else [held] * len(candidates)
             out.update(implied_low_km2=min(implied_range), implied_high_km2=max(implied_range),
-                       computed_km2=held, verdict="baseline unstated", claimed_pct=value,
+                       computed_km2=held if not lost else peak_km2 - held, verdict="baseline unstated",
+                       claimed_pct=value,
                        basis="baseline unstated; implied km² over plausible baselines: " + "; ".join(labels))
-            ratios = [x / held for x in implied_range] if held > 0 else []
+            ratios = [x / y for x, y in zip(implied_range, computed_range, strict=True) if y > 0]
             if ratios:
                 out["basis"] += f" — ratio to computed ranges {min(ratios):.2f}–{max(ratios):.2f}"
             return out
@@ -322,6 +350,9 @@ def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
             out["verdict"] = "calibration point"
         return out
     out["ratio"] = implied / computed if computed > 0 else np.inf if implied > 0 else 1.0
+    first_day = table["date"].min()
+    if computed <= 0 < implied and day < first_day:
+        out["basis"] += f"; the data start on {first_day.date()}, after the date the claim describes"
     claimed_pct = out["claimed_pct"] if np.isfinite(out["claimed_pct"]) else None
     computed_pct = out["computed_pct"] if np.isfinite(out["computed_pct"]) else None
     out["verdict"] = _verdict(out["ratio"], claimed_pct, computed_pct)

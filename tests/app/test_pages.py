@@ -110,6 +110,8 @@ def test_upload_good_then_bad_keeps_previous_data(tmp_path):
     assert at.session_state["source"] == "uploaded"
     uploaded = at.session_state["uploaded"]
     assert uploaded.dataset.actors == ["Occupied"]
+    # The uploader was emptied: the next file is not merged with the first.
+    assert not at.get("file_uploader")[0].value
     # Now a broken file: refused with its message; the uploaded data stays.
     at.get("file_uploader")[0].set_value(("broken.geojson", b'{"type": "FeatureCollection", "features": [', "application/json"))
     at = _submit(at)
@@ -182,3 +184,11 @@ def test_hostile_labels_are_escaped_on_the_map(tmp_path):
     fg = map_args(at)["feature_group"]
     assert "<img" not in fg and "<script>" not in fg
     assert "\\u0026lt;img" in fg  # HTML-escaped, then JSON-escaped by folium
+
+
+def test_compare_page_with_reversed_dates_swaps_them():
+    at = run_page("pages/1_Compare.py")
+    at.selectbox(key="compare_from").set_value("2017-01-01").run()
+    at = at.selectbox(key="date").set_value("2015-01-01").run()
+    assert not at.exception
+    assert any("after" in i.value for i in at.info)

@@ -409,7 +409,7 @@ def test_bundled_regions_on_a_date():
     assert ((t["pct_of_region"] >= 0) & (t["pct_of_region"] <= 100)).all()
 
 
-# --------------------------------------------------------------------------- bugs found (xfail)
+# --------------------------------------------------------------------------- bugs found by the QA pass, fixed
 
 
 def test_stats_on_missing_path_with_cache_is_refused(tmp_path):
@@ -439,8 +439,6 @@ def test_claims_json_is_strict_json(tmp_path):
     json.loads(out, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a claim of land held where the polygons show none reads "
-                                       "'cannot check' (ratio inf) instead of 'overstated'")
 def test_claim_of_land_after_the_end_is_overstated(tmp_path):
     claims = tmp_path / "c.csv"
     claims.write_text("date,actor,metric,value,unit\n2019-06-01,Islamic State,area_held,10,km2\n")
@@ -448,8 +446,6 @@ def test_claim_of_land_after_the_end_is_overstated(tmp_path):
     assert table(out)["verdict"].iloc[0] == "overstated"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 'holds 50% of Syria' with a blank region column divides the "
-                                       "actor's whole Iraq+Syria area by Syria's area")
 def test_percent_of_a_country_is_measured_inside_that_country(tmp_path):
     claims = tmp_path / "c.csv"
     claims.write_text("id,date,actor,metric,value,unit,baseline,region\n"
@@ -460,16 +456,12 @@ def test_percent_of_a_country_is_measured_inside_that_country(tmp_path):
     assert t.loc["blank", "verdict"] == t.loc["named", "verdict"]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 'lost N%' with no baseline compares the implied LOSS with the "
-                                       "computed area HELD (ratio 11.9-75 for is-038)")
 def test_unstated_baseline_loss_is_compared_with_a_loss(bundled_claims):
     basis = bundled_claims.loc["is-038", "basis"]
     low = float(re.search(r"ratio to computed ranges ([\d.]+)", basis).group(1))
     assert low < 1.2  # 95% of the computed peak vs the computed loss since the peak: ~1.03
 
 
-@pytest.mark.xfail(strict=True, reason="bug: 'its peak' is the peak of the whole history, even when it comes "
-                                       "after the claim date")
 def test_peak_is_not_taken_from_the_future(tmp_path):
     claims = tmp_path / "c.csv"
     claims.write_text("date,actor,metric,value,unit,baseline\n2014-09-01,Islamic State,percent_lost,10,percent,peak\n")
@@ -478,7 +470,6 @@ def test_peak_is_not_taken_from_the_future(tmp_path):
     assert peak_day <= "2014-09-01"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: claim text rounds 0.5 km² to 'holds 0 km²' (is-053)")
 def test_small_claimed_areas_are_not_rounded_to_zero(bundled_claims):
     assert bundled_claims.loc["is-053", "claim"] != "holds 0 km²"
 
@@ -509,8 +500,6 @@ def test_world_layer_russia_area(tmp_path):
     assert _stats(p)["region_km2"].iloc[0] < 17.5e6
 
 
-@pytest.mark.xfail(strict=True, reason="bug: /?date=...&page=compare opens Compare but drops date and actor "
-                                       "(st.switch_page without query_params)")
 def test_deep_link_to_another_page_keeps_the_date():
     from streamlit.testing.v1 import AppTest
 

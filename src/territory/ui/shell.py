@@ -38,7 +38,8 @@ def route_from_url() -> None:
     page = st.query_params.get("page")
     if page in PAGES and not st.session_state.get("_routed"):
         st.session_state["_routed"] = True
-        st.switch_page(PAGES[page])
+        keep = {k: st.query_params.get_all(k) for k in st.query_params if k != "page"}
+        st.switch_page(PAGES[page], query_params=keep)
     st.session_state["_routed"] = True
 
 
