@@ -356,6 +356,10 @@ def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
     claimed_pct = out["claimed_pct"] if np.isfinite(out["claimed_pct"]) else None
     computed_pct = out["computed_pct"] if np.isfinite(out["computed_pct"]) else None
     out["verdict"] = _verdict(out["ratio"], claimed_pct, computed_pct)
+    if (out["verdict"] == "consistent" and claimed_pct is not None and computed_pct is not None
+            and not 1 / RATIO_TOLERANCE <= out["ratio"] <= RATIO_TOLERANCE):
+        out["basis"] += (f"; consistent by the {PP_TOLERANCE:g}-point rule only ({claimed_pct:g}% claimed vs "
+                         f"{computed_pct:.2f}% computed; the km² differ ×{out['ratio']:.2f})")
     if out["calibration"]:
         out["verdict"] = "calibration point"
     return out

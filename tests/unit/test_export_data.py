@@ -80,3 +80,21 @@ def test_unknown_table_refused(analysis: Analysis, tmp_path: Path) -> None:
         write_table(analysis, "nope", tmp_path / "x.csv")
     with pytest.raises(ValueError):
         write_state(analysis, DAY, tmp_path / "x.shp")
+
+
+def test_state_export_carries_the_union_area_of_each_snapshot():
+    import shapely
+
+    from territory.analysis import Analysis
+    from territory.area import union_area_km2
+    from territory.datasets import Dataset
+    from territory.export.data import state_frame
+    from territory.report import Report
+    from tests.conftest import make_history
+
+    a, b = shapely.box(30, 46, 32, 48), shapely.box(31, 46, 33, 48)
+    h = make_history([("2022-03-01", "X", "controlled", a), ("2022-03-01", "X", "controlled", b)])
+    frame = state_frame(Analysis.of(Dataset("t", "t", h, {"X": "#000000"}, Report())), "2022-03-02")
+    assert (frame["snapshot_km2"] == frame["snapshot_km2"].iloc[0]).all()
+    assert frame["snapshot_km2"].iloc[0] == pytest.approx(union_area_km2([a, b]), rel=1e-6)
+    assert frame["area_km2"].sum() > frame["snapshot_km2"].iloc[0]

@@ -18,14 +18,22 @@ from territory.area import area_km2
 from territory.model import END, to_day
 from territory.tables import render
 
-STATE_COLUMNS = ("actor", "status", "date", "valid_until", "as_of", "area_km2", "source", "source_url", "note")
+STATE_COLUMNS = ("actor", "status", "date", "valid_until", "as_of", "area_km2", "snapshot_km2", "source",
+                 "source_url", "note")
 TABLES = ("stats", "change", "claims")
 
 
 def state_frame(analysis: Analysis, day: object) -> gpd.GeoDataFrame:
-    """Rows in force on ``day``: one feature per history row, dates as YYYY-MM-DD."""
+    """Rows in force on ``day``: one feature per history row, dates as YYYY-MM-DD.
+
+    ``area_km2`` is the row's own area; ``snapshot_km2`` the union of its
+    (actor, status, date) snapshot, the figure ``territory stats`` reports
+    (summing ``area_km2`` would count overlapping rows twice).
+    """
     d = to_day(day)
     st = analysis.state(d)
+    snaps = analysis.measured.snapshots[["actor", "status", "date", "area_km2"]]
+    union = st[["actor", "status", "date"]].merge(snaps, on=["actor", "status", "date"], how="left")["area_km2"]
     out = pd.DataFrame({
         "actor": st["actor"].astype(str).to_numpy(),
         "status": st["status"].astype(str).to_numpy(),
@@ -33,6 +41,7 @@ def state_frame(analysis: Analysis, day: object) -> gpd.GeoDataFrame:
         "valid_until": st[END].dt.strftime("%Y-%m-%d").astype(object).where(st[END].notna(), None).to_numpy(),
         "as_of": d.date().isoformat(),
         "area_km2": area_km2(st.geometry).round(3),
+        "snapshot_km2": union.round(3).to_numpy(),
         "source": st["source"].to_numpy(),
         "source_url": st["source_url"].to_numpy(),
         "note": st["note"].to_numpy(),
