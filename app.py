@@ -83,7 +83,8 @@ with side_col:
     denoms = shell.denominators(an)
     pick = 0
     if denoms:
-        pick = st.selectbox("Denominator", range(len(denoms)), format_func=lambda i: denoms[i][1], key="denominator")
+        pick = st.sidebar.selectbox("Share of (denominator)", range(len(denoms)), format_func=lambda i: denoms[i][1],
+                                    key="denominator", help="Every percentage names what it divides by.")
     kn = shell.key_numbers(an, day, pick)
     focus, held = kn.actor, kn.held_km2
     st.metric(f"{focus}: area held", shell.fmt_km2(held),

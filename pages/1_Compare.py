@@ -29,6 +29,8 @@ if start > end:
     st.info(f"“From” is after “To”: showing the change from {end} to {start}.")
     start, end = end, start
 
+show_change = st.toggle("Show the change layer on the right map (green: gained, red: lost)", value=True,
+                        key="show_change")
 left, right = st.columns(2)
 with left:
     st.markdown(f"### {start}")
@@ -36,7 +38,6 @@ with left:
               returned_objects=[], render=False, width="stretch", height=430, key="map_from")
 with right:
     st.markdown(f"### {end}")
-    show_change = st.toggle("Show the change layer (gained / lost)", value=True, key="show_change")
     result = shell.compare(an, start, end)
     layer = date_layer(an, end, actors, statuses)
     if show_change:
@@ -55,8 +56,6 @@ with right:
             ).add_to(layer)
     st_folium(base_map(an), feature_group_to_add=layer, returned_objects=[], render=False, width="stretch",
               height=430, key="map_to")
-    if show_change:
-        st.caption("Green: gained since the first date · red: lost.")
 
 summary = result["summary"]
 summary = summary[summary["actor"].isin(actors) & summary["status"].isin(statuses)]

@@ -204,7 +204,7 @@ def method_page(analysis: Analysis, day: pd.Timestamp) -> Figure:
          f"{iso(analysis.dates[0]) if analysis.dates else '—'} to {iso(analysis.dates[-1]) if analysis.dates else '—'}."),
         ("Status of the data", (f"{label_text(analysis)}: the polygons are a reconstruction calibrated on published "
                                 "figures, not observed front lines. Do not quote them as surveyed positions.")
-         if ds.illustrative else (ds.label or "As published by the source.")),
+         if ds.illustrative else (ds.label or "As loaded by the user; Territory does not know how it was made: check its source.")),
         ("Attribution", ds.attribution or "—"),
         ("Sources of the polygons", "; ".join(_sources(analysis)) or "—"),
         ("Data licences", f"Boundaries, basemap and inset: Natural Earth, public domain ({NATURAL_EARTH}). "
