@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -57,8 +58,9 @@ class Dataset:
     region: str | None = None
     paths: list[Path] = field(default_factory=list)
 
-    @property
+    @cached_property
     def actors(self) -> list[str]:
+        """Actors in legend order (computed once: a loaded dataset does not change)."""
         from territory.model import actors
 
         return actors(self.history)

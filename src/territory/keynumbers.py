@@ -17,7 +17,7 @@ from territory.analysis import Analysis
 from territory.area import Measured
 from territory.baselines import Denominator
 from territory.model import END, to_day
-from territory.stats import clip
+from territory.stats import clip, project_region
 
 Areas = dict[tuple[str, str], float]
 
@@ -125,6 +125,8 @@ class KeyNumberSource:
         self.denominator = denominator(analysis, denominator_index)
         self.areas = AreaIndex(analysis)
         self._inside: dict[int, float] = {}
+        den = self.denominator
+        self._region = project_region(den.geometry) if den is not None and den.geometry is not None else None
 
     def region_km2(self, day: pd.Timestamp) -> float | None:
         """The actor's controlled area inside the denominator's outline on ``day``.
@@ -146,7 +148,7 @@ class KeyNumberSource:
         i = int(hit[-1])
         if i not in self._inside:
             one = Measured(s.iloc[[i]].reset_index(drop=True), m.geometry[[i]])
-            self._inside[i] = float(clip(one, den.geometry).snapshots["area_km2"].iloc[0])
+            self._inside[i] = float(clip(one, region_equal_area=self._region).snapshots["area_km2"].iloc[0])
         return self._inside[i]
 
     def on(self, day: object, areas: Areas | None = None, since: object = None) -> KeyNumbers:

@@ -15,10 +15,14 @@ from territory.area import Measured, area_table, threaded, to_equal_area
 from territory.baselines import Denominator
 
 
-def clip(measured: Measured, region_lonlat: shapely.Geometry) -> Measured:
-    """Snapshots intersected with a region (for '% of Syria' of a two-country history)."""
-    region = to_equal_area([region_lonlat])[0]
-    shapely.prepare(region)
+def clip(measured: Measured, region_lonlat: shapely.Geometry | None = None, *,
+         region_equal_area: shapely.Geometry | None = None) -> Measured:
+    """Snapshots intersected with a region (for '% of Syria' of a two-country history).
+
+    Pass ``region_equal_area`` (from :func:`project_region`) to skip re-projecting
+    the outline when clipping many times.
+    """
+    region = region_equal_area if region_equal_area is not None else project_region(region_lonlat)
     inside = shapely.contains(region, measured.geometry)
     geoms = measured.geometry.copy()
     todo = ~inside & shapely.intersects(region, measured.geometry)
@@ -28,6 +32,13 @@ def clip(measured: Measured, region_lonlat: shapely.Geometry) -> Measured:
     snaps = measured.snapshots.copy()
     snaps["area_km2"] = shapely.area(geoms) / 1e6
     return Measured(snaps, geoms)
+
+
+def project_region(region_lonlat: shapely.Geometry) -> shapely.Geometry:
+    """A region outline in the equal-area CRS, prepared for repeated clipping."""
+    region = to_equal_area([region_lonlat])[0]
+    shapely.prepare(region)
+    return region
 
 
 def peaks(table: pd.DataFrame) -> pd.DataFrame:
