@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from territory.ui import shell
-from territory.ui.charts import chart_spec, with_rule
+from territory.ui.charts import chart_spec, rule_data
 from territory.ui.downloads import download_name, map_png
 from territory.ui.maps import base_map
 from territory.ui.mapview import date_layer, legend_html
@@ -113,7 +113,7 @@ with side_col:
     st.markdown(legend_html(an, day, actors), unsafe_allow_html=True)
 
 st.subheader("Area over time")
-st.vega_lite_chart(with_rule(chart_spec(an, tuple(actors), shell.claims_table(an)), day), width="stretch",
+st.vega_lite_chart(rule_data(day), chart_spec(an, tuple(actors), shell.claims_table(an)), width="stretch",
                   key="chart")
 st.caption(f"Areas: {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally. "
            f"Same numbers from the command line: `territory stats`.")

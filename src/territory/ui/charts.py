@@ -2,8 +2,8 @@
 
 Building and validating an Altair chart costs tens of milliseconds, too much for
 every date step: :func:`chart_spec` builds the Vega-Lite spec once per dataset
-and actor selection (cached at the shell) and :func:`with_rule` only moves the
-selected-date rule.
+and actor selection (cached at the shell); each step only passes the one-row
+``rule_data`` for the selected-date rule.
 """
 
 from __future__ import annotations
@@ -26,48 +26,30 @@ def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame |
     data = t[(t["status"] == status) & t["actor"].isin(actors)].copy()
     domain = [a for a in an.dataset.actors if a in actors]
     colors = [an.dataset.colors[a] for a in domain]
+    # The x axis spans the history; claims dated after it (retrospective) are clipped, not stretched to.
+    span = [an.dates[0].isoformat(), an.dates[-1].isoformat()] if an.dates else None
+    x_scale = alt.Scale(domain=span) if span else alt.Undefined
     base = alt.Chart(data).encode(
-        x=alt.X("date:T", title=None),
+        x=alt.X("date:T", title=None, scale=x_scale),
         y=alt.Y("area_km2:Q", title=f"km² ({status})", axis=alt.Axis(format=",.0f")),
         color=alt.Color("actor:N", scale=alt.Scale(domain=domain, range=colors), legend=alt.Legend(orient="bottom", title=None)),
     )
     lines = base.mark_line(interpolate="step-after").encode(
         tooltip=[alt.Tooltip("date:T"), "actor:N", alt.Tooltip("area_km2:Q", format=",.0f", title="km²")]
     )
-    rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)]})).mark_rule(color="#d00", strokeWidth=2).encode(
+    rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)]})).mark_rule(color="#d00", strokeWidth=2, clip=True).encode(
         x="date:T", tooltip=[alt.Tooltip("date:T", title="selected")]
     )
     layers = [lines, rule]
     if claims is not None and len(claims):
         pts = claim_points(claims)
         if len(pts):
-            layers.append(alt.Chart(pts).mark_point(shape="diamond", size=90, filled=True, color="#555").encode(
+            layers.append(alt.Chart(pts).mark_point(shape="diamond", size=90, filled=True, color="#555", clip=True).encode(
                 x="date:T", y="km2:Q",
                 tooltip=["claim:N", "claimant:N", "verdict:N", alt.Tooltip("km2:Q", format=",.0f", title="implied km²"),
                          "quote:N", "source:N"],
             ))
     return alt.layer(*layers).properties(height=height)
-
-
-@st.cache_data(show_spinner=False, hash_funcs={Analysis: key}, max_entries=64)
-def chart_spec(an: Analysis, actors: tuple[str, ...], claims: pd.DataFrame | None = None,
-               status: str = "controlled", height: int = 300) -> dict:
-    """The chart's Vega-Lite spec with a placeholder rule (see :func:`with_rule`)."""
-    first = an.dates[0].date().isoformat() if an.dates else "1970-01-01"
-    return area_chart(an, first, list(actors), claims, status, height).to_dict()
-
-
-def with_rule(spec: dict, day: str) -> dict:
-    """A copy of ``spec`` with the selected-date rule at ``day`` (only the rule layer is copied)."""
-    out = dict(spec)
-    out["layer"] = list(spec["layer"])
-    for i, layer in enumerate(out["layer"]):
-        mark = layer.get("mark")
-        if (mark == "rule") or (isinstance(mark, dict) and mark.get("type") == "rule"):
-            layer = copy.deepcopy(layer)
-            layer["data"] = {"values": [{"date": day}]}
-            out["layer"][i] = layer
-    return out
 
 
 def claim_points(claims: pd.DataFrame) -> pd.DataFrame:
@@ -82,3 +64,33 @@ def claim_points(claims: pd.DataFrame) -> pd.DataFrame:
         "quote": c["quote"].fillna(""), "source": c["source"].fillna(""),
     })
     return out[out["km2"].notna() & np.isfinite(out["km2"])]
+
+
+@st.cache_data(show_spinner=False, hash_funcs={Analysis: key}, max_entries=64)
+def chart_spec(an: Analysis, actors: tuple[str, ...], claims: pd.DataFrame | None = None,
+               status: str = "controlled", height: int = 300) -> dict:
+    """The chart's Vega-Lite spec; the selected-date rule reads ``rule_data(day)`` (see :func:`without_rule_data`)."""
+    first = an.dates[0].date().isoformat() if an.dates else "1970-01-01"
+    return without_rule_data(area_chart(an, first, list(actors), claims, status, height).to_dict())
+
+
+def without_rule_data(spec: dict) -> dict:
+    """The spec with the selected-date rule reading the chart's own ``data`` argument.
+
+    Streamlit re-creates a Vega view when the spec changes, which costs ~80 ms of
+    each date step in the browser; with the spec constant and only the one-row
+    ``data`` changing, the chart updates in place.
+    """
+    out = dict(spec)
+    out["layer"] = list(spec["layer"])
+    for i, layer in enumerate(out["layer"]):
+        mark = layer.get("mark")
+        if (mark == "rule") or (isinstance(mark, dict) and mark.get("type") == "rule"):
+            layer = copy.deepcopy(layer)
+            layer.pop("data", None)
+            out["layer"][i] = layer
+    return out
+
+
+def rule_data(day: str) -> pd.DataFrame:
+    return pd.DataFrame({"date": [pd.Timestamp(day)]})
