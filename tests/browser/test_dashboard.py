@@ -210,15 +210,20 @@ def test_chart_rule_follows_the_date(page, page_events, http_errors, streamlit_a
     assert_healthy(page_events, http_errors)
 
 
-def test_play_advances_and_pause_reports_back(page, page_events, http_errors, streamlit_app,
-                                             save_screenshot):
-    open_map(page, streamlit_app.url + "/?date=2015-01-01")
+def start_playing(page: Page, url: str) -> tuple[str, Frame]:
+    """Open the map at ``url``, press Play; (the date shown before, the player's frame)."""
+    open_map(page, url)
     start = big_date(page)
-
     page.get_by_role("button", name=re.compile(r"Play$")).click()
     page.wait_for_selector(PLAYER_IFRAME, timeout=STEP_MS)
     player = page.locator(PLAYER_IFRAME).element_handle().content_frame()
     assert player is not None
+    return start, player
+
+
+def test_play_advances_and_pause_reports_back(page, page_events, http_errors, streamlit_app,
+                                             save_screenshot):
+    start, player = start_playing(page, streamlit_app.url + "/?date=2015-01-01")
     player.wait_for_function("() => /\\d+ \\/ \\d+/.test(document.querySelector('.tp-date-small')?.textContent || '')",
                              timeout=STEP_MS)
     i0 = int(player.locator(".tp-date-small").inner_text().split("/")[0])
@@ -317,11 +322,7 @@ def test_date_in_url_opens_on_that_date(page, page_events, http_errors, streamli
 
 def test_app_pause_button_keeps_the_played_date(page, page_events, http_errors, streamlit_app,
                                                save_screenshot):
-    open_map(page, streamlit_app.url + "/?date=2015-01-01")
-    start = big_date(page)
-    page.get_by_role("button", name=re.compile(r"Play$")).click()
-    page.wait_for_selector(PLAYER_IFRAME, timeout=STEP_MS)
-    player = page.locator(PLAYER_IFRAME).element_handle().content_frame()
+    start, player = start_playing(page, streamlit_app.url + "/?date=2015-01-01")
     player.wait_for_function(
         "(d) => (document.querySelector('.tp-date')?.textContent || d) > d", arg=start, timeout=STEP_MS)
     page.get_by_role("button", name=re.compile("Pause")).click()
