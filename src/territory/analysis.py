@@ -7,6 +7,7 @@ on screen can be reproduced with a ``territory`` command.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -95,8 +96,9 @@ class Analysis:
             self._history = with_validity(self.dataset.history)
         return self._history
 
-    @property
+    @cached_property
     def dates(self) -> list[pd.Timestamp]:
+        """Days on which anything changes (computed once; the history does not change)."""
         return change_dates(self.dataset.history)
 
     @property
