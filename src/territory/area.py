@@ -129,15 +129,6 @@ class Measured:
     snapshots: pd.DataFrame
     geometry: np.ndarray
 
-    def geometry_for(self, actor: str, status: str, day: pd.Timestamp) -> shapely.Geometry:
-        """The (actor, status) union in force on ``day`` (empty if none)."""
-        s = self.snapshots
-        m = (s["actor"] == actor) & (s["status"] == status) & (s["date"] <= day) & (
-            s[END].isna() | (s[END] > day)
-        )
-        idx = np.flatnonzero(m.to_numpy())
-        return self.geometry[idx[-1]] if len(idx) else shapely.Polygon()
-
 
 def measure(history: gpd.GeoDataFrame) -> Measured:
     """Project once, union each snapshot's rows, and measure every snapshot."""

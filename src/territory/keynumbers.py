@@ -44,11 +44,6 @@ class AreaIndex:
         return self.by_date.get(self.dates[i], {}) if i >= 0 else {}
 
 
-def areas_on(analysis: Analysis, day: object) -> Areas:
-    """km² per (actor, status) in force on ``day`` (pairs holding nothing left out)."""
-    return AreaIndex(analysis).on(day)
-
-
 def actor_km2(areas: Areas, actor: str, status: str = "controlled") -> float:
     return areas.get((actor, status), 0.0)
 

@@ -30,8 +30,6 @@ practice of real sources (a grey "unknown" zone, ISW's "claimed" layers).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -158,6 +156,3 @@ def snapshot_keys(history: gpd.GeoDataFrame) -> pd.DataFrame:
         .reset_index(drop=True)
     )
 
-
-def iter_days(days: Iterable[object]) -> list[pd.Timestamp]:
-    return [to_day(d) for d in days]
