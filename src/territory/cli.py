@@ -16,6 +16,10 @@ from pathlib import Path
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
+#: How this shell names each load option in a validation report's hints (see territory.report.opt).
+CLI_WORDING = {"actor": "--actor NAME", "status": "--status STATUS", "file_date": "--file-date YYYY-MM-DD",
+               "date_format": "--date-format FORMAT", "column": "--column {column}=NAME", "aliases": "--aliases FILE"}
+
 EXAMPLES = """examples:
   territory stats                          # bundled history, CSV to stdout
   territory stats --format json --out stats.json
@@ -254,7 +258,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         meta = json.loads((root / "dataset.json").read_text(encoding="utf-8"))
         root = root / meta["history"]
-    report = validate(root, load_options(args))
+    report = validate(root, load_options(args)).worded(CLI_WORDING)
     if args.format == "json":
         print(report.to_json())
     else:
@@ -288,6 +292,13 @@ COMMANDS = {"stats": cmd_stats, "change": cmd_change, "claims": cmd_claims, "reg
             "dates": cmd_dates, "validate": cmd_validate, "serve": cmd_serve}
 
 
+def print_refusal(report) -> None:
+    """The validation report of a refused input, on stderr, hints in command-line words."""
+    for p in report.worded(CLI_WORDING).problems:
+        print(p, file=sys.stderr)
+    print(f"territory: input refused: {report.summary()}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -303,9 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handler(args)
     except LoadError as exc:
-        for p in exc.report.problems:
-            print(p, file=sys.stderr)
-        print(f"territory: input refused: {exc.report.summary()}", file=sys.stderr)
+        print_refusal(exc.report)
         return EXIT_INPUT
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE

@@ -3,15 +3,54 @@
 Loaders never raise bare exceptions at a user. They collect :class:`Problem`
 rows (file, row, field, message, fix hint) into a :class:`Report`; errors
 refuse the load (:class:`LoadError` carries the report), warnings do not.
+
+A hint that points to a load option marks it with :func:`opt` (``opt("actor")``,
+``opt("column", "date")``) instead of spelling a command-line flag: the same
+report is read in a terminal and on the Data page, and each shell words the
+option its own way (``--actor NAME`` there, the "Actor" field here) with
+:meth:`Report.worded`. Unworded, a marker reads as a neutral phrase.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+#: Load options a hint can point to (the keys of :class:`territory.io.LoadOptions`' shell inputs).
+OPTION_KEYS = ("actor", "status", "file_date", "date_format", "column", "aliases")
+_MARK = re.compile(r"\{opt:(" + "|".join(OPTION_KEYS) + r")(?:=([^{}]*))?\}")
+
+#: How a hint names an option when no shell worded it.
+NEUTRAL_WORDING: dict[str, str] = {
+    "actor": "the actor option", "status": "the status option", "file_date": "the file date option",
+    "date_format": "the date format option", "column": "a column mapping {column}=NAME",
+    "aliases": "an alias table",
+}
+
+#: A shell's words for each option key; ``{column}`` in the "column" entry is the canonical column.
+Wording = Mapping[str, str]
+
+
+def opt(key: str, column: str = "") -> str:
+    """A marker for load option ``key`` in a hint, worded later by the shell that shows the report."""
+    if key not in OPTION_KEYS:
+        raise ValueError(f"unknown option key {key!r}")
+    return "{opt:" + key + (f"={column}" if column else "") + "}"
+
+
+def word_hint(hint: str, wording: Wording) -> str:
+    """``hint`` with every option marker replaced by ``wording`` (falling back to the neutral words)."""
+    def sub(m: re.Match) -> str:
+        key, column = m.group(1), m.group(2) or "COLUMN"
+        words = wording.get(key) or NEUTRAL_WORDING[key]
+        return words.replace("{column}", column)
+
+    return _MARK.sub(sub, hint)
 
 
 @dataclass(frozen=True)
@@ -24,6 +63,10 @@ class Problem:
     hint: str = ""
     code: str = ""
 
+    def worded(self, wording: Wording) -> Problem:
+        """This problem with its hint's option markers in a shell's words."""
+        return replace(self, hint=word_hint(self.hint, wording)) if "{opt:" in self.hint else self
+
     def __str__(self) -> str:
         where = self.file
         if self.row != "":
@@ -31,7 +74,8 @@ class Problem:
         if self.field:
             where += f", field '{self.field}'"
         text = f"{self.severity}: {where}: {self.message}" if where else f"{self.severity}: {self.message}"
-        return f"{text} — {self.hint}" if self.hint else text
+        hint = word_hint(self.hint, NEUTRAL_WORDING)
+        return f"{text} — {hint}" if hint else text
 
 
 @dataclass
@@ -67,8 +111,12 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
+    def worded(self, wording: Wording) -> Report:
+        """A copy whose hints name options in a shell's words (see :func:`opt`)."""
+        return Report([p.worded(wording) for p in self.problems], dict(self.stats))
+
     def to_records(self) -> list[dict[str, str]]:
-        return [asdict(p) for p in self.problems]
+        return [asdict(p.worded(NEUTRAL_WORDING)) for p in self.problems]
 
     def to_json(self) -> str:
         return json.dumps({"ok": self.ok, "problems": self.to_records(), "stats": self.stats}, indent=2)

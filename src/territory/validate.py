@@ -35,7 +35,7 @@ from territory.actors import normalise_label
 from territory.area import to_equal_area
 from territory.io import LoadOptions, load
 from territory.model import END, change_dates, with_validity
-from territory.report import Report
+from territory.report import Report, opt
 
 __all__ = ["check_history", "validate"]
 
@@ -282,5 +282,5 @@ def _similar_actors(history: gpd.GeoDataFrame, report: Report, name: str) -> Non
                 f"actors {' and '.join(repr(n) for n in names)} differ only in case, spacing, accents or "
                 "punctuation; they are counted as different actors",
                 file=name, field="actor", code="similar-actors",
-                hint="if they are the same, map them to one name with an alias table (--aliases)",
+                hint=f"if they are the same, map them to one name with {opt('aliases')}",
             )

@@ -27,7 +27,7 @@ from territory.io.options import LoadOptions
 from territory.io.readers import RawLayer
 from territory.model import CRS as WGS84
 from territory.model import HISTORY_COLUMNS, STATUSES
-from territory.report import Report
+from territory.report import Report, opt
 
 SYNONYMS: dict[str, Sequence[str]] = {
     "date": ("date", "datum", "day", "snapshot_date", "as_of", "timestamp", "begin", "start", "start_date", "date_from", "valid_from"),
@@ -384,7 +384,7 @@ def check_options(options: LoadOptions, report: Report, name: str) -> bool:
         ok = False
     if options.actor is not None and not str(options.actor).strip():
         report.error("the actor option is blank", file=name, field="actor", code="bad-option",
-                     hint="give the actor's name, e.g. --actor 'Islamic State'")
+                     hint=f"give the actor's name with {opt('actor')}, e.g. 'Islamic State'")
         ok = False
     return ok
 
@@ -449,8 +449,8 @@ def normalise_layer(
         out["date"] = np.full(n, np.datetime64(day, "ns"))
     elif "date" not in options.columns:  # else a bad mapping was reported already
         report.error("no date column and no date in the file name", file=name, field="date", code="no-date",
-                     hint="add a 'date' column (YYYY-MM-DD), map one with --column date=NAME, "
-                          "name the file YYYY-MM-DD.geojson, or pass --date")
+                     hint=f"add a 'date' column (YYYY-MM-DD), map one with {opt('column', 'date')}, "
+                          f"name the file YYYY-MM-DD.geojson, or use {opt('file_date')}")
     # actor
     actor_col = cols.get("actor")
     if actor_col is None and options.actor is None:
@@ -460,7 +460,8 @@ def normalise_layer(
         if actor_col is not None:
             report.warning(f"no actor column: actors are taken from the '{actor_col}' column", file=name,
                            field=str(actor_col), code="actor-from-name",
-                           hint="if that is wrong, map the right column with --column actor=NAME or pass --actor NAME")
+                           hint=f"if that is wrong, map the right column with {opt('column', 'actor')} "
+                                f"or use {opt('actor')}")
     if actor_col is not None:
         labels = frame[actor_col]
         missing = _blank(labels)
@@ -470,7 +471,7 @@ def normalise_layer(
         missing_arr = missing.to_numpy(dtype=bool)
         _row_errors(report, missing_arr, offset, lambda i: "actor is missing", file=name, field=str(actor_col),
                     code="no-actor", summary="with no actor",
-                    hint="fill in the actor, or pass --actor NAME for rows without one")
+                    hint=f"fill in the actor, or use {opt('actor')} for rows without one")
         uniq = labels[~missing].unique()
         cleaned = {v: options.aliases.clean(v) for v in uniq}
         out["actor"] = labels.map(cleaned)
@@ -478,7 +479,7 @@ def normalise_layer(
         out["actor"] = np.full(n, options.aliases.clean(options.actor), dtype=object)
     elif "actor" not in options.columns:
         report.error("no actor column", file=name, field="actor", code="no-actor",
-                     hint="add an 'actor' column, map one with --column actor=NAME, or pass --actor NAME")
+                     hint=f"add an 'actor' column, map one with {opt('column', 'actor')}, or use {opt('actor')}")
     # status
     default_status = STATUS_ALIASES.resolve(options.status) or "controlled"
     if "status" in cols:
