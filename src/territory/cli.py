@@ -269,23 +269,101 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_INPUT
 
 
+#: Seconds the dashboard gets to stop after SIGTERM before it is killed.
+SERVE_GRACE_S = 10.0
+
+
+def serve_options(args: argparse.Namespace) -> dict:
+    """The input options as JSON-able values for the dashboard process (``TERRITORY_OPTIONS``)."""
+    return {"actor": args.actor, "status": args.status, "date": args.file_date, "column": args.column,
+            "aliases": str(Path(args.aliases).resolve()) if args.aliases else None}
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Streamlit binds: TIME_WAIT is no obstacle
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the dashboard gets SIGTERM if ``territory serve`` itself is killed (even with SIGKILL)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def supervise(proc) -> int:
+    """Wait for the dashboard; SIGTERM/SIGINT/SIGHUP stop it too (then SIGKILL after a grace period)."""
+    import signal
+    import subprocess
+    import time
+
+    stop_at: list[float] = []
+
+    def forward(_signum, _frame) -> None:
+        if not stop_at:
+            stop_at.append(time.monotonic() + SERVE_GRACE_S)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    try:
+        while True:
+            try:
+                rc = proc.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if stop_at and time.monotonic() > stop_at[0]:
+                    proc.kill()
+    finally:
+        if proc.poll() is None:  # an exception in this process: never leave the server behind
+            proc.kill()
+            proc.wait()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    if stop_at:
+        print("territory: dashboard stopped", file=sys.stderr)
+        return EXIT_OK
+    return rc
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Check the input here (a refusal prints its report, exit 1), then run the dashboard as a child."""
+    import json
     import os
     import subprocess
 
-    from territory.datasets import REPO_ROOT
+    from territory.datasets import REPO_ROOT, load_dataset
 
+    where = args.path or "the bundled history"
+    print(f"territory: checking {where}…", file=sys.stderr)
+    load_dataset(args.path, load_options(args))  # raises LoadError before any server starts
+    if not _port_free(args.port):
+        return _usage_error(f"port {args.port} on 127.0.0.1 is in use; choose another with --port")
     app = REPO_ROOT / "app.py"
     env = dict(os.environ)
+    for k in ("TERRITORY_PATH", "TERRITORY_ACTOR"):  # serve exactly what was checked
+        env.pop(k, None)
     if args.path:
         env["TERRITORY_PATH"] = str(Path(args.path).resolve())
-    if args.actor:
-        env["TERRITORY_ACTOR"] = args.actor
+    env["TERRITORY_OPTIONS"] = json.dumps(serve_options(args))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", "127.0.0.1",
            "--server.port", str(args.port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
-    print(f"Territory dashboard on http://127.0.0.1:{args.port}", file=sys.stderr)
-    return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
+    print(f"Territory dashboard on http://127.0.0.1:{args.port} (Ctrl+C stops it)", file=sys.stderr)
+    # Its own process group: Ctrl+C reaches this process only, which stops the server once.
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, process_group=0,
+                            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+    return supervise(proc)
 
 
 COMMANDS = {"stats": cmd_stats, "change": cmd_change, "claims": cmd_claims, "regions": cmd_regions,

@@ -8,6 +8,8 @@ dataset is measured once per process and shared read-only by every session
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -23,6 +25,11 @@ from territory.ui.maps import key as _key
 
 BUNDLED = "bundled"
 UPLOADED = "uploaded"
+
+#: How the dashboard names each load option in a validation report's hints: the Data page's fields.
+PAGE_WORDING = {"actor": "the “Actor” field", "status": "the “Status” field", "file_date": "the “File date” field",
+                "date_format": "the “Date format” field", "column": "the “{column}” box under Column mapping",
+                "aliases": "the alias table"}
 
 
 def configure_page(title: str) -> None:
@@ -49,23 +56,39 @@ def default_path() -> Path:
     return Path(env) if env else bundled_path()
 
 
+def default_options() -> str:
+    """The input options the server was started with (``territory serve`` sets ``TERRITORY_OPTIONS``), as JSON."""
+    opts = json.loads(os.environ.get("TERRITORY_OPTIONS") or "{}")
+    if os.environ.get("TERRITORY_ACTOR"):
+        opts["actor"] = os.environ["TERRITORY_ACTOR"]
+    return json.dumps(opts, sort_keys=True)
+
+
 @st.cache_resource(show_spinner="Measuring the dataset…")
-def _load_default(path: str, actor: str | None) -> Analysis | Report:
+def _load_default(path: str, options: str) -> Analysis | Report:
+    given = json.loads(options)
     try:
-        ds = load_dataset(path, LoadOptions(actor=actor))
+        opts = LoadOptions.from_cli(**given)
+        aliases = Path(given["aliases"]).read_bytes() if given.get("aliases") else b""
+        ds = load_dataset(path, opts)
     except LoadError as exc:
         return exc.report
-    return Analysis.from_paths(ds, extra={"actor": actor, "app": True})
+    except (ValueError, OSError) as exc:  # an option the server was started with cannot be used
+        report = Report()
+        report.error(str(exc), file=str(path), code="bad-option", hint="restart the server with a valid option")
+        return report
+    extra = {"options": given, "aliases": hashlib.sha256(aliases).hexdigest(), "app": True}
+    return Analysis.from_paths(ds, extra=extra)
 
 
 def analysis() -> Analysis:
     """The analysis this session is looking at (uploaded data if chosen)."""
     if st.session_state.get("source") == UPLOADED and isinstance(st.session_state.get("uploaded"), Analysis):
         return st.session_state["uploaded"]
-    result = _load_default(str(default_path()), os.environ.get("TERRITORY_ACTOR"))
+    result = _load_default(str(default_path()), default_options())
     if isinstance(result, Report):
         st.error(f"The dataset at {default_path()} could not be loaded.")
-        st.dataframe(pd.DataFrame(result.to_records()), hide_index=True)
+        st.dataframe(pd.DataFrame(result.worded(PAGE_WORDING).to_records()), hide_index=True)
         st.stop()
     return result
 
