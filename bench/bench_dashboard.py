@@ -2,7 +2,7 @@
 
 Three servers, one after another, each a real ``streamlit run`` on a free port:
 
-(a) ours, bundled data (app.py): navigation -> first Islamic State path in the
+(a) ours, bundled data (territory.app.main): navigation -> first Islamic State path in the
     map iframe (fresh browser context each time; run 1 = cold server, run 2 =
     warm), and per date step (ArrowRight on the slider) the time from the
     keydown to the map iframe's territory paths changing.
@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -242,7 +241,7 @@ def main() -> None:
         env = dict(base_env, TERRITORY_CACHE_DIR=str(tmp / "cache_bundled"),
                    TERRITORY_TIMINGS=str(tmp / "t_bundled.tsv"))
         print("(a) ours, bundled dataset")
-        with run_streamlit("app.py", log=tmp / "bundled.log", env=env, timings=tmp / "t_bundled.tsv") as srv:
+        with run_streamlit("src/territory/app/main.py", log=tmp / "bundled.log", env=env, timings=tmp / "t_bundled.tsv") as srv:
             measure(browser, srv, bundled, path_sel='path.leaflet-interactive[fill="#000000"]',
                     steps=args.steps)
 
@@ -260,7 +259,7 @@ def main() -> None:
 
         ours = Result("ours, archive")
         print(f"(b) ours, archive (from {mid})")
-        with run_streamlit("app.py", log=tmp / "ours.log", env=dict(env, TERRITORY_TIMINGS=str(tmp / "t_ours.tsv")),
+        with run_streamlit("src/territory/app/main.py", log=tmp / "ours.log", env=dict(env, TERRITORY_TIMINGS=str(tmp / "t_ours.tsv")),
                            timings=tmp / "t_ours.tsv") as srv:
             measure(browser, srv, ours, path_sel="path.leaflet-interactive", steps=args.steps,
                     query=f"?date={mid}")
@@ -268,8 +267,6 @@ def main() -> None:
         naive_dir = tmp / "naive"
         naive_dir.mkdir()
         (naive_dir / "naive_app.py").write_text(textwrap.dedent(NAIVE_SCRIPT), encoding="utf-8")
-        # Static files are served from static/ next to the main script; symlinks out of it are refused.
-        shutil.copytree(ROOT / "static", naive_dir / "static")
         naive = Result("naive, archive")
         print(f"(c) naive, archive (from {mid})")
         with run_streamlit(naive_dir / "naive_app.py", log=tmp / "naive.log",

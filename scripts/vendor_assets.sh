@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refresh the vendored Leaflet under src/territory/assets/leaflet/.
+# Refresh the vendored Leaflet under src/territory/assets/player/leaflet/ (its one copy).
 #
 # Maintainers only: the app, the CLI and CI never download anything; they use
 # the committed copy. Run from anywhere:  scripts/vendor_assets.sh [version]
@@ -7,17 +7,14 @@
 # The package comes from the npm registry (`npm pack`, tarball integrity is
 # checked by npm); we copy dist/leaflet.js, dist/leaflet.css, dist/images/
 # and LICENSE, then write README.md with the version and the tarball hash.
-# static/leaflet (served by Streamlit at /app/static/leaflet/) must be a real
-# copy: Streamlit 1.67's static handler resolves symlinks and answers 400 for
-# any file whose real path leaves ./static (checked: a relative symlink to
-# ../src/territory/assets/leaflet gives "400 Bad Request"). This script keeps
-# the copy identical; tests/unit/test_player.py fails if they drift.
+# The player component's folder is the only copy: Streamlit serves it at
+# /component/<name>/ to the player and to folium maps alike, and the HTML
+# export inlines it (tests/unit/test_player.py fails if a second copy appears).
 set -euo pipefail
 
 VERSION="${1:-1.9.4}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEST="$ROOT/src/territory/assets/leaflet"
-STATIC="$ROOT/static/leaflet"
+DEST="$ROOT/src/territory/assets/player/leaflet"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
@@ -46,13 +43,11 @@ cat >"$DEST/README.md" <<EOF
 Why vendored: the dashboard, the Streamlit player component and the standalone
 HTML export must work offline (no CDN at run time or in CI).
 
-Used by:
-- \`territory.ui.offline\` (folium / st_folium, served from \`/app/static/leaflet/\`;
-  \`static/leaflet\` in the repo root is a copy of this folder kept in sync by
-  the script below: Streamlit refuses symlinks that leave \`static/\`),
+Used by (this folder is the only copy in the tree):
 - the player component (\`territory/assets/player/index.html\`, relative URL
-  \`leaflet/\`: \`assets/player/leaflet/\` is another synced copy, because
-  Streamlit serves only the component's own folder),
+  \`leaflet/\`; Streamlit serves the component's folder at \`/component/<name>/\`),
+- \`territory.ui.offline\` (folium / st_folium maps load it from that same
+  component route),
 - \`territory.player.standalone_html\` (inlined).
 
 Refresh (maintainers only, needs npm and network):
@@ -62,14 +57,4 @@ Refresh (maintainers only, needs npm and network):
 then run the unit and browser tests and commit the result.
 EOF
 
-mkdir -p "$ROOT/static"
-rm -rf "$STATIC"
-cp -R "$DEST" "$STATIC"
-# our own folium jQuery stand-in, served next to Leaflet (territory.ui.offline)
-mkdir -p "$ROOT/static/territory"
-cp "$ROOT/src/territory/assets/folium/folium-shim.js" "$ROOT/static/territory/folium-shim.js"
-# the player component serves only its own folder: it needs its own copy
-rm -rf "$ROOT/src/territory/assets/player/leaflet"
-mkdir -p "$ROOT/src/territory/assets/player/leaflet"
-cp "$DEST/leaflet.js" "$DEST/leaflet.css" "$DEST/LICENSE" "$ROOT/src/territory/assets/player/leaflet/"
 echo "vendored leaflet $GOT into $DEST"

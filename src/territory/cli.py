@@ -342,26 +342,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import os
     import subprocess
 
-    from territory.datasets import REPO_ROOT, load_dataset
+    from territory.app import MAIN_SCRIPT
+    from territory.datasets import load_dataset
 
     where = args.path or "the bundled history"
     print(f"territory: checking {where}…", file=sys.stderr)
     load_dataset(args.path, load_options(args))  # raises LoadError before any server starts
     if not _port_free(args.port):
         return _usage_error(f"port {args.port} on 127.0.0.1 is in use; choose another with --port")
-    app = REPO_ROOT / "app.py"
     env = dict(os.environ)
     for k in ("TERRITORY_PATH", "TERRITORY_ACTOR"):  # serve exactly what was checked
         env.pop(k, None)
     if args.path:
         env["TERRITORY_PATH"] = str(Path(args.path).resolve())
     env["TERRITORY_OPTIONS"] = json.dumps(serve_options(args))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", "127.0.0.1",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(MAIN_SCRIPT), "--server.address", "127.0.0.1",
            "--server.port", str(args.port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
     print(f"Territory dashboard on http://127.0.0.1:{args.port} (Ctrl+C stops it)", file=sys.stderr)
     # Its own process group: Ctrl+C reaches this process only, which stops the server once.
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, process_group=0,
+    proc = subprocess.Popen(cmd, env=env, process_group=0,
                             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     return supervise(proc)
 

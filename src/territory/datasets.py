@@ -24,12 +24,13 @@ from territory.actors import assign_colors, read_actors
 from territory.io import LoadOptions, read_history
 from territory.report import LoadError, Report
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+#: The bundled data ships inside the package, so an installed ``territory`` finds it anywhere.
+BUNDLED_DATA = Path(__file__).resolve().parent / "geodata"
 
 
 def data_root() -> Path:
     """Folder of the bundled data (``$TERRITORY_DATA`` overrides)."""
-    return Path(os.environ.get("TERRITORY_DATA", REPO_ROOT / "geodata"))
+    return Path(os.environ.get("TERRITORY_DATA", BUNDLED_DATA))
 
 
 def bundled_path() -> Path:

@@ -415,11 +415,11 @@ def _inline_script(code: str) -> str:
 
 def _leaflet_css_inline() -> str:
     """leaflet.css with its images as data: URIs (no file fetch from disk)."""
-    css = _asset("leaflet", "leaflet.css")
+    css = _asset("player", "leaflet", "leaflet.css")
 
     def repl(m: re.Match[str]) -> str:
         name = m.group(1)
-        data = base64.b64encode(_asset_bytes("leaflet", "images", name)).decode("ascii")
+        data = base64.b64encode(_asset_bytes("player", "leaflet", "images", name)).decode("ascii")
         return f"url(data:image/png;base64,{data})"
 
     return re.sub(r"url\(images/([A-Za-z0-9_.-]+\.png)\)", repl, css)
@@ -447,7 +447,7 @@ def standalone_html(payload: Mapping[str, Any]) -> str:
     if escaping failed), inline styles and data: images, and no fetches.
     """
     scripts = [
-        _inline_script(_asset("leaflet", "leaflet.js")),
+        _inline_script(_asset("player", "leaflet", "leaflet.js")),
         _inline_script(_asset("player", "player.js")),
         _BOOT,
     ]

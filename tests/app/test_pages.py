@@ -11,8 +11,8 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["app.py", "pages/1_Compare.py", "pages/2_Claims.py", "pages/3_Regions.py", "pages/4_Data.py",
-         "pages/5_Export.py"]
+PAGES = ["src/territory/app/main.py", "src/territory/app/pages/compare.py", "src/territory/app/pages/claims.py", "src/territory/app/pages/regions.py", "src/territory/app/pages/data.py",
+         "src/territory/app/pages/export.py"]
 
 pytestmark = pytest.mark.usefixtures("bundled")
 
@@ -35,12 +35,14 @@ def test_page_runs_without_exception(page):
 
 
 def test_map_page_labels_reconstruction_and_shows_map():
-    at = run_page("app.py")
+    at = run_page("src/territory/app/main.py")
     assert any("Illustrative reconstruction" in w.value for w in at.warning)
     args = map_args(at)
     assert "Islamic State" in args["feature_group"], "the date's territory is not in the map"
-    # Offline: only vendored assets served by Streamlit itself.
-    assert all(u.startswith("/app/static/") for u in args["js_links"] + args["css_links"])
+    # Offline: only the vendored assets, served by Streamlit from the player component's folder.
+    from territory.ui.player_component import COMPONENT_NAME
+
+    assert all(u.startswith(f"../{COMPONENT_NAME}/") for u in args["js_links"] + args["css_links"])
 
 
 def map_args(at: AppTest, index: int = 0) -> dict:
@@ -49,7 +51,7 @@ def map_args(at: AppTest, index: int = 0) -> dict:
 
 
 def test_date_step_changes_layer_but_not_base_map():
-    at = run_page("app.py")
+    at = run_page("src/territory/app/main.py")
     first = map_args(at)
     at = at.button(key="next").click().run()
     second = map_args(at)
@@ -59,7 +61,7 @@ def test_date_step_changes_layer_but_not_base_map():
 
 
 def test_metrics_change_when_date_changes():
-    at = run_page("app.py")
+    at = run_page("src/territory/app/main.py")
     slider = at.select_slider(key="date")
     dates = slider.options
     at = slider.set_value(dates[5]).run()
@@ -73,21 +75,21 @@ def test_metrics_change_when_date_changes():
 
 
 def test_next_button_advances_date():
-    at = run_page("app.py")
+    at = run_page("src/territory/app/main.py")
     before = at.session_state["date"]
     at = at.button(key="next").click().run()
     assert at.session_state["date"] > before
 
 
 def test_date_from_url_query_param():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "src/territory/app/main.py"), default_timeout=120)
     at.query_params["date"] = "2016-07-04"
     at.run()
     assert at.session_state["date"] == "2016-07-04"
 
 
 def test_claims_page_lists_the_story_claims():
-    at = run_page("pages/2_Claims.py")
+    at = run_page("src/territory/app/pages/claims.py")
     table = at.dataframe[0].value
     assert len(table) >= 40
     assert {"consistent", "overstated"} & set(table["verdict"])
@@ -102,8 +104,8 @@ def _geojson_bytes(tmp_path: Path) -> bytes:
 
 
 def test_upload_good_then_bad_keeps_previous_data(tmp_path):
-    at = run_page("app.py")
-    at.switch_page("pages/4_Data.py").run()
+    at = run_page("src/territory/app/main.py")
+    at.switch_page(str(ROOT / "src/territory/app/pages/data.py")).run()
     at.get("file_uploader")[0].set_value(("mine.geojson", _geojson_bytes(tmp_path), "application/geo+json"))
     at = _submit(at)
     assert not at.exception
@@ -121,10 +123,10 @@ def test_upload_good_then_bad_keeps_previous_data(tmp_path):
     assert report and report[0]["file"] == "broken.geojson"
     assert at.session_state["uploaded"] is uploaded
     # The map page now shows the uploaded data (this session only).
-    at.switch_page("app.py").run()
+    at.switch_page(str(ROOT / "src/territory/app/pages/map.py")).run()
     assert not at.exception
     assert any(m.label == "Occupied: area held" for m in at.metric)
-    other = run_page("app.py")  # a new session still sees the bundled data
+    other = run_page("src/territory/app/main.py")  # a new session still sees the bundled data
     assert any(m.label == "Islamic State: area held" for m in other.metric)
 
 
@@ -135,7 +137,7 @@ def _submit(at: AppTest) -> AppTest:
 
 @pytest.mark.parametrize("kind", ["Time-series table (CSV)", "Report map (PNG)", "Territory on the date (GeoJSON)"])
 def test_export_page_prepares_a_download(kind):
-    at = run_page("pages/5_Export.py")
+    at = run_page("src/territory/app/pages/export.py")
     at.selectbox(key="export_kind").set_value(kind).run()
     at = at.button(key="export_go").click().run()
     assert not at.exception and not at.error
@@ -160,7 +162,7 @@ def test_map_page_numbers_match_the_cli():
     with redirect_stdout(buf):
         assert main(["stats", "--no-cache"]) == 0
     stats = pd.read_csv(io.StringIO(buf.getvalue()))
-    at = run_page("app.py")
+    at = run_page("src/territory/app/main.py")
     at = at.select_slider(key="date").set_value("2016-07-04").run()
     row = stats[(stats["date"] == "2016-07-04") & (stats["actor"] == "Islamic State") & (stats["status"] == "controlled")].iloc[0]
     values = metric_values(at)
@@ -175,11 +177,11 @@ def test_hostile_labels_are_escaped_on_the_map(tmp_path):
                          geometry=[shapely.box(30, 46, 32, 48)], crs=4326)
     p = tmp_path / "evil.geojson"
     g.to_file(p)
-    at = run_page("app.py")
-    at.switch_page("pages/4_Data.py").run()
+    at = run_page("src/territory/app/main.py")
+    at.switch_page(str(ROOT / "src/territory/app/pages/data.py")).run()
     at.get("file_uploader")[0].set_value(("evil.geojson", p.read_bytes(), "application/geo+json"))
     at = _submit(at)
-    at.switch_page("app.py").run()
+    at.switch_page(str(ROOT / "src/territory/app/pages/map.py")).run()
     assert not at.exception
     fg = map_args(at)["feature_group"]
     assert "<img" not in fg and "<script>" not in fg
@@ -187,7 +189,7 @@ def test_hostile_labels_are_escaped_on_the_map(tmp_path):
 
 
 def test_compare_page_with_reversed_dates_swaps_them():
-    at = run_page("pages/1_Compare.py")
+    at = run_page("src/territory/app/pages/compare.py")
     at.selectbox(key="compare_from").set_value("2017-01-01").run()
     at = at.selectbox(key="date").set_value("2015-01-01").run()
     assert not at.exception

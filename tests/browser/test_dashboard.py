@@ -1,4 +1,4 @@
-"""The dashboard in a real Chromium, against a real ``streamlit run app.py``.
+"""The dashboard in a real Chromium, against a real ``streamlit run`` of the packaged app.
 
 One server for the session (``streamlit_app`` in conftest.py), a fresh page
 per test. Each test checks what a person sees (the territory drawn, the date
@@ -280,7 +280,7 @@ def test_every_page_opens_from_the_sidebar(page, page_events, http_errors, strea
     pages = [n for n in names if n in ("Compare", "Claims", "Regions", "Data", "Export")]
     for name in pages:
         page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=name, exact=True).click()
-        page.wait_for_url(re.compile(rf"/{name}(\?|$)"), timeout=STEP_MS)
+        page.wait_for_url(re.compile(rf"/{name.lower()}(\?|$)"), timeout=STEP_MS)
         expect(page).to_have_title(f"{name} · Territory", timeout=FIRST_LOAD_MS)
         main = page.locator("[data-testid=stMain]")
         expect(main.locator("h1").first).to_be_visible(timeout=FIRST_LOAD_MS)

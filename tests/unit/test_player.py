@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import filecmp
 import html
 import json
 import re
@@ -191,18 +190,16 @@ def test_standalone_html_escaping_and_offline() -> None:
     assert "Content-Security-Policy" in page and "default-src 'none'" in html.unescape(page)
 
 
-def test_vendored_assets_in_sync() -> None:
-    """static/ and the component folder carry copies (Streamlit refuses symlinks out)."""
-    src = ASSETS / "leaflet"
-    for name in ("leaflet.js", "leaflet.css", "LICENSE"):
-        assert filecmp.cmp(src / name, ROOT / "static" / "leaflet" / name, shallow=False), name
-        assert filecmp.cmp(src / name, ASSETS / "player" / "leaflet" / name, shallow=False), name
-    for png in (src / "images").glob("*.png"):
-        assert filecmp.cmp(png, ROOT / "static" / "leaflet" / "images" / png.name, shallow=False)
-    assert filecmp.cmp(
-        ASSETS / "folium" / "folium-shim.js", ROOT / "static" / "territory" / "folium-shim.js", shallow=False
-    ), "run scripts/vendor_assets.sh to resync static/"
+def test_one_copy_of_leaflet() -> None:
+    """Leaflet is vendored once (the player component's folder) and nowhere else in the tree."""
+    src = ASSETS / "player" / "leaflet"
     assert "1.9." in (src / "README.md").read_text()
+    for name in ("leaflet.js", "leaflet.css", "LICENSE", "images/layers.png"):
+        assert (src / name).is_file(), name
+    skip = {".git", ".venv", "node_modules", "build", "dist", ".pytest_cache", "test-artifacts"}
+    copies = [p for p in ROOT.rglob("leaflet.js")
+              if not skip & set(p.relative_to(ROOT).parts) and ".egg-info" not in str(p)]
+    assert copies == [src / "leaflet.js"], copies
 
 
 def test_offline_base_map_deterministic_and_local() -> None:
@@ -223,7 +220,9 @@ def test_offline_base_map_deterministic_and_local() -> None:
     b = make_base_map([[46, 31], [51, 39]], gj)
     assert a.get_root().render() == b.get_root().render()
     assert external_urls(a) == []
-    assert "/app/static/leaflet/leaflet.js" in asset_urls(a)
+    from territory.ui.player_component import COMPONENT_NAME
+
+    assert f"../{COMPONENT_NAME}/leaflet/leaflet.js" in asset_urls(a)
     online = make_base_map([[46, 31], [51, 39]], None, tiles="OpenStreetMap")
     assert "tile.openstreetmap.org" in online.get_root().render()
 

@@ -29,7 +29,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from territory.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = ROOT / "geodata" / "is_syria_iraq"
+BUNDLED = ROOT / "src" / "territory" / "geodata" / "is_syria_iraq"
 NBSP = "\u00a0"
 GEOD = Geod(ellps="WGS84")
 
@@ -503,7 +503,7 @@ def test_world_layer_russia_area(tmp_path):
 def test_deep_link_to_another_page_keeps_the_date():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "src/territory/app/main.py"), default_timeout=120)
     at.query_params["date"] = "2016-01-01"
     at.query_params["page"] = "compare"
     at.run()

@@ -21,12 +21,15 @@ Findings (streamlit-folium 0.27.4, folium 0.20, Streamlit 1.67):
 * Header ``<script src>`` and ``<link rel=stylesheet>`` tags are stripped by
   st_folium and the rest of the header is inserted with ``innerHTML``, so
   inline ``<script>`` in the header never runs (``<style>`` does).
-* Assets are served by Streamlit's static file handler at
-  ``/app/static/...`` (``server.enableStaticServing = true``, folder
-  ``static/`` next to the main script). The handler resolves symlinks and
-  answers 400 for files whose real path leaves ``static/``, so
-  ``static/leaflet`` is a copy of ``territory/assets/leaflet`` kept in sync by
-  ``scripts/vendor_assets.sh`` (a unit test checks they match).
+* Assets are served from the one vendored copy inside the package,
+  ``territory/assets/player/``, through the player component's route
+  (``/component/<name>/...``, see :mod:`territory.ui.player_component`).
+  Streamlit's static folder (``static/`` next to the main script) would need
+  a second copy, as its handler refuses symlinks out of it, and the main script
+  differs between ``streamlit run app.py`` and an installed ``territory serve``.
+  The URL is relative to st_folium's own component iframe
+  (``/component/streamlit_folium.st_folium/index.html``), so it also works
+  under ``server.baseUrlPath`` behind a reverse proxy.
 * st_folium keys the iframe on a hash of the generated script with
   ``_<suffix>`` names stripped; folium names elements with random uuids, so
   :func:`make_base_map` renames every element deterministically: the same
@@ -45,27 +48,29 @@ import folium
 import folium.elements
 from branca.element import Element
 
-#: Where Streamlit serves ``./static`` (see module docstring).
-STATIC_URL = "/app/static"
+from territory.ui.player_component import COMPONENT_NAME
+
+#: Where the vendored Leaflet and shim are served, relative to another component's iframe.
+ASSET_URL = f"../{COMPONENT_NAME}"
 SEA = "#dde8ee"
 LAND = "#ececea"
 BORDER = "#8c8c8c"
 
 
 def offline_map_assets(
-    base_url: str = STATIC_URL,
+    base_url: str = ASSET_URL,
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """``(default_js, default_css)`` for folium pointing at vendored files only."""
     base = base_url.rstrip("/")
     js = [
         ("leaflet", f"{base}/leaflet/leaflet.js"),
-        ("territory_folium_shim", f"{base}/territory/folium-shim.js"),
+        ("territory_folium_shim", f"{base}/folium-shim.js"),
     ]
     css = [("leaflet_css", f"{base}/leaflet/leaflet.css")]
     return js, css
 
 
-def configure_folium_offline(base_url: str = STATIC_URL) -> None:
+def configure_folium_offline(base_url: str = ASSET_URL) -> None:
     """Point every ``folium.Map`` at the vendored assets (class-wide, idempotent).
 
     :func:`make_base_map` already sets its own map's assets; call this when
@@ -126,7 +131,7 @@ def make_base_map(
     tiles: str | None = None,
     tiles_attribution: str | None = None,
     attribution: str = "Made with Natural Earth",
-    base_url: str = STATIC_URL,
+    base_url: str = ASSET_URL,
 ) -> folium.Map:
     """The constant map under the territory layers: no network unless ``tiles``.
 

@@ -1,9 +1,10 @@
 """The time player as a Streamlit custom component (no npm build).
 
 The front end is ``territory/assets/player/`` (``index.html`` +
-``component.js`` + ``player.js`` + a copy of Leaflet): Streamlit serves only
-the declared folder and refuses symlinks out of it, hence the copy kept by
-``scripts/vendor_assets.sh``. See ``component.js`` for the message protocol.
+``component.js`` + ``player.js`` + the project's one copy of Leaflet):
+Streamlit serves only the declared folder and refuses symlinks out of it, so
+Leaflet lives here, and folium maps load it from this component's route too
+(:mod:`territory.ui.offline`). See ``component.js`` for the message protocol.
 
 Usage::
 
@@ -30,6 +31,8 @@ from territory.player import payload_id
 COMPONENT_DIR = str(resources.files("territory").joinpath("assets", "player"))
 
 _component = components.declare_component("territory_player", path=COMPONENT_DIR)
+#: Streamlit serves COMPONENT_DIR at ``/component/<COMPONENT_NAME>/`` once declared (at import).
+COMPONENT_NAME: str = _component.name
 
 
 def territory_player(

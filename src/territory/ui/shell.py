@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from territory.analysis import Analysis
+from territory.app import page_path
 from territory.datasets import bundled_path, load_dataset
 from territory.io.options import LoadOptions
 from territory.keynumbers import KeyNumbers, KeyNumberSource
@@ -36,8 +37,7 @@ def configure_page(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Territory", page_icon="🗺️", layout="wide")
 
 
-PAGES = {"compare": "pages/1_Compare.py", "claims": "pages/2_Claims.py", "regions": "pages/3_Regions.py",
-         "data": "pages/4_Data.py", "export": "pages/5_Export.py"}
+PAGES = {name: str(page_path(name)) for name in ("compare", "claims", "regions", "data", "export")}
 
 
 def route_from_url() -> None:
