@@ -48,6 +48,11 @@ def actor_km2(areas: Areas, actor: str, status: str = "controlled") -> float:
     return areas.get((actor, status), 0.0)
 
 
+def focus_first(actors: list[str], focus: str | None) -> list[str]:
+    """``actors`` with ``focus`` moved to the front (legend order: whose numbers come first)."""
+    return [focus, *(a for a in actors if a != focus)] if focus in actors else list(actors)
+
+
 def previous_change(analysis: Analysis, day: object) -> pd.Timestamp | None:
     """The change date before the one that produced the state on ``day``."""
     d = to_day(day)
@@ -109,6 +114,8 @@ class KeyNumberSource:
 
     def __init__(self, analysis: Analysis, actor: str | None = None, denominator_index: int = 0) -> None:
         self.analysis = analysis
+        if actor is not None and actor not in analysis.dataset.actors:
+            raise ValueError(f"'{actor}' is not an actor of this dataset ({', '.join(analysis.dataset.actors)})")
         self.actor = actor or analysis.focus_actor
         t = analysis.table
         rows = t[(t["actor"] == self.actor) & (t["status"] == "controlled")]

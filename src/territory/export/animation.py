@@ -49,10 +49,12 @@ def frame_days(analysis: Analysis, start: object = None, end: object = None,
 
 
 def render_frames(analysis: Analysis, days: list[pd.Timestamp], size: tuple[int, int] = DEFAULT_ANIMATION_SIZE,
-                  progress: Progress | None = None) -> Iterator[np.ndarray]:
+                  progress: Progress | None = None, focus: str | None = None,
+                  denominator_index: int = 0) -> Iterator[np.ndarray]:
     """RGB uint8 frames (height, width, 3), one per day, from one reused figure."""
     with mpl.rc_context(RC):
-        mf = MapFigure(analysis, size=size, dpi=100, fixed_legend=True, blit=True)
+        mf = MapFigure(analysis, size=size, dpi=100, fixed_legend=True, blit=True, focus=focus,
+                       denominator_index=denominator_index)
         canvas = FigureCanvasAgg(mf.fig)
         mf.freeze_background(canvas)
         for i, day in enumerate(days):
@@ -95,8 +97,9 @@ def _write_mp4(frames: Iterator[np.ndarray], out: Path, fps: float, size: tuple[
 
 def animate(analysis: Analysis, out: str | Path, fmt: str | None = None, *, start: object = None,
             end: object = None, fps: float = 2.0, size: tuple[int, int] = DEFAULT_ANIMATION_SIZE,
-            frames: int | None = None, progress: Progress | None = None) -> Path:
-    """Write a GIF or MP4 of the map from ``start`` to ``end``; returns the path."""
+            frames: int | None = None, progress: Progress | None = None, focus: str | None = None,
+            denominator_index: int = 0) -> Path:
+    """Write a GIF or MP4 of the map from ``start`` to ``end`` (key numbers of ``focus``); returns the path."""
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in ("gif", "mp4"):
@@ -105,7 +108,7 @@ def animate(analysis: Analysis, out: str | Path, fmt: str | None = None, *, star
         raise ValueError("fps must be between 0 and 60")
     size = _even(size)
     days = frame_days(analysis, start, end, frames)
-    stream = render_frames(analysis, days, size, progress)
+    stream = render_frames(analysis, days, size, progress, focus=focus, denominator_index=denominator_index)
     if fmt == "gif":
         _write_gif(stream, out, fps)
     else:

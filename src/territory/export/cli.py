@@ -34,6 +34,7 @@ def add_export_commands(sub, add_input: Callable[[argparse.ArgumentParser], None
     p.add_argument("--to", dest="end", help="animation: last date (default: the last change date)")
     p.add_argument("--fps", type=float, default=2.0, help="animation: frames per second (default 2)")
     p.add_argument("--frames", type=int, help="animation: this many evenly spaced days instead of change dates")
+    _add_view(p)
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("report", help="one-click PDF report for a date (map, chart, claims, method)")
@@ -41,7 +42,27 @@ def add_export_commands(sub, add_input: Callable[[argparse.ArgumentParser], None
     p.add_argument("--date", help="date (YYYY-MM-DD; default: the latest change date)")
     p.add_argument("--out", help="output PDF (default: <dataset>_<date>_report.pdf here)")
     p.add_argument("--since", help="key numbers: change since this date (default: previous change date)")
+    _add_view(p)
     p.set_defaults(handler=cmd_report)
+
+
+def _add_view(p: argparse.ArgumentParser) -> None:
+    """Whose numbers and which share: the dashboard's "Focus actor" and "Share of" choices."""
+    p.add_argument("--focus", metavar="ACTOR",
+                   help="whose key numbers (and first in the legend); default: the actor with the largest peak")
+    p.add_argument("--denominator", default="outline",
+                   help="share of: 'outline' (Natural Earth, measured) or 'official', as in `territory stats`")
+
+
+def _view(an, args: argparse.Namespace) -> dict:
+    """``focus`` and ``denominator_index`` for the export functions (ValueError names what is allowed)."""
+    from territory.cli import _pick_denominator
+
+    if args.focus is not None and args.focus not in an.dataset.actors:
+        raise ValueError(f"--focus '{args.focus}' is not an actor of this dataset: {', '.join(an.dataset.actors)}")
+    denoms = an.denominators()
+    pick = _pick_denominator(denoms, args.denominator)
+    return {"focus": args.focus, "denominator_index": denoms.index(pick) if pick is not None else 0}
 
 
 class ProgressBar:
@@ -84,13 +105,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format
     an = load_analysis(args)
     name = an.dataset.name
+    view = _view(an, args)
     if fmt in ("gif", "mp4"):
         from territory.export.animation import DEFAULT_ANIMATION_SIZE, animate, frame_days
 
         days = frame_days(an, args.start, args.end, args.frames)
         out = Path(args.out or filename(name, (days[0], days[-1]), fmt, "animation"))
         animate(an, out, fmt, start=args.start, end=args.end, fps=args.fps, frames=args.frames,
-                size=_size(args, DEFAULT_ANIMATION_SIZE), progress=ProgressBar(f"{fmt} frames"))
+                size=_size(args, DEFAULT_ANIMATION_SIZE), progress=ProgressBar(f"{fmt} frames"), **view)
     elif fmt == "html":
         from territory.export.html import html_export
 
@@ -102,7 +124,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
             w, h = _size(args, DEFAULT_SIZE)
             out = save_map(an, day, args.out or filename(name, day, fmt, "map"), fmt, width=w, height=h,
-                           dpi=args.dpi, since=args.since)
+                           dpi=args.dpi, since=args.since, **view)
         elif fmt in ("geojson", "gpkg"):
             from territory.export.data import write_state
 
@@ -112,7 +134,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
             stamp = day if (args.date or args.since) else None
             out = write_table(an, args.table, args.out or filename(name, stamp, fmt, args.table), fmt,
-                              day=day, since=args.since)
+                              day=day, since=args.since, denominator_index=view["denominator_index"])
     _done(Path(out))
     return 0
 
@@ -124,6 +146,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     an = load_analysis(args)
     day = _day(an, args.date)
-    out = report_pdf(an, day, args.out or filename(an.dataset.name, day, "pdf", "report"), since=args.since)
+    out = report_pdf(an, day, args.out or filename(an.dataset.name, day, "pdf", "report"), since=args.since,
+                     **_view(an, args))
     _done(out)
     return 0

@@ -67,12 +67,14 @@ def write_state(analysis: Analysis, day: object, out: str | Path, fmt: str | Non
     return out
 
 
-def table_frame(analysis: Analysis, table: str, day: object = None, since: object = None) -> pd.DataFrame:
-    """``stats`` (time series), ``change`` (per step, or ``since`` → ``day`` summary) or ``claims``."""
+def table_frame(analysis: Analysis, table: str, day: object = None, since: object = None,
+                denominator_index: int = 0) -> pd.DataFrame:
+    """``stats`` (time series, shares of the chosen denominator), ``change`` (per step, or ``since`` → ``day``
+    summary) or ``claims``."""
     if table == "stats":
         from territory.keynumbers import denominator
 
-        return analysis.stats(denominator(analysis))
+        return analysis.stats(denominator(analysis, denominator_index))
     if table == "change":
         if since is not None:
             end = day if day is not None else analysis.dates[-1]
@@ -87,10 +89,10 @@ def table_frame(analysis: Analysis, table: str, day: object = None, since: objec
 
 
 def write_table(analysis: Analysis, table: str, out: str | Path, fmt: str | None = None, *,
-                day: object = None, since: object = None) -> Path:
+                day: object = None, since: object = None, denominator_index: int = 0) -> Path:
     """CSV (formula cells neutralised) or JSON of one table."""
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
-    text = render(table_frame(analysis, table, day, since), fmt)
+    text = render(table_frame(analysis, table, day, since, denominator_index), fmt)
     out.write_text(text, encoding="utf-8", newline="")
     return out

@@ -40,7 +40,7 @@ from territory.export.facts import (
     source_line,
 )
 from territory.export.geometry import Display, display_for, to_path
-from territory.keynumbers import KeyNumberSource, actor_km2
+from territory.keynumbers import KeyNumberSource, actor_km2, focus_first
 from territory.model import STATUSES, to_day
 
 INK = "#1f1f1f"
@@ -82,12 +82,14 @@ class MapFigure:
 
     def __init__(self, analysis: Analysis, *, size: tuple[int, int] = DEFAULT_SIZE, dpi: int = DEFAULT_DPI,
                  actors: Sequence[str] | None = None, display: Display | None = None,
-                 inset: bool = True, fixed_legend: bool = False, blit: bool = False) -> None:
+                 inset: bool = True, fixed_legend: bool = False, blit: bool = False,
+                 focus: str | None = None, denominator_index: int = 0) -> None:
         self.an = analysis
         self.ds = analysis.dataset
         self.disp = display or display_for(analysis)
-        self.keys = KeyNumberSource(analysis)
-        self.actors = list(actors) if actors is not None else list(self.ds.actors)
+        # Whose numbers: the key-number box is ``focus``'s (default the dataset's focus actor), listed first.
+        self.keys = KeyNumberSource(analysis, actor=focus, denominator_index=denominator_index)
+        self.actors = focus_first(list(actors) if actors is not None else list(self.ds.actors), self.keys.actor)
         self.fixed_legend = fixed_legend  # animation: same rows every frame, so nothing jumps
         w_in, h_in = size[0] / dpi, size[1] / dpi
         self.fig = Figure(figsize=(w_in, h_in), dpi=dpi, facecolor="white")
@@ -414,8 +416,12 @@ class MapFigure:
 
 def save_map(analysis: Analysis, day: object, out: str | Path, fmt: str | None = None, *,
              width: int = DEFAULT_SIZE[0], height: int = DEFAULT_SIZE[1], dpi: int = DEFAULT_DPI,
-             since: object = None) -> Path:
-    """Write the report map for ``day`` as PNG, SVG or PDF (text kept as text)."""
+             since: object = None, focus: str | None = None, denominator_index: int = 0) -> Path:
+    """Write the report map for ``day`` as PNG, SVG or PDF (text kept as text).
+
+    ``focus`` is whose key numbers the map gives (default the dataset's focus actor);
+    ``denominator_index`` picks the share's denominator from ``analysis.denominators()``.
+    """
     import matplotlib as mpl
 
     out = Path(out)
@@ -425,7 +431,8 @@ def save_map(analysis: Analysis, day: object, out: str | Path, fmt: str | None =
     if width < 200 or height < 150 or dpi < 30:
         raise ValueError("map size must be at least 200 x 150 px at 30 dpi")
     with mpl.rc_context(RC):
-        mf = MapFigure(analysis, size=(width, height), dpi=dpi).show(day, since)
+        mf = MapFigure(analysis, size=(width, height), dpi=dpi, focus=focus,
+                       denominator_index=denominator_index).show(day, since)
         meta = {"Title": f"{analysis.dataset.title} — {iso(day)}"} if fmt in ("pdf", "svg") else {}
         mf.fig.savefig(out, format=fmt, dpi=dpi, metadata=meta or None)
     return out

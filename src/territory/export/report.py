@@ -33,6 +33,7 @@ from territory.export.facts import (
 )
 from territory.export.geometry import display_for
 from territory.export.mapview import ALERT, INK, MUTED, RC, MapFigure
+from territory.keynumbers import focus_first
 from territory.model import to_day
 
 A4 = (11.69, 8.27)  # landscape, inches
@@ -56,19 +57,21 @@ def _km2(v: float, _pos: object = None) -> str:
     return f"{v:,.0f}"
 
 
-def chart_page(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | None) -> Figure:
-    """Controlled km² per actor over time, claims as markers, the report date as a line."""
+def chart_page(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | None,
+               focus: str | None = None) -> Figure:
+    """Controlled km² per actor over time (``focus`` first and bold), claims as markers, the report date as a line."""
     fig = _page("Area held over time", analysis, day)
     ax = fig.add_axes((0.07, 0.13, 0.66, 0.72))
     t = analysis.table
     t = t[t["status"] == "controlled"]
     colors = analysis.dataset.colors
-    for actor in analysis.dataset.actors:
+    focus = focus or analysis.focus_actor
+    for actor in focus_first(list(analysis.dataset.actors), focus):
         rows = t[t["actor"] == actor].sort_values("date")
         if rows.empty:
             continue
-        ax.step(rows["date"], rows["area_km2"], where="post", color=colors.get(actor, "#777777"), linewidth=1.8,
-                label=actor)
+        ax.step(rows["date"], rows["area_km2"], where="post", color=colors.get(actor, "#777777"),
+                linewidth=3.0 if actor == focus else 1.8, label=actor, zorder=3 if actor == focus else 2)
     ax.axvline(day, color=ALERT, linewidth=1.1, linestyle="--")
     ax.text(day, 1.01, f" {iso(day)}", transform=ax.get_xaxis_transform(), color=ALERT, fontsize=8, va="bottom")
     region = analysis.dataset.region or ""
@@ -189,17 +192,27 @@ def _sources(analysis: Analysis, limit: int = 12) -> list[str]:
     return out[:limit] + ([f"… and {len(out) - limit} more (see the GeoJSON/GeoPackage export)"] if len(out) > limit else [])
 
 
-def method_page(analysis: Analysis, day: pd.Timestamp) -> Figure:
+def _denominators_text(dens: list, chosen: int) -> str:
+    if not dens:
+        return "No region layer: shares are given only against the actor's own peak."
+    chosen = min(chosen, len(dens) - 1)
+    others = [d.label for i, d in enumerate(dens) if i != chosen]
+    return f"Shares divide by {dens[chosen].label}." + (f" Also available: {'; '.join(others)}." if others else "")
+
+
+def method_page(analysis: Analysis, day: pd.Timestamp, focus: str | None = None, denominator_index: int = 0) -> Figure:
     """Method and provenance: what an editor checks before quoting a number."""
     ds = analysis.dataset
     disp = display_for(analysis)
     dens = analysis.denominators()
+    focus = focus or analysis.focus_actor
     sections = [
         ("Area method", METHOD + ". An actor's area on a date is the area of the union of its polygons."),
         ("Map projection", disp.projection + " (WGS84). The scale bar is true at the map centre; the north arrow "
          "points to true north there."),
-        ("Denominators", "; ".join(d.label for d in dens) if dens else
-         "No region layer: shares are given only against the actor's own peak."),
+        ("Key numbers", f"Given for {focus}" + (" (the actor with the largest peak)" if focus == analysis.focus_actor
+                                                and not ds.focus_actor else "") + "."),
+        ("Denominators", _denominators_text(dens, denominator_index)),
         ("Dataset", f"{ds.title} ({ds.name}); {len(analysis.dates)} change dates, "
          f"{iso(analysis.dates[0]) if analysis.dates else '—'} to {iso(analysis.dates[-1]) if analysis.dates else '—'}."),
         ("Status of the data", (f"{label_text(analysis)}: the polygons are a reconstruction calibrated on published "
@@ -221,18 +234,24 @@ def method_page(analysis: Analysis, day: pd.Timestamp) -> Figure:
     return fig
 
 
-def report_pdf(analysis: Analysis, day: object, out: str | Path, since: object = None) -> Path:
-    """Write the report for ``day`` to ``out`` (PDF); ``since`` sets the key-number change base."""
+def report_pdf(analysis: Analysis, day: object, out: str | Path, since: object = None, focus: str | None = None,
+               denominator_index: int = 0) -> Path:
+    """Write the report for ``day`` to ``out`` (PDF); ``since`` sets the key-number change base.
+
+    ``focus`` is whose numbers the report gives (default the dataset's focus actor), ``denominator_index``
+    the share's denominator in ``analysis.denominators()``.
+    """
     d = to_day(day)
     out = Path(out)
     claims = analysis.claims()
     meta = {"Title": f"{analysis.dataset.title} — {iso(d)}", "Subject": "Territorial control report",
             "Creator": "Territory 0.1.0"}
     with mpl.rc_context(RC), PdfPages(out, metadata=meta) as pdf:
-        mf = MapFigure(analysis, size=(int(A4[0] * 150), int(A4[1] * 150)), dpi=150).show(d, since)
+        mf = MapFigure(analysis, size=(int(A4[0] * 150), int(A4[1] * 150)), dpi=150, focus=focus,
+                       denominator_index=denominator_index).show(d, since)
         pdf.savefig(mf.fig)
-        pdf.savefig(chart_page(analysis, d, claims))
+        pdf.savefig(chart_page(analysis, d, claims, focus))
         for page in claims_pages(analysis, d, claims):
             pdf.savefig(page)
-        pdf.savefig(method_page(analysis, d))
+        pdf.savefig(method_page(analysis, d, focus, denominator_index))
     return out

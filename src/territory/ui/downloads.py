@@ -22,11 +22,12 @@ def produce(write: Callable[[Path], object], suffix: str) -> bytes:
         return out.read_bytes()
 
 
-def map_png(an: Analysis, day: str) -> Callable[[], bytes]:
-    """Deferred PNG of the report map for ``day`` (rendered only when clicked)."""
+def map_png(an: Analysis, day: str, focus: str | None = None, denominator_index: int = 0) -> Callable[[], bytes]:
+    """Deferred PNG of the report map for ``day``, ``focus``'s numbers (rendered only when clicked)."""
     from territory.export import save_map
 
-    return lambda: produce(lambda p: save_map(an, day, p, "png"), "png")
+    return lambda: produce(lambda p: save_map(an, day, p, "png", focus=focus, denominator_index=denominator_index),
+                           "png")
 
 
 def download_name(an: Analysis, day: object, fmt: str, kind: str = "map") -> str:

@@ -21,6 +21,7 @@ from territory.app import page_path
 from territory.datasets import bundled_path, load_dataset
 from territory.io.options import LoadOptions
 from territory.keynumbers import KeyNumbers, KeyNumberSource
+from territory.model import STATUSES
 from territory.report import LoadError, Report
 from territory.ui.maps import key as _key
 
@@ -116,11 +117,28 @@ def init_date(an: Analysis) -> list[str]:
     return labels
 
 
+#: Widget values that survive a page switch (Streamlit drops the state of widgets a page does not draw).
+KEPT = ("date", "actors", "focus", "denominator", "compare_from", *(f"status_{s}" for s in STATUSES))
+
+
 def remember() -> None:
     """Copy widget values that must survive a page switch (call at the end of a page)."""
-    for k in ("date", "actors"):
+    for k in KEPT:
         if k in st.session_state:
             st.session_state[f"_{k}"] = st.session_state[k]
+
+
+def _current(key: str) -> object:
+    """A kept value: the widget's if drawn on this page, else the copy made by :func:`remember`."""
+    return st.session_state.get(key, st.session_state.get(f"_{key}"))
+
+
+def _restore(key: str, valid: list, from_url: object, default: object) -> None:
+    """Put a valid value under ``key`` before its widget is drawn: this page's, the kept copy, the URL's, the default."""
+    current = _current(key)
+    if current not in valid:
+        current = from_url if from_url in valid else default
+    st.session_state[key] = current
 
 
 def _default_date(an: Analysis, labels: list[str]) -> str:
@@ -144,31 +162,94 @@ def selected_actors(an: Analysis) -> list[str]:
     return st.sidebar.multiselect("Actors", all_actors, key="actors")
 
 
+def selected_focus(an: Analysis) -> str:
+    """Whose numbers (sidebar, ``?focus=``): the metrics, legend order, report and exports follow it.
+
+    The default is the dataset's focus actor: the one its manifest names, else
+    the actor with the largest controlled peak.
+    """
+    actors = an.dataset.actors
+    if not actors:
+        return an.focus_actor
+    _restore("focus", actors, st.query_params.get("focus"), an.focus_actor)
+    return st.sidebar.selectbox(
+        "Focus actor", actors, key="focus",
+        help=f"Whose numbers the page gives: the key figures, the legend order, the report and the exports "
+             f"follow this actor. Default: {an.focus_actor} (the largest peak).")
+
+
+@st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
+def denominator_keys(an: Analysis) -> list[str]:
+    """Short, stable names of the denominators for the URL (``?denominator=syria_official_cia_2024``)."""
+    from territory.export.naming import slugify
+
+    keys: list[str] = []
+    for i, d in enumerate(an.denominators()):
+        k = slugify(f"{d.region} {d.source}", fallback="denominator")
+        keys.append(k if k not in keys else f"{k}_{i}")
+    return keys
+
+
+def selected_denominator(an: Analysis) -> int:
+    """Index of the chosen denominator (sidebar, ``?denominator=``); 0 (the region's outline) by default."""
+    denoms = denominators(an)
+    if not denoms:
+        return 0
+    keys = denominator_keys(an)
+    wanted = st.query_params.get("denominator")
+    _restore("denominator", list(range(len(denoms))), keys.index(wanted) if wanted in keys else None, 0)
+    return st.sidebar.selectbox("Share of (denominator)", range(len(denoms)), format_func=lambda i: denoms[i][1],
+                                key="denominator", help="Every percentage names what it divides by.")
+
+
 def selected_statuses() -> list[str]:
     st.sidebar.toggle("Online map tiles (OpenStreetMap)", key="online_tiles",
                       help="Off by default: the map then needs no network at all.")
     st.sidebar.caption("Status layers")
+    # ``?status=controlled&status=claimed``; ``?status=none`` hides all; unknown values are ignored.
+    from_url = [v for v in st.query_params.get_all("status") if v in (*STATUSES, "none")]
     out = []
-    for status, default in (("controlled", True), ("contested", True), ("claimed", True)):
-        if st.sidebar.checkbox(status.capitalize(), value=default, key=f"status_{status}"):
+    for status in STATUSES:
+        key = f"status_{status}"
+        _restore(key, [True, False], (status in from_url) if from_url else None, True)
+        if st.sidebar.checkbox(status.capitalize(), key=key):
             out.append(status)
     return out
 
 
-def sync_url(page: str, actors: list[str] | None = None, all_actors: list[str] | None = None) -> None:
-    """Keep date, actors and page in the URL so a link restores the view."""
+def restore_compare_from(labels: list[str], default: str) -> None:
+    """Compare's first date (``?from=``), restored before its widget is drawn."""
+    _restore("compare_from", labels, st.query_params.get("from"), default)
+
+
+def sync_url(page: str, actors: list[str] | None = None, all_actors: list[str] | None = None,
+             an: Analysis | None = None) -> None:
+    """Keep the view in the URL so a link restores it: page, date, actors, focus, denominator, statuses, Compare's from."""
     qp = st.query_params
-    if st.session_state.get("date") and qp.get("date") != st.session_state["date"]:
-        qp["date"] = st.session_state["date"]
+
+    def put(name: str, value: str | list[str] | None) -> None:
+        if value in (None, [], ""):
+            if name in qp:
+                del qp[name]
+        elif (qp.get_all(name) if isinstance(value, list) else qp.get(name)) != value:
+            qp[name] = value
+
+    if st.session_state.get("date"):
+        put("date", st.session_state["date"])
     if qp.get("page") != page:
         qp["page"] = page
     if actors is not None:
-        wanted = [] if all_actors is not None and set(actors) == set(all_actors) else actors
-        if qp.get_all("actor") != wanted:
-            if wanted:
-                qp["actor"] = wanted
-            elif "actor" in qp:
-                del qp["actor"]
+        put("actor", [] if all_actors is not None and set(actors) == set(all_actors) else actors)
+    if an is None:
+        return
+    focus = _current("focus")
+    put("focus", focus if focus in an.dataset.actors and focus != an.focus_actor else None)
+    denoms = denominators(an)
+    i = _current("denominator")
+    put("denominator", denominator_keys(an)[i] if isinstance(i, int) and 0 < i < len(denoms) else None)
+    shown = [s for s in STATUSES if _current(f"status_{s}") is not False]
+    put("status", None if len(shown) == len(STATUSES) else (shown or ["none"]))
+    put("from", _current("compare_from") if page == "compare" else None)
 
 
 def dataset_banner(an: Analysis) -> None:
@@ -225,13 +306,13 @@ def log_timing(page: str, day: str | None, seconds: float) -> None:
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=16)
-def _key_source(an: Analysis, denominator_index: int) -> KeyNumberSource:
-    return KeyNumberSource(an, denominator_index=denominator_index)
+def _key_source(an: Analysis, denominator_index: int, focus: str | None = None) -> KeyNumberSource:
+    return KeyNumberSource(an, actor=focus, denominator_index=denominator_index)
 
 
-def key_numbers(an: Analysis, day: str, denominator_index: int = 0) -> KeyNumbers:
-    """The focus actor's key numbers on ``day`` (the same object the exports print)."""
-    return _key_source(an, denominator_index).on(day)
+def key_numbers(an: Analysis, day: str, denominator_index: int = 0, focus: str | None = None) -> KeyNumbers:
+    """``focus``'s key numbers on ``day`` (the same object the exports print); default the dataset's focus actor."""
+    return _key_source(an, denominator_index, focus).on(day)
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)

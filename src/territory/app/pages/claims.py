@@ -13,7 +13,8 @@ an = shell.analysis()
 labels = shell.init_date(an)
 st.title("Claims ledger")
 shell.dataset_banner(an)
-shell.sync_url("claims")
+focus = shell.selected_focus(an)
+shell.sync_url("claims", an=an)
 
 table = shell.claims_table(an)
 if table is None or table.empty:
@@ -53,6 +54,5 @@ st.caption(
     "Same table: `territory claims`."
 )
 st.subheader("Claims against the computed series")
-focus = an.focus_actor
 st.altair_chart(area_chart(an, st.session_state["date"], [focus], view), width="stretch")
 shell.remember()

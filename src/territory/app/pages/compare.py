@@ -15,16 +15,16 @@ an = shell.analysis()
 labels = shell.init_date(an)
 st.title("Compare two dates")
 shell.dataset_banner(an)
+focus = shell.selected_focus(an)
 actors = shell.selected_actors(an)
 statuses = shell.selected_statuses()
 
 i_to = labels.index(st.session_state["date"])
-if "compare_from" not in st.session_state or st.session_state["compare_from"] not in labels:
-    st.session_state["compare_from"] = labels[max(0, i_to - 6)]
+shell.restore_compare_from(labels, labels[max(0, i_to - 6)])
 c1, c2 = st.columns(2)
 start = c1.selectbox("From", labels, key="compare_from")
 end = c2.selectbox("To", labels, key="date")
-shell.sync_url("compare", actors, an.dataset.actors)
+shell.sync_url("compare", actors, an.dataset.actors, an)
 if start > end:
     st.info(f"“From” is after “To”: showing the change from {end} to {start}.")
     start, end = end, start

@@ -13,7 +13,9 @@ an = shell.analysis()
 labels = shell.init_date(an)
 st.title("Export")
 shell.dataset_banner(an)
-shell.sync_url("export")
+focus = shell.selected_focus(an)
+pick = shell.selected_denominator(an)
+shell.sync_url("export", an=an)
 
 KINDS = {
     "Report map (PNG)": ("png", "map"), "Report map (SVG, editable text)": ("svg", "map"),
@@ -60,10 +62,12 @@ if st.button("Prepare the file", type="primary", key="export_go"):
     try:
         if kind == "map":
             data = produce(lambda p: save_map(an, day, p, fmt, width=int(opts["width"]), height=int(opts["height"]),
-                                              dpi=int(opts["dpi"]), since=opts["since"]), fmt)
+                                              dpi=int(opts["dpi"]), since=opts["since"], focus=focus,
+                                              denominator_index=pick), fmt)
         elif kind == "report":
             with st.spinner("Writing the report…"):
-                data = produce(lambda p: report_pdf(an, day, p, since=opts["since"]), fmt)
+                data = produce(lambda p: report_pdf(an, day, p, since=opts["since"], focus=focus,
+                                                    denominator_index=pick), fmt)
         elif kind == "player":
             data = html_document(an).encode("utf-8")
         elif kind == "animation":
@@ -71,20 +75,22 @@ if st.button("Prepare the file", type="primary", key="export_go"):
             data = produce(lambda p: animate(an, p, fmt, start=start, end=end, fps=float(fps),
                                              size=(int(width), int(height)),
                                              progress=lambda done, total: bar.progress(done / max(total, 1),
-                                                                                       text=f"Frame {done} of {total}")), fmt)
+                                                                                       text=f"Frame {done} of {total}"),
+                                             focus=focus, denominator_index=pick), fmt)
             bar.progress(1.0, text="Done")
         elif kind == "state":
             data = produce(lambda p: write_state(an, day, p, fmt), fmt)
         else:
-            data = produce(lambda p: write_table(an, kind, p, fmt, day=day,
-                                                 since=since if kind == "change" else None), fmt)
+            data = produce(lambda p: write_table(an, kind, p, fmt, day=day, since=since if kind == "change" else None,
+                                                 denominator_index=pick), fmt)
     except Exception as exc:  # an export failing must not take the page down
         st.error(f"The export failed: {type(exc).__name__}: {exc}")
     else:
         st.session_state["export_ready"] = (name, data, MIME[fmt])
+        st.session_state["export_ready_view"] = (focus, pick)
 
 ready = st.session_state.get("export_ready")
-if ready and ready[0] == name:
+if ready and ready[0] == name and st.session_state.get("export_ready_view") == (focus, pick):  # a file made for another focus is not offered
     st.download_button(f"Download {ready[0]} ({len(ready[1]) / 1024:,.0f} kB)", ready[1], file_name=ready[0],
                        mime=ready[2], key="export_download", on_click="ignore")
     if ready[2] in ("image/png", "image/gif"):

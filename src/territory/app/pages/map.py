@@ -11,6 +11,7 @@ import time
 import streamlit as st
 from streamlit_folium import st_folium
 
+from territory.keynumbers import focus_first
 from territory.ui import shell
 from territory.ui.charts import chart_spec, rule_data
 from territory.ui.downloads import download_name, map_png
@@ -27,8 +28,10 @@ handle_player_event(labels)
 
 st.title("Territory")
 shell.dataset_banner(an)
+focus = shell.selected_focus(an)
 actors = shell.selected_actors(an)
 statuses = shell.selected_statuses()
+pick = shell.selected_denominator(an)
 
 
 def _step(delta: int) -> None:
@@ -59,7 +62,7 @@ c_date.markdown(f"<div style='font-size:2.2rem;font-weight:700;line-height:1.1' 
                 unsafe_allow_html=True)
 st.select_slider("Date", options=labels, key="date", label_visibility="collapsed")
 day = st.session_state["date"]
-shell.sync_url("map", actors, an.dataset.actors)
+shell.sync_url("map", actors, an.dataset.actors, an)
 
 map_col, side_col = st.columns([3, 1.15])
 with map_col:
@@ -74,19 +77,15 @@ with map_col:
             height=560,
             key="map",
         )
-        st.download_button("⬇ Download this map (PNG)", map_png(an, day),
+        st.download_button("⬇ Download this map (PNG)", map_png(an, day, focus, pick),
                            file_name=download_name(an, day, "png"), mime="image/png", key="download_map",
                            on_click="ignore", help="The report map for this date: legend, scale bar, sources.")
 with side_col:
     if st.session_state.get("playing"):
         st.caption(f"Playing in the map. The figures below are for {day}; pause to bring them to the date shown.")
     denoms = shell.denominators(an)
-    pick = 0
-    if denoms:
-        pick = st.sidebar.selectbox("Share of (denominator)", range(len(denoms)), format_func=lambda i: denoms[i][1],
-                                    key="denominator", help="Every percentage names what it divides by.")
-    kn = shell.key_numbers(an, day, pick)
-    focus, held = kn.actor, kn.held_km2
+    kn = shell.key_numbers(an, day, pick, focus)
+    held = kn.held_km2
     st.metric(f"{focus}: area held", shell.fmt_km2(held),
               help="Controlled status; ellipsoidal area of the union of its polygons.")
     st.metric("% of peak", f"{kn.pct_of_peak:.1f}%" if kn.pct_of_peak is not None else "—",
@@ -110,7 +109,7 @@ with side_col:
         if len(srow):
             st.metric("Settlements held (listed)", f"{int(srow['settlements'].iloc[0])}",
                       help=f"population ≈ {int(srow['population'].iloc[0]):,} (bundled settlement table)")
-    st.markdown(legend_html(an, day, actors), unsafe_allow_html=True)
+    st.markdown(legend_html(an, day, focus_first(actors, focus)), unsafe_allow_html=True)
 
 st.subheader("Area over time")
 st.vega_lite_chart(rule_data(day), chart_spec(an, tuple(actors), shell.claims_table(an)), width="stretch",

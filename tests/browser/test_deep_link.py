@@ -1,0 +1,82 @@
+"""A shared link restores the view in a real Chromium: focus actor, denominator, statuses, Compare's dates.
+
+Expected values come from the core (the second-largest peak, the Syria
+official denominator, the key numbers), never typed in.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+
+pytest.importorskip("playwright")
+
+from playwright.sync_api import Page, expect
+
+from territory.export.naming import slugify
+from territory.keynumbers import KeyNumberSource
+
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+LOAD_MS = 90_000
+
+
+def _second_actor(an) -> str:
+    t = an.table[an.table["status"] == "controlled"]
+    return str(t.groupby("actor")["area_km2"].max().sort_values(ascending=False).index[1])
+
+
+def _wait_idle(page: Page) -> None:
+    page.wait_for_selector("[data-testid=stMetric], [data-testid=stSubheader], h3", timeout=LOAD_MS)
+    page.wait_for_selector(IDLE, state="attached", timeout=LOAD_MS)
+
+
+def _params(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def test_deep_link_restores_focus_denominator_and_statuses(streamlit_app, page: Page, bundled, page_events):
+    actor = _second_actor(bundled)
+    dens = bundled.denominators()
+    i = next(k for k, d in enumerate(dens) if d.region == "Syria" and "official" in d.source)
+    key = slugify(f"{dens[i].region} {dens[i].source}")
+    day = "2017-01-01"
+    query = urlencode([("page", "map"), ("date", day), ("focus", actor), ("denominator", key),
+                       ("status", "controlled"), ("status", "claimed")])
+    page.goto(f"{streamlit_app.url}/?{query}")
+    _wait_idle(page)
+    kn = KeyNumberSource(bundled, actor=actor, denominator_index=i).on(day)
+    expect(page.get_by_role("combobox", name="Focus actor")).to_have_value(actor)
+    expect(page.get_by_role("combobox", name="Share of (denominator)")).to_have_value(dens[i].label)
+    expect(page.get_by_role("checkbox", name="Controlled")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Contested")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="Claimed")).to_be_checked()
+    held = page.locator("[data-testid=stMetric]").filter(has_text=f"{actor}: area held")
+    expect(held).to_contain_text(f"{kn.held_km2:,.0f} km²", timeout=LOAD_MS)
+    expect(page.locator("[data-testid=stMetric]").filter(has_text="% of Syria")).to_contain_text(
+        f"{kn.pct_of_region:.2f}%")
+    # The address bar still carries the view (a link copied now restores it again).
+    qp = _params(page)
+    assert qp["focus"] == [actor] and qp["denominator"] == [key] and qp["status"] == ["controlled", "claimed"]
+    assert qp["date"] == [day]
+    page_events.assert_clean()
+
+
+def test_changing_focus_updates_the_address(streamlit_app, page: Page, bundled):
+    actor = _second_actor(bundled)
+    page.goto(f"{streamlit_app.url}/?page=map&date=2016-07-04")
+    _wait_idle(page)
+    page.get_by_role("combobox", name="Focus actor").click()
+    page.get_by_role("option", name=actor, exact=True).click()
+    expect(page.locator("[data-testid=stMetric]").filter(has_text=f"{actor}: area held")).to_be_visible(timeout=LOAD_MS)
+    page.wait_for_function(f"() => new URLSearchParams(location.search).get('focus') === {actor!r}",
+                           timeout=LOAD_MS)
+
+
+def test_deep_link_restores_compare_dates(streamlit_app, page: Page, page_events):
+    page.goto(f"{streamlit_app.url}/?page=compare&from=2015-01-01&date=2017-07-10")
+    expect(page.get_by_text("Change from 2015-01-01 to 2017-07-10")).to_be_visible(timeout=LOAD_MS)
+    page.wait_for_selector(IDLE, state="attached", timeout=LOAD_MS)
+    qp = _params(page)
+    assert qp["page"] == ["compare"] and qp["from"] == ["2015-01-01"] and qp["date"] == ["2017-07-10"]
+    page_events.assert_clean()
