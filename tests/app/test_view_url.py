@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from territory.app import MAIN_SCRIPT, page_path
 from territory.keynumbers import KeyNumberSource
 
-ROOT = Path(__file__).resolve().parents[2]
-MAP, COMPARE, EXPORT = "app.py", "pages/1_Compare.py", "pages/5_Export.py"
+MAP, COMPARE, EXPORT = MAIN_SCRIPT, page_path("compare"), page_path("export")
 
 pytestmark = pytest.mark.usefixtures("bundled")
 
 
-def page(path: str, **params: str | list[str]) -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=120)
+def page(path: Path, **params: str | list[str]) -> AppTest:
+    at = AppTest.from_file(str(path), default_timeout=120)
     for k, v in params.items():
         at.query_params[k] = v
     return at.run()
@@ -98,7 +98,7 @@ def test_focus_survives_a_page_switch_and_reaches_the_export(bundled):
     actor = other_actor(bundled)
     at = page(MAP)
     at = at.selectbox(key="focus").set_value(actor).run()
-    at.switch_page(EXPORT).run()
+    at.switch_page(str(EXPORT)).run()
     assert not at.exception
     assert at.selectbox(key="focus").value == actor
 
