@@ -190,6 +190,7 @@ class StreamlitServer:
     port: int
     log: Path
     timings: Path | None = None
+    pid: int = 0  # the server process (benchmarks read its memory and CPU from /proc)
 
     def timing_lines(self) -> list[str]:
         """Lines appended to ``$TERRITORY_TIMINGS`` so far (``page\tdate\tseconds``)."""
@@ -257,7 +258,7 @@ def run_streamlit(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{log.read_text(errors='replace')}")
             time.sleep(0.2)
-        yield StreamlitServer(url=url, port=port, log=log, timings=timings)
+        yield StreamlitServer(url=url, port=port, log=log, timings=timings, pid=proc.pid)
     finally:
         _stop(proc)
 

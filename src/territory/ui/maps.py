@@ -45,11 +45,13 @@ OSM_TILES = "OpenStreetMap"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
 
-def base_map(an: Analysis) -> folium.Map:
+def base_map(an: Analysis, online: bool | None = None) -> folium.Map:
     """The constant base map: identical bytes on every rerun for the same dataset.
 
-    Offline by default; the sidebar's opt-in adds OpenStreetMap tiles (a network request).
+    Offline by default; the sidebar's opt-in (``online``, default: the session's
+    ``online_tiles`` toggle) adds OpenStreetMap tiles (a network request).
     """
-    online = bool(st.session_state.get("online_tiles"))
+    if online is None:
+        online = bool(st.session_state.get("online_tiles"))
     return make_base_map(bounds(an), basemap_geojson(an), tiles=OSM_TILES if online else None,
                          tiles_attribution=OSM_ATTRIBUTION if online else None)

@@ -65,8 +65,8 @@ def default_options() -> str:
     return json.dumps(opts, sort_keys=True)
 
 
-@st.cache_resource(show_spinner="Measuring the dataset…")
-def _load_default(path: str, options: str) -> Analysis | Report:
+def load_default(path: str, options: str) -> Analysis | Report:
+    """The server's dataset, measured (on-disk cache keyed as every dashboard process keys it)."""
     given = json.loads(options)
     try:
         opts = LoadOptions.from_cli(**given)
@@ -80,6 +80,11 @@ def _load_default(path: str, options: str) -> Analysis | Report:
         return report
     extra = {"options": given, "aliases": hashlib.sha256(aliases).hexdigest(), "app": True}
     return Analysis.from_paths(ds, extra=extra)
+
+
+@st.cache_resource(show_spinner="Measuring the dataset…")
+def _load_default(path: str, options: str) -> Analysis | Report:
+    return load_default(path, options)
 
 
 def analysis() -> Analysis:
@@ -287,8 +292,9 @@ def regions_series(an: Analysis) -> pd.DataFrame:
     return pd.concat([regions_at(an, d.date().isoformat()) for d in an.dates], ignore_index=True)
 
 
-@st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=512)
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=1024)
 def settlements_at(an: Analysis, day: str) -> pd.DataFrame:
+    """Settlements held on ``day``, shared by every session (no copy per step: treat as read-only)."""
     return an.settlements_at(day)
 
 
@@ -310,8 +316,13 @@ def _key_source(an: Analysis, denominator_index: int, focus: str | None = None) 
     return KeyNumberSource(an, actor=focus, denominator_index=denominator_index)
 
 
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=4096)
 def key_numbers(an: Analysis, day: str, denominator_index: int = 0, focus: str | None = None) -> KeyNumbers:
-    """``focus``'s key numbers on ``day`` (the same object the exports print); default the dataset's focus actor."""
+    """``focus``'s key numbers on ``day`` (the same object the exports print); default the dataset's focus actor.
+
+    Computed once per (dataset, date, denominator, focus) and shared by every
+    session: a step to a date anyone has seen is a lookup. Treat it as read-only.
+    """
     return _key_source(an, denominator_index, focus).on(day)
 
 
@@ -326,9 +337,45 @@ def step_change(an: Analysis, day: str, actor: str, status: str = "controlled") 
 
     The same figures as ``territory change --from <previous date> --to <day>``.
     """
+    return _change_index(an).get((pd.Timestamp(day), actor, status), (0.0, 0.0))
+
+
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
+def _change_index(an: Analysis) -> dict[tuple[pd.Timestamp, str, str], tuple[float, float]]:
+    """``change_steps`` summed per (date, actor, status): a step reads one dict entry."""
     cs = change_steps(an)
-    rows = cs[(cs["date"] == pd.Timestamp(day)) & (cs["actor"] == actor) & (cs["status"] == status)]
-    return float(rows["gained_km2"].sum()), float(rows["lost_km2"].sum())
+    if cs.empty:
+        return {}
+    sums = cs.groupby(["date", "actor", "status"], sort=False)[["gained_km2", "lost_km2"]].sum()
+    return {(pd.Timestamp(d), a, st_): (float(g), float(lo))
+            for (d, a, st_), g, lo in zip(sums.index, sums["gained_km2"], sums["lost_km2"], strict=True)}
+
+
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=4096)
+def equivalent(an: Analysis, km2: float) -> str | None:
+    """``an.equivalent(km2)`` once per (dataset, km²): the same figure recurs at every step to that date."""
+    return an.equivalent(km2)
+
+
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=64)
+def page_chart(an: Analysis, actors: tuple[str, ...]) -> dict:
+    """The map page's chart spec with its datasets already Arrow bytes.
+
+    ``st.vega_lite_chart`` converts every dataset in the spec to Arrow on every
+    run (~4 ms a step, more with many dates); bytes are sent as they are. Built
+    once per (dataset, actor selection) and shared; never mutated (Streamlit
+    copies the spec before taking the datasets out).
+    """
+    from streamlit import dataframe_util
+
+    from territory.ui.charts import chart_spec
+
+    spec = dict(chart_spec(an, actors, claims_table(an)))
+    if isinstance(spec.get("datasets"), dict):
+        spec["datasets"] = {name: data if isinstance(data, bytes) else
+                            dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(data))
+                            for name, data in spec["datasets"].items()}
+    return spec
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import time
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from territory.keynumbers import focus_first
 from territory.ui import shell
-from territory.ui.charts import chart_spec, rule_data
+from territory.ui.charts import rule_data
 from territory.ui.downloads import download_name, map_png
-from territory.ui.maps import base_map
-from territory.ui.mapview import date_layer, legend_html
+from territory.ui.mapframe import show_map
+from territory.ui.mapview import legend_html
 from territory.ui.playback import handle_player_event, player_view
 
 _t0 = time.perf_counter()
@@ -69,14 +68,9 @@ with map_col:
     if st.session_state.get("playing"):
         player_view(an, labels.index(day), fps, playing=not stopping)
     else:
-        st_folium(
-            base_map(an),
-            feature_group_to_add=date_layer(an, day, actors, statuses),
-            returned_objects=[], render=False,
-            width="stretch",
-            height=560,
-            key="map",
-        )
+        # Base map and the date's layer rendered once per process, shared by every session.
+        show_map(an, day, actors, statuses, online=bool(st.session_state.get("online_tiles")),
+                 height=560, map_key="map")
         st.download_button("⬇ Download this map (PNG)", map_png(an, day, focus, pick),
                            file_name=download_name(an, day, "png"), mime="image/png", key="download_map",
                            on_click="ignore", help="The report map for this date: legend, scale bar, sources.")
@@ -100,7 +94,7 @@ with side_col:
         st.metric(f"Change since {labels[i - 1]}", f"{gained - lost:+,.0f} km²",
                   help=f"gained {gained:,.0f} km², lost {lost:,.0f} km² (`territory change --from {labels[i - 1]} --to {day}`)")
         st.caption(f"gained {gained:,.0f} km² · lost {lost:,.0f} km²")
-    eq = an.equivalent(held)
+    eq = shell.equivalent(an, held)
     if eq:
         st.caption(f"{shell.fmt_km2(held)} is {eq}.")
     sett = shell.settlements_at(an, day)
@@ -112,7 +106,7 @@ with side_col:
     st.markdown(legend_html(an, day, focus_first(actors, focus)), unsafe_allow_html=True)
 
 st.subheader("Area over time")
-st.vega_lite_chart(rule_data(day), chart_spec(an, tuple(actors), shell.claims_table(an)), width="stretch",
+st.vega_lite_chart(rule_data(day), shell.page_chart(an, tuple(actors)), width="stretch",
                   key="chart")
 st.caption(f"Areas: {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally. "
            f"Same numbers from the command line: `territory stats`.")

@@ -1,0 +1,425 @@
+"""Benchmark: many people on one dashboard server, stepping dates at the same time.
+
+One ``streamlit run src/territory/app/main.py`` on 127.0.0.1 (a free port), N browser sessions
+(default 20: fresh contexts in one headless Debian Chromium, each its own page,
+cookies and Streamlit session) opened **all at once**, then every session steps
+the date (ArrowRight on the date slider, ArrowLeft at the end) ``--steps``
+times with a think time between steps. Printed per configuration:
+
+* first map: from navigation to the map's first territory path, per session,
+  with every session navigating at the same moment on a freshly started server
+  (process cold; the on-disk measurement cache warm, as after any restart);
+* step: from the keypress to the map showing the new date (the big date label
+  reads the new date and the territory layer is a new one), p50 / p95 / max,
+  timed inside each page (capture keydown listener, 50 ms poll), so Playwright
+  round trips are not counted;
+* errors: steps that never showed their date (60 s), Streamlit exception
+  boxes, uncaught page errors, failed requests;
+* server: peak RSS (``VmHWM``), RSS at the end and CPU seconds (user+sys of
+  the server process), per step.
+
+Configurations, one fresh server each, in the same run:
+
+(a) ours, N sessions;
+(b) ours, 2 sessions (what one person sees on an idle server);
+(c) naive, N sessions: the same app with ``TERRITORY_SHARED_CACHE=0``, which
+    turns off the shell's shared per-date caches (layer rendered, legend and
+    numbers recomputed for every run of every session: the code path before
+    the per-date caches existed).
+
+Sessions start on different dates spread over the history (``--spread``, the
+default) so they are not all looking at the same date. The machine running the
+browser is the machine running the server: on 2 cores the N pages' own
+rendering competes with the server, as it does in the issue's measurement.
+Prints; asserts nothing. Stops by itself (bounded steps, timeouts everywhere).
+
+    python bench/bench_sessions.py [--sessions 20] [--steps 8] [--think 1.0] [--skip-naive] [--skip-small]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(HERE), str(ROOT)]
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, run_streamlit  # noqa: E402
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+SLIDER = "[data-testid=stSlider] input[type=range]"
+
+# ms since navigation when the map shows its first territory (interactive) path; null before.
+FIRST_PATH_JS = """() => {
+  const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const d = f && f.contentDocument;
+  return d && d.querySelector('path.leaflet-interactive') ? performance.now() : null;
+}"""
+# Before a step: remember the current territory paths and arm a keydown timestamp.
+ARM_JS = """() => {
+  const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const d = f && f.contentDocument;
+  const ps = d ? Array.from(d.querySelectorAll('path.leaflet-interactive')) : [];
+  ps.forEach(p => { p.__benchOld = true; });
+  if (!window.__benchKd) {
+    window.__benchKd = true;
+    document.addEventListener('keydown', () => { window.__kd = performance.now(); }, true);
+  }
+  window.__kd = null;
+  const s = document.querySelector('[data-testid=stSlider] input[type=range]');
+  return {paths: ps.length, now: +s.value, max: +s.max};
+}"""
+# After the keypress: ms from keydown to the page showing the slider's new date
+# (big date label updated and the map's territory paths all new elements).
+SHOWN_JS = """() => {
+  const s = document.querySelector('[data-testid=stSlider] input[type=range]');
+  const want = s && s.getAttribute('aria-valuetext');
+  const big = document.querySelector('[data-testid=big-date]');
+  if (big && big.textContent.trim() !== want) return null;
+  const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const d = f && f.contentDocument;
+  const ps = d ? Array.from(d.querySelectorAll('path.leaflet-interactive')) : [];
+  if (!ps.length || ps.some(p => p.__benchOld) || window.__kd === null) return null;
+  return performance.now() - window.__kd;
+}"""
+
+
+@dataclass
+class Run:
+    name: str
+    sessions: int
+    first_s: list[float] = field(default_factory=list)
+    step_s: list[float] = field(default_factory=list)
+    first_browser_s: list[float] = field(default_factory=list)
+    step_browser_s: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rss_peak_mib: float = float("nan")
+    rss_end_mib: float = float("nan")
+    cpu_s: float = float("nan")
+    pid: int = 0
+    cpu_at_open: float = float("nan")
+    wall_s: float = float("nan")
+
+
+def pct(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    s = sorted(xs)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+def proc_status(pid: int, field_name: str) -> float:
+    """A ``kB`` field of /proc/PID/status in MiB (nan if unreadable)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+async def one_session(i: int, browser, url: str, start: str | None, run: Run, opened: asyncio.Barrier,
+                      steps: int, think: float, rng: random.Random) -> None:
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await ctx.new_page()
+    page.on("pageerror", lambda e: run.errors.append(f"session {i}: page error {e}"))
+    page.on("requestfailed", lambda r: run.errors.append(f"session {i}: request failed {r.url} {r.failure}"))
+    try:
+        await page.goto(url + (f"/?date={start}" if start else "/"), timeout=300_000)
+        handle = await page.wait_for_function(FIRST_PATH_JS, polling=100, timeout=300_000)
+        first = await handle.json_value() / 1000
+        run.first_s.append(first)
+        run.first_browser_s.append(first)
+        await page.wait_for_selector(IDLE, state="attached", timeout=120_000)
+    except Exception as exc:  # a session that never showed its map is an error, not a crash
+        run.errors.append(f"session {i}: no first map ({type(exc).__name__})")
+        await opened.wait()
+        await ctx.close()
+        return
+    await opened.wait()  # every session has its map: now all step together
+    mark_stepping(run)
+    slider = page.locator(SLIDER)
+    for _ in range(steps):
+        await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+        try:
+            armed = await page.evaluate(ARM_JS)
+            await slider.focus()
+            await page.keyboard.press("ArrowLeft" if armed["now"] >= armed["max"] else "ArrowRight")
+            handle = await page.wait_for_function(SHOWN_JS, polling=50, timeout=60_000)
+            took = await handle.json_value() / 1000
+            run.step_s.append(took)
+            run.step_browser_s.append(took)
+            await page.wait_for_selector(IDLE, state="attached", timeout=60_000)
+        except Exception as exc:
+            run.errors.append(f"session {i}: step did not show its date ({type(exc).__name__}: {str(exc)[:200]})")
+    n_exc = await page.locator("[data-testid=stException]").count()
+    if n_exc:
+        run.errors.append(f"session {i}: {n_exc} exception box(es) on the page")
+    await ctx.close()
+
+
+def mark_stepping(run: Run) -> None:
+    """Server CPU seconds when the stepping phase starts (first caller wins)."""
+    if run.cpu_at_open != run.cpu_at_open:  # nan
+        run.cpu_at_open = proc_cpu(run.pid)
+
+
+class WsSession:
+    """One session speaking Streamlit's websocket protocol, as the browser's frontend does.
+
+    It sends what the page sends (a rerun with the query string; on a step, the
+    date slider's new value) and receives every message the server sends for the
+    run. "Shown" is the arrival of the map element of the run for the new date,
+    after the big date label with that date: what a browser would draw next.
+    It does not render, so on a 2-core machine the server is not starved by
+    N renderers (the clients of a real server are on other machines).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self.slider_id = ""
+        self.options: list[str] = []
+        self.value = ""
+        self.query = ""
+
+    async def send_rerun(self, ws, value: str | None = None) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        msg.rerun_script.query_string = self.query
+        msg.rerun_script.page_script_hash = ""
+        if value is not None:
+            w = msg.rerun_script.widget_states.widgets.add()
+            w.id = self.slider_id
+            w.string_array_value.data.append(value)
+        await ws.send(msg.SerializeToString())
+
+    async def until_map(self, ws, want: str | None, since: float, timeout: float) -> float | None:
+        """Read one run's messages; seconds from ``since`` until its map arrived (after ``want`` in the
+        big date label), or None if the run ended without it."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        shown, label_ok = None, want is None
+        deadline = time.perf_counter() + timeout
+        while True:
+            raw = await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.perf_counter()))
+            fm = ForwardMsg()
+            fm.ParseFromString(raw)
+            kind = fm.WhichOneof("type")
+            if kind == "script_finished":
+                return shown
+            if kind == "page_info_changed":
+                self.query = fm.page_info_changed.query_string
+            if kind != "delta" or fm.delta.WhichOneof("type") != "new_element":
+                continue
+            el = fm.delta.new_element
+            which = el.WhichOneof("type")
+            if which == "markdown" and "big-date" in el.markdown.body and want is not None:
+                label_ok = label_ok or f">{want}<" in el.markdown.body
+            elif which == "slider" and not self.slider_id and el.slider.options:
+                self.slider_id, self.options = el.slider.id, list(el.slider.options)
+                self.value = el.slider.raw_value[0] if el.slider.raw_value else self.options[0]
+            elif (which == "component_instance" and el.component_instance.component_name.endswith("st_folium")
+                  and label_ok and shown is None):
+                shown = time.perf_counter() - since
+
+    async def run(self, i: int, start: str | None, run: Run, opened: asyncio.Barrier, steps: int, think: float,
+                  rng: random.Random) -> None:
+        import websockets
+
+        self.query = f"date={start}" if start else ""
+        try:
+            t0 = time.perf_counter()
+            async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=2**28,
+                                          open_timeout=120) as ws:
+                await self.send_rerun(ws)
+                try:
+                    shown = await self.until_map(ws, None, t0, 300)
+                except TimeoutError:
+                    shown = None
+                if shown is None:
+                    run.errors.append(f"session {i}: no first map")
+                    await opened.wait()
+                    return
+                run.first_s.append(shown)
+                await opened.wait()
+                mark_stepping(run)
+                for _ in range(steps):
+                    await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+                    idx = self.options.index(self.value) if self.value in self.options else 0
+                    idx = idx - 1 if idx >= len(self.options) - 1 else idx + 1
+                    self.value = self.options[idx]
+                    sent = time.perf_counter()
+                    await self.send_rerun(ws, self.value)
+                    try:
+                        took = await self.until_map(ws, self.value, sent, 60)
+                    except TimeoutError:  # the run's messages are still coming: this session stops here
+                        run.errors.append(f"session {i}: step to {self.value} timed out")
+                        break
+                    if took is None:
+                        run.errors.append(f"session {i}: step to {self.value} did not show its date")
+                    else:
+                        run.step_s.append(took)
+        except Exception as exc:  # a dropped connection is an error of the run, not a crash of the bench
+            run.errors.append(f"session {i}: websocket {type(exc).__name__}: {str(exc)[:120]}")
+
+
+async def drive(url: str, run: Run, starts: list[str | None], steps: int, think: float, browsers: int) -> None:
+    """Sessions 0..browsers-1 in Chromium, the rest over the websocket protocol, all at once."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True) \
+            if browsers else None
+        opened = asyncio.Barrier(run.sessions)
+        rng = random.Random(7)
+        jobs = []
+        for i in range(run.sessions):
+            start, r = starts[i % len(starts)], random.Random(rng.random())
+            if i < browsers:
+                jobs.append(one_session(i, browser, url, start, run, opened, steps, think, r))
+            else:
+                jobs.append(WsSession(url).run(i, start, run, opened, steps, think, r))
+        await asyncio.gather(*jobs)
+        if browser is not None:
+            await browser.close()
+
+
+def measure(name: str, sessions: int, env: dict[str, str], tmp: Path, starts: list[str | None], steps: int,
+            think: float, browsers: int) -> Run:
+    run = Run(name, sessions)
+    log = tmp / f"{name.replace(' ', '_').replace(',', '')}.log"
+    with run_streamlit("src/territory/app/main.py", log=log, env=env) as srv:
+        run.pid = srv.pid
+        peak = [0.0]
+        done = threading.Event()
+
+        def sample() -> None:  # VmHWM is the peak already; the sampler also catches a server that dies
+            while not done.wait(0.5):
+                peak[0] = max(peak[0], proc_status(srv.pid, "VmRSS"))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        t0 = time.perf_counter()
+        asyncio.run(drive(srv.url, run, starts[:sessions] if len(starts) >= sessions else starts, steps, think,
+                          min(browsers, sessions)))
+        run.wall_s = time.perf_counter() - t0
+        done.set()
+        sampler.join()
+        run.rss_peak_mib = max(proc_status(srv.pid, "VmHWM"), peak[0])
+        run.rss_end_mib = proc_status(srv.pid, "VmRSS")
+        run.cpu_s = proc_cpu(srv.pid) - run.cpu_at_open
+        if "Traceback" in log.read_text(errors="replace"):
+            run.errors.append(f"server log has a traceback ({log})")
+    print(f"  {name}: {len(run.first_s)}/{sessions} maps, first map max {max(run.first_s, default=float('nan')):.1f} s; "
+          f"{len(run.step_s)} steps p50 {statistics.median(run.step_s) if run.step_s else float('nan'):.2f} s "
+          f"p95 {pct(run.step_s, 0.95):.2f} s; {len(run.errors)} errors; wall {run.wall_s:.0f} s")
+    for e in run.errors[:10]:
+        print(f"    {e}")
+    return run
+
+
+def warm_disk_cache(env: dict[str, str]) -> list[str]:
+    """Measure the dataset once as the dashboard does (fills the on-disk cache); its change dates."""
+    code = ("import json; from territory.ui.shell import load_default, default_path, default_options, date_labels; "
+            "an = load_default(str(default_path()), default_options()); print(json.dumps(date_labels(an)))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True,
+                         text=True, timeout=900)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=20, help="concurrent sessions (default 20)")
+    ap.add_argument("--steps", type=int, default=8, help="date steps per session (default 8)")
+    ap.add_argument("--think", type=float, default=1.0,
+                    help="mean pause between a session's steps in seconds, jittered x0.5-1.5 (default 1.0)")
+    ap.add_argument("--browsers", type=int, default=2,
+                    help="how many of the sessions are real Chromium pages (default 2; the rest speak the "
+                         "websocket protocol; --browsers N makes all of them browsers)")
+    ap.add_argument("--same-date", action="store_true", help="every session starts on the default date")
+    ap.add_argument("--skip-small", action="store_true", help="skip the 2-session run")
+    ap.add_argument("--skip-naive", action="store_true", help="skip the naive (caches off) run")
+    ap.add_argument("--path", default=None, help="dataset (TERRITORY_PATH) instead of the bundled history")
+    args = ap.parse_args()
+    n = max(1, min(args.sessions, 200))
+    steps = max(1, min(args.steps, 200))
+
+    t_all = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench_sessions_") as tmp_s:
+        tmp = Path(tmp_s)
+        env = {k: v for k, v in os.environ.items() if k not in ("TERRITORY_PATH", "TERRITORY_SHARED_CACHE")}
+        env["TERRITORY_CACHE_DIR"] = str(tmp / "cache")
+        if args.path:
+            env["TERRITORY_PATH"] = str(Path(args.path).resolve())
+        t0 = time.perf_counter()
+        labels = warm_disk_cache(env)
+        print(f"dataset: {args.path or 'bundled history'}, {len(labels)} change dates; "
+              f"disk cache warmed in {time.perf_counter() - t0:.0f} s")
+        starts: list[str | None] = [None] if args.same_date else [
+            labels[round(j * (len(labels) - 1) / max(n, 1))] for j in range(n)]
+        k = max(0, min(args.browsers, n))
+        print(f"{n} sessions ({k} Chromium pages, {n - k} websocket-protocol clients), {steps} steps each, "
+              f"think {args.think:.1f} s (x0.5-1.5); client and server share {os.cpu_count()} cores")
+        runs = [measure("ours, N sessions", n, env, tmp, starts, steps, args.think, k)]
+        if not args.skip_small:
+            runs.append(measure("ours, 2 sessions", min(2, n), env, tmp, starts, steps, args.think, k))
+        if not args.skip_naive:
+            runs.append(measure("naive, N sessions", n, dict(env, TERRITORY_SHARED_CACHE="0"), tmp, starts,
+                                steps, args.think, k))
+
+    print()
+    head = "".join(f"{r.name.replace(', ', ' ').replace('N sessions', f'{r.sessions} sess'):>18}" for r in runs)
+    print(f"{'':34}{head}  target (ours, {n})")
+    rows = [
+        ("first map, max (s)", [max(r.first_s, default=float("nan")) for r in runs], "<= 10"),
+        ("first map, p50 (s)", [statistics.median(r.first_s) if r.first_s else float("nan") for r in runs], ""),
+        ("step shows new date, p50 (s)", [statistics.median(r.step_s) if r.step_s else float("nan") for r in runs], ""),
+        ("step shows new date, p95 (s)", [pct(r.step_s, 0.95) for r in runs], "<= 1.5"),
+        ("step shows new date, max (s)", [max(r.step_s, default=float("nan")) for r in runs], ""),
+        ("steps measured", [len(r.step_s) for r in runs], ""),
+        ("  in Chromium: first map max (s)", [max(r.first_browser_s, default=float("nan")) for r in runs], ""),
+        ("  in Chromium: step p50 (s)",
+         [statistics.median(r.step_browser_s) if r.step_browser_s else float("nan") for r in runs], ""),
+        ("  in Chromium: step p95 (s)", [pct(r.step_browser_s, 0.95) for r in runs], ""),
+        ("errors", [len(r.errors) for r in runs], "0"),
+        ("server RSS peak (MiB)", [r.rss_peak_mib for r in runs], ""),
+        ("server RSS at end (MiB)", [r.rss_end_mib for r in runs], ""),
+        ("server CPU s per step", [r.cpu_s / max(len(r.step_s), 1) for r in runs], ""),
+        ("wall time of the run (s)", [r.wall_s for r in runs], ""),
+    ]
+    for name, vals, target in rows:
+        print(f"{name:34}" + "".join(f"{v:>18,.2f}" for v in vals) + f"  {target}")
+    naive = next((r for r in runs if r.name.startswith("naive")), None)
+    if naive is not None and runs[0].step_s and naive.step_s:
+        print(f"\nnaive / ours ({n} sessions): step p95 x{pct(naive.step_s, 0.95) / pct(runs[0].step_s, 0.95):.1f}, "
+              f"step p50 x{statistics.median(naive.step_s) / statistics.median(runs[0].step_s):.1f}, "
+              f"first map max x{max(naive.first_s, default=float('nan')) / max(runs[0].first_s, default=float('nan')):.1f}")
+    print(f"total bench time {time.perf_counter() - t_all:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""The dashboard's shared per-date caches: same output as the uncached path, computed once.
+
+Many sessions on one server must not each render the same date's layer or
+recompute the same numbers (issue 9.7); these tests pin that the shell's
+caches give exactly what the uncached code gives, and that one computation
+serves concurrent callers. No timing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from unittest import mock
+
+import pandas as pd
+import pytest
+import streamlit_folium
+
+from territory.analysis import Analysis
+from territory.ui import mapframe, shell
+from territory.ui.maps import base_map
+from territory.ui.mapview import date_layer
+
+STATUSES = ["controlled", "contested", "claimed"]
+
+
+@pytest.fixture
+def an(small_dataset) -> Analysis:
+    return Analysis.of(small_dataset)
+
+
+def _normalise(args: dict) -> dict:
+    """Component args with folium's random element names and the callback left out."""
+    out = {k: v for k, v in args.items() if k != "on_change"}
+    for k in ("script", "feature_group"):
+        out[k] = re.sub(r"_[0-9a-f]{32}", "_X", out[k] or "")
+    return json.loads(json.dumps(out, default=list))
+
+
+def _captured(call) -> dict:
+    got: dict = {}
+    with mock.patch.object(streamlit_folium, "_component_func", lambda **kw: got.update(kw)), \
+            mock.patch.object(mapframe, "_component_func", lambda **kw: got.update(kw)):
+        call()
+    return got
+
+
+def test_show_map_sends_what_st_folium_sends(an):
+    """The pre-rendered path hands the frontend the same arguments as st_folium would."""
+    day = shell.date_labels(an)[1]
+    actors = an.dataset.actors
+
+    def plain() -> None:
+        streamlit_folium.st_folium(base_map(an, online=False), feature_group_to_add=date_layer(an, day, actors, STATUSES),
+                                   returned_objects=[], render=False, width="stretch", height=560, key="map")
+
+    ours = _captured(lambda: mapframe.show_map(an, day, actors, STATUSES, height=560, map_key="map"))
+    theirs = _captured(plain)
+    assert set(ours) == set(theirs)
+    assert _normalise(ours) == _normalise(theirs)
+    assert "A" in ours["feature_group"] and ours["key"] == theirs["key"]
+
+
+def test_layer_rendered_once_per_date_for_every_caller(an):
+    calls: list[str] = []
+
+    def counting(a, day, actors, statuses):
+        calls.append(day)
+        return date_layer(a, day, actors, statuses)
+
+    mapframe.layer_script.clear()
+    mapframe.base_frame.clear()
+    labels = shell.date_labels(an)
+    with mock.patch.object(mapframe, "date_layer", counting), \
+            mock.patch.object(mapframe, "_component_func", lambda **kw: kw):
+        first = [mapframe.show_map(an, d, an.dataset.actors, STATUSES) for d in labels]
+        again = [mapframe.show_map(an, d, an.dataset.actors, STATUSES) for d in labels]
+    assert calls == labels  # one render per date, none for the second pass
+    assert [a["feature_group"] for a in first] == [a["feature_group"] for a in again]
+    assert len({a["feature_group"] for a in first}) == len(labels)
+
+
+def test_concurrent_first_visits_share_one_computation(an):
+    """Sessions opening the same date at once wait for one render instead of each doing it."""
+    calls: list[str] = []
+    gate = threading.Event()
+
+    def slow(a, day, actors, statuses):
+        calls.append(day)
+        gate.wait(5)  # hold the computation until every caller has asked for it
+        return date_layer(a, day, actors, statuses)
+
+    mapframe.layer_script.clear()
+    day = shell.date_labels(an)[0]
+    out: list[str] = []
+    with mock.patch.object(mapframe, "date_layer", slow):
+        threads = [threading.Thread(target=lambda: out.append(
+            mapframe.layer_script(an, day, tuple(an.dataset.actors), tuple(STATUSES), "map_x"))) for _ in range(4)]
+        for t in threads:
+            t.start()
+        while not calls:
+            threading.Event().wait(0.01)
+        threading.Event().wait(0.2)  # let the other threads reach the cache's lock
+        gate.set()
+        for t in threads:
+            t.join(30)
+    assert calls == [day]
+    assert len(out) == 4 and len(set(out)) == 1
+
+
+def test_naive_switch_renders_every_run(an, monkeypatch):
+    monkeypatch.setenv("TERRITORY_SHARED_CACHE", "0")
+    calls: list[str] = []
+
+    def counting(a, day, actors, statuses):
+        calls.append(day)
+        return date_layer(a, day, actors, statuses)
+
+    day = shell.date_labels(an)[0]
+    with mock.patch.object(mapframe, "date_layer", counting), \
+            mock.patch.object(streamlit_folium, "_component_func", lambda **kw: kw):
+        a = mapframe.show_map(an, day, an.dataset.actors, STATUSES)
+        b = mapframe.show_map(an, day, an.dataset.actors, STATUSES)
+    assert calls == [day, day]
+    assert _normalise(a)["script"] == _normalise(b)["script"]
+
+
+def test_step_change_lookup_matches_the_change_table(an):
+    cs = an.change_series()
+    for day in shell.date_labels(an):
+        for actor in an.dataset.actors:
+            rows = cs[(cs["date"] == pd.Timestamp(day)) & (cs["actor"] == actor) & (cs["status"] == "controlled")]
+            expected = (float(rows["gained_km2"].sum()), float(rows["lost_km2"].sum()))
+            assert shell.step_change(an, day, actor) == pytest.approx(expected)
+
+
+def test_key_numbers_cached_equal_fresh_and_shared(an):
+    from territory.keynumbers import KeyNumberSource
+
+    for day in shell.date_labels(an):
+        cached = shell.key_numbers(an, day, 0)
+        assert cached == KeyNumberSource(an, denominator_index=0).on(day)
+        assert shell.key_numbers(an, day, 0) is cached  # the same object for every session
+
+
+def test_page_chart_carries_the_same_data_as_arrow(an):
+    import pyarrow as pa
+
+    from territory.ui.charts import chart_spec
+
+    spec = chart_spec(an, tuple(an.dataset.actors), None)
+    ours = shell.page_chart(an, tuple(an.dataset.actors))
+    assert set(ours["datasets"]) == set(spec["datasets"])
+    for name, records in spec["datasets"].items():
+        table = pa.ipc.open_stream(ours["datasets"][name]).read_all().to_pandas()
+        assert table.astype(str).to_dict("records") == pd.DataFrame(records).astype(str).to_dict("records")
+    assert {k: v for k, v in ours.items() if k != "datasets"} == {k: v for k, v in spec.items() if k != "datasets"}
