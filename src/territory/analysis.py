@@ -6,7 +6,7 @@ on screen can be reproduced with a ``territory`` command.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -89,6 +89,15 @@ class Analysis:
     def from_paths(cls, dataset: Dataset, use_cache: bool = True, extra: object = None) -> Analysis:
         key = cache.content_key(dataset.paths, extra) if use_cache and dataset.paths else None
         return cls.of(dataset, key)
+
+    def with_claims(self, claims: pd.DataFrame, tag: str) -> Analysis:
+        """The same measured data with another claims ledger (``tag`` names it in the cache key).
+
+        Nothing is measured again: a ledger uploaded alone is checked against the data already shown.
+        """
+        key = f"{self.cache_key or id(self)}+claims:{tag}"
+        return Analysis(replace(self.dataset, claims=claims), self.measured, key, _table=self._table,
+                        _history=self._history)
 
     @property
     def history(self) -> gpd.GeoDataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -9,11 +10,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from territory.actors import AliasTable
 from territory.analysis import Analysis
-from territory.datasets import load_dataset
+from territory.datasets import load_dataset, read_claims_file
 from territory.io.options import LoadOptions
-from territory.report import LoadError
+from territory.report import LoadError, Report
 from territory.ui import shell
+from territory.ui.aliases import alias_rows
 from territory.validate import check_history
 
 shell.configure_page("Data")
@@ -26,8 +29,10 @@ if "source_choice" not in st.session_state or st.session_state.pop("_sync_choice
 
 
 def _forget_view() -> None:
-    for k in ("date", "_date", "actors", "_actors"):
+    """New data: the date, actors, focus, denominator and Compare's date of the old data no longer apply."""
+    for k in ("date", "actors", "focus", "denominator", "compare_from"):
         st.session_state.pop(k, None)
+        st.session_state.pop(f"_{k}", None)
 
 
 def _on_choice() -> None:
@@ -38,7 +43,7 @@ def _on_choice() -> None:
 st.radio("Show", CHOICES, horizontal=True, key="source_choice", disabled=not has_upload, on_change=_on_choice,
          help="Uploaded data lives in this browser session only; nobody else can see it.")
 an = shell.analysis()
-shell.sync_url("data")
+shell.sync_url("data", an=an)
 
 ds = an.dataset
 st.markdown(f"**Now showing:** {ds.title} — {len(ds.history):,} rows, {len(an.dates)} dates, "
@@ -53,26 +58,94 @@ st.markdown(
     "GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ (e.g. from Google My Maps), GeoParquet, CSV with a WKT "
     "column — or several dated snapshot files at once (dates from names like `2022-03-01.geojson`). "
     "Columns: `date`, `actor`, `status` (controlled / contested / claimed), optional `valid_to`, `source`, "
-    "`source_url`, `note`."
+    "`source_url`, `note`. A claims ledger alone is checked against the data shown now."
 )
+
+#: Canonical columns a file may name differently (the "Column mapping" boxes; the CLI's ``--column``).
+MAPPABLE = ("date", "actor", "status", "valid_to", "source", "source_url", "note")
+
 with st.form("upload"):
-    # A fresh key after each successful load empties the uploaders, so the next upload never
-    # silently merges with the previous file.
+    # A fresh key after each load, accepted or refused, empties the uploaders, so the next upload
+    # never silently merges with the previous file. The fields keep their values.
     n = st.session_state.get("upload_round", 0)
     files = st.file_uploader("History file(s)", accept_multiple_files=True, key=f"upload_files_{n}")
-    claims = st.file_uploader("Claims ledger (CSV, optional)", type=["csv"], key=f"upload_claims_{n}")
+    claims = st.file_uploader("Claims ledger (CSV; alone, it is checked against the data shown now)", type=["csv"],
+                              key=f"upload_claims_{n}")
     c1, c2, c3 = st.columns(3)
-    actor = c1.text_input("Actor for files without an actor column", key="upload_actor")
-    date_col = c2.text_input("Date column name (if not 'date')", key="upload_date_col")
-    actor_col = c3.text_input("Actor column name (if not 'actor')", key="upload_actor_col")
+    actor = c1.text_input("Actor", key="upload_actor",
+                          help="The actor's name for files (or rows) without an actor column, e.g. Occupied.")
+    status = c2.selectbox("Status", ["controlled", "contested", "claimed"], key="upload_status",
+                          help="The status of rows in files without a status column.")
+    file_date = c3.date_input("File date", value=None, key="upload_file_date", format="YYYY-MM-DD",
+                              help="The date of a single file without a date column or a dated name.")
+    with st.expander("Column mapping: the column in your file that holds…"):
+        cols = st.columns(4)
+        mapped = {canon: cols[i % 4].text_input(canon, key=f"upload_col_{canon}", placeholder=canon)
+                  for i, canon in enumerate(MAPPABLE)}
+    with st.expander("Alias table: spellings that name the same actor or status"):
+        alias_file = st.file_uploader("Alias table (CSV with columns alias,name)", type=["csv"],
+                                      key=f"upload_aliases_{n}")
+        edited = st.data_editor(pd.DataFrame({"alias": pd.Series(dtype=str), "name": pd.Series(dtype=str)}),
+                                num_rows="dynamic", key="upload_alias_rows", width="stretch",
+                                column_config={"alias": st.column_config.TextColumn("alias (as in the file)"),
+                                               "name": st.column_config.TextColumn("name (to show)")})
+        st.caption("Rows typed here are added to the uploaded table and win where both give the same alias.")
     submitted = st.form_submit_button("Load and validate")
 
+
+def _refuse(message: str, records: list[dict]) -> None:
+    """Keep the loaded data, say why, empty the uploaders (a fresh key) and redraw."""
+    st.session_state["upload_report"] = records
+    st.session_state["upload_error"] = f"{message} Your previous data is still loaded and unchanged."
+    st.session_state["upload_round"] = n + 1
+    st.rerun()
+
+
+def _accept(new: Analysis, report, message: str) -> None:
+    st.session_state["uploaded"] = new
+    st.session_state["upload_report"] = report.worded(shell.PAGE_WORDING).to_records()
+    st.session_state["source"] = shell.UPLOADED
+    st.session_state["_sync_choice"] = True
+    st.session_state["upload_round"] = n + 1
+    st.session_state["upload_message"] = message
+    _forget_view()
+    st.rerun()
+
+
+def _problem(message: str, file: str = "", field: str = "", hint: str = "") -> dict[str, str]:
+    return {"severity": "error", "file": file, "row": "", "field": field, "message": message, "hint": hint,
+            "code": "bad-option"}
+
+
 if submitted:
-    if not files:
-        st.error("Choose at least one file.")
+    aliases, alias_problems = alias_rows(alias_file.name if alias_file else None,
+                                         alias_file.getvalue() if alias_file else None, edited)
+    columns = {k: v.strip() for k, v in mapped.items() if v and v.strip()}
+    if not files and claims is None:
+        st.error("Choose a history file (or several dated snapshots), or a claims ledger.")
+    elif alias_problems:
+        _refuse("Refused: the alias table cannot be read.",
+                [_problem(p, alias_file.name, "alias table", "fix the table or type the rows in the editor")
+                 for p in alias_problems])
+    elif not files:  # a claims ledger alone, against the data shown now
+        try:
+            with tempfile.TemporaryDirectory(prefix="territory-claims-") as tmp:
+                path = Path(tmp) / Path(claims.name).name
+                path.write_bytes(claims.getvalue())
+                claims_report = Report()
+                ledger = read_claims_file(path, claims_report)
+        except LoadError as exc:
+            _refuse(f"Refused: {exc.report.summary()} in {claims.name}.",
+                    exc.report.worded(shell.PAGE_WORDING).to_records())
+        else:
+            new = an.with_claims(ledger, hashlib.sha256(claims.getvalue()).hexdigest())
+            table = new.claims()
+            _accept(new, claims_report, f"Checked {len(ledger)} claim(s) from {claims.name} against {an.dataset.title}"
+                                   f" ({0 if table is None else len(table)} rows on the Claims page).")
     else:
-        columns = {k: v for k, v in (("date", date_col.strip()), ("actor", actor_col.strip())) if v}
-        options = LoadOptions(actor=actor.strip() or None, columns=columns)
+        options = LoadOptions(actor=actor.strip() or None, status=status, columns=columns,
+                              date=file_date.isoformat() if file_date else None,
+                              aliases=AliasTable.from_mapping(aliases))
         tmp = Path(tempfile.mkdtemp(prefix="territory-upload-"))
         folder = tmp / "history"
         folder.mkdir()
@@ -84,32 +157,31 @@ if submitted:
             claims_path = tmp / Path(claims.name).name
             claims_path.write_bytes(claims.getvalue())
         name = files[0].name if len(files) == 1 else f"{len(files)} snapshot files"
+        extra = {"upload": True, "actor": options.actor, "status": status, "date": options.date,
+                 "columns": columns, "aliases": sorted(aliases.items())}
         try:
             new_ds = load_dataset(target, options, claims=claims_path, display_name=name)
             check_history(new_ds.history, new_ds.report, name=name)  # overlaps, duplicates, look-alike names
-            new = Analysis.from_paths(new_ds, extra={"upload": True, "actor": options.actor, "columns": columns})
+            new = Analysis.from_paths(new_ds, extra=extra)
         except LoadError as exc:
-            st.session_state["upload_report"] = exc.report.to_records()
-            st.error(f"Refused: {exc.report.summary()}. Your previous data is still loaded and unchanged.")
+            refused = (exc.report.summary(), exc.report.worded(shell.PAGE_WORDING).to_records())
         except Exception as exc:  # never a traceback in the UI (the loaders report; this is a last resort)
-            st.session_state["upload_report"] = [{"severity": "error", "file": name, "row": "", "field": "",
-                                                  "message": f"unexpected problem: {type(exc).__name__}: {exc}",
-                                                  "hint": "please report this file to the maintainers", "code": "internal"}]
-            st.error("Refused: the file could not be read. Your previous data is still loaded and unchanged.")
+            refused = ("the file could not be read", [{
+                "severity": "error", "file": name, "row": "", "field": "",
+                "message": f"unexpected problem: {type(exc).__name__}: {exc}",
+                "hint": "please report this file to the maintainers", "code": "internal"}])
         else:
-            st.session_state["uploaded"] = new
-            st.session_state["upload_report"] = new_ds.report.to_records()
-            st.session_state["source"] = shell.UPLOADED
-            st.session_state["_sync_choice"] = True
-            st.session_state["upload_round"] = n + 1
-            st.session_state["upload_message"] = (
-                f"Loaded {name}: {len(new_ds.history):,} rows, {len(new.dates)} dates, {new_ds.report.summary()}. "
-                "Now showing your data on every page.")
-            _forget_view()
-            st.rerun()
+            refused = None
         finally:  # the data is in memory (and in the measurement cache): drop the copies
             shutil.rmtree(tmp, ignore_errors=True)
+        if refused:
+            _refuse(f"Refused: {refused[0]}.", refused[1])
+        _accept(new, new_ds.report,
+                f"Loaded {name}: {len(new_ds.history):,} rows, {len(new.dates)} dates, {new_ds.report.summary()}. "
+                "Now showing your data on every page.")
 
+if err := st.session_state.pop("upload_error", None):
+    st.error(err)
 if msg := st.session_state.pop("upload_message", None):
     st.success(msg)
 
@@ -117,5 +189,5 @@ records = st.session_state.get("upload_report")
 if records:
     st.subheader("Validation report")
     frame = pd.DataFrame(records)[["severity", "file", "row", "field", "message", "hint"]]
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame.rename(columns={"hint": "what to do"}), hide_index=True, width="stretch")
 shell.remember()
