@@ -275,8 +275,11 @@ SERVE_GRACE_S = 10.0
 
 def serve_options(args: argparse.Namespace) -> dict:
     """The input options as JSON-able values for the dashboard process (``TERRITORY_OPTIONS``)."""
-    return {"actor": args.actor, "status": args.status, "date": args.file_date, "column": args.column,
+    opts = {"actor": args.actor, "status": args.status, "date": args.file_date, "column": args.column,
             "aliases": str(Path(args.aliases).resolve()) if args.aliases else None}
+    if getattr(args, "date_format", None):  # --date-format, where the input options have it
+        opts["date_format"] = args.date_format
+    return opts
 
 
 def _port_free(port: int) -> bool:

@@ -165,3 +165,23 @@ def test_signal_stops_the_streamlit_child(tmp_path, sig):
             proc.wait()
         if child is not None and _alive(child):
             os.kill(child, signal.SIGKILL)
+
+
+def test_served_options_are_the_checked_options(tmp_path):
+    """Every input option of `serve` reaches the dashboard: the options it rebuilds equal the ones checked."""
+    from territory.cli import build_parser, load_options, serve_options
+    from territory.io.options import LoadOptions
+
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("alias,name\nocc,Occupied\n", encoding="utf-8")
+    parser = build_parser()
+    argv = ["serve", str(tmp_path), "--actor", "occ", "--status", "contested", "--file-date", "2022-03-01",
+            "--column", "date=Datum", "--aliases", str(aliases)]
+    try:
+        args = parser.parse_args([*argv, "--date-format", "%d/%m/%Y"])
+    except SystemExit:  # a CLI without --date-format
+        args = parser.parse_args(argv)
+    import json
+
+    rebuilt = LoadOptions.from_cli(**json.loads(json.dumps(serve_options(args))))
+    assert rebuilt == load_options(args)
