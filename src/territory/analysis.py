@@ -16,12 +16,13 @@ import pandas as pd
 import shapely
 
 from territory import cache
-from territory.area import Measured, area_km2, area_table, measure, to_equal_area
+from territory.area import Measured, area_km2, area_table, measure
 from territory.baselines import Denominator, equivalent, outline_denominators, region_denominators
 from territory.change import change_series, compare
 from territory.claims import ClaimContext, evaluate_claims
 from territory.datasets import Dataset
-from territory.model import END, change_dates, state_at, to_day, with_validity
+from territory.model import change_dates, state_at, to_day, with_validity
+from territory.regions import RegionLayer
 from territory.stats import stats_table
 
 CACHE_CHUNK = 128
@@ -197,37 +198,31 @@ class Analysis:
     def equivalent(self, km2: float) -> str | None:
         return equivalent(km2, self.dataset.reference_areas)
 
-    def regions_at(self, day: object, status: str = "controlled") -> pd.DataFrame:
-        """km² and share of each region (governorate) held by each actor on ``day``."""
+    def region_layer(self) -> RegionLayer | None:
+        """The dataset's own region layer, else bundled admin-1 outlines of the countries it lies in."""
+        from territory.regions import bundled_admin1, layer_from_frame
+
         ds = self.dataset
-        if ds.regions is None:
-            return pd.DataFrame(columns=["region", "country", "region_km2", "actor", "area_km2", "pct_of_region"])
-        d = to_day(day)
-        regions = outline_denominators(ds.regions, "Natural Earth admin-1 outline")
-        country = ds.regions["country"].astype(str).tolist() if "country" in ds.regions.columns else [""] * len(regions)
-        rgeoms = to_equal_area([r.geometry for r in regions])
-        tree = shapely.STRtree(rgeoms)
-        s = self.measured.snapshots
-        active = ((s["date"] <= d) & (s[END].isna() | (s[END] > d)) & (s["status"] == status)).to_numpy()
-        rows = []
-        for i in np.flatnonzero(active):
-            geom = self.measured.geometry[i]
-            if shapely.is_empty(geom):
-                continue
-            hits = tree.query(geom, predicate="intersects")
-            if len(hits) == 0:
-                continue
-            areas = shapely.area(shapely.intersection(rgeoms[hits], geom)) / 1e6
-            for j, a in zip(hits, areas, strict=True):
-                rows.append((j, s["actor"].iloc[i], a))
-        held = pd.DataFrame(rows, columns=["j", "actor", "area_km2"])
-        base = pd.DataFrame({"j": range(len(regions)), "region": [r.region for r in regions],
-                             "country": country, "region_km2": [r.km2 for r in regions]})
-        out = base.merge(held, on="j", how="left").drop(columns="j")
-        out["area_km2"] = out["area_km2"].fillna(0.0)
-        out["pct_of_region"] = 100 * out["area_km2"] / out["region_km2"]
-        out["date"] = d
-        return out.sort_values(["country", "region", "actor"], na_position="first").reset_index(drop=True)
+        if ds.regions is not None:
+            return layer_from_frame(ds.regions, "Natural Earth admin-1 outline, measured", f"{ds.title} regions")
+        region = self.region_name()
+        if not region:
+            return None
+        return bundled_admin1([p.strip() for p in region.split("+")], ds.countries)
+
+    def regions_table(self, dates: list[pd.Timestamp], layer: RegionLayer | None = None,
+                      status: str = "controlled", actors: list[str] | None = None) -> pd.DataFrame:
+        """km² and share of each region held by each actor on each of ``dates`` (see territory.regions)."""
+        from territory.regions import TABLE_COLUMNS, region_table
+
+        layer = layer if layer is not None else self.region_layer()
+        if layer is None:
+            return pd.DataFrame(columns=TABLE_COLUMNS)
+        return region_table(self.measured, layer, dates, status=status, actors=actors)
+
+    def regions_at(self, day: object, status: str = "controlled", layer: RegionLayer | None = None) -> pd.DataFrame:
+        """km² and share of each region (governorate, oblast…) held by each actor on ``day``."""
+        return self.regions_table([to_day(day)], layer, status)
 
     def settlements_at(self, day: object, status: str = "controlled") -> pd.DataFrame:
         """Settlements and population inside each actor's territory on ``day``."""

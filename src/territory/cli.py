@@ -26,6 +26,8 @@ EXAMPLES = """examples:
   territory change --from 2015-01-01 --to 2016-01-01
   territory claims
   territory regions --date 2015-06-01
+  territory regions ./snapshots --actor Occupied --region-filter Donetsk --every month
+  territory regions ./snapshots --actor Occupied --date 2023-06-01 --regions districts.gpkg --region-name ADM2_EN
   territory validate my_history.gpkg --actor "Russian forces"
   territory serve ./snapshots --actor Occupied --port 8502
 """
@@ -79,10 +81,33 @@ def build_parser() -> argparse.ArgumentParser:
     _add_table(p)
     p.add_argument("claims", nargs="?", help="claims CSV (default: the dataset's own ledger)")
 
-    p = sub.add_parser("regions", help="km² and share of each region (governorate) per actor on a date")
+    p = sub.add_parser("regions", help="km² and share of each region (oblast, governorate…) per actor, on a date or over time",
+                       description="Each actor's area inside each region and its share of the region's measured "
+                                   "outline. Regions: --regions FILE (any polygon layer), else the dataset's own, "
+                                   "else the bundled Natural Earth admin-1 outlines of the countries it lies in. "
+                                   "One date with --date; a series with --from/--to and/or --every (default: "
+                                   "every change date).",
+                       epilog="example: territory regions ./snapshots --actor Occupied --regions-filter Donetsk "
+                              "--every month", formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_input(p)
     _add_table(p)
-    p.add_argument("--date", required=True, help="date (YYYY-MM-DD)")
+    p.add_argument("--date", help="one date (YYYY-MM-DD): the state in force on it")
+    p.add_argument("--from", dest="start", help="series: first date (default: the first change date)")
+    p.add_argument("--to", dest="end", help="series: last date (default: the last change date)")
+    p.add_argument("--every", choices=["change", "day", "week", "month", "quarter", "year"], default=None,
+                   help="series sampling: every change date (default), or the state at the end of each "
+                        "day/week/month/quarter/year (plus --to if it falls mid-period)")
+    p.add_argument("--regions", dest="regions_file", metavar="FILE",
+                   help="region layer: any polygon file the loaders read (GeoJSON, GeoPackage, zipped Shapefile, "
+                        "KML, GeoParquet, CSV with WKT)")
+    p.add_argument("--region-name", metavar="COLUMN", help="column of --regions naming each region "
+                                                           "(default: name, NAME_1, ADM1_EN, shapeName…)")
+    p.add_argument("--region-filter", "--regions-filter", dest="region_filter", action="append", metavar="TEXT",
+                   help="only regions whose name contains TEXT (case-insensitive) or whose country is TEXT; "
+                        "repeatable")
+    p.add_argument("--held-by", action="append", metavar="ACTOR", help="only this actor (repeatable)")
+    p.add_argument("--held-status", choices=["controlled", "contested", "claimed"], default="controlled",
+                   help="which status counts as held (default controlled)")
 
     p = sub.add_parser("dates", help="list the dates on which anything changes")
     _add_input(p)
@@ -228,13 +253,36 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def cmd_regions(args: argparse.Namespace) -> int:
+    from territory.model import to_day
+    from territory.regions import read_region_layer, sample_dates
     from territory.tables import render
 
+    if args.date and (args.start or args.end or args.every):
+        raise ValueError("give either --date (one date) or --from/--to/--every (a series), not both")
+    if args.region_name and not args.regions_file:
+        raise ValueError("--region-name names a column of --regions FILE: give the file too")
+    layer = read_region_layer(args.regions_file, args.region_name) if args.regions_file else None
     an = load_analysis(args)
-    if an.dataset.regions is None:
-        print("territory: this dataset has no region layer (governorates)", file=sys.stderr)
+    if layer is None:
+        layer = an.region_layer()
+    if layer is None:
+        print("territory: no region layer: this history lies in no country of the bundled layers; "
+              "pass one with --regions FILE", file=sys.stderr)
         return EXIT_INPUT
-    emit(render(an.regions_at(args.date), args.format), args.out)
+    for p in layer.report.warnings:
+        print(p, file=sys.stderr)
+    layer = layer.matching(args.region_filter)
+    actors = None
+    if args.held_by:
+        unknown = [a for a in args.held_by if a not in an.dataset.actors]
+        if unknown:
+            raise ValueError(f"--held-by: no actor {', '.join(map(repr, unknown))}; actors are: "
+                             + ", ".join(an.dataset.actors))
+        actors = list(args.held_by)
+    dates = [to_day(args.date)] if args.date else sample_dates(an.dates, args.start, args.end,
+                                                                             args.every or "change")
+    table = an.regions_table(dates, layer, status=args.held_status, actors=actors)
+    emit(render(table, args.format), args.out)
     return EXIT_OK
 
 

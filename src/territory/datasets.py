@@ -112,8 +112,16 @@ def countries_for_bare_histories() -> gpd.GeoDataFrame | None:
     fine = _read_geo(data_root() / "naturalearth" / "countries.geojson")
     if world is None or fine is None:
         return world if world is not None else fine
-    keep = world[~world["name"].isin(set(fine["name"]))][["name", "geometry"]]
-    merged = pd.concat([keep, fine[["name", "geometry"]].to_crs(world.crs)], ignore_index=True)
+    keep = world[~world["name"].isin(set(fine["name"]))][["name", "geometry"]].copy()
+    fine = fine[["name", "geometry"]].to_crs(world.crs)
+    # One convention per map: land the 10m outlines include (Crimea in Ukraine) is taken out of the
+    # 50m neighbours that also draw it (Russia), so no ground is in two countries or labelled twice.
+    covered = shapely.union_all(fine.geometry.values)
+    near = keep.intersects(shapely.box(*covered.bounds)).to_numpy().copy()
+    near[near] = keep.geometry.values[near].intersects(covered)
+    if near.any():
+        keep.loc[near, "geometry"] = shapely.difference(keep.geometry.values[near], covered)
+    merged = pd.concat([keep, fine], ignore_index=True)
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=world.crs)
 
 

@@ -43,6 +43,8 @@ def clip(measured: Measured, region_lonlat: shapely.Geometry | None = None, *,
 def project_region(region_lonlat: shapely.Geometry) -> shapely.Geometry:
     """A region outline in the equal-area CRS, prepared for repeated clipping."""
     region = to_equal_area([region_lonlat])[0]
+    if not region.is_valid:  # densified near-coincident borders (a union of two layers) can cross once projected
+        region = shapely.make_valid(region, method="structure", keep_collapsed=False)
     shapely.prepare(region)
     return region
 
@@ -71,9 +73,10 @@ def stats_table(
 ) -> pd.DataFrame:
     """The full table: each actor's whole area, and the part inside the region for the share.
 
-    ``area_km2``, peaks and baselines are the actor's whole area (as on the map
-    page); ``region_area_km2`` is the part inside the denominator's outline, which
-    ``pct_of_region`` divides by ``region_km2``.
+    ``area_km2``, peaks and baselines are the actor's whole area; ``area_in_region_km2``
+    is the part inside the denominator's outline (land of the region: the map page's
+    headline), which ``pct_of_region`` divides by ``region_km2``, and
+    ``area_outside_region_km2`` the rest (sea, neighbouring countries).
     """
     table = area_table(measured, dates)
     if table.empty:
@@ -88,8 +91,9 @@ def stats_table(
         out["region"] = denominator.region
         out["region_km2"] = denominator.km2
         out["region_source"] = denominator.source
-        out["region_area_km2"] = inside.to_numpy()
-        out["pct_of_region"] = 100 * out["region_area_km2"] / denominator.km2
+        out["area_in_region_km2"] = inside.to_numpy()
+        out["area_outside_region_km2"] = (out["area_km2"] - out["area_in_region_km2"]).clip(lower=0.0)
+        out["pct_of_region"] = 100 * out["area_in_region_km2"] / denominator.km2
     if baseline is not None:
         base = area_table(measured, [baseline])[["actor", "status", "area_km2"]].rename(columns={"area_km2": "baseline_km2"})
         out = out.merge(base, on=["actor", "status"], how="left")

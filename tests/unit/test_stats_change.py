@@ -23,8 +23,9 @@ def test_stats_table_names_denominator_and_peak(small_history):
         assert col in t.columns
     assert (t["region"] == "Testland").all()
     row = t[(t["actor"] == "A") & (t["status"] == "controlled") & (t["date"] == "2015-02-01")].iloc[0]
-    assert row["region_area_km2"] == pytest.approx(row["area_km2"])  # all inside the region
-    assert row["pct_of_region"] == pytest.approx(100 * row["region_area_km2"] / denom.km2)
+    assert row["area_in_region_km2"] == pytest.approx(row["area_km2"])  # all inside the region
+    assert row["area_outside_region_km2"] == pytest.approx(0.0, abs=1e-6)
+    assert row["pct_of_region"] == pytest.approx(100 * row["area_in_region_km2"] / denom.km2)
     assert row["pct_of_peak"] == pytest.approx(100 * row["area_km2"] / row["peak_km2"])
     assert row["peak_date"] == pd.Timestamp("2015-01-01")
 

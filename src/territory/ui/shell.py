@@ -323,7 +323,7 @@ def key_numbers(an: Analysis, day: str, denominator_index: int = 0, focus: str |
     Computed once per (dataset, date, denominator, focus) and shared by every
     session: a step to a date anyone has seen is a lookup. Treat it as read-only.
     """
-    return _key_source(an, denominator_index, focus).on(day)
+    return _key_source(an, denominator_index, focus).on(day, where_outside=True)
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)

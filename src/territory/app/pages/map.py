@@ -80,14 +80,24 @@ with side_col:
     denoms = shell.denominators(an)
     kn = shell.key_numbers(an, day, pick, focus)
     held = kn.held_km2
-    st.metric(f"{focus}: area held", shell.fmt_km2(held),
-              help="Controlled status; ellipsoidal area of the union of its polygons.")
+    if kn.land_only:  # land-only by default: the headline is the part inside the region's outline
+        st.metric(f"{focus}: area held in {kn.denominator.region}", shell.fmt_km2(kn.headline_km2),
+                  help=f"Controlled status, inside {kn.denominator.region}'s outline ({kn.denominator.source}); "
+                       f"whole area including outside it: {held:,.0f} km². Same as `area_in_region_km2` "
+                       "in `territory stats`.")
+        note = kn.outside_note()
+        if note:
+            st.warning(f"{note}. Not counted above or in the % of {kn.denominator.region}; whole area "
+                       f"{held:,.0f} km² (`area_outside_region_km2` in `territory stats`).", icon="⚠️")
+    else:
+        st.metric(f"{focus}: area held", shell.fmt_km2(held),
+                  help="Controlled status; ellipsoidal area of the union of its polygons.")
     st.metric("% of peak", f"{kn.pct_of_peak:.1f}%" if kn.pct_of_peak is not None else "—",
               help=f"Peak {kn.peak_km2:,.0f} km² on {kn.peak_date.date() if kn.peak_date is not None else '—'}")
     if kn.pct_of_region is not None:
         region, label, _km2 = denoms[pick]
         st.metric(f"% of {region}", f"{kn.pct_of_region:.2f}%",
-                  help=f"Area of {focus} inside {region}: {kn.region_km2:,.0f} km² ÷ {label}")
+                  help=f"Area of {focus} inside {region}: {kn.area_in_region_km2:,.0f} km² ÷ {label}")
     i = labels.index(day)
     if i > 0:
         gained, lost = shell.step_change(an, day, focus)

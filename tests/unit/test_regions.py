@@ -1,0 +1,208 @@
+"""Region breakdown on data we did not ship: a generated Ukraine-style archive and a user's district layer."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from territory.area import area_km2, geod_area_km2, to_equal_area
+from territory.cli import main
+from territory.regions import TABLE_COLUMNS, bundled_admin1, read_region_layer, sample_dates
+from territory.report import LoadError
+from tests.ukraine_style import district_grid, make_archive, make_district_layer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+DAYS = 120
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def table(text: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(text))
+
+
+@pytest.fixture(scope="module")
+def ua(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ua") / "snapshots"
+    make_archive(folder, DAYS)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ua_analysis(ua):
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+    from territory.io.options import LoadOptions
+
+    return Analysis.from_paths(load_dataset(ua, LoadOptions(actor="Occupied")), use_cache=False)
+
+
+@pytest.fixture(scope="module")
+def districts(tmp_path_factory):
+    path = tmp_path_factory.mktemp("layer") / "districts.gpkg"
+    make_district_layer(path)
+    return path
+
+
+def test_bundled_admin1_tiles_each_country_outline():
+    """Ukraine's units, Crimea included, cover exactly the outline its percentages divide by."""
+    countries = gpd.read_file(ROOT / "src/territory/geodata/naturalearth/countries.geojson")
+    for country in ("Ukraine", "Syria", "Iraq"):
+        layer = bundled_admin1([country])
+        outline = countries.loc[countries["name"] == country, "geometry"].iloc[0]
+        union = shapely.union_all(layer.geometry)
+        # Everything in the outline is in some region, and no region leaves it (to within 0.3%: the
+        # Syrian UNDOF strip is not a governorate; Natural Earth layers differ by slivers elsewhere).
+        gap = area_km2([shapely.difference(outline, union)])[0]
+        spill = area_km2([shapely.difference(union, outline)])[0]
+        total = area_km2([outline])[0]
+        assert gap / total < 3e-3 and spill / total < 1e-4, (country, gap, spill)
+    ukraine = bundled_admin1(["Ukraine"])
+    assert len(ukraine) == 26 and "Crimea and Sevastopol" in ukraine.names
+    assert len(set(ukraine.names)) == len(ukraine.names)  # Kyiv city and oblast told apart
+
+
+def test_bundled_admin1_is_rebuilt_byte_for_byte(tmp_path, monkeypatch):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_admin1", ROOT / "scripts/build_admin1.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    monkeypatch.setattr(mod, "OUT", tmp_path / "admin1.parquet")
+    mod.main()
+    assert (tmp_path / "admin1.parquet").read_bytes() == (ROOT / "src/territory/geodata/naturalearth/admin1.parquet").read_bytes()
+
+
+def test_country_without_admin1_falls_back_to_its_outline():
+    from territory.datasets import countries_for_bare_histories
+
+    layer = bundled_admin1(["Ukraine", "Moldova"], countries_for_bare_histories())
+    assert "Moldova" in layer.names
+    i = layer.names.index("Moldova")
+    assert "no admin-1" in layer.sources[i]
+
+
+def test_region_table_sums_to_the_area_inside_the_country(ua_analysis):
+    """Oblasts tile Ukraine: an actor's km² summed over them is its km² inside Ukraine (stats)."""
+    an = ua_analysis
+    days = an.dates[:: DAYS // 4]
+    t = an.regions_table(days)
+    assert list(t.columns) == TABLE_COLUMNS
+    assert t["actor"].notna().all() and (t["actor"] != "").all()
+    assert set(t["country"]) == {"Ukraine"}
+    den = an.denominators()[0]
+    stats = an.stats(den)
+    for day in days:
+        inside = stats.loc[(stats["date"] == day) & (stats["status"] == "controlled"), "area_in_region_km2"].iloc[0]
+        assert t.loc[t["date"] == day, "area_km2"].sum() == pytest.approx(inside, rel=1e-4)
+    np.testing.assert_allclose(t["pct_of_region"], 100 * t["area_km2"] / t["region_km2"])
+    assert (t["pct_of_region"] <= 100 + 1e-6).all()
+
+
+def test_user_layer_in_a_projected_crs(ua_analysis, districts):
+    layer = read_region_layer(districts, "district_name")
+    grid = district_grid()
+    assert layer.names == grid["district_name"].tolist()
+    # Region areas are ellipsoidal: checked against pyproj.Geod on the same lon/lat cells.
+    np.testing.assert_allclose(layer.km2, geod_area_km2(grid.geometry), rtol=1e-3)
+    day = ua_analysis.dates[10]
+    t = ua_analysis.regions_at(day, layer=layer)
+    snap = ua_analysis.measured
+    s = snap.snapshots
+    i = int(np.flatnonzero((s["date"] == day).to_numpy())[0])
+    cells = to_equal_area(grid.to_crs(4326).geometry)
+    expected = shapely.area(shapely.intersection(cells, snap.geometry[i])) / 1e6
+    got = t.set_index("region").loc[grid["district_name"], "area_km2"].to_numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=0.05)
+    assert set(t["region_source"]) == {"districts.gpkg (your layer), measured"}
+
+
+def test_region_name_column_guessed_chosen_and_refused(tmp_path, districts):
+    guessed = read_region_layer(districts)  # 'district_name' is the only text column with unique values
+    assert guessed.name_column == "district_name"
+    with pytest.raises(LoadError) as exc:
+        read_region_layer(districts, "oblast")
+    p = exc.value.report.errors[0]
+    assert p.field == "oblast" and "district_name" in p.message and "--region-name" in p.hint
+
+
+def test_region_layer_without_polygons_is_refused(tmp_path):
+    pts = tmp_path / "towns.geojson"
+    gpd.GeoDataFrame({"name": ["a", "b"]}, geometry=[shapely.Point(36, 48), shapely.Point(37, 48)],
+                     crs=4326).to_file(pts)
+    with pytest.raises(LoadError) as exc:
+        read_region_layer(pts)
+    assert any(p.code == "no-polygons" for p in exc.value.report.errors)
+
+
+def test_duplicate_region_names_are_told_apart(tmp_path):
+    path = tmp_path / "dups.geojson"
+    gpd.GeoDataFrame({"name": ["Nova", "Nova"], "country": ["A", "B"]},
+                     geometry=[shapely.box(36, 48, 37, 49), shapely.box(37, 48, 38, 49)], crs=4326).to_file(path)
+    layer = read_region_layer(path)
+    assert layer.names == ["Nova (A)", "Nova (B)"]
+    assert any(p.code == "region-duplicate" for p in layer.report.warnings)
+
+
+def test_sample_dates():
+    changes = list(pd.date_range("2022-03-01", "2022-06-10"))
+    months = sample_dates(changes, every="month")
+    assert [d.date().isoformat() for d in months] == ["2022-03-31", "2022-04-30", "2022-05-31", "2022-06-10"]
+    assert sample_dates(changes, "2022-04-15", "2022-04-17") == list(pd.date_range("2022-04-15", "2022-04-17"))
+    with pytest.raises(ValueError, match="swap"):
+        sample_dates(changes, "2022-05-01", "2022-04-01")
+
+
+def test_cli_donetsk_month_by_month(ua):
+    code, out, err = run("regions", str(ua), "--actor", "Occupied", "--region-filter", "donetsk",
+                         "--every", "month", "--no-cache")
+    assert code == 0, err
+    t = table(out)
+    assert set(t["region"]) == {"Donetsk"} and set(t["actor"]) == {"Occupied"}
+    last = (pd.Timestamp("2022-03-01") + pd.Timedelta(days=DAYS - 1)).date().isoformat()
+    assert t["date"].tolist() == ["2022-03-31", "2022-04-30", "2022-05-31", last]
+    # Each month's figure is the one-date command's figure for that day.
+    code, one, _ = run("regions", str(ua), "--actor", "Occupied", "--date", "2022-04-30", "--no-cache")
+    single = table(one).set_index("region").loc["Donetsk"]
+    assert t.set_index("date").loc["2022-04-30", "area_km2"] == pytest.approx(single["area_km2"])
+    # The generated front moves east every day: Donetsk's occupied share shrinks month by month.
+    assert t["pct_of_region"].is_monotonic_decreasing and t["pct_of_region"].iloc[0] > 0
+
+
+def test_cli_user_layer_json_and_usage_errors(ua, districts):
+    code, out, err = run("regions", str(ua), "--actor", "Occupied", "--date", "2022-04-01",
+                         "--regions", str(districts), "--region-name", "district_name", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert {r["region"] for r in rows} == set(district_grid()["district_name"])
+    assert run("regions", str(ua), "--actor", "Occupied", "--date", "2022-04-01", "--every", "month")[0] == 2
+    code, _, err = run("regions", str(ua), "--actor", "Occupied", "--region-filter", "Atlantis")
+    assert code == 2 and "Donetsk" in err  # the message lists real regions
+    code, _, err = run("regions", str(ua), "--actor", "Occupied", "--regions", str(districts), "--region-name", "x")
+    assert code == 1 and "district_name" in err
+    code, _, err = run("regions", str(ua), "--actor", "Occupied", "--held-by", "Nobody")
+    assert code == 2 and "Occupied" in err
+
+
+def test_bundled_regions_unchanged(bundled):
+    """The bundled dataset keeps its governorates (its own region layer) and its numbers."""
+    code, out, err = run("regions", "--date", "2015-06-01")
+    assert code == 0, err
+    t = table(out)
+    assert len(set(t["region"])) == 32 and t["actor"].notna().all()
+    is_ = t[t["actor"] == "Islamic State"]
+    assert is_["area_km2"].sum() > 0
