@@ -195,7 +195,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
         try:
             files = cache.input_files(root)
             key = cache.content_key(files, {**_option_key(args), "denominator": args.denominator,
-                                            "region": args.region, "baseline": args.baseline, "table": "stats"})
+                                            "region": args.region, "baseline": args.baseline,
+                                            "table": "stats-2"})  # 2: area_in/outside_region_km2 columns
         except OSError:  # missing or unreadable input: let the loader report it properly
             key = None
         hit = cache.entry(key, "stats.parquet") if key else None

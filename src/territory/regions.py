@@ -13,6 +13,7 @@ intersected with the regions once, and every sampled date looks its figures up.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -54,6 +55,8 @@ class RegionLayer:
     title: str = "regions"
     name_column: str = "name"
     report: Report = field(default_factory=Report)
+    #: Identifies the content (file hash and column, or the bundled countries), for caches in the shells.
+    key: str = ""
 
     def __len__(self) -> int:
         return len(self.names)
@@ -84,7 +87,8 @@ class RegionLayer:
     def select(self, keep: np.ndarray) -> RegionLayer:
         idx = np.flatnonzero(keep)
         return RegionLayer([self.names[i] for i in idx], [self.countries[i] for i in idx], self.geometry[idx],
-                           [self.sources[i] for i in idx], self.title, self.name_column, self.report)
+                           [self.sources[i] for i in idx], self.title, self.name_column, self.report,
+                           f"{self.key}|{','.join(map(str, idx))}")
 
     def matching(self, patterns: list[str] | None) -> RegionLayer:
         """Regions whose name contains one of ``patterns`` (case-insensitive) or whose country is one.
@@ -189,8 +193,31 @@ def read_region_layer(path: str | Path, name_column: str | None = None, display_
         raise LoadError(report)
     names = _unique(names, countries, report, name)
     report.stats["regions"] = len(names)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     return RegionLayer(names, countries, geometry, [f"{name} (your layer), measured"] * len(names), name,
-                       chosen, report)
+                       chosen, report, f"file:{digest}:{chosen}")
+
+
+def layer_columns(path: str | Path, display_name: str | None = None) -> tuple[list[str], str | None, Report]:
+    """The columns a region layer could be named by, and the one :func:`read_region_layer` would pick.
+
+    For the Regions page's "Region name column" choice; never raises (problems are in the report).
+    """
+    from territory.io.options import LoadOptions
+    from territory.io.readers import read_file
+
+    path = Path(path)
+    report = Report()
+    raws = [r for r in read_file(path, LoadOptions(), report, display_name or path.name) if len(r.frame)]
+    if not raws:
+        return [], None, report
+    frame = raws[0].frame
+    cols = [str(c) for c in frame.columns if c != frame.geometry.name]
+    guess = _pick_column(cols, None, NAME_COLUMNS)
+    if guess is None:
+        unique = [c for c in _text_columns(frame) if frame[c].notna().all() and frame[c].astype(str).is_unique]
+        guess = unique[0] if len(unique) == 1 else None
+    return cols, guess, report
 
 
 def _unique(names: list[str], countries: list[str], report: Report, file: str) -> list[str]:
@@ -216,7 +243,8 @@ def layer_from_frame(frame: gpd.GeoDataFrame, source: str, title: str) -> Region
         raise ValueError(f"{title}: the region layer has no name column")
     country = frame["country"].astype(str).tolist() if "country" in frame.columns else [""] * len(frame)
     geoms = np.asarray(frame.to_crs(4326).geometry.values, dtype=object)
-    return RegionLayer(frame[col].astype(str).tolist(), country, geoms, [source] * len(frame), title, col)
+    return RegionLayer(frame[col].astype(str).tolist(), country, geoms, [source] * len(frame), title, col,
+                       key=f"dataset:{title}")
 
 
 def bundled_admin1(countries: list[str], country_layer: gpd.GeoDataFrame | None = None) -> RegionLayer | None:
@@ -243,7 +271,7 @@ def bundled_admin1(countries: list[str], country_layer: gpd.GeoDataFrame | None 
     if not names:
         return None
     return RegionLayer(names, owners, np.asarray(geoms, dtype=object), sources,
-                       "Natural Earth admin-1 (bundled)", "name")
+                       "Natural Earth admin-1 (bundled)", "name", key="admin1:" + "+".join(countries))
 
 
 def sample_dates(change_dates: list[pd.Timestamp], start: object = None, end: object = None,

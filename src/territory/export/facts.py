@@ -10,6 +10,7 @@ from __future__ import annotations
 from territory.analysis import Analysis
 from territory.area import DENSIFY_DEG, EQUAL_AREA_CRS
 from territory.baselines import Denominator
+from territory.borders import note_for
 from territory.model import to_day
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -52,6 +53,7 @@ def source_line(analysis: Analysis) -> str:
         parts.append(ds.label or f"{DEFAULT_LABEL}, not an observed front line")
     if "natural earth" not in " ".join(parts).lower():
         parts.append(NATURAL_EARTH)
+    parts.append(note_for(analysis))  # which border convention the map draws (the denominator's)
     return "  ·  ".join(parts)
 
 

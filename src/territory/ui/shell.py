@@ -18,10 +18,12 @@ import streamlit as st
 
 from territory.analysis import Analysis
 from territory.app import page_path
+from territory.borders import note_for
 from territory.datasets import bundled_path, load_dataset
 from territory.io.options import LoadOptions
 from territory.keynumbers import KeyNumbers, KeyNumberSource
 from territory.model import STATUSES
+from territory.regions import RegionLayer
 from territory.report import LoadError, Report
 from territory.ui.maps import key as _key
 
@@ -281,15 +283,23 @@ def compare(an: Analysis, start: str, end: str, status: str | None = None) -> di
     return an.compare(start, end, status=status)
 
 
-@st.cache_data(show_spinner="Measuring regions…", hash_funcs={Analysis: _key}, max_entries=64)
-def regions_at(an: Analysis, day: str) -> pd.DataFrame:
-    return an.regions_at(day)
+@st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=32)
+def border_note(an: Analysis, denominator_index: int = 0) -> str:
+    """Which border convention the map draws (the chosen denominator's outline), for the source line."""
+    return note_for(an, denominator_index)
 
 
-@st.cache_data(show_spinner="Measuring every region at every date…", hash_funcs={Analysis: _key}, max_entries=4)
-def regions_series(an: Analysis) -> pd.DataFrame:
-    """``regions_at`` for every change date (the Regions page's time series)."""
-    return pd.concat([regions_at(an, d.date().isoformat()) for d in an.dates], ignore_index=True)
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
+def default_region_layer(an: Analysis) -> RegionLayer | None:
+    """The dataset's own region layer, else the bundled admin-1 outlines of its countries (built once)."""
+    return an.region_layer()
+
+
+@st.cache_data(show_spinner="Measuring regions…", max_entries=64,
+               hash_funcs={Analysis: _key, RegionLayer: lambda layer: layer.key})
+def regions_table(an: Analysis, layer: RegionLayer, days: tuple[str, ...], status: str = "controlled") -> pd.DataFrame:
+    """km² and share of each region per actor on each of ``days`` (``territory regions``' table)."""
+    return an.regions_table([pd.Timestamp(d) for d in days], layer, status=status)
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=1024)

@@ -115,6 +115,7 @@ with side_col:
                       help=f"population ≈ {int(srow['population'].iloc[0]):,} (bundled settlement table)")
     st.markdown(legend_html(an, day, focus_first(actors, focus)), unsafe_allow_html=True)
 
+st.caption(f"{shell.border_note(an, pick)}. Made with Natural Earth.")
 st.subheader("Area over time")
 st.vega_lite_chart(rule_data(day), shell.page_chart(an, tuple(actors)), width="stretch",
                   key="chart")

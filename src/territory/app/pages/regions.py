@@ -1,69 +1,211 @@
-"""Per-region (governorate) shares at the selected date, as a choropleth and a table, and over time."""
+"""Regions: each actor's share of every region (oblast, governorate, district…) on a date and over time.
+
+Regions come from a layer the user uploads (any format the loaders read, with a choice of the column
+that names the regions), else the dataset's own layer, else the bundled Natural Earth admin-1 outlines
+of the countries the data lies in. The same numbers: ``territory regions``.
+"""
 
 from __future__ import annotations
 
+import html
+import shutil
+import tempfile
+from pathlib import Path
+
 import altair as alt
 import folium
+import pandas as pd
+import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
+from territory.regions import RegionLayer, layer_columns, read_region_layer, sample_dates
+from territory.report import LoadError
+from territory.tables import to_csv
 from territory.ui import shell
 from territory.ui.maps import base_map
+
+#: Share classes of the choropleth: (upper bound %, fill opacity). Zero is drawn empty.
+CLASSES = [(0.0, 0.0), (10.0, 0.18), (25.0, 0.32), (50.0, 0.5), (75.0, 0.68), (100.0, 0.85)]
+SAMPLING = {"Every change date": "change", "End of each week": "week", "End of each month": "month",
+            "End of each quarter": "quarter", "End of each year": "year"}
+MAX_LABELS = 80
 
 shell.configure_page("Regions")
 an = shell.analysis()
 labels = shell.init_date(an)
 st.title("Regions")
 shell.dataset_banner(an)
-if an.dataset.regions is None:
-    st.info("This dataset has no region layer (governorates, oblasts…).")
+
+
+def _opacity(pct: float) -> float:
+    if pct <= 0:
+        return 0.0
+    return next(op for bound, op in CLASSES[1:] if pct <= bound or bound == 100.0)
+
+
+def _class_label(i: int) -> str:
+    lo, hi = CLASSES[i - 1][0], CLASSES[i][0]
+    return f"over {lo:g}–{hi:g}%" if lo else f"over 0–{hi:g}%"
+
+
+@st.cache_data(show_spinner=False, max_entries=16, hash_funcs={RegionLayer: lambda layer: layer.key})
+def _display(layer: RegionLayer) -> tuple[list[dict], list[tuple[float, float]]]:
+    """Simplified outlines for the browser (display only; areas come from the full outlines) and label points."""
+    geoms = layer.geometry
+    b = shapely.total_bounds(geoms)
+    tol = max(b[2] - b[0], b[3] - b[1], 0.01) / 1500
+    simple = shapely.set_precision(shapely.simplify(geoms, tol, preserve_topology=True), 1e-4)
+    points = shapely.point_on_surface(geoms)
+    return ([shapely.geometry.mapping(g) for g in simple],
+            [(float(p.y), float(p.x)) for p in points])
+
+
+def _upload_panel() -> None:
+    """Upload a region layer, choose its name column, and use it (a refused file keeps the current layer)."""
+    n = st.session_state.get("region_upload_round", 0)
+    up = st.file_uploader("Region layer: GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GeoParquet or CSV with WKT",
+                          key=f"region_upload_{n}",
+                          help="Any polygon layer: oblasts, governorates, districts. Read with the same size limits "
+                               "and checks as a history; it stays in this browser session.")
+    if up is None:
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="territory-regions-"))
+    try:
+        path = tmp / Path(up.name).name
+        path.write_bytes(up.getvalue())
+        cols, guess, report = layer_columns(path, up.name)
+        if not cols:
+            st.error(f"Refused: {up.name} could not be read as a region layer.")
+            st.dataframe(pd.DataFrame(report.to_records()), hide_index=True)
+            return
+        col = st.selectbox("Region name column", cols, index=cols.index(guess) if guess in cols else 0,
+                           key=f"region_name_col_{n}", help="The column that names each region.")
+        if st.button("Use this region layer", key="region_use", type="primary"):
+            try:
+                layer = read_region_layer(path, col, display_name=up.name)
+            except LoadError as exc:
+                st.error(f"Refused: {up.name}. The regions in use are unchanged.")
+                st.dataframe(pd.DataFrame(exc.report.to_records()), hide_index=True)
+                return
+            st.session_state["region_layer"] = layer
+            st.session_state["region_choice"] = "yours"
+            st.session_state["region_upload_round"] = n + 1
+            st.rerun()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+default_layer = shell.default_region_layer(an)
+mine: RegionLayer | None = st.session_state.get("region_layer")
+with st.expander("Region layer", expanded=mine is None and default_layer is None):
+    _upload_panel()
+    if mine is not None:
+        for p in mine.report.warnings:
+            st.caption(f"⚠️ {p}")
+options = {}
+if default_layer is not None:
+    options["default"] = f"{default_layer.title} ({len(default_layer)} regions)"
+if mine is not None:
+    options["yours"] = f"Your layer: {mine.title} ({len(mine)} regions, named by '{mine.name_column}')"
+if not options:
+    st.info("No region layer for this data: it lies in no country of the bundled layers. "
+            "Upload one above (oblasts, governorates, districts…).")
     st.stop()
+if st.session_state.get("region_choice") not in options:
+    st.session_state["region_choice"] = "yours" if "yours" in options else "default"
+choice = st.radio("Regions", list(options), format_func=options.get, key="region_choice", horizontal=True)
+layer = mine if choice == "yours" else default_layer
 
 c1, c2 = st.columns([3, 2])
 c1.select_slider("Date", options=labels, key="date")
 day = st.session_state["date"]
-actor = c2.selectbox("Actor", an.dataset.actors, index=an.dataset.actors.index(an.focus_actor), key="regions_actor")
+actors = an.dataset.actors
+actor = c2.selectbox("Actor", actors, index=actors.index(an.focus_actor) if an.focus_actor in actors else 0,
+                     key="regions_actor")
 shell.sync_url("regions")
 
-table = shell.regions_at(an, day)
-mine = table[table["actor"] == actor].set_index("region")["pct_of_region"]
-regions = an.dataset.regions.copy()
-name_col = "name" if "name" in regions.columns else regions.columns[0]
-regions["share"] = regions[name_col].map(mine).fillna(0.0)
-regions["label"] = regions["share"].map(lambda v: f"{v:.1f}%")
+table = shell.regions_table(an, layer, (day,))
 color = an.dataset.colors.get(actor, "#333")
-
-layer = folium.FeatureGroup(name="regions")
+held = table[table["actor"] == actor].set_index("region")
+shapes, points = _display(layer)
+feats = []
+for i, name in enumerate(layer.names):
+    pct = float(held["pct_of_region"].get(name, 0.0))
+    km2 = float(held["area_km2"].get(name, 0.0))
+    feats.append({"type": "Feature", "geometry": shapes[i], "properties": {
+        "region": html.escape(name), "country": html.escape(layer.countries[i] or "—"),
+        "share": f"{pct:.1f}% of {layer.km2[i]:,.0f} km²", "held": f"{km2:,.0f} km²", "opacity": _opacity(pct)}})
+group = folium.FeatureGroup(name="regions")
 folium.GeoJson(
-    regions[[name_col, "share", "label", "geometry"]].__geo_interface__,
+    {"type": "FeatureCollection", "features": feats},
     style_function=lambda f: {"color": "#555", "weight": 0.8, "fillColor": color,
-                              "fillOpacity": 0.05 + 0.8 * min(f["properties"]["share"], 100) / 100},
-    tooltip=folium.GeoJsonTooltip([name_col, "label"], aliases=["Region", f"Held by {actor}"]),
-).add_to(layer)
-st_folium(base_map(an), feature_group_to_add=layer, returned_objects=[], render=False, width="stretch",
-          height=480, key="map_regions")
+                              "fillOpacity": f["properties"]["opacity"]},
+    highlight_function=lambda f: {"weight": 2.5},
+    tooltip=folium.GeoJsonTooltip(["region", "country", "held", "share"],
+                                  aliases=["Region", "Country", f"Held by {html.escape(actor)}", "Share"]),
+).add_to(group)
+if len(layer) <= MAX_LABELS:
+    for name, (lat, lon) in zip(layer.names, points, strict=True):
+        folium.Marker([lat, lon], icon=folium.DivIcon(
+            html=f'<div class="region-label" style="display:inline-block;font:600 10px sans-serif;color:#333;white-space:nowrap;'
+                 f'transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff">{html.escape(name)}</div>',
+            icon_size=(0, 0)), interactive=False).add_to(group)
+
+swatches = "".join(
+    f'<span style="display:inline-flex;align-items:center;gap:.3em;margin-right:1em">'
+    f'<span style="width:1.2em;height:1em;display:inline-block;border:1px solid #555;'
+    f'background:{color if op else "transparent"};opacity:{max(op, 0.0) or 1}"></span>{lab}</span>'
+    for op, lab in [(0.0, "none")] + [(CLASSES[i][1], _class_label(i)) for i in range(1, len(CLASSES))])
+st.markdown(f'<div data-testid="regions-legend"><b>Share of each region held by {html.escape(actor)}</b> '
+            f'on {day} (controlled): {swatches}</div>', unsafe_allow_html=True)
+st_folium(base_map(an), feature_group_to_add=group, returned_objects=[], render=False, width="stretch",
+          height=520, key="map_regions")
 
 wide = table.pivot_table(index=["country", "region", "region_km2"], columns="actor", values="pct_of_region",
                          aggfunc="sum", fill_value=0.0).reset_index()
 st.dataframe(
     wide, hide_index=True, width="stretch",
-    column_config={"region_km2": st.column_config.NumberColumn("region km² (outline)", format="%.0f"),
+    column_config={"region_km2": st.column_config.NumberColumn("region km² (outline, measured)", format="%.0f"),
                    **{a: st.column_config.NumberColumn(f"{a} (% of region)", format="%.1f%%")
                       for a in wide.columns if a not in ("country", "region", "region_km2")}},
 )
-st.caption(f"Share of each region's Natural Earth outline area (measured) held on {day}, controlled status. "
-           f"Same numbers: `territory regions --date {day}`.")
+cmd = f"territory regions --date {day}"
+if choice == "yours":
+    cmd += f" --regions {mine.title} --region-name {mine.name_column}"
+sources = ", ".join(sorted(set(layer.sources)))
+st.caption(f"Each actor's controlled area inside each region's outline ÷ the outline's area ({sources}), on "
+           f"{day}. Actors holding nothing in any region are left out. Same numbers: `{cmd}`.")
+st.caption(f"{shell.border_note(an)}. Made with Natural Earth.")
+st.download_button("⬇ This table (CSV, long form)", to_csv(table), file_name=f"regions_{day}.csv",
+                   mime="text/csv", key="regions_csv", on_click="ignore")
 
 st.subheader(f"Over time: {actor}")
-series = shell.regions_series(an)
+default_every = "End of each month" if len(labels) > 90 else "Every change date"
+s1, s2 = st.columns([1, 3])
+every = s1.selectbox("Sample", list(SAMPLING), index=list(SAMPLING).index(default_every), key="regions_every",
+                     help="The state on each change date, or at the end of each period.")
+days = tuple(d.date().isoformat() for d in sample_dates(an.dates, every=SAMPLING[every]))
+series = shell.regions_table(an, layer, days)
 series = series[series["actor"] == actor]
-top = series.groupby("region")["area_km2"].max().sort_values(ascending=False).head(8).index
-st.altair_chart(
-    alt.Chart(series[series["region"].isin(top)]).mark_line(interpolate="step-after").encode(
-        x=alt.X("date:T", title=None), y=alt.Y("pct_of_region:Q", title="% of region held"),
-        color=alt.Color("region:N", legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=["region:N", alt.Tooltip("date:T"), alt.Tooltip("pct_of_region:Q", format=".1f")]),
-    width="stretch",
-)
-st.caption(f"The {len(top)} regions where {actor} held most, at each of the {len(labels)} change dates.")
+ranked = series.groupby("region")["pct_of_region"].max().sort_values(ascending=False)
+ranked = ranked[ranked > 0]
+picked = s2.multiselect("Regions", list(ranked.index), default=list(ranked.index[:8]), key="regions_pick",
+                        help="Ranked by the highest share the actor ever held.")
+if picked:
+    st.altair_chart(
+        alt.Chart(series[series["region"].isin(picked)]).mark_line(interpolate="step-after").encode(
+            x=alt.X("date:T", title=None), y=alt.Y("pct_of_region:Q", title="% of region held"),
+            color=alt.Color("region:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=["region:N", alt.Tooltip("date:T"), alt.Tooltip("pct_of_region:Q", format=".1f"),
+                     alt.Tooltip("area_km2:Q", format=",.0f")]),
+        width="stretch",
+    )
+    flags = f" --every {SAMPLING[every]}" if SAMPLING[every] != "change" else ""
+    filt = "".join(f' --region-filter "{r}"' for r in picked[:2])
+    st.caption(f"{actor}: share of each chosen region at {len(days)} dates ({every.lower()}). Same numbers: "
+               f"`territory regions{flags}{filt}`" + (f" `--regions {mine.title}`" if choice == "yours" else "")
+               + ".")
+else:
+    st.info(f"{actor} holds none of these regions at any sampled date.")
 shell.remember()

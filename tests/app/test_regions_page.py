@@ -1,0 +1,116 @@
+"""The Regions page and the land-only headline on data we did not ship: a generated Ukraine-style archive."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from territory.cli import main
+from tests.ukraine_style import district_grid, make_archive, make_district_layer
+
+ROOT = Path(__file__).resolve().parents[2]
+DAYS = 60
+
+
+@pytest.fixture(scope="module")
+def ua(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ua_app") / "snapshots"
+    make_archive(folder, DAYS)
+    layer = folder.parent / "districts.gpkg"
+    make_district_layer(layer)
+    return folder, layer
+
+
+@pytest.fixture
+def on_archive(ua, monkeypatch):
+    monkeypatch.setenv("TERRITORY_PATH", str(ua[0]))
+    monkeypatch.setenv("TERRITORY_ACTOR", "Occupied")
+    return ua
+
+
+def run_page(path: str) -> AppTest:
+    return AppTest.from_file(str(ROOT / path), default_timeout=180).run()
+
+
+def map_args(at: AppTest) -> dict:
+    maps = [e for e in at.get("component_instance") if "feature_group" in json.loads(e.proto.json_args)]
+    return json.loads(maps[0].proto.json_args)
+
+
+def cli_table(*argv: str) -> pd.DataFrame:
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        assert main(list(argv)) == 0
+    return pd.read_csv(io.StringIO(buf.getvalue()))
+
+
+def test_regions_page_on_a_bare_archive_uses_bundled_oblasts(on_archive):
+    folder, _ = on_archive
+    at = run_page("pages/3_Regions.py")
+    assert not at.exception, [e.message for e in at.exception]
+    day = at.session_state["date"]
+    shown = at.dataframe[0].value
+    assert len(shown) == 26 and "Crimea and Sevastopol" in set(shown["region"])
+    # The page's shares are the CLI's.
+    cli = cli_table("regions", str(folder), "--actor", "Occupied", "--date", day)
+    merged = shown.merge(cli, on="region")
+    assert (merged["Occupied"] - merged["pct_of_region"]).abs().max() < 1e-6
+    # The choropleth names every region (labels and tooltips) and has a legend naming the actor.
+    fg = map_args(at)["feature_group"]
+    assert "Donetsk" in fg and "region-label" in fg and "Held by Occupied" in fg
+    assert any("Share of each region held by Occupied" in m.value for m in at.markdown)
+
+
+def test_region_layer_upload_with_name_column(on_archive):
+    folder, layer_path = on_archive
+    at = run_page("pages/3_Regions.py")
+    day = at.session_state["date"]
+    at.get("file_uploader")[0].set_value(("districts.gpkg", layer_path.read_bytes(), "application/geopackage+sqlite3"))
+    at.run()
+    assert at.selectbox(key="region_name_col_0").value == "district_name"
+    at = at.button(key="region_use").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["region_choice"] == "yours"
+    shown = at.dataframe[0].value
+    assert set(shown["region"]) == set(district_grid()["district_name"])
+    cli = cli_table("regions", str(folder), "--actor", "Occupied", "--date", day, "--regions", str(layer_path),
+                    "--region-name", "district_name")
+    merged = shown.merge(cli, on="region")
+    assert len(merged) == len(shown) and (merged["Occupied"] - merged["pct_of_region"]).abs().max() < 1e-6
+    assert "District A1" in map_args(at)["feature_group"]
+    assert any("--regions districts.gpkg --region-name district_name" in c.value for c in at.caption)
+
+
+def test_refused_region_layer_keeps_the_current_one(on_archive, tmp_path):
+    at = run_page("pages/3_Regions.py")
+    pts = tmp_path / "towns.geojson"
+    gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(36, 48)], crs=4326).to_file(pts)
+    at.get("file_uploader")[0].set_value(("towns.geojson", pts.read_bytes(), "application/geo+json"))
+    at.run()
+    at = at.button(key="region_use").click().run()
+    assert not at.exception
+    assert any("Refused: towns.geojson" in e.value for e in at.error)
+    assert "region_layer" not in at.session_state
+    assert len(at.dataframe[-1].value) == 26  # the report, then the table: still the bundled oblasts
+
+
+def test_map_page_headline_is_land_only_and_says_what_lies_outside(on_archive):
+    folder, _ = on_archive
+    at = run_page("app.py")
+    assert not at.exception, [e.message for e in at.exception]
+    day = at.session_state["date"]
+    stats = cli_table("stats", str(folder), "--actor", "Occupied")
+    row = stats[(stats["date"] == day) & (stats["status"] == "controlled")].iloc[0]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Occupied: area held in Ukraine"] == f"{row['area_in_region_km2']:,.0f} km²"
+    warning = next(w.value for w in at.warning if "lies outside Ukraine" in w.value)
+    assert f"{row['area_outside_region_km2']:,.0f} km² lies outside Ukraine's outline" in warning
+    assert "at sea" in warning and "in Russia" in warning  # where it lies, measured
