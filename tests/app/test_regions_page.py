@@ -54,7 +54,7 @@ def cli_table(*argv: str) -> pd.DataFrame:
 
 def test_regions_page_on_a_bare_archive_uses_bundled_oblasts(on_archive):
     folder, _ = on_archive
-    at = run_page("pages/3_Regions.py")
+    at = run_page("src/territory/app/pages/regions.py")
     assert not at.exception, [e.message for e in at.exception]
     day = at.session_state["date"]
     shown = at.dataframe[0].value
@@ -71,7 +71,7 @@ def test_regions_page_on_a_bare_archive_uses_bundled_oblasts(on_archive):
 
 def test_region_layer_upload_with_name_column(on_archive):
     folder, layer_path = on_archive
-    at = run_page("pages/3_Regions.py")
+    at = run_page("src/territory/app/pages/regions.py")
     day = at.session_state["date"]
     at.get("file_uploader")[0].set_value(("districts.gpkg", layer_path.read_bytes(), "application/geopackage+sqlite3"))
     at.run()
@@ -90,7 +90,7 @@ def test_region_layer_upload_with_name_column(on_archive):
 
 
 def test_refused_region_layer_keeps_the_current_one(on_archive, tmp_path):
-    at = run_page("pages/3_Regions.py")
+    at = run_page("src/territory/app/pages/regions.py")
     pts = tmp_path / "towns.geojson"
     gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(36, 48)], crs=4326).to_file(pts)
     at.get("file_uploader")[0].set_value(("towns.geojson", pts.read_bytes(), "application/geo+json"))
@@ -104,7 +104,7 @@ def test_refused_region_layer_keeps_the_current_one(on_archive, tmp_path):
 
 def test_map_page_headline_is_land_only_and_says_what_lies_outside(on_archive):
     folder, _ = on_archive
-    at = run_page("app.py")
+    at = run_page("src/territory/app/main.py")
     assert not at.exception, [e.message for e in at.exception]
     day = at.session_state["date"]
     stats = cli_table("stats", str(folder), "--actor", "Occupied")

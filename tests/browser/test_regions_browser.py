@@ -34,7 +34,7 @@ def ua_server(tmp_path_factory):
     make_district_layer(layer)
     env = dict(os.environ, TERRITORY_PATH=str(folder), TERRITORY_ACTOR="Occupied",
                TERRITORY_CACHE_DIR=str(tmp / "cache"))
-    with run_streamlit("app.py", log=tmp / "streamlit.log", env=env) as server:
+    with run_streamlit("src/territory/app/main.py", log=tmp / "streamlit.log", env=env) as server:
         yield server, layer
 
 
@@ -50,7 +50,7 @@ def test_regions_page_choropleth_and_upload(page, page_events, ua_server, save_s
     errors: list[str] = []
     page.on("response", lambda r: errors.append(f"{r.status} {r.request.method} {r.url}") if r.status >= 400 else None)
     page.goto(server.url + "/?page=regions")  # a shared link; opening /Regions directly 404s Streamlit's health probe
-    page.wait_for_url(re.compile(r"/Regions(\?|$)"), timeout=LOAD_MS)
+    page.wait_for_url(re.compile(r"/regions(\?|$)", re.I), timeout=LOAD_MS)
     expect(page.locator("[data-testid=regions-legend]")).to_be_visible(timeout=LOAD_MS)
     frame = _map_frame(page)
     page.wait_for_selector(IDLE, state="attached", timeout=LOAD_MS)
