@@ -112,3 +112,10 @@ def test_compare_deep_link_restores_both_dates():
     assert any("Change from 2015-01-01 to 2017-07-10" in s.value for s in at.subheader)
     at = at.selectbox(key="compare_from").set_value("2016-01-01").run()
     assert qp(at, "from") == ["2016-01-01"] and qp(at, "date") == ["2017-07-10"]
+
+
+def test_compare_lists_the_focus_actor_first(bundled):
+    actor = other_actor(bundled)
+    at = page(COMPARE, focus=actor, **{"from": "2015-01-01", "date": "2017-07-10"})
+    assert not at.exception
+    assert at.dataframe[0].value["actor"].iloc[0] == actor

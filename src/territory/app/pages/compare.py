@@ -59,6 +59,7 @@ with right:
 
 summary = result["summary"]
 summary = summary[summary["actor"].isin(actors) & summary["status"].isin(statuses)]
+summary = summary.sort_values("actor", key=lambda col: col != focus, kind="stable")  # the focus actor's rows first
 st.subheader(f"Change from {start} to {end}")
 st.dataframe(
     summary[["actor", "status", "area_from_km2", "area_to_km2", "gained_km2", "lost_km2", "net_km2",
