@@ -15,6 +15,8 @@ from territory.model import canonical
 from territory.report import Report
 
 ROOT = Path(__file__).resolve().parents[1]
+#: pg_server / pg_url: a throwaway PostGIS cluster, for tests/postgis and the browser's team test.
+pytest_plugins = ["tests.postgis.fixtures"]
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -88,7 +88,9 @@ class Analysis:
 
     @classmethod
     def from_paths(cls, dataset: Dataset, use_cache: bool = True, extra: object = None) -> Analysis:
-        key = cache.content_key(dataset.paths, extra) if use_cache and dataset.paths else None
+        if dataset.data_version is not None:  # a store: its version stands for the content
+            extra = {"extra": extra, "data_version": dataset.data_version}
+        key = cache.content_key(dataset.paths, extra) if use_cache and (dataset.paths or dataset.data_version) else None
         return cls.of(dataset, key)
 
     def with_claims(self, claims: pd.DataFrame, tag: str) -> Analysis:

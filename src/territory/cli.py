@@ -1,7 +1,7 @@
 """The ``territory`` command: the same core as the dashboard, from a shell.
 
-Every command takes PATH (a dataset folder, a history file, or a folder of
-dated snapshot files) and defaults to the bundled Syria/Iraq history. Tables
+Every command takes PATH (a dataset folder, a history file, a folder of
+dated snapshot files, or a ``postgresql://`` store) and defaults to the bundled Syria/Iraq history. Tables
 go to stdout as CSV (or ``--format json``) unless ``--out FILE``.
 
 Exit codes: 0 success; 1 the input was refused (a validation report is
@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+
+from territory.store import is_db_url, redact
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -123,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     from territory.export.cli import add_export_commands
 
     add_export_commands(sub, _add_input)
+    from territory.store.cli import add_db_commands
+
+    add_db_commands(sub, _add_input)
     return parser
 
 
@@ -187,7 +192,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from territory import cache
 
     key = None
-    if not args.no_cache:
+    if is_db_url(args.path) and (args.denominator, args.region, args.baseline) == ("outline", None, None):
+        from territory.store.postgis import stored_stats
+        from territory.tables import render
+
+        table = stored_stats(args.path)  # precomputed by the database's last write
+        if table is not None:
+            emit(render(table, args.format), args.out)
+            return EXIT_OK
+    if not args.no_cache and not is_db_url(args.path):
         # Warm path: answer from the cache with pandas only.
         from territory.datasets import bundled_path
 
@@ -397,7 +410,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from territory.app import MAIN_SCRIPT
     from territory.datasets import load_dataset
 
-    where = args.path or "the bundled history"
+    where = (redact(args.path) if is_db_url(args.path) else args.path) or "the bundled history"
     print(f"territory: checking {where}…", file=sys.stderr)
     load_dataset(args.path, load_options(args))  # raises LoadError before any server starts
     if not _port_free(args.port):
@@ -406,7 +419,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for k in ("TERRITORY_PATH", "TERRITORY_ACTOR"):  # serve exactly what was checked
         env.pop(k, None)
     if args.path:
-        env["TERRITORY_PATH"] = str(Path(args.path).resolve())
+        env["TERRITORY_PATH"] = args.path if is_db_url(args.path) else str(Path(args.path).resolve())
     env["TERRITORY_OPTIONS"] = json.dumps(serve_options(args))
     cmd = [sys.executable, "-m", "streamlit", "run", str(MAIN_SCRIPT), "--server.address", "127.0.0.1",
            "--server.port", str(args.port), "--server.headless", "true",

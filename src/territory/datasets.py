@@ -58,6 +58,8 @@ class Dataset:
     focus_actor: str | None = None
     region: str | None = None
     paths: list[Path] = field(default_factory=list)
+    #: Set for a dataset read from a store (a database): changes with every write, keys caches.
+    data_version: str | None = None
 
     @cached_property
     def actors(self) -> list[str]:
@@ -162,7 +164,16 @@ def load_dataset(
     claims: str | Path | None = None,
     display_name: str | None = None,
 ) -> Dataset:
-    """Load a dataset folder/manifest or a bare history; raise LoadError if refused."""
+    """Load a dataset folder/manifest, a bare history or a ``postgresql://`` store; raise LoadError if refused."""
+    from territory.store import is_db_url
+
+    if is_db_url(path):
+        from territory.store.postgis import load
+
+        ds = load(str(path))
+        if claims is not None:  # a ledger given on the command line replaces the stored one
+            ds.claims = read_claims_file(Path(claims), ds.report)
+        return ds
     root = Path(path) if path is not None else bundled_path()
     manifest_path = root / "dataset.json" if root.is_dir() else (root if root.suffix == ".json" and root.name == "dataset.json" else None)
     if manifest_path is not None and manifest_path.exists():

@@ -25,6 +25,7 @@ from territory.keynumbers import KeyNumbers, KeyNumberSource
 from territory.model import STATUSES
 from territory.regions import RegionLayer
 from territory.report import LoadError, Report
+from territory.store import StoreError, is_db_url, redact
 from territory.ui.maps import key as _key
 
 BUNDLED = "bundled"
@@ -53,10 +54,21 @@ def route_from_url() -> None:
     st.session_state["_routed"] = True
 
 
-def default_path() -> Path:
-    """The dataset the server was started on (``TERRITORY_PATH``), else the bundled history."""
+def default_path() -> Path | str:
+    """The dataset the server was started on (``TERRITORY_PATH``: a path or a postgresql:// URL), else the bundled history."""
     env = os.environ.get("TERRITORY_PATH")
+    if is_db_url(env):
+        return env
     return Path(env) if env else bundled_path()
+
+
+def data_version(path: str) -> str:
+    """A store's data version (one query per run, so a reload shows new writes); "" for files."""
+    if not is_db_url(path):
+        return ""
+    from territory.store.postgis import data_version as store_version
+
+    return store_version(path)
 
 
 def default_options() -> str:
@@ -84,8 +96,9 @@ def load_default(path: str, options: str) -> Analysis | Report:
     return Analysis.from_paths(ds, extra=extra)
 
 
-@st.cache_resource(show_spinner="Measuring the dataset…")
-def _load_default(path: str, options: str) -> Analysis | Report:
+@st.cache_resource(show_spinner="Measuring the dataset…", max_entries=4)
+def _load_default(path: str, options: str, version: str = "") -> Analysis | Report:
+    """``version`` is only a cache key: a store's new data version loads afresh."""
     return load_default(path, options)
 
 
@@ -93,9 +106,14 @@ def analysis() -> Analysis:
     """The analysis this session is looking at (uploaded data if chosen)."""
     if st.session_state.get("source") == UPLOADED and isinstance(st.session_state.get("uploaded"), Analysis):
         return st.session_state["uploaded"]
-    result = _load_default(str(default_path()), default_options())
+    path = str(default_path())
+    try:
+        result = _load_default(path, default_options(), data_version(path))
+    except StoreError as exc:
+        st.error(f"The database could not be read: {exc}")
+        st.stop()
     if isinstance(result, Report):
-        st.error(f"The dataset at {default_path()} could not be loaded.")
+        st.error(f"The dataset at {redact(path) if is_db_url(path) else path} could not be loaded.")
         st.dataframe(pd.DataFrame(result.worded(PAGE_WORDING).to_records()), hide_index=True)
         st.stop()
     return result

@@ -1,0 +1,34 @@
+"""Shared stores a team reads and writes: today a PostGIS database (``postgresql://`` URLs).
+
+This module imports nothing heavy, so any command can ask "is this PATH a
+database?" without loading SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+#: URL schemes that name a PostGIS store instead of a file or folder.
+DB_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+class StoreError(ValueError):
+    """A store operation that cannot be done; the message says what to do."""
+
+
+def is_db_url(path: str | Path | None) -> bool:
+    """True when ``path`` is a ``postgresql://`` URL (a Path cannot be one: it collapses ``//``)."""
+    return isinstance(path, str) and urlsplit(path).scheme in DB_SCHEMES and "://" in path
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and page banners."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else "***@"
+    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
