@@ -178,3 +178,40 @@ def test_export_and_report_read_a_store(pg_url, tmp_path, capsys):
     code, _o, err = cli(capsys, "report", pg_url, "--date", "2015-06-01", "--out", str(pdf))
     assert code == 0, err
     assert pdf.read_bytes().startswith(b"%PDF") and "secret" not in err
+
+
+def test_serve_accepts_a_store_url(pg_url, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.browser.conftest import free_port
+
+    store.init(pg_url)
+    store.import_dataset(pg_url, bundled_path())
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TERRITORY_")}
+    env["TERRITORY_CACHE_DIR"] = str(tmp_path / "cache")
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "territory"), "serve", pg_url, "--port", str(port)],
+                                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.3)
+        assert f"checking {pg_url}" in log.read_text()  # the store was read before the server started
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
