@@ -114,3 +114,15 @@ def test_map_page_headline_is_land_only_and_says_what_lies_outside(on_archive):
     warning = next(w.value for w in at.warning if "lies outside Ukraine" in w.value)
     assert f"{row['area_outside_region_km2']:,.0f} km² lies outside Ukraine's outline" in warning
     assert "at sea" in warning and "in Russia" in warning  # where it lies, measured
+
+
+def test_bundled_regions_page_switches_actor_and_sampling():
+    at = run_page("src/territory/app/pages/regions.py")
+    assert not at.exception
+    actors = at.selectbox(key="regions_actor").options
+    for actor in actors[:3]:
+        at = at.selectbox(key="regions_actor").set_value(actor).run()
+        assert not at.exception, [e.message for e in at.exception]
+    at = at.selectbox(key="regions_every").set_value("End of each year").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.dataframe[0].value) == 32  # the bundled governorates

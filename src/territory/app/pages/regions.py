@@ -46,7 +46,7 @@ def _opacity(pct: float) -> float:
 
 def _class_label(i: int) -> str:
     lo, hi = CLASSES[i - 1][0], CLASSES[i][0]
-    return f"over {lo:g}–{hi:g}%" if lo else f"over 0–{hi:g}%"
+    return f"{lo:g}–{hi:g}%" if lo else f"up to {hi:g}%"
 
 
 @st.cache_data(show_spinner=False, max_entries=16, hash_funcs={RegionLayer: lambda layer: layer.key})
@@ -190,7 +190,9 @@ series = shell.regions_table(an, layer, days)
 series = series[series["actor"] == actor]
 ranked = series.groupby("region")["pct_of_region"].max().sort_values(ascending=False)
 ranked = ranked[ranked > 0]
-picked = s2.multiselect("Regions", list(ranked.index), default=list(ranked.index[:8]), key="regions_pick",
+# One selection per (layer, actor): another layer or actor has other regions to rank.
+picked = s2.multiselect("Regions", list(ranked.index), default=list(ranked.index[:8]),
+                        key=f"regions_pick_{hash((layer.key, actor))}",
                         help="Ranked by the highest share the actor ever held.")
 if picked:
     st.altair_chart(
