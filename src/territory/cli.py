@@ -296,6 +296,10 @@ def cmd_regions(args: argparse.Namespace) -> int:
     dates = [to_day(args.date)] if args.date else sample_dates(an.dates, args.start, args.end,
                                                                              args.every or "change")
     table = an.regions_table(dates, layer, status=args.held_status, actors=actors)
+    if table.empty:
+        print(f"territory: nobody holds any of these regions ({args.held_status}) on the dates asked; "
+              f"the data runs from {an.dates[0].date()} to {an.dates[-1].date()}" if an.dates else
+              "territory: the data holds no dates", file=sys.stderr)
     emit(render(table, args.format), args.out)
     return EXIT_OK
 

@@ -196,6 +196,8 @@ def test_cli_user_layer_json_and_usage_errors(ua, districts):
     assert code == 1 and "district_name" in err
     code, _, err = run("regions", str(ua), "--actor", "Occupied", "--held-by", "Nobody")
     assert code == 2 and "Occupied" in err
+    code, out, err = run("regions", str(ua), "--actor", "Occupied", "--date", "2021-01-01")
+    assert code == 0 and out.startswith("region,country") and "the data runs from 2022-03-01" in err
 
 
 def test_bundled_regions_unchanged(bundled):
