@@ -265,7 +265,7 @@ def run_streamlit(
 
 @pytest.fixture(scope="session")
 def streamlit_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
-    """The dashboard (territory.app.main, bundled dataset) served for the whole session.
+    """The dashboard (the checkout's thin app.py entry, bundled dataset) served for the whole session.
 
     Fresh ``TERRITORY_CACHE_DIR``; ``TERRITORY_TIMINGS`` records server time
     per run; ``TERRITORY_PATH``/``TERRITORY_ACTOR`` are cleared so the bundled
@@ -276,7 +276,7 @@ def streamlit_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Streamli
     env = {k: v for k, v in os.environ.items() if k not in ("TERRITORY_PATH", "TERRITORY_ACTOR")}
     env.update(TERRITORY_CACHE_DIR=str(tmp / "cache"), TERRITORY_TIMINGS=str(timings))
     try:
-        with run_streamlit("src/territory/app/main.py", log=tmp / "streamlit.log", env=env, timings=timings) as server:
+        with run_streamlit("app.py", log=tmp / "streamlit.log", env=env, timings=timings) as server:
             yield server
     except RuntimeError as exc:
         pytest.fail(str(exc))
