@@ -129,17 +129,20 @@ class KeyNumbers:
 
     def lines(self) -> list[str]:
         iso = lambda d: to_day(d).date().isoformat()  # noqa: E731
-        out = [f"{self.held_km2:,.0f} km² held"]
+        outside = self.area_outside_region_km2
+        if outside is not None and outside >= max(MIN_OUTSIDE_KM2, NOISE_SHARE * self.held_km2):
+            # Land-only headline, as on the map page; the rest said on its own line.
+            region = self.denominator.region
+            out = [f"{self.area_in_region_km2:,.0f} km² held in {region}",
+                   f"+ {outside:,.0f} km² outside it (sea, neighbours)"]
+        else:
+            out = [f"{self.held_km2:,.0f} km² held"]
         if self.pct_of_peak is not None and self.peak_date is not None:
             out.append(f"{self.pct_of_peak:.0f}% of its peak ({self.peak_km2:,.0f} km², {iso(self.peak_date)})")
         if self.change_km2 is not None and self.since is not None:
             out.append(f"{self.change_km2:+,.0f}".replace("-", "\u2212") + f" km² since {iso(self.since)}")
         if self.pct_of_region is not None:
             out.append(f"{self.pct_of_region:.1f}% of {self.denominator.region} ({self.denominator.km2:,.0f} km²)")
-        outside = self.area_outside_region_km2
-        if outside is not None and outside >= max(MIN_OUTSIDE_KM2, NOISE_SHARE * self.held_km2):
-            out.append(f"{self.area_in_region_km2:,.0f} km² inside {self.denominator.region}'s outline, "
-                       f"{outside:,.0f} km² outside it")
         return out
 
 

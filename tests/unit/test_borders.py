@@ -72,3 +72,19 @@ def test_export_source_line_states_the_convention(ua_analysis, tmp_path):
     x, y = Transformer.from_crs("EPSG:4326", disp.crs, always_xy=True).transform(CRIMEA.x, CRIMEA.y)
     holders = [n for g, n in zip(disp.borders, disp.border_names, strict=True) if shapely.contains_xy(g, x, y)]
     assert holders == ["Ukraine"]
+
+
+def test_report_map_leads_with_land_and_draws_oblasts(ua_analysis):
+    from territory.export.geometry import display_for
+    from territory.keynumbers import KeyNumberSource
+
+    day = ua_analysis.dates[-1]
+    kn = KeyNumberSource(ua_analysis).on(day)
+    lines = kn.lines()
+    assert lines[0] == f"{kn.area_in_region_km2:,.0f} km² held in Ukraine"
+    assert lines[1] == f"+ {kn.held_km2 - kn.area_in_region_km2:,.0f} km² outside it (sea, neighbours)"
+    stats = ua_analysis.stats(kn.denominator)
+    row = stats[(stats["date"] == day) & (stats["status"] == "controlled")].iloc[0]
+    assert kn.area_in_region_km2 == pytest.approx(row["area_in_region_km2"], rel=1e-9)
+    # A bare history's report map draws the bundled oblast lines around it.
+    assert len(display_for(ua_analysis).regions) > 0

@@ -208,3 +208,38 @@ def test_bundled_regions_unchanged(bundled):
     assert len(set(t["region"])) == 32 and t["actor"].notna().all()
     is_ = t[t["actor"] == "Islamic State"]
     assert is_["area_km2"].sum() > 0
+
+
+def _write(grid: gpd.GeoDataFrame, fmt: str, folder: Path) -> Path:
+    if fmt == "shp.zip":
+        import zipfile
+
+        shp = folder / "shp"
+        shp.mkdir()
+        grid.rename(columns={"district_name": "district"}).to_file(shp / "districts.shp", engine="pyogrio")
+        out = folder / "districts.zip"
+        with zipfile.ZipFile(out, "w") as zf:
+            for f in sorted(shp.iterdir()):
+                zf.write(f, f.name)
+        return out
+    if fmt == "csv":
+        out = folder / "districts.csv"
+        pd.DataFrame({"district_name": grid["district_name"], "wkt": grid.geometry.to_wkt()}).to_csv(out, index=False)
+        return out
+    if fmt == "parquet":
+        out = folder / "districts.parquet"
+        grid.to_parquet(out)
+        return out
+    if fmt == "kml":
+        out = folder / "districts.kml"
+        grid.rename(columns={"district_name": "Name"})[["Name", "geometry"]].to_file(out, driver="KML", engine="pyogrio")
+        return out
+    raise AssertionError(fmt)
+
+
+@pytest.mark.parametrize("fmt", ["shp.zip", "csv", "parquet", "kml"])
+def test_region_layer_in_every_format_the_loaders_read(tmp_path, fmt):
+    grid = district_grid()
+    layer = read_region_layer(_write(grid, fmt, tmp_path))
+    assert sorted(layer.names) == sorted(grid["district_name"])
+    np.testing.assert_allclose(sorted(layer.km2), sorted(geod_area_km2(grid.geometry)), rtol=1e-3)

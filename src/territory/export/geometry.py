@@ -116,6 +116,17 @@ def _lonlat(layer: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
     return layer if layer.crs is None or layer.crs.equals("EPSG:4326") else layer.to_crs(4326)
 
 
+def _region_lines(analysis: Analysis) -> gpd.GeoDataFrame | None:
+    """Region outlines drawn as thin lines: the dataset's own, else the bundled admin-1 of its countries."""
+    if analysis.dataset.regions is not None:
+        return analysis.dataset.regions
+    try:
+        layer = analysis.region_layer()
+    except (ValueError, KeyError, OSError):  # no usable layer: the map simply has no region lines
+        return None
+    return layer.frame() if layer is not None else None
+
+
 def _clip_project(layer: gpd.GeoDataFrame | None, box: shapely.Polygon, tr: Transformer, tol: float) -> np.ndarray:
     if layer is None:
         return np.array([], dtype=object)
@@ -177,7 +188,7 @@ def prepare(analysis: Analysis) -> Display:
     base = _clip_project(base_layer, near, to_local, tol)
     borders = _clip_project(country_layer, near, to_local, tol)
     names = _names(country_layer, near)
-    regions = _clip_project(_lonlat(ds.regions), near, to_local, tol)
+    regions = _clip_project(_lonlat(_region_lines(analysis)), near, to_local, tol)
     inset_base = _clip_project(base_layer, wide, to_local, tol * 20)
     if len(inset_base):
         ix0, iy0, ix1, iy1 = shapely.total_bounds(inset_base)
