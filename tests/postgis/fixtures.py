@@ -50,49 +50,77 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
-    """``postgresql://postgres@127.0.0.1:PORT`` of a fresh cluster (no database part)."""
+class Unavailable(RuntimeError):
+    """PostgreSQL/PostGIS (or the Python driver) is missing; the message says what."""
+
+
+@contextlib.contextmanager
+def throwaway_cluster() -> Iterator[str]:
+    """Start a fresh cluster on 127.0.0.1 and a random port; yield ``postgresql://postgres@127.0.0.1:PORT``.
+
+    Raises :class:`Unavailable` when the packages are missing. Used by the fixture and bench/bench_store.py.
+    """
     for module in ("sqlalchemy", "psycopg", "geoalchemy2"):
         try:
             __import__(module)
         except ImportError:
-            _unavailable(f"the Python package {module}")
+            raise Unavailable(f"the Python package {module}") from None
     bindir = _bindir()
     if bindir is None:
-        _unavailable("PostgreSQL with PostGIS under /usr/lib/postgresql")
-    root = Path(tempfile.mkdtemp(prefix="territory-pg-"))
-    data = root / "data"
+        raise Unavailable("PostgreSQL with PostGIS under /usr/lib/postgresql")
     prefix: list[str] = []
     if os.geteuid() == 0:
         try:
             user = pwd.getpwnam("postgres")
         except KeyError:
-            _unavailable("the 'postgres' system user (PostgreSQL refuses to run as root)")
-        os.chown(root, user.pw_uid, user.pw_gid)
+            raise Unavailable("the 'postgres' system user (PostgreSQL refuses to run as root)") from None
         prefix = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    log = root / "server.log"
+    root = Path(tempfile.mkdtemp(prefix="territory-pg-"))
+    if prefix:
+        os.chown(root, user.pw_uid, user.pw_gid)
+    data, log, port = root / "data", root / "server.log", _free_port()
 
     def run(*cmd: str) -> None:
         proc = subprocess.run([*prefix, *cmd], capture_output=True, text=True)
         if proc.returncode:
             extra = log.read_text(errors="replace") if log.exists() else ""
-            pytest.fail(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}\n{extra}")
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}\n{extra}")
 
-    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
-    opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", opts, "-w", "-t", "60", "start")
     try:
+        run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
+        opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", opts, "-w", "-t", "60", "start")
         yield f"postgresql://postgres@127.0.0.1:{port}"
     finally:
         with contextlib.suppress(Exception):
             from territory.store.postgis import engine
 
             engine.cache_clear()
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                       capture_output=True)
+        if (data / "postmaster.pid").exists():
+            subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                           capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def create_database(server: str, name: str) -> str:
+    """A new empty database on ``server``; returns its URL."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """``postgresql://postgres@127.0.0.1:PORT`` of a fresh cluster (no database part)."""
+    try:
+        with throwaway_cluster() as server:
+            yield server
+    except Unavailable as exc:
+        _unavailable(str(exc))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 _names = itertools.count(1)
@@ -101,9 +129,4 @@ _names = itertools.count(1)
 @pytest.fixture
 def pg_url(pg_server: str) -> str:
     """A new, empty database on the throwaway cluster, for one test."""
-    import psycopg
-
-    name = f"t{os.getpid()}_{next(_names)}"
-    with psycopg.connect(f"{pg_server}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{pg_server}/{name}"
+    return create_database(pg_server, f"t{os.getpid()}_{next(_names)}")
