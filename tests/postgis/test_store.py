@@ -215,3 +215,9 @@ def test_serve_accepts_a_store_url(pg_url, tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def test_an_empty_store_says_how_to_fill_it(pg_url, capsys):
+    store.init(pg_url)
+    code, _out, err = cli(capsys, "stats", pg_url)
+    assert code == 2 and "db import" in err and "Traceback" not in err

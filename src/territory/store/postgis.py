@@ -178,7 +178,11 @@ def data_version(url: str) -> str:
 
 def load(url: str) -> Dataset:
     """The dataset held in the store, read in one consistent snapshot."""
-    return _run(url, lambda conn: _read_dataset(conn, url), write=False)
+    ds = _run(url, lambda conn: _read_dataset(conn, url), write=False)
+    if ds.history.empty:
+        raise StoreError(f"the store at {redact(url)} holds no history yet: "
+                         "run `territory db import URL PATH` to fill it")
+    return ds
 
 
 def stored_stats(url: str) -> pd.DataFrame | None:
@@ -241,9 +245,7 @@ def append(url: str, path: str | Path, options: LoadOptions | None = None) -> Ap
     (the whole append is), naming the snapshots, since silently replacing a day
     someone else entered would lose data.
     """
-    from territory.datasets import load_dataset
-
-    history = load_dataset(path, options).history  # raises LoadError with the loader's report
+    history = _read_history(Path(path), options)
     digests = snapshot_digests(history)
 
     def work(conn: Connection) -> AppendResult:
@@ -275,6 +277,19 @@ def append(url: str, path: str | Path, options: LoadOptions | None = None) -> Ap
         return AppendResult(len(new), len(digests) - len(new), len(rows), version)
 
     return _run(url, work, write=True)
+
+
+def _read_history(path: Path, options: LoadOptions | None) -> gpd.GeoDataFrame:
+    """The history of a dataset folder/manifest or a bare file/folder (raises LoadError with the report).
+
+    Only the history: a bare file is not given the world layers a full load would read.
+    """
+    from territory.datasets import load_dataset
+    from territory.io import read_history
+
+    if (path.is_dir() and (path / "dataset.json").exists()) or path.name == "dataset.json":
+        return load_dataset(path, options).history
+    return read_history(path, options)[0]
 
 
 def export(url: str, folder: str | Path) -> list[Path]:
