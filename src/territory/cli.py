@@ -405,6 +405,25 @@ def supervise(proc) -> int:
     return rc
 
 
+def serve_sample(path: str | None) -> tuple[Path, int] | None:
+    """(first file, number of files) of a bare folder of several snapshots, else None (check it whole).
+
+    Reading an 800-file archive takes most of a minute and the dashboard reads it
+    again; a missing option (a property-less archive without ``--actor``) already
+    shows in its first file.
+    """
+    from territory.io.readers import SUPPORTED
+
+    if not path or is_db_url(path):
+        return None
+    root = Path(path)
+    if not root.is_dir() or (root / "dataset.json").exists():
+        return None
+    files = sorted(f for f in root.iterdir() if f.is_file() and f.suffix.lower() in SUPPORTED
+                   and not f.name.startswith("."))
+    return (files[0], len(files)) if len(files) > 1 else None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Check the input here (a refusal prints its report, exit 1), then run the dashboard as a child."""
     import json
@@ -413,10 +432,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from territory.app import MAIN_SCRIPT
     from territory.datasets import load_dataset
+    from territory.io import load
+    from territory.report import LoadError
 
     where = (redact(args.path) if is_db_url(args.path) else args.path) or "the bundled history"
     print(f"territory: checking {where}…", file=sys.stderr)
-    load_dataset(args.path, load_options(args))  # raises LoadError before any server starts
+    sample = serve_sample(args.path)
+    if sample is None:
+        load_dataset(args.path, load_options(args))  # raises LoadError before any server starts
+    else:  # a folder of snapshots: the first file answers "are the options right?" in a second, not minutes
+        first, total = sample
+        loaded = load(first, load_options(args))
+        if not loaded.report.ok:
+            raise LoadError(loaded.report)
+        print(f"territory: {first.name} (the first of {total} files) reads; the dashboard reads the rest "
+              "and shows any problem there", file=sys.stderr)
     if not _port_free(args.port):
         return _usage_error(f"port {args.port} on 127.0.0.1 is in use; choose another with --port")
     env = dict(os.environ)

@@ -185,3 +185,15 @@ def test_served_options_are_the_checked_options(tmp_path):
 
     rebuilt = LoadOptions.from_cli(**json.loads(json.dumps(serve_options(args))))
     assert rebuilt == load_options(args)
+
+
+def test_large_folder_is_refused_from_its_first_file(no_server, tmp_path):
+    """A property-less archive without --actor: the first file's report, not one error per file."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for day in range(1, 6):
+        gpd.GeoDataFrame(geometry=[shapely.box(30, 46, 31 + day / 10, 48)], crs=4326).to_file(
+            folder / f"2022-03-0{day}.geojson")
+    code, _, err = run("serve", str(folder), "--port", str(free_port()))
+    assert code == 1 and "--actor NAME" in err and not no_server
+    assert "2022-03-01.geojson" in err and "2022-03-05.geojson" not in err
