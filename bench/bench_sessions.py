@@ -132,6 +132,14 @@ def proc_status(pid: int, field_name: str) -> float:
     return float("nan")
 
 
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def proc_cpu(pid: int) -> float:
     """User + system CPU seconds of a process."""
     try:
@@ -303,7 +311,20 @@ async def drive(url: str, run: Run, starts: list[str | None], steps: int, think:
                 jobs.append(one_session(i, browser, url, start, run, opened, steps, think, r))
             else:
                 jobs.append(WsSession(url).run(i, start, run, opened, steps, think, r))
-        await asyncio.gather(*jobs)
+        tasks = [asyncio.create_task(j) for j in jobs]
+
+        async def watchdog() -> None:  # a dead server ends the run at once instead of after every timeout
+            while not all(t.done() for t in tasks):
+                await asyncio.sleep(0.5)
+                if not alive(run.pid):
+                    run.errors.append("server process died (see its log)")
+                    for t in tasks:
+                        t.cancel()
+                    return
+
+        dog = asyncio.create_task(watchdog())
+        await asyncio.gather(*tasks, return_exceptions=True)
+        dog.cancel()
         if browser is not None:
             await browser.close()
 

@@ -156,3 +156,97 @@ def test_page_chart_carries_the_same_data_as_arrow(an):
         table = pa.ipc.open_stream(ours["datasets"][name]).read_all().to_pandas()
         assert table.astype(str).to_dict("records") == pd.DataFrame(records).astype(str).to_dict("records")
     assert {k: v for k, v in ours.items() if k != "datasets"} == {k: v for k, v in spec.items() if k != "datasets"}
+
+
+def test_disk_table_survives_a_restart_and_never_breaks(tmp_path, monkeypatch):
+    from territory.ui import tablecache
+
+    monkeypatch.setenv("TERRITORY_CACHE_DIR", str(tmp_path / "cache"))
+    calls: list[int] = []
+    frame = pd.DataFrame({"date": pd.to_datetime(["2015-01-01", "2015-02-01"]), "km2": [1.5, 2.5]})
+
+    def compute() -> pd.DataFrame:
+        calls.append(1)
+        return frame
+
+    first = tablecache.disk_table("k1", "t", compute, ("date", "km2"))
+    second = tablecache.disk_table("k1", "t", compute, ("date", "km2"))  # a new process would read the file
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(first, frame)
+    pd.testing.assert_frame_equal(second, frame)
+    # A corrupt entry is recomputed and rewritten.
+    tablecache.table_path("k1", "t").write_bytes(b"not parquet")
+    pd.testing.assert_frame_equal(tablecache.disk_table("k1", "t", compute, ("date", "km2")), frame)
+    assert len(calls) == 2
+    # A foreign table (columns missing) is not served.
+    pd.DataFrame({"x": [1]}).to_parquet(tablecache.table_path("k1", "t"))
+    pd.testing.assert_frame_equal(tablecache.disk_table("k1", "t", compute, ("date", "km2")), frame)
+    assert len(calls) == 3
+    # An unwritable cache directory: computed, served, no error.
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("TERRITORY_CACHE_DIR", str(blocker))
+    pd.testing.assert_frame_equal(tablecache.disk_table("k2", "t", compute, ("date", "km2")), frame)
+    assert len(calls) == 4
+    # The code fingerprint is part of the file name: changed rules never read an old table.
+    assert tablecache.code_fingerprint() in tablecache.table_path("k1", "t").name
+
+
+def test_change_steps_and_claims_read_back_equal(bundled, tmp_path, monkeypatch):
+    """What the dashboard reads from disk after a restart equals what it computes."""
+    from territory.ui import tablecache
+
+    monkeypatch.setenv("TERRITORY_CACHE_DIR", str(tmp_path / "cache"))
+    an_b = shell.load_default(str(shell.default_path()), shell.default_options())
+    assert an_b.cache_key
+    computed = an_b.change_series()
+    tablecache.disk_table(an_b.cache_key, "change_series", an_b.change_series)
+    read = tablecache.disk_table(an_b.cache_key, "change_series", lambda: pytest.fail("not read from disk"))
+    pd.testing.assert_frame_equal(read, computed)
+    claims = an_b.claims()
+    tablecache.disk_table(an_b.cache_key, "claims", an_b.claims)
+    back = tablecache.disk_table(an_b.cache_key, "claims", lambda: pytest.fail("not read from disk"))
+    pd.testing.assert_frame_equal(back, claims)
+
+
+STRESS = r"""
+import sys, threading
+from territory.ui import shell
+an = shell.load_default(str(shell.default_path()), shell.default_options())
+labels = shell.date_labels(an)
+errors = []
+
+def work(k):
+    try:
+        for d in labels[k::8]:
+            shell.key_numbers(an, d, 0)
+            shell.settlements_at(an, d)
+    except Exception as exc:
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(len(labels), len(errors))
+sys.exit(1 if errors else 0)
+"""
+
+
+def test_sessions_computing_different_dates_at_once_do_not_crash_the_server(bundled, tmp_path):
+    """Key numbers and settlements for many dates from 8 threads at once (as 8 sessions would).
+
+    Without the shell's geometry lock this segfaulted (GEOS prepared geometries shared between
+    threads); run in a subprocess so a crash fails this test instead of killing the test run.
+    """
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, TERRITORY_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("TERRITORY_PATH", None)
+    out = subprocess.run([sys.executable, "-c", STRESS], env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, (out.returncode, out.stderr[-2000:])
+    n, errors = map(int, out.stdout.split()[-2:])
+    assert n > 8 and errors == 0

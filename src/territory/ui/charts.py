@@ -9,8 +9,8 @@ and actor selection (cached at the shell); each step only passes the one-row
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -18,10 +18,15 @@ import streamlit as st
 from territory.analysis import Analysis
 from territory.ui.maps import key
 
+if TYPE_CHECKING:
+    import altair as alt
+
 
 def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame | None = None,
                status: str = "controlled", height: int = 300) -> alt.LayerChart:
     """Controlled km² per actor over time; a rule marks ``day``; claims as points."""
+    import altair as alt  # seconds to import: only when a spec is built (once per dataset), not before the first map
+
     t = an.table
     data = t[(t["status"] == status) & t["actor"].isin(actors)].copy()
     domain = [a for a in an.dataset.actors if a in actors]

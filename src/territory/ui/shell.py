@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,14 @@ from territory.regions import RegionLayer
 from territory.report import LoadError, Report
 from territory.store import StoreError, is_db_url, redact
 from territory.ui.maps import key as _key
+from territory.ui.tablecache import disk_table
+
+#: GEOS prepared geometries are not thread-safe (libgeos/geos#825) and sessions run in threads of
+#: one process: a 20-session benchmark segfaulted the server when two sessions computed key numbers
+#: (shared prepared region outline) or settlements (``shapely.contains_xy`` prepares the shared
+#: history geometries in place) for different dates at once. Those computations hold this lock;
+#: only cache misses pay for it.
+GEOMETRY_LOCK = threading.RLock()
 
 BUNDLED = "bundled"
 UPLOADED = "uploaded"
@@ -293,7 +302,8 @@ def fmt_km2(v: float) -> str:
 
 @st.cache_data(show_spinner="Checking the claims…", hash_funcs={Analysis: _key}, max_entries=16)
 def claims_table(an: Analysis) -> pd.DataFrame | None:
-    return an.claims()
+    """The claims ledger checked against the data (on disk across restarts, see ``tablecache``)."""
+    return disk_table(an.cache_key, "claims", an.claims, ("claim", "verdict"))
 
 
 @st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=256)
@@ -323,7 +333,8 @@ def regions_table(an: Analysis, layer: RegionLayer, days: tuple[str, ...], statu
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=1024)
 def settlements_at(an: Analysis, day: str) -> pd.DataFrame:
     """Settlements held on ``day``, shared by every session (no copy per step: treat as read-only)."""
-    return an.settlements_at(day)
+    with GEOMETRY_LOCK:  # contains_xy prepares the shared history geometries in place
+        return an.settlements_at(day)
 
 
 @st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
@@ -351,13 +362,16 @@ def key_numbers(an: Analysis, day: str, denominator_index: int = 0, focus: str |
     Computed once per (dataset, date, denominator, focus) and shared by every
     session: a step to a date anyone has seen is a lookup. Treat it as read-only.
     """
-    return _key_source(an, denominator_index, focus).on(day, where_outside=True)
+    source = _key_source(an, denominator_index, focus)
+    with GEOMETRY_LOCK:  # the source's region outline is a prepared geometry shared by all sessions
+        return source.on(day, where_outside=True)
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
 def change_steps(an: Analysis) -> pd.DataFrame:
-    """Gains and losses at every change date (one vectorised pass per dataset)."""
-    return an.change_series()
+    """Gains and losses at every change date (one vectorised pass per dataset; on disk across restarts)."""
+    return disk_table(an.cache_key, "change_series", an.change_series,
+                      ("date", "actor", "status", "gained_km2", "lost_km2"))
 
 
 def step_change(an: Analysis, day: str, actor: str, status: str = "controlled") -> tuple[float, float]:
