@@ -22,10 +22,11 @@ Configurations, one fresh server each, in the same run:
 
 (a) ours, N sessions;
 (b) ours, 2 sessions (what one person sees on an idle server);
-(c) naive, N sessions: the same app with ``TERRITORY_SHARED_CACHE=0``, which
-    turns off the shell's shared per-date caches (layer rendered, legend and
-    numbers recomputed for every run of every session: the code path before
-    the per-date caches existed).
+(c) naive, N sessions: the same app as it ran before the per-date caches:
+    ``TERRITORY_SHARED_CACHE=0`` (every run of every session renders the base
+    map and the date's layer itself) and Streamlit's full ``gc.collect()``
+    after every script run (``runner.postScriptGC``, which our config turns
+    off: ~190 ms a run with the dataset loaded, holding the GIL).
 
 Sessions start on different dates spread over the history (``--spread``, the
 default) so they are not all looking at the same date. The machine running the
@@ -409,8 +410,9 @@ def main() -> None:
         if not args.skip_small:
             runs.append(measure("ours, 2 sessions", min(2, n), env, tmp, starts, steps, args.think, k))
         if not args.skip_naive:
-            runs.append(measure("naive, N sessions", n, dict(env, TERRITORY_SHARED_CACHE="0"), tmp, starts,
-                                steps, args.think, k))
+            runs.append(measure("naive, N sessions", n, dict(env, TERRITORY_SHARED_CACHE="0",
+                                                             STREAMLIT_RUNNER_POST_SCRIPT_GC="true"),
+                                tmp, starts, steps, args.think, k))
 
     print()
     head = "".join(f"{r.name.replace(', ', ' ').replace('N sessions', f'{r.sessions} sess'):>18}" for r in runs)
