@@ -112,8 +112,10 @@ def test_claims_ledger_alone_is_checked_against_the_data_shown(bundled):
     buf = io.StringIO()
     ledger.to_csv(buf, index=False)
     at = data_page()
+    day = at.session_state["_date"]
     uploader(at, "claims").set_value(("three.csv", buf.getvalue().encode(), "text/csv"))
     at = submit(at)
+    assert at.session_state["_date"] == day  # same data: the view is kept
     assert any("Checked 3 claim(s)" in s.value for s in at.success)
     an = at.session_state["uploaded"]
     assert an.dataset.title == bundled.dataset.title and an.dates == bundled.dates

@@ -101,14 +101,15 @@ def _refuse(message: str, records: list[dict]) -> None:
     st.rerun()
 
 
-def _accept(new: Analysis, report, message: str) -> None:
+def _accept(new: Analysis, report, message: str, *, new_data: bool = True) -> None:
     st.session_state["uploaded"] = new
     st.session_state["upload_report"] = report.worded(shell.PAGE_WORDING).to_records()
     st.session_state["source"] = shell.UPLOADED
     st.session_state["_sync_choice"] = True
     st.session_state["upload_round"] = n + 1
     st.session_state["upload_message"] = message
-    _forget_view()
+    if new_data:  # a ledger alone keeps the data, so the date, focus and denominator still apply
+        _forget_view()
     st.rerun()
 
 
@@ -141,7 +142,7 @@ if submitted:
             new = an.with_claims(ledger, hashlib.sha256(claims.getvalue()).hexdigest())
             table = new.claims()
             _accept(new, claims_report, f"Checked {len(ledger)} claim(s) from {claims.name} against {an.dataset.title}"
-                                   f" ({0 if table is None else len(table)} rows on the Claims page).")
+                                   f" ({0 if table is None else len(table)} rows on the Claims page).", new_data=False)
     else:
         options = LoadOptions(actor=actor.strip() or None, status=status, columns=columns,
                               date=file_date.isoformat() if file_date else None,
