@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -44,6 +45,7 @@ from territory.store import StoreError, redact
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
+    from territory.area import Measured
     from territory.datasets import Dataset
     from territory.io import LoadOptions
 
@@ -273,7 +275,7 @@ def append(url: str, path: str | Path, options: LoadOptions | None = None) -> Ap
             given = dict(pd.read_sql(_text(f"SELECT name, color FROM {SCHEMA}.actors"), conn).values)
             colors = assign_colors([*given, *fresh], given)
             _insert_actors(conn, {a: colors[a] for a in fresh})
-        version = _bump(conn, url)
+        version = _bump(conn, url, incremental=True)
         return AppendResult(len(new), len(digests) - len(new), len(rows), version)
 
     return _run(url, work, write=True)
@@ -379,23 +381,60 @@ def _write_layer(conn: Connection, layer: gpd.GeoDataFrame, table: str) -> None:
                      dtype={frame.geometry.name: Geometry("GEOMETRY", srid=4326, spatial_index=True)})
 
 
-def _bump(conn: Connection, url: str) -> str:
-    """Count a write, then recompute the stored stats for it (same transaction)."""
+def _bump(conn: Connection, url: str, *, incremental: bool = False) -> str:
+    """Count a write, then bring the stored measurements and stats up to date (same transaction).
+
+    ``incremental`` (an append): the snapshots already measured are read back from
+    the ``measured`` table (equal-area geometry and km²) and only new ones are
+    projected and unioned; the stats table is then rebuilt from all of them.
+    """
+    from territory.area import Measured, measure
+    from territory.model import snapshot_keys, with_validity
+
     db_id, n = conn.execute(_text(f"UPDATE {SCHEMA}.version SET n = n + 1, changed_at = now() "
                                   "RETURNING db_id, n")).one()
     ds = _read_dataset(conn, url)
-    table = default_stats(ds)
+    h = with_validity(ds.history)
+    keys = snapshot_keys(h)
+    names = ["actor", "status", "date"]
+    geoms = np.empty(len(keys), dtype=object)
+    known = np.zeros(len(keys), dtype=bool)
+    if incremental and _exists(conn, "measured"):
+        prev = gpd.read_postgis(_text(f"SELECT actor, status, date, geom FROM {SCHEMA}.measured"), conn,
+                                geom_col="geom")
+        prev["date"] = pd.to_datetime(prev["date"])
+        at = keys[names].merge(prev.reset_index(names="j")[[*names, "j"]], on=names, how="left")["j"].to_numpy()
+        known = ~pd.isna(at)
+        geoms[known] = prev.geometry.values[at[known].astype(int)]
+    if (~known).any():
+        fresh = keys[~known][names]
+        rows = h.merge(fresh, on=names, how="inner")
+        part = measure(rows.drop(columns=[c for c in rows.columns if c not in ds.history.columns]))
+        at = fresh.merge(part.snapshots.reset_index(names="j")[[*names, "j"]], on=names, how="left")["j"]
+        geoms[~known] = part.geometry[at.to_numpy()]
+    keys = keys.copy()
+    keys["area_km2"] = shapely.area(geoms) / 1e6
+    measured = Measured(keys, geoms)
+    new = gpd.GeoDataFrame(keys.loc[~known, [*names, "area_km2"]], geometry=geoms[~known], crs=6933)
+    if not incremental:
+        conn.execute(_text(f"DROP TABLE IF EXISTS {SCHEMA}.measured"))
+    if len(new):
+        from geoalchemy2 import Geometry
+
+        new.rename_geometry("geom").to_postgis("measured", conn, schema=SCHEMA, if_exists="append", index=False,
+                                               dtype={"geom": Geometry("GEOMETRY", srid=6933)})
+    table = default_stats(ds, measured)
     conn.execute(_text(f"DROP TABLE IF EXISTS {SCHEMA}.stats"))
     table.to_sql("stats", conn, schema=SCHEMA, index=True, index_label="ord")
     conn.execute(_text(f"UPDATE {SCHEMA}.version SET stats_n = n"))
     return f"{db_id}-{n}"
 
 
-def default_stats(ds: Dataset) -> pd.DataFrame:
+def default_stats(ds: Dataset, measured: Measured | None = None) -> pd.DataFrame:
     """The table ``territory stats`` prints with default options: the region's outline as denominator."""
     from territory.analysis import Analysis
 
-    an = Analysis.of(ds)
+    an = Analysis(ds, measured) if measured is not None else Analysis.of(ds)
     denom = next((d for d in an.denominators() if "outline" in d.source.casefold()), None)
     return an.stats(denom)
 
