@@ -15,7 +15,9 @@ Layout (schema ``territory``; created by :func:`init`):
   every write transaction). :func:`data_version` is ``"<db_id>-<n>"``, so a
   cache keyed by it never serves data from before a write, nor from another
   database that happens to be at the same ``n``.
-* ``stats``: the default ``territory stats`` table, recomputed inside the same
+* ``measured``: each snapshot's union in EPSG:6933 and its km², so an append
+  projects and unions only the snapshots it adds.
+* ``stats``: the default ``territory stats`` table, rebuilt inside the same
   transaction as every write and tagged with the version it was computed for.
 
 Writers hold a transaction-scoped advisory lock, so two appends never interleave.
