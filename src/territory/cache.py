@@ -27,17 +27,17 @@ def cache_dir() -> Path:
 
 def input_files(path: Path) -> list[Path]:
     """The files a dataset is read from, found without parsing geodata."""
-    if path.is_dir() and (path / "dataset.json").exists():
-        path = path / "dataset.json"
-    if path.name == "dataset.json":
-        meta = json.loads(path.read_text(encoding="utf-8"))
-        files = [path]
-        for key in ("history", "claims", "actors", "settlements", "regions", "countries", "reference_areas"):
-            if meta.get(key):
-                files.append((path.parent / meta[key]).resolve())
-        return [f for f in files if f.exists()]
+    from territory import manifest
+
+    found = manifest.find(path)
+    if found is not None:  # checked and confined like the loader does (raises LoadError if refused)
+        man = manifest.read(found)
+        files = [found, *(p for k, p in man.files.items() if k != "basemap")]
+        return [f for f in files if f.is_file()]
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+    if not path.is_file():  # missing, a device or a FIFO: never hashed (it could be endless)
+        raise FileNotFoundError(f"not a regular file: {path}")
     return [path]
 
 

@@ -41,6 +41,9 @@ def _add_input(p: argparse.ArgumentParser) -> None:
     g.add_argument("--actor", help="actor for rows/files without an actor column")
     g.add_argument("--status", choices=["controlled", "contested", "claimed"], help="status for files without a status column")
     g.add_argument("--file-date", help="date (YYYY-MM-DD) for a single file without a date column or dated name")
+    g.add_argument("--date-format", metavar="FORMAT",
+                   help="order of text dates such as 01/03/2022, e.g. %%d/%%m/%%Y (day first) or %%m/%%d/%%Y; "
+                        "ambiguous dates are refused without it")
     g.add_argument("--column", action="append", metavar="CANONICAL=NAME",
                    help="map a column, e.g. --column date=Datum --column actor=Partei (repeatable)")
     g.add_argument("--aliases", metavar="CSV", help="alias table with columns alias,name for actor/status labels")
@@ -135,12 +138,13 @@ def load_options(args: argparse.Namespace):
     from territory.io.options import LoadOptions
 
     return LoadOptions.from_cli(actor=args.actor, status=args.status, date=args.file_date,
-                                column=args.column, aliases=args.aliases)
+                                column=args.column, aliases=args.aliases,
+                                date_format=getattr(args, "date_format", None))
 
 
 def _option_key(args: argparse.Namespace) -> dict:
     """Everything that changes what is loaded, for cache keys: options and the alias table's content."""
-    key = {k: getattr(args, k, None) for k in ("actor", "status", "file_date", "column")}
+    key = {k: getattr(args, k, None) for k in ("actor", "status", "file_date", "column", "date_format")}
     if getattr(args, "aliases", None):
         import hashlib
 
@@ -315,15 +319,10 @@ def cmd_dates(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from territory.datasets import bundled_path
+    from territory.datasets import bundled_path, manifest_history
     from territory.validate import validate
 
-    root = Path(args.path) if args.path else bundled_path()
-    if root.is_dir() and (root / "dataset.json").exists():
-        import json
-
-        meta = json.loads((root / "dataset.json").read_text(encoding="utf-8"))
-        root = root / meta["history"]
+    root = manifest_history(Path(args.path) if args.path else bundled_path())
     report = validate(root, load_options(args)).worded(CLI_WORDING)
     if args.format == "json":
         print(report.to_json())

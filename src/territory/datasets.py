@@ -9,8 +9,7 @@ too: it borrows the bundled country outlines, world basemap and reference areas.
 
 from __future__ import annotations
 
-import json
-import os
+import csv
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,17 +19,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from territory import manifest
 from territory.actors import assign_colors, read_actors
 from territory.io import LoadOptions, read_history
+from territory.io.offline import check_json_crs, looks_like_json
+from territory.manifest import data_root
 from territory.report import LoadError, Report
-
-#: The bundled data ships inside the package, so an installed ``territory`` finds it anywhere.
-BUNDLED_DATA = Path(__file__).resolve().parent / "geodata"
-
-
-def data_root() -> Path:
-    """Folder of the bundled data (``$TERRITORY_DATA`` overrides)."""
-    return Path(os.environ.get("TERRITORY_DATA", BUNDLED_DATA))
 
 
 def bundled_path() -> Path:
@@ -136,6 +130,10 @@ def _read_geo(path: Path | None) -> gpd.GeoDataFrame | None:
     """A boundary layer, with invalid geometries repaired (Natural Earth 50m has a few)."""
     if path is None or not path.exists():
         return None
+    if looks_like_json(path) and path.suffix != ".gz":
+        report = Report()
+        if not check_json_crs(path, path.name, report):
+            raise LoadError(report)
     source = f"/vsigzip/{path}" if path.suffix == ".gz" else path
     layer = gpd.read_file(source, engine="pyogrio")
     layer["geometry"] = [split_antimeridian(g) if g is not None else g for g in layer.geometry.values]
@@ -158,13 +156,35 @@ def _files(path: Path) -> list[Path]:
     return [path]
 
 
+def _refuse_upload_manifest(root: Path, name: str) -> None:
+    """Uploads are data only: a dataset.json among them is refused, never read as configuration."""
+    found = manifest.find(root)
+    if found is None:
+        return
+    report = Report()
+    report.error(
+        "dataset.json is a dataset manifest (configuration), and uploads are data only: it is never read",
+        file=name, code="manifest-upload",
+        hint="upload the history file(s) themselves; to open a dataset folder with its manifest, start the "
+             "dashboard on it (territory serve FOLDER)",
+    )
+    raise LoadError(report)
+
+
 def load_dataset(
     path: str | Path | None = None,
     options: LoadOptions | None = None,
     claims: str | Path | None = None,
     display_name: str | None = None,
+    *,
+    allow_manifest: bool = True,
 ) -> Dataset:
-    """Load a dataset folder/manifest, a bare history or a ``postgresql://`` store; raise LoadError if refused."""
+    """Load a dataset folder/manifest, a bare history or a ``postgresql://`` store; raise LoadError if refused.
+
+    ``allow_manifest=False`` (uploads) refuses a dataset.json instead of reading it:
+    a manifest names files and settings, so it is only read from a path the
+    CLI or server was started on.
+    """
     from territory.store import is_db_url
 
     if is_db_url(path):
@@ -175,8 +195,10 @@ def load_dataset(
             ds.claims = read_claims_file(Path(claims), ds.report)
         return ds
     root = Path(path) if path is not None else bundled_path()
-    manifest_path = root / "dataset.json" if root.is_dir() else (root if root.suffix == ".json" and root.name == "dataset.json" else None)
-    if manifest_path is not None and manifest_path.exists():
+    if not allow_manifest:
+        _refuse_upload_manifest(root, display_name or root.name)
+    manifest_path = manifest.find(root)
+    if manifest_path is not None:
         return _load_manifest(manifest_path, options, claims)
     history, report = read_history(root, options, display_name=display_name)
     world = countries_for_bare_histories()
@@ -197,53 +219,71 @@ def load_dataset(
     return ds
 
 
-def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str | Path | None) -> Dataset:
-    base = manifest_path.parent
-    try:
-        meta = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        report = Report()
-        report.error(f"dataset manifest cannot be read ({exc})", file=manifest_path.name, code="bad-manifest",
-                     hint="fix the JSON of dataset.json")
-        raise LoadError(report) from None
-
-    def rel(key: str) -> Path | None:
-        return (base / meta[key]).resolve() if meta.get(key) else None
-
-    history_path = rel("history")
-    if history_path is None:
-        report = Report()
-        report.error("dataset.json names no 'history' file", file=manifest_path.name, code="bad-manifest",
-                     hint='add "history": "history.geojson"')
-        raise LoadError(report)
-    history, report = read_history(history_path, options)
+def _colors(path: Path | None, name: str, report: Report) -> dict[str, str]:
+    """Actor colours from an actors table; anything but a strict #RRGGBB is refused with a warning."""
+    if path is None:
+        return {}
     given: dict[str, str] = {}
-    actors_path = rel("actors")
-    if actors_path and actors_path.exists():
-        given = {a.name: a.color for a in read_actors(actors_path) if a.color}
-    claims_path = Path(claims) if claims is not None else rel("claims")
+    try:
+        table = read_actors(path)
+    except (KeyError, UnicodeDecodeError, csv.Error) as exc:
+        report.warning(f"actors table cannot be read ({type(exc).__name__}: {str(exc)[:120]}); palette colours "
+                       "are used", file=name, code="bad-actors", hint="write it as a name,color CSV")
+        return {}
+    for i, actor in enumerate(table):
+        if not actor.color:
+            continue
+        color = manifest.valid_color(actor.color)
+        if color is None:
+            report.warning(f"colour {actor.color[:40]!r} of '{actor.name[:80]}' is not a #RRGGBB colour; "
+                           "a palette colour is used instead", file=name, row=str(i + 2), field="color",
+                           code="bad-color", hint="write colours as #RRGGBB, e.g. #1f77b4")
+            continue
+        given[actor.name] = color
+    return given
+
+
+def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str | Path | None) -> Dataset:
+    man = manifest.read(manifest_path)
+    base = manifest_path.parent
+    history_path = man.files["history"]
+    history, report = read_history(history_path, options)
+    side = {k: manifest.side_file(man, k, report) for k in manifest.PATH_KEYS if k != "history"}
+    if not report.ok:
+        raise LoadError(report)
+    actors_path = side["actors"]
+    given = _colors(actors_path, f"{manifest_path.name}: actors", report)
+    claims_path = Path(claims) if claims is not None else side["claims"]
     paths = [manifest_path, history_path]
-    paths += [p for p in (rel(k) for k in ("actors", "settlements", "regions", "countries", "reference_areas")) if p]
+    paths += [p for k, p in side.items() if p is not None and k not in ("claims", "basemap")]
     ds = Dataset(
         name=base.name,
-        title=meta.get("title", base.name),
+        title=man.text("title", base.name),
         history=history,
         colors=assign_colors(history["actor"].unique(), given),
         report=report,
         claims=read_claims_file(claims_path, report) if claims_path else None,
-        settlements=_read_csv(rel("settlements")),
-        regions=_read_geo(rel("regions")),
-        countries=_read_geo(rel("countries")),
-        basemap=_read_geo(rel("basemap")),
-        reference_areas=_read_csv(rel("reference_areas")),
-        illustrative=bool(meta.get("illustrative", False)),
-        label=meta.get("label", ""),
-        attribution=meta.get("attribution", ""),
-        focus_actor=meta.get("focus_actor"),
-        region=meta.get("region"),
+        settlements=_read_csv(side["settlements"]),
+        regions=_read_geo(side["regions"]),
+        countries=_read_geo(side["countries"]),
+        basemap=_read_geo(side["basemap"]),
+        reference_areas=_read_csv(side["reference_areas"]),
+        illustrative=bool(man.meta.get("illustrative", False)),
+        label=man.text("label"),
+        attribution=man.text("attribution"),
+        focus_actor=man.text("focus_actor") or None,
+        region=man.text("region") or None,
         paths=[*paths, *([claims_path] if claims_path else [])],
     )
     return ds
+
+
+def manifest_history(root: Path) -> Path:
+    """The history a dataset folder's manifest names (checked and confined), or ``root`` itself."""
+    found = manifest.find(root)
+    if found is None:
+        return root
+    return manifest.read(found).files["history"]
 
 
 def read_claims_file(path: Path, report: Report) -> pd.DataFrame:

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territory.io.normalise import check_options, date_from_filename, normalise_layer
+from territory.io.dates import date_from_filename
+from territory.io.normalise import check_options, normalise_layer
 from territory.io.options import LoadOptions
 from territory.io.readers import SUPPORTED, RawLayer, read_file
 from territory.model import canonical

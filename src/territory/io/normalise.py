@@ -23,6 +23,14 @@ import shapely
 from pyproj import CRS
 
 from territory.actors import STATUS_ALIASES
+from territory.io.dates import (
+    FORMAT_HINT,
+    MAX_DAY,
+    MIN_DAY,
+    check_format,
+    parse_one,
+    parse_texts,
+)
 from territory.io.options import LoadOptions
 from territory.io.readers import RawLayer
 from territory.model import CRS as WGS84
@@ -45,11 +53,6 @@ KML_DATE_COLUMNS = ("timestamp", "begin")
 NAME_FALLBACK = ("name", "folder", "layer")
 #: Rows listed one by one per kind of problem; the rest are summarised.
 MAX_ROW_PROBLEMS = 20
-#: datetime64[ns] covers 1677-09-21 .. 2262-04-11; anything outside is a typo.
-MIN_DAY = pd.Timestamp("1678-01-01")
-MAX_DAY = pd.Timestamp("2262-01-01")
-
-DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{1,2})?$")
 
 #: Geometry type ids (shapely.get_type_id).
@@ -59,40 +62,14 @@ TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "Mul
               "MultiPolygon", "GeometryCollection")
 
 
-def date_from_filename(name: str) -> pd.Timestamp | None:
-    """The date in a snapshot's file name (YYYYMMDD or YYYY-MM-DD), or None."""
-    for match in DATE_IN_NAME.finditer(name):
-        try:
-            day = pd.Timestamp(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            continue
-        if MIN_DAY <= day < MAX_DAY:
-            return day
-    return None
-
-
-def parse_day(value: object) -> pd.Timestamp | None:
-    """One date-like value to a midnight Timestamp, or None if it is not a usable date.
-
-    Time zones are dropped, keeping the local calendar day the source meant.
-    """
+def parse_day(value: object, fmt: str | None = None) -> pd.Timestamp | None:
+    """One date-like value to a midnight Timestamp, or None if it is not a usable date (see :mod:`.dates`)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     text = str(value).strip()
     if not text:
         return None
-    try:
-        ts = pd.Timestamp(text)
-    except (ValueError, TypeError, OverflowError):
-        ts = date_from_filename(text)  # e.g. "snapshot 20150131"
-    if ts is None or ts is pd.NaT:
-        return None
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    ts = ts.normalize()
-    if not MIN_DAY <= ts < MAX_DAY:
-        return None
-    return ts
+    return parse_one(text, fmt)[0]
 
 
 def _blank(values: pd.Series) -> pd.Series:
@@ -136,20 +113,25 @@ def find_columns(frame: pd.DataFrame, options: LoadOptions, report: Report, name
     return found
 
 
-def _parse_dates(values: pd.Series) -> pd.Series:
-    """Parse each distinct value once; unparseable values become NaT."""
+def _parse_dates(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, dict[str, str], str | None]:
+    """Parse each distinct value once, by the rules of :mod:`.dates`.
+
+    Returns the days (NaT where refused), value -> why it was refused, and a
+    message if the column mixes formats (then every day is NaT).
+    """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values
         if getattr(values.dt, "tz", None) is not None:
             out = values.dt.tz_localize(None)
         out = out.dt.normalize()
         ok = out.isna() | ((out >= MIN_DAY) & (out < MAX_DAY))
-        return out.where(ok).astype("datetime64[ns]")
+        return out.where(ok).astype("datetime64[ns]"), {}, None
     text = values.astype("string").str.strip()
-    uniq = text.dropna().unique()
-    parsed = {v: parse_day(v) for v in uniq}
-    parsed = {k: v for k, v in parsed.items() if v is not None}
-    return pd.Series(text.map(parsed), index=values.index).astype("datetime64[ns]")
+    uniq = [str(v) for v in text.dropna().unique() if str(v)]
+    days, problems, mixed = parse_texts(uniq, fmt)
+    if mixed:
+        days = {}
+    return pd.Series(text.map(days), index=values.index).astype("datetime64[ns]"), problems, mixed
 
 
 def _show(value: object) -> str:
@@ -374,10 +356,18 @@ def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
 def check_options(options: LoadOptions, report: Report, name: str) -> bool:
     """Refuse option values that cannot work (they would fail on every row)."""
     ok = True
-    if options.date is not None and parse_day(options.date) is None:
-        report.error(f"the date option '{options.date}' is not a date", file=name, field="date",
-                     code="bad-option", hint="write it as YYYY-MM-DD")
-        ok = False
+    if options.date is not None:
+        day, why = parse_one(str(options.date).strip())
+        if day is None:
+            report.error(f"the file date option (--file-date) {why or repr(options.date) + ' is not a date'}",
+                         file=name, field="date", code="bad-option", hint="write it as YYYY-MM-DD")
+            ok = False
+    if options.date_format:
+        problem = check_format(options.date_format)
+        if problem:
+            report.error(problem, file=name, field="date", code="bad-option",
+                         hint="e.g. --date-format %d/%m/%Y (day/month/year) or %m/%d/%Y (month/day/year)")
+            ok = False
     if options.status is not None and STATUS_ALIASES.resolve(options.status) is None:
         report.error(f"the status option '{options.status}' is not one of {', '.join(STATUSES)}", file=name,
                      field="status", code="bad-option", hint="use controlled, contested or claimed")
@@ -415,24 +405,33 @@ def normalise_layer(
     out: dict[str, object] = {}
 
     # date
+    fmt = options.date_format
     if "date" in cols:
         raw_dates = frame[cols["date"]]
-        dates = _parse_dates(raw_dates)
+        dates, why, mixed = _parse_dates(raw_dates, fmt)
         if str(cols["date"]).casefold() in KML_DATE_COLUMNS:
             for other in KML_DATE_COLUMNS:
                 match = [c for c in frame.columns if str(c).casefold() == other and c != cols["date"]]
                 if match:
-                    dates = dates.fillna(_parse_dates(frame[match[0]]))
+                    more, more_why, more_mixed = _parse_dates(frame[match[0]], fmt)
+                    dates = dates.fillna(more)
+                    why, mixed = {**more_why, **why}, mixed or more_mixed
         if fill_missing_dates and file_date is not None:
             dates = dates.where(dates.notna() | ~_blank(raw_dates), file_date)
         bad = dates.isna().to_numpy()
         blank = _blank(raw_dates).to_numpy()
-        _row_errors(
-            report, bad, offset,
-            lambda i: "date missing" if blank[i] else f"date '{_show(raw_dates.iloc[i])}' is not a date",
-            file=name, field=str(cols["date"]), code="bad-date", summary="with a missing or unparseable date",
-            hint="write dates as YYYY-MM-DD (years 1678-2261)",
-        )
+        if mixed:
+            report.error(mixed, file=name, field=str(cols["date"]), code="mixed-dates",
+                         hint="write every date of the column the same way (YYYY-MM-DD), or " + FORMAT_HINT)
+        else:
+            ambiguous = any("ambiguous" in w or "orders" in w or "two-digit" in w for w in why.values())
+            _row_errors(
+                report, bad, offset,
+                lambda i: "date missing" if blank[i] else
+                "date " + why.get(str(raw_dates.iloc[i]).strip(), f"'{_show(raw_dates.iloc[i])}' is not a date"),
+                file=name, field=str(cols["date"]), code="bad-date", summary="with a missing or unparseable date",
+                hint=FORMAT_HINT if ambiguous else "write dates as YYYY-MM-DD (years 1678-2261)",
+            )
         if not bad.any() and not pd.api.types.is_datetime64_any_dtype(raw_dates.dtype):
             text = raw_dates.astype("string").str.strip()
             partial = text.str.fullmatch(PARTIAL_DATE.pattern).fillna(False).to_numpy(dtype=bool)
@@ -445,7 +444,7 @@ def normalise_layer(
                 )
         out["date"] = dates
     elif file_date is not None or options.date:
-        day = file_date if file_date is not None else parse_day(options.date)
+        day = file_date if file_date is not None else parse_day(options.date)  # checked by check_options
         out["date"] = np.full(n, np.datetime64(day, "ns"))
     elif "date" not in options.columns:  # else a bad mapping was reported already
         report.error("no date column and no date in the file name", file=name, field="date", code="no-date",
@@ -498,11 +497,17 @@ def normalise_layer(
         out["status"] = np.full(n, default_status, dtype=object)
     if "valid_to" in cols:
         raw_vt = frame[cols["valid_to"]]
-        vt = _parse_dates(raw_vt)
-        bad = (vt.isna() & ~_blank(raw_vt)).to_numpy()
-        _row_errors(report, bad, offset, lambda i: f"valid_to '{_show(raw_vt.iloc[i])}' is not a date",
-                    file=name, field=str(cols["valid_to"]), code="bad-date", summary="with an unparseable valid_to",
-                    hint="write dates as YYYY-MM-DD or leave empty")
+        vt, vt_why, vt_mixed = _parse_dates(raw_vt, fmt)
+        if vt_mixed:
+            report.error(vt_mixed, file=name, field=str(cols["valid_to"]), code="mixed-dates",
+                         hint="write every date of the column the same way (YYYY-MM-DD), or " + FORMAT_HINT)
+        else:
+            bad = (vt.isna() & ~_blank(raw_vt)).to_numpy()
+            _row_errors(report, bad, offset,
+                        lambda i: "valid_to " + vt_why.get(str(raw_vt.iloc[i]).strip(),
+                                                           f"'{_show(raw_vt.iloc[i])}' is not a date"),
+                        file=name, field=str(cols["valid_to"]), code="bad-date",
+                        summary="with an unparseable valid_to", hint="write dates as YYYY-MM-DD or leave empty")
         out["valid_to"] = vt
         if "date" in out:
             start = pd.Series(np.asarray(out["date"], dtype="datetime64[ns]"))

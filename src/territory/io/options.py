@@ -5,20 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from territory.actors import AliasTable
+from territory.safefile import MiB, human_bytes
 
-MiB = 1024 * 1024
-
-
-def human_bytes(n: int) -> str:
-    """A byte count for messages: 512 bytes, 1.0 KiB, 3.2 MiB, 1.0 GiB."""
-    if n < 1024:
-        return f"{n} bytes"
-    for unit in ("KiB", "MiB", "GiB"):
-        n /= 1024
-        if n < 1024 or unit == "GiB":
-            return f"{n:,.1f} {unit}"
-    raise AssertionError("unreachable")
-
+__all__ = ["LoadOptions", "MiB", "human_bytes"]
 
 @dataclass
 class LoadOptions:
@@ -34,6 +23,8 @@ class LoadOptions:
     actor: str | None = None
     status: str = "controlled"
     date: str | None = None
+    #: strptime format of text dates whose day/month order the file does not prove (``%d/%m/%Y``).
+    date_format: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
     aliases: AliasTable = field(default_factory=AliasTable)
     max_file_bytes: int = 512 * MiB
@@ -48,6 +39,7 @@ class LoadOptions:
         date: str | None = None,
         column: list[str] | None = None,
         aliases: str | None = None,
+        date_format: str | None = None,
     ) -> LoadOptions:
         """Build options from CLI-style values (``--column date=Datum``)."""
         mapping: dict[str, str] = {}
@@ -62,4 +54,5 @@ class LoadOptions:
             raise ValueError(f"--aliases: cannot read {aliases} ({exc.strerror or exc})") from None
         except (KeyError, UnicodeDecodeError) as exc:
             raise ValueError(f"--aliases: {aliases} is not an alias,name CSV ({exc})") from None
-        return cls(actor=actor, status=status or "controlled", date=date, columns=mapping, aliases=table)
+        return cls(actor=actor, status=status or "controlled", date=date, columns=mapping, aliases=table,
+                   date_format=date_format or None)

@@ -20,10 +20,12 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from territory.io import archive
-from territory.io.options import LoadOptions, human_bytes
+from territory.io import archive, offline
+from territory.io.dates import date_from_filename
+from territory.io.options import LoadOptions
 from territory.io.xml import check_kml
 from territory.report import Report
+from territory.safefile import check_file
 
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml"}
 PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
@@ -36,6 +38,8 @@ ZIP_INNER = SUPPORTED - ZIP_SUFFIXES - {".txt"}
 #: Formats that hold exactly one layer: no need to list layers first.
 SINGLE_LAYER = {".geojson", ".json", ".shp", ".fgb"}
 WKT_COLUMNS = ("geometry", "wkt", "geom", "the_geom", "shape", "footprint")
+
+offline.configure()  # GDAL and PROJ never touch the network, for every read in this process
 
 FORMATS_HINT = "supported: GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GeoParquet, CSV with a WKT column"
 
@@ -106,6 +110,8 @@ def _corrupt(report: Report, name: str, exc: BaseException, what: str = "geodata
 
 def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
     """GeoJSON, GeoPackage, Shapefile, FlatGeobuf via pyogrio; every layer."""
+    if offline.looks_like_json(path) and not offline.check_json_crs(path, name, report):
+        return []  # GDAL reads any JSON as GeoJSON, whatever the suffix
     if path.suffix.lower() in SINGLE_LAYER:
         layer_names: list[str | None] = [None]
     else:
@@ -147,8 +153,6 @@ def read_parquet(path: Path, name: str, report: Report) -> list[RawLayer]:
 
 
 def _date_in_name(name: str) -> pd.Timestamp | None:
-    from territory.io.normalise import date_from_filename  # normalise imports this module
-
     return date_from_filename(name)
 
 
@@ -283,20 +287,8 @@ def read_kml(path: Path, name: str, report: Report, options: LoadOptions) -> lis
 def read_file(path: Path, options: LoadOptions, report: Report, name: str | None = None) -> list[RawLayer]:
     """Read one file of any supported format after size and emptiness checks."""
     name = name or path.name
-    if not path.exists():
-        report.error("file not found", file=name, code="missing", hint="check the path")
-        return []
-    size = path.stat().st_size
-    if size == 0:
-        report.error("file is empty (0 bytes)", file=name, code="empty", hint="export the data again")
-        return []
-    if size > options.max_file_bytes:
-        report.error(
-            f"file is {human_bytes(size)}, more than the limit of {human_bytes(options.max_file_bytes)}",
-            file=name, code="too-large",
-            hint="split the history into a folder of dated files, or raise the limit (max_file_bytes)",
-        )
-        return []
+    if not check_file(path, name, report, options.max_file_bytes):
+        return []  # missing, empty, over the cap, or a device/FIFO that would hang or never end
     suffix = path.suffix.lower()
     if suffix in ZIP_SUFFIXES:
         return read_zip(path, options, report, name)

@@ -161,7 +161,7 @@ if submitted:
         extra = {"upload": True, "actor": options.actor, "status": status, "date": options.date,
                  "columns": columns, "aliases": sorted(aliases.items())}
         try:
-            new_ds = load_dataset(target, options, claims=claims_path, display_name=name)
+            new_ds = load_dataset(target, options, claims=claims_path, display_name=name, allow_manifest=False)
             check_history(new_ds.history, new_ds.report, name=name)  # overlaps, duplicates, look-alike names
             new = Analysis.from_paths(new_ds, extra=extra)
         except LoadError as exc:
