@@ -36,7 +36,10 @@ import pandas as pd
 
 from territory.area import Measured, area_table
 from territory.baselines import Denominator, outline_denominators, region_denominators
+from territory.io.dates import family as dates_family
+from territory.io.dates import parse_one
 from territory.report import Report
+from territory.safefile import MiB, check_file
 from territory.stats import clip
 
 METRICS = ("area_held", "area_lost", "percent_held", "percent_lost", "comparison")
@@ -45,6 +48,8 @@ KM2_PER_SQ_MI = 2.589988110336
 CLAIM_COLUMNS = ("id", "date", "actor", "claimant", "metric", "value", "unit", "baseline", "region",
                  "reference", "quote", "source", "source_url", "calibration", "note", "as_of")
 REQUIRED = ("date", "metric", "value", "unit")
+MAX_CLAIMS = 100_000
+MAX_CLAIMS_BYTES = 64 * MiB
 RATIO_TOLERANCE = 1.2
 PP_TOLERANCE = 2.0
 
@@ -54,6 +59,8 @@ def read_claims(path: str | Path) -> tuple[pd.DataFrame, Report]:
     report = Report()
     path = Path(path)
     name = path.name
+    if not check_file(path, name, report, MAX_CLAIMS_BYTES, what="claims file"):
+        return pd.DataFrame(columns=CLAIM_COLUMNS), report
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
@@ -73,37 +80,101 @@ def read_claims(path: str | Path) -> tuple[pd.DataFrame, Report]:
         if col not in raw.columns:
             raw[col] = ""
     out = raw[list(CLAIM_COLUMNS)].copy()
+    if len(out) > MAX_CLAIMS:
+        report.error(f"claims file has {len(out):,} rows, more than the limit of {MAX_CLAIMS:,}", file=name,
+                     code="too-large", hint="split the ledger")
+        return pd.DataFrame(columns=CLAIM_COLUMNS), report
     dates = []
+    values = []
     for i, row in out.iterrows():
         where = {"file": name, "row": str(int(i) + 2)}
-        try:
-            dates.append(pd.Timestamp(row["date"]).normalize())
-        except (ValueError, TypeError):
+        text = str(row["date"]).strip()
+        day, why = parse_one(text) if text else (None, None)
+        if day is None:
             dates.append(pd.NaT)
-            report.error(f"date '{row['date']}' is not a date", field="date", code="bad-date",
+            report.error("date missing" if not text else f"date {why or repr(text[:60]) + ' is not a date'}",
+                         field="date", code="bad-date",
                          hint="write YYYY-MM-DD (the 1st of the month if only the month is known)", **where)
+        else:
+            dates.append(day)
         if row["metric"] not in METRICS:
-            report.error(f"metric '{row['metric']}' is not one of {', '.join(METRICS)}", field="metric",
+            report.error(f"metric '{row['metric'][:60]}' is not one of {', '.join(METRICS)}", field="metric",
                          code="bad-metric", hint="pick the metric the claim states", **where)
         if row["unit"] not in UNITS:
-            report.error(f"unit '{row['unit']}' is not one of {', '.join(UNITS)}", field="unit",
+            report.error(f"unit '{row['unit'][:60]}' is not one of {', '.join(UNITS)}", field="unit",
                          code="bad-unit", hint="use km2, sq_mi or percent", **where)
-        try:
-            float(str(row["value"]).replace(",", ""))
-        except ValueError:
-            report.error(f"value '{row['value']}' is not a number", field="value", code="bad-value",
-                         hint="write the number only, e.g. 90800", **where)
+        elif row["metric"] in ("percent_held", "percent_lost") and row["unit"] != "percent":
+            report.error(f"a {row['metric']} claim must have unit 'percent', not '{row['unit']}'", field="unit",
+                         code="bad-unit", hint="use unit percent, or metric area_held/area_lost for km²", **where)
+        elif row["metric"] in ("area_held", "area_lost") and row["unit"] == "percent":
+            report.error(f"an {row['metric']} claim is an area: unit 'percent' does not fit", field="unit",
+                         code="bad-unit", hint="use km2 or sq_mi, or metric percent_held/percent_lost", **where)
+        values.append(_check_value(row, where, report))
         if row["metric"] == "comparison" and not str(row["reference"]).strip():
             report.error("a comparison claim needs a 'reference' (e.g. Great Britain (island))", field="reference",
                          code="no-reference", hint="name an entry of the reference-areas table", **where)
+        _check_when(row, "baseline", where, report)
+        _check_when(row, "as_of", where, report)
     if not report.ok:
         return out, report
-    out["value"] = out["value"].str.replace(",", "").astype(float)
+    out["value"] = np.asarray(values, dtype=float)
+    for col in ("baseline", "as_of"):  # dates written one way (ISO) from here on
+        out[col] = [_when(v) for v in out[col]]
     out["date"] = pd.to_datetime(pd.Series(dates, index=out.index))
     out["calibration"] = out["calibration"].astype(str).str.strip().str.lower().isin(["true", "1", "yes", "y"])
     out["id"] = [v if str(v).strip() else f"C{i + 1}" for i, v in enumerate(out["id"])]
     report.stats["claims"] = len(out)
     return out, report
+
+
+def _check_value(row: pd.Series, where: dict, report: Report) -> float:
+    """The claimed figure: finite, not negative, a percentage at most 100; NaN after reporting why not."""
+    text = str(row["value"]).strip().replace(",", "")
+    try:
+        v = float(text)
+    except ValueError:
+        report.error(f"value '{str(row['value'])[:60]}' is not a number", field="value", code="bad-value",
+                     hint="write the number only, e.g. 90800", **where)
+        return np.nan
+    if not np.isfinite(v):
+        report.error(f"value '{str(row['value'])[:60]}' is not a finite number", field="value", code="bad-value",
+                     hint="write the figure the claim states, e.g. 90800 (nan, inf and overflowing numbers are "
+                          "refused)", **where)
+        return np.nan
+    if v < 0:
+        report.error(f"value {v:g} is negative", field="value", code="bad-value",
+                     hint="write the size of the figure; a loss is metric area_lost or percent_lost", **where)
+        return np.nan
+    if row["unit"] == "percent" and v > 100:
+        report.error(f"value {v:g}% is more than 100%", field="value", code="bad-value",
+                     hint="a share is at most 100 percent; check the figure or the unit", **where)
+        return np.nan
+    return v
+
+
+def _when(value: object) -> str:
+    """A baseline/as_of cell with any date written as YYYY-MM-DD (other text kept)."""
+    text = str(value).strip()
+    if not text or text.casefold() == "peak":
+        return text.casefold() if text else ""
+    day, _ = parse_one(text)
+    return day.date().isoformat() if day is not None and dates_family(text) != "other" else text
+
+
+def _check_when(row: pd.Series, col: str, where: dict, report: Report) -> None:
+    """``as_of`` is 'peak' or a date; ``baseline`` is 'peak', a date or a region (never a relative word)."""
+    text = str(row[col]).strip()
+    if not text or text.casefold() == "peak":
+        return
+    fam = dates_family(text)
+    day, why = parse_one(text)
+    if fam == "relative" or (fam in ("iso", "day-month", "text") and day is None):
+        report.error(f"{col} {why or repr(text) + ' is not a date'}", field=col, code="bad-date",
+                     hint=f"{col} is 'peak' or a date (YYYY-MM-DD)" + (" or a region name" if col == "baseline" else ""),
+                     **where)
+    elif col == "as_of" and day is None:
+        report.error(f"as_of '{text[:60]}' is neither 'peak' nor a date", field=col, code="bad-as-of",
+                     hint="as_of says which moment the figure describes: 'peak' or a date (YYYY-MM-DD)", **where)
 
 
 @dataclass

@@ -40,6 +40,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from territory.links import safe_url
 from territory.model import END, STATUSES, change_dates, with_validity
 from territory.model import actors as model_actors
 
@@ -199,10 +200,7 @@ def _text(value: object) -> str | None:
 
 def _safe_url(value: object) -> str | None:
     """Only http(s) links reach the page: no javascript: or data: URLs."""
-    text = _text(value)
-    if text and re.match(r"^https?://", text, flags=re.IGNORECASE):
-        return text
-    return None
+    return safe_url(_text(value))
 
 
 def _prepare(history: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -52,7 +52,8 @@ ALERT = "#b0281a"
 FONT = "DejaVu Sans"
 #: Text as text in vector output (editable, searchable, selectable).
 RC = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42, "font.family": FONT,
-      "hatch.linewidth": 0.8, "path.simplify": True}
+      "hatch.linewidth": 0.8, "path.simplify": True,
+      "text.parse_math": False}  # data text ("$5 bn", "$x$") is never mathtext
 DEFAULT_SIZE = (1600, 1000)
 DEFAULT_DPI = 200
 

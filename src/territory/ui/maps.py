@@ -8,6 +8,7 @@ import shapely
 import streamlit as st
 
 from territory.analysis import Analysis
+from territory.ui.mapview import inert_geojson
 from territory.ui.offline import make_base_map
 
 
@@ -38,7 +39,7 @@ def basemap_geojson(an: Analysis) -> dict | None:
     geoms = shapely.set_precision(shapely.simplify(clipped.geometry.values, tol, preserve_topology=True), 1e-3)
     name_col = next((c for c in ("name", "NAME", "name_en") if c in clipped.columns), None)
     out = gpd.GeoDataFrame({"name": clipped[name_col].astype(str) if name_col else ""}, geometry=geoms, crs=4326)
-    return out.__geo_interface__
+    return inert_geojson(out.__geo_interface__)  # names from a user's layer never reach a template
 
 
 OSM_TILES = "OpenStreetMap"

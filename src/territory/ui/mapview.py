@@ -19,13 +19,43 @@ import shapely
 import streamlit as st
 
 from territory.analysis import Analysis
+from territory.manifest import valid_color
 from territory.model import END, active_mask, to_day
+
+#: Fill for an actor without a valid colour.
+FALLBACK_COLOR = "#777777"
 
 STATUS_STYLE = {
     "controlled": {"fillOpacity": 0.55, "weight": 1.0, "dashArray": None},
     "contested": {"fillOpacity": 0.22, "weight": 1.5, "dashArray": "4 3"},
     "claimed": {"fillOpacity": 0.0, "weight": 2.0, "dashArray": "6 4"},
 }
+
+
+def text(value: object) -> str:
+    """Data text made inert for a folium page: HTML-escaped, and braces as character references.
+
+    folium/branca compile each element's rendered script (which embeds the
+    GeoJSON and its properties) as a Jinja template, so ``{#``, ``{{`` or
+    ``{%`` in an actor's name would be a template syntax error or, worse, be
+    evaluated. As ``&#123;``/``&#125;`` they reach no template, and the
+    tooltip/popup (which insert values as HTML) show the braces literally.
+    """
+    return html.escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def color(value: object) -> str:
+    """A strict ``#RRGGBB`` colour, never raw text into HTML or a style."""
+    return valid_color(value) or FALLBACK_COLOR
+
+
+def inert_geojson(data: dict) -> dict:
+    """A FeatureCollection with every string property passed through :func:`text`."""
+    feats = []
+    for f in data.get("features", []):
+        props = {k: text(v) if isinstance(v, str) else v for k, v in (f.get("properties") or {}).items()}
+        feats.append({**f, "properties": props})
+    return {**data, "features": feats}
 
 
 def display_tolerance(an: Analysis) -> float:
@@ -64,12 +94,12 @@ def date_geojson(an: Analysis, day: str, actors: list[str], statuses: list[str])
             "type": "Feature",
             "geometry": shapely.geometry.mapping(row.geometry),
             "properties": {
-                "actor": html.escape(row.actor),
+                "actor": text(row.actor),
                 "status": row.status,
                 "area": f"{row.area_km2:,.0f} km²" if pd.notna(row.area_km2) else "",
                 "valid": f"{_fmt(row.date)} → {until or 'still in force'}",
-                "source": html.escape(src) or "—",
-                "color": colors.get(row.actor, "#777777"),
+                "source": text(src) or "—",
+                "color": color(colors.get(row.actor)),
             },
         })
     return {"type": "FeatureCollection", "features": feats}
@@ -114,10 +144,25 @@ def legend_html(an: Analysis, day: str, actors: list[str]) -> str:
             v = now.get((actor, status), np.nan)
             if pd.notna(v) and v > 0:
                 parts.append(f"{status} {v:,.0f} km²")
-        color = an.dataset.colors.get(actor, "#777")
+        fill = color(an.dataset.colors.get(actor))
         rows.append(
             f'<div style="display:flex;gap:.5em;align-items:center;margin:.15em 0">'
-            f'<span style="width:1.1em;height:1.1em;background:{color};display:inline-block;border:1px solid #444"></span>'
+            f'<span style="width:1.1em;height:1.1em;background:{fill};display:inline-block;border:1px solid #444"></span>'
             f'<span><b>{html.escape(actor)}</b> <span style="color:#555">{html.escape(" · ".join(parts) or "none")}</span></span></div>'
         )
     return "".join(rows)
+
+
+def change_layer(poly: gpd.GeoDataFrame) -> folium.GeoJson:
+    """Compare's gained/lost polygons (columns actor, status, change, area_km2), data made inert."""
+    poly = poly.assign(area=poly["area_km2"].map(lambda v: f"{v:,.0f} km²"))
+    data = inert_geojson(poly[["actor", "status", "change", "area", "geometry"]].__geo_interface__)
+    return folium.GeoJson(
+        data,
+        style_function=lambda f: {
+            "color": "#1a9641" if f["properties"]["change"] == "gained" else "#d7191c",
+            "weight": 2, "fillOpacity": 0.35, "dashArray": "5 3",
+            "fillColor": "#1a9641" if f["properties"]["change"] == "gained" else "#d7191c"},
+        tooltip=folium.GeoJsonTooltip(["actor", "change", "area"], aliases=["Actor", "Change", "Area"]),
+        name="change",
+    )

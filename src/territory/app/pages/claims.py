@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from territory.claims import PP_TOLERANCE, RATIO_TOLERANCE
+from territory.links import safe_url
 from territory.ui import shell
 from territory.ui.charts import area_chart
 
@@ -32,9 +33,12 @@ if text:
     hay = (view["claimant"].astype(str) + " " + view["quote"].astype(str) + " " + view["source"].astype(str)).str.casefold()
     view = view[hay.str.contains(text.casefold(), regex=False)]
 
+# Only http(s) URLs become links; anything else (javascript:, data:, file:) is shown as text.
+links = view["source_url"].map(safe_url)
+view = view.assign(source_url=links, source_text=view["source_url"].where(links.isna() & (view["source_url"] != "")))
 st.dataframe(
     view[["date", "claimant", "claim", "implied_km2", "implied_low_km2", "implied_high_km2", "computed_km2",
-          "ratio", "verdict", "basis", "quote", "source_url"]],
+          "ratio", "verdict", "basis", "quote", "source_url", "source_text"]],
     hide_index=True, width="stretch",
     column_config={
         "implied_km2": st.column_config.NumberColumn("implied km²", format="%.0f"),
@@ -43,6 +47,7 @@ st.dataframe(
         "computed_km2": st.column_config.NumberColumn("computed km²", format="%.0f"),
         "ratio": st.column_config.NumberColumn(format="%.2f"),
         "source_url": st.column_config.LinkColumn("source"),
+        "source_text": st.column_config.TextColumn("source (not a web link)"),
     },
 )
 n_cal = int(table["calibration"].sum())

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
 from territory.ui import shell
 from territory.ui.maps import base_map
-from territory.ui.mapview import date_layer
+from territory.ui.mapview import change_layer, date_layer
 
 shell.configure_page("Compare")
 an = shell.analysis()
@@ -44,16 +43,7 @@ with right:
         poly = result["polygons"]
         poly = poly[poly["actor"].isin(actors) & poly["status"].isin(statuses)]
         if len(poly):
-            poly = poly.assign(area=poly["area_km2"].map(lambda v: f"{v:,.0f} km²"))
-            folium.GeoJson(
-                poly[["actor", "status", "change", "area", "geometry"]].__geo_interface__,
-                style_function=lambda f: {
-                    "color": "#1a9641" if f["properties"]["change"] == "gained" else "#d7191c",
-                    "weight": 2, "fillOpacity": 0.35, "dashArray": "5 3",
-                    "fillColor": "#1a9641" if f["properties"]["change"] == "gained" else "#d7191c"},
-                tooltip=folium.GeoJsonTooltip(["actor", "change", "area"], aliases=["Actor", "Change", "Area"]),
-                name="change",
-            ).add_to(layer)
+            change_layer(poly).add_to(layer)
     st_folium(base_map(an), feature_group_to_add=layer, returned_objects=[], render=False, width="stretch",
               height=430, key="map_to")
 
