@@ -36,6 +36,11 @@ def safe_members(zf: zipfile.ZipFile, name: str, report: Report, *, max_bytes: i
                 file=name, code="zip-slip", hint="re-create the zip with relative paths inside it",
             )
             return None
+        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+            report.error(f"archive member '{info.filename}' is a symbolic link: links inside archives are refused "
+                         "(they could point at files outside it)", file=name, code="zip-symlink",
+                         hint="re-create the zip from the files themselves, not links to them")
+            return None
         if info.flag_bits & 0x1:
             report.error(f"archive member '{info.filename}' is encrypted", file=name, code="zip-encrypted",
                          hint="re-create the zip without a password")

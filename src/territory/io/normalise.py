@@ -134,6 +134,10 @@ def _parse_dates(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, 
     return pd.Series(text.map(days), index=values.index).astype("datetime64[ns]"), problems, mixed
 
 
+def _kind(value: object) -> str:
+    return "JSON object" if isinstance(value, dict) else "list"
+
+
 def _show(value: object) -> str:
     """A cell as the user wrote it (dates that GDAL parsed shown as dates)."""
     if isinstance(value, pd.Timestamp | np.datetime64):
@@ -158,15 +162,30 @@ def _row_errors(report: Report, mask: np.ndarray, offset: int, make: object, *, 
                      hint=hint)
 
 
+#: GeometryCollections nested deeper than this are refused (no real export nests them).
+MAX_NESTING = 32
+
+
 def _flatten(geom: shapely.Geometry) -> list[shapely.Geometry]:
-    """Non-collection parts of a (possibly nested) GeometryCollection."""
+    """Non-collection parts of a (possibly nested) GeometryCollection, without recursion."""
     out: list[shapely.Geometry] = []
-    for part in shapely.get_parts(geom):
-        if shapely.get_type_id(part) == COLLECTION:
-            out += _flatten(part)
-        else:
-            out.append(part)
+    stack = [geom]
+    while stack:
+        for part in shapely.get_parts(stack.pop()):
+            if shapely.get_type_id(part) == COLLECTION:
+                stack.append(part)
+            else:
+                out.append(part)
     return out
+
+
+def _nesting(geom: shapely.Geometry) -> int:
+    """How deep GeometryCollections nest in ``geom`` (stops counting past MAX_NESTING)."""
+    depth, level = 0, [geom]
+    while level and depth <= MAX_NESTING:
+        level = [p for g in level for p in shapely.get_parts(g) if shapely.get_type_id(p) == COLLECTION]
+        depth += 1
+    return depth
 
 
 _WGS84_CRS = CRS.from_user_input(WGS84)
@@ -242,8 +261,26 @@ def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offse
     if has_z.any():
         arr = shapely.force_2d(arr)
         report.count("z_dropped", int(has_z.sum()))
-    # Keep polygonal parts only.
+    # Coordinates that are not numbers: reported per row (repairing would silently drop them).
+    coords, owner = shapely.get_coordinates(arr[present], return_index=True)
+    if len(coords):
+        nonfinite = np.zeros(len(arr), bool)
+        nonfinite[np.flatnonzero(present)[np.unique(owner[~np.isfinite(coords).all(axis=1)])]] = True
+        _row_errors(report, nonfinite, offset, lambda i: "coordinates contain NaN or infinity (not numbers)",
+                    file=name, field="geometry", code="bad-coordinates", summary="with NaN or infinite coordinates",
+                    hint="fix or remove the broken vertices of this polygon in a GIS")
+        if nonfinite.any():
+            return None
     types = shapely.get_type_id(arr)
+    deep = [i for i in np.flatnonzero(present & (types == COLLECTION)) if _nesting(arr[i]) > MAX_NESTING]
+    if deep:
+        mask = np.zeros(len(arr), bool)
+        mask[deep] = True
+        _row_errors(report, mask, offset, lambda i: f"GeometryCollections nested more than {MAX_NESTING} levels deep",
+                    file=name, field="geometry", code="too-deep", summary="with too deeply nested collections",
+                    hint="export plain Polygons or MultiPolygons")
+        return None
+    # Keep polygonal parts only.
     polygonal = present & np.isin(types, POLYGONAL)
     collections = present & (types == COLLECTION)
     if collections.any():
@@ -403,6 +440,16 @@ def normalise_layer(
     cols = find_columns(frame, options, report, name)
     n = len(frame)
     out: dict[str, object] = {}
+    for canon, col in cols.items():
+        values = frame[col]
+        if values.dtype == object:
+            nested = values.map(lambda v: isinstance(v, dict | list | tuple | set | np.ndarray)).to_numpy(dtype=bool)
+            _row_errors(report, nested, offset,
+                        lambda i, v=values, c=canon: f"{c} is a {_kind(v.iloc[i])}, not text",
+                        file=name, field=str(col), code="bad-type", summary=f"whose {canon} is not text",
+                        hint=f"write the {canon} as plain text (a string), not a JSON object or list")
+            if nested.any():
+                return None
 
     # date
     fmt = options.date_format

@@ -130,7 +130,8 @@ def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
                 # Dates as written: parsed (keeping their local day) by normalise.
                 frame = pyogrio.read_dataframe(path, layer=layer_name, datetime_as_string=True)
         except Exception as exc:
-            _corrupt(report, name, exc, path=path)
+            if not _explain_geometry_failure(path, layer_name, name, report, exc):
+                _corrupt(report, name, exc, path=path)
             return []
         if not isinstance(frame, gpd.GeoDataFrame):
             continue  # attribute-only tables inside a GeoPackage
@@ -141,13 +142,59 @@ def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
     return out
 
 
+def _explain_geometry_failure(path: Path, layer: str | None, name: str, report: Report, exc: Exception) -> bool:
+    """Name the rows whose geometry GEOS refused (unclosed rings...), or explain GDAL's size limit.
+
+    True if the failure was explained (errors added), False to fall back to the generic message.
+    """
+    text = str(exc)
+    if "too complex/large" in text:
+        report.error("a single feature is larger than GDAL's GeoJSON reader accepts (the file is not truncated: "
+                     "one geometry holds too many vertices)", file=name, field="geometry", code="feature-too-large",
+                     hint="simplify the polygons (e.g. to a few hundred thousand vertices) or save the file as "
+                          "GeoPackage or FlatGeobuf")
+        return True
+    if "LinearRing" not in text and "IllegalArgumentException" not in text:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _, _, wkb, _ = pyogrio.raw.read(path, layer=layer, read_geometry=True, columns=[])
+    except Exception:
+        return False
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    failed = np.flatnonzero(pd.isna(geoms) & pd.notna(wkb))
+    if not len(failed):
+        return False
+    why = _first_line(exc).split(": ", 1)[-1]
+    for i in failed[:20]:
+        report.error(f"geometry cannot be built ({why})", file=name, row=str(int(i) + 1), field="geometry",
+                     code="bad-geometry", hint="close every ring (its last point equals its first) and give each "
+                                               "ring at least 4 points; fix it in a GIS")
+    if len(failed) > 20:
+        report.error(f"{len(failed) - 20} more row(s) whose geometry cannot be built", file=name, field="geometry",
+                     code="bad-geometry", hint="close every ring (its last point equals its first)")
+    return True
+
+
 def read_parquet(path: Path, name: str, report: Report) -> list[RawLayer]:
+    hint = ("write it with geopandas' to_parquet (GeoParquet keeps the geometry and CRS), "
+            "or export GeoPackage/GeoJSON instead")
     try:
         frame = gpd.read_parquet(path)
     except Exception as exc:
-        _corrupt(report, name, exc, "GeoParquet", path=path,
-                 hint="write it with geopandas' to_parquet (GeoParquet keeps the geometry and CRS), "
-                      "or export GeoPackage/GeoJSON instead")
+        text = str(exc)
+        if "geo" in text and ("metadata" in text or "Missing" in text):
+            report.error("is a Parquet table without GeoParquet metadata (no 'geo' key): it has no geometry "
+                         "column Territory can read", file=name, code="not-geoparquet", hint=hint)
+        else:
+            with open(path, "rb") as fh:
+                is_parquet = fh.read(4) == b"PAR1"
+            if is_parquet:
+                report.error(f"is a Parquet file that cannot be read as GeoParquet ({_first_line(exc)})", file=name,
+                             code="unreadable", hint=hint)
+            else:
+                _corrupt(report, name, exc, "GeoParquet", path=path, hint=hint)
         return []
     return [RawLayer(frame, name)]
 
@@ -220,7 +267,9 @@ def read_csv(path: Path, name: str, report: Report) -> list[RawLayer]:
     texts = table[col].astype(str).str.strip().to_numpy(dtype=object)
     blank = texts == ""
     texts[blank] = None
-    geoms = shapely.from_wkt(texts, on_invalid="ignore")
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore")
+        geoms = shapely.from_wkt(texts, on_invalid="ignore")
     failed = np.flatnonzero(pd.isna(geoms) & ~blank)
     for i in failed[:20]:
         try:
