@@ -187,6 +187,20 @@ def _pick_denominator(denoms, wanted: str):
                      "use --region to choose the region")
 
 
+#: Problems printed one by one; the rest are counted (a broken archive can have thousands).
+MAX_PRINTED_PROBLEMS = 100
+
+
+def print_problems(report, file=None) -> None:
+    """The first MAX_PRINTED_PROBLEMS problems of ``report``, then a count of the rest."""
+    file = file or sys.stdout
+    for p in report.problems[:MAX_PRINTED_PROBLEMS]:
+        print(p, file=file)
+    rest = len(report.problems) - MAX_PRINTED_PROBLEMS
+    if rest > 0:
+        print(f"… and {rest:,} more problem(s) not shown ({report.summary()} in all)", file=file)
+
+
 def _usage_error(message: str) -> int:
     print(f"territory: error: {message}", file=sys.stderr)
     return EXIT_USAGE
@@ -325,10 +339,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     root = manifest_history(Path(args.path) if args.path else bundled_path())
     report = validate(root, load_options(args)).worded(CLI_WORDING)
     if args.format == "json":
-        print(report.to_json())
+        import json
+
+        body = json.loads(report.to_json())
+        body["problems"] = body["problems"][:MAX_PRINTED_PROBLEMS]
+        body["problems_not_shown"] = max(0, len(report.problems) - MAX_PRINTED_PROBLEMS)
+        print(json.dumps(body, indent=2))
     else:
-        for p in report.problems:
-            print(p)
+        print_problems(report)
         stats = ", ".join(f"{k}={v}" for k, v in sorted(report.stats.items()))
         print(f"{root}: {report.summary()}" + (f" ({stats})" if stats else ""))
     return EXIT_OK if report.ok else EXIT_INPUT
@@ -470,8 +488,7 @@ COMMANDS = {"stats": cmd_stats, "change": cmd_change, "claims": cmd_claims, "reg
 
 def print_refusal(report) -> None:
     """The validation report of a refused input, on stderr, hints in command-line words."""
-    for p in report.worded(CLI_WORDING).problems:
-        print(p, file=sys.stderr)
+    print_problems(report.worded(CLI_WORDING), sys.stderr)
     print(f"territory: input refused: {report.summary()}", file=sys.stderr)
 
 

@@ -248,6 +248,19 @@ def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offse
                 )
                 return None
         else:
+            if crs.is_projected and present.any():
+                b = shapely.total_bounds(arr[present])
+                if np.all(np.abs(b[[0, 2]]) <= 180) and np.all(np.abs(b[[1, 3]]) <= 90):
+                    unit = (crs.axis_info[0].unit_name if crs.axis_info else "") or "metres"
+                    report.error(
+                        f"the file declares {crs.to_string()!s} ({crs.name}, in {unit}) but the coordinates look like "
+                        f"lon/lat degrees (x {b[0]:,.6g}..{b[2]:,.6g}, y {b[1]:,.6g}..{b[3]:,.6g}): the declared CRS "
+                        "contradicts the coordinates",
+                        file=name, field="geometry", code="crs-contradiction",
+                        hint="if the coordinates are lon/lat, declare EPSG:4326 (or drop the CRS from a GeoJSON); "
+                             "otherwise the coordinates were written in the wrong units",
+                    )
+                    return None
             try:
                 geom = geom.to_crs(WGS84)
             except Exception as exc:

@@ -78,6 +78,10 @@ with st.form("upload"):
                           help="The status of rows in files without a status column.")
     file_date = c3.date_input("File date", value=None, key="upload_file_date", format="YYYY-MM-DD",
                               help="The date of a single file without a date column or a dated name.")
+    date_format = st.text_input(
+        "Date format (only for dates like 01/03/2022)", key="upload_date_format", placeholder="%d/%m/%Y",
+        help="Day/month order is never guessed: %d/%m/%Y reads 01/03/2022 as 1 March, %m/%d/%Y as 3 January. "
+             "Leave empty for YYYY-MM-DD dates.")
     with st.expander("Column mapping: the column in your file that holds…"):
         cols = st.columns(4)
         mapped = {canon: cols[i % 4].text_input(canon, key=f"upload_col_{canon}", placeholder=canon)
@@ -146,7 +150,7 @@ if submitted:
     else:
         options = LoadOptions(actor=actor.strip() or None, status=status, columns=columns,
                               date=file_date.isoformat() if file_date else None,
-                              aliases=AliasTable.from_mapping(aliases))
+                              aliases=AliasTable.from_mapping(aliases), date_format=date_format.strip() or None)
         tmp = Path(tempfile.mkdtemp(prefix="territory-upload-"))
         folder = tmp / "history"
         folder.mkdir()
@@ -159,7 +163,7 @@ if submitted:
             claims_path.write_bytes(claims.getvalue())
         name = files[0].name if len(files) == 1 else f"{len(files)} snapshot files"
         extra = {"upload": True, "actor": options.actor, "status": status, "date": options.date,
-                 "columns": columns, "aliases": sorted(aliases.items())}
+                 "columns": columns, "aliases": sorted(aliases.items()), "date_format": options.date_format}
         try:
             new_ds = load_dataset(target, options, claims=claims_path, display_name=name, allow_manifest=False)
             check_history(new_ds.history, new_ds.report, name=name)  # overlaps, duplicates, look-alike names
@@ -189,6 +193,8 @@ if msg := st.session_state.pop("upload_message", None):
 records = st.session_state.get("upload_report")
 if records:
     st.subheader("Validation report")
-    frame = pd.DataFrame(records)[["severity", "file", "row", "field", "message", "hint"]]
+    frame = pd.DataFrame(records[:100])[["severity", "file", "row", "field", "message", "hint"]]
     st.dataframe(frame.rename(columns={"hint": "what to do"}), hide_index=True, width="stretch")
+    if len(records) > 100:
+        st.caption(f"The first 100 problems are shown; {len(records) - 100:,} more are not.")
 shell.remember()
