@@ -19,6 +19,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from territory.report import opt
+
 #: datetime64[ns] covers 1677-09-21 .. 2262-04-11; anything outside is a typo.
 MIN_DAY = pd.Timestamp("1678-01-01")
 MAX_DAY = pd.Timestamp("2262-01-01")
@@ -30,8 +32,8 @@ COMPACT = re.compile(r"^\d{8}$")
 PARTIAL = re.compile(r"^\d{4}(?:-\d{1,2})?$")
 DAY_MONTH = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?$")
 MONTH_NAME = re.compile(r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b")
-FORMAT_HINT = ("name the order with --date-format (e.g. %d/%m/%Y for 01/03/2022 = 1 March 2022, %m/%d/%Y for "
-               "3 January; the Data page has a 'Date format' field), or write dates as YYYY-MM-DD")
+FORMAT_HINT = (f"name the order with {opt('date_format')} (e.g. %d/%m/%Y reads 01/03/2022 as 1 March, "
+               "%m/%d/%Y as 3 January), or write dates as YYYY-MM-DD")
 
 
 def _in_range(ts: pd.Timestamp | None) -> pd.Timestamp | None:

@@ -409,14 +409,15 @@ def check_options(options: LoadOptions, report: Report, name: str) -> bool:
     if options.date is not None:
         day, why = parse_one(str(options.date).strip())
         if day is None:
-            report.error(f"the file date option (--file-date) {why or repr(options.date) + ' is not a date'}",
-                         file=name, field="date", code="bad-option", hint="write it as YYYY-MM-DD")
+            report.error(f"the file date {why or repr(options.date) + ' is not a date'}",
+                         file=name, field="date", code="bad-option", hint=f"write {opt('file_date')} as YYYY-MM-DD")
             ok = False
     if options.date_format:
         problem = check_format(options.date_format)
         if problem:
             report.error(problem, file=name, field="date", code="bad-option",
-                         hint="e.g. --date-format %d/%m/%Y (day/month/year) or %m/%d/%Y (month/day/year)")
+                         hint=f"write {opt('date_format')} like %d/%m/%Y (day/month/year) or %m/%d/%Y "
+                              "(month/day/year)")
             ok = False
     if options.status is not None and STATUS_ALIASES.resolve(options.status) is None:
         report.error(f"the status option '{options.status}' is not one of {', '.join(STATUSES)}", file=name,
