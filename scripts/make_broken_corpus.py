@@ -274,13 +274,120 @@ def make_broken(out: Path) -> list[tuple[str, str, str, str]]:
          "columns.date=Datum")
 
     (out / "plain.parquet").write_bytes(_plain_parquet())
-    case("plain.parquet", "unreadable", "GeoParquet")
+    case("plain.parquet", "not-geoparquet", "without GeoParquet metadata")
 
     write_json(out / "latlon_swapped_crs.geojson", collection(feature(good, {
         "type": "Polygon", "coordinates": [[[37, 95], [37.5, 95], [37.5, 96], [37, 95]]]})))
     case("latlon_swapped_crs.geojson", "out-of-range", "outside the lon/lat range")
 
+    _hostile(out, case, good)
     return cases
+
+
+def _hostile(out: Path, case, good: dict) -> None:
+    """Issue 9's hostile inputs: links, contradictions, wrong types, broken coordinates, guessed dates."""
+    link = {"type": "link", "properties": {"href": "http://127.0.0.1:9/crs.proj4", "type": "proj4"}}
+    write_json(out / "crs_link.geojson", collection(feature(good, poly()), crs=link))
+    case("crs_link.geojson", "crs-link", "field 'crs': the file's 'crs' member is a 'link' CRS")
+
+    # GDAL picks its driver by content: JSON named .gpkg is still read as GeoJSON.
+    (out / "crs_link_named.gpkg").write_text(json.dumps(collection(feature(good, poly()), crs=link)),
+                                            encoding="utf-8")
+    case("crs_link_named.gpkg", "crs-link", "never follows links")
+
+    write_json(out / "crs_name_url.geojson", collection(feature(good, poly()), crs={
+        "type": "name", "properties": {"name": "https://evil.invalid/crs"}}))
+    case("crs_name_url.geojson", "crs-link", "a CRS given as a URL")
+
+    write_json(out / "crs_file_path.geojson", collection(feature(good, poly()), crs={
+        "type": "link", "properties": {"href": "/etc/passwd", "type": "ogcwkt"}}))
+    case("crs_file_path.geojson", "crs-link", "/etc/passwd")
+
+    write_json(out / "crs_3857_on_degrees.geojson", collection(feature(good, poly()), crs={
+        "type": "name", "properties": {"name": "EPSG:3857"}}))
+    case("crs_3857_on_degrees.geojson", "crs-contradiction", "contradicts the coordinates")
+
+    write_json(out / "dict_actor.geojson", collection(feature({**good, "actor": {"name": "Alpha"}}, poly())))
+    case("dict_actor.geojson", "bad-type", "row 1, field 'actor': actor is a JSON object, not text")
+
+    write_json(out / "list_status.geojson", collection(feature(good, poly()),
+                                                       feature({**good, "status": ["controlled"]}, poly(38))))
+    case("list_status.geojson", "bad-type", "row 2, field 'status': status is a list, not text")
+
+    (out / "nan_coordinates.geojson").write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+        + json.dumps(good) + ', "geometry": {"type": "Polygon", "coordinates": '
+        '[[[37, 47], [NaN, 47], [37.5, 48], [37, 47]]]}}]}\n', encoding="utf-8")
+    case("nan_coordinates.geojson", "bad-coordinates", "row 1, field 'geometry': coordinates contain NaN")
+
+    write_csv(out / "nan_coordinates.csv", [["date", "actor", "geometry"],
+                                            ["2015-01-31", "Alpha", "POLYGON ((37 47, 38 47, 38 48, 37 47))"],
+                                            ["2015-01-31", "Alpha", "POLYGON ((37 47, NaN 47, 38 48, 37 47))"]])
+    case("nan_coordinates.csv", "bad-coordinates", "row 3, field 'geometry'")
+
+    write_json(out / "unclosed_ring.geojson", collection(feature(good, poly()), feature(good, {
+        "type": "Polygon", "coordinates": [[[38, 47], [39, 47], [39, 48], [38, 48]]]})))
+    case("unclosed_ring.geojson", "bad-geometry", "row 2, field 'geometry': geometry cannot be built")
+
+    write_csv(out / "unclosed_ring.csv", [["date", "actor", "geometry"],
+                                          ["2015-01-31", "Alpha", "POLYGON ((37 47, 38 47, 38 48, 37 48))"]])
+    case("unclosed_ring.csv", "bad-wkt", "row 2, field 'geometry': not valid WKT")
+
+    deep = "POLYGON ((37 47, 38 47, 38 48, 37 47))"
+    for _ in range(200):
+        deep = f"GEOMETRYCOLLECTION ({deep})"
+    write_csv(out / "deep_collection.csv", [["date", "actor", "geometry"], ["2015-01-31", "Alpha", deep]])
+    case("deep_collection.csv", "too-deep", "row 2, field 'geometry': GeometryCollections nested more than")
+
+    info = zipfile.ZipInfo("areas.shp", date_time=ZIP_TIME)
+    info.create_system = 3
+    info.external_attr = (0o120777) << 16  # a symbolic link to /etc/passwd
+    with zipfile.ZipFile(out / "zip_symlink.zip", "w") as zf:
+        zf.writestr(info, "/etc/passwd")
+    case("zip_symlink.zip", "zip-symlink", "'areas.shp' is a symbolic link")
+
+    write_csv(out / "ambiguous_dates.csv", [["date", "actor", "geometry"],
+                                            ["01/03/2022", "Alpha", "POLYGON ((37 47, 38 47, 38 48, 37 47))"],
+                                            ["02/03/2022", "Alpha", "POLYGON ((37 47, 38 47, 38 48, 37 47))"]])
+    case("ambiguous_dates.csv", "bad-date", "row 2, field 'date': date '01/03/2022' is ambiguous")
+
+    write_json(out / "mixed_date_formats.geojson", collection(
+        feature(good, poly()), feature({**good, "date": "31/01/2015"}, poly(38))))
+    case("mixed_date_formats.geojson", "mixed-dates", "field 'date': the column mixes date formats")
+
+    write_json(out / "mixed_day_month_order.geojson", collection(
+        feature({**good, "date": "25/03/2015"}, poly()), feature({**good, "date": "03/25/2015"}, poly(38))))
+    case("mixed_day_month_order.geojson", "bad-date", "mixes day/month and month/day orders")
+
+    write_json(out / "date_today.geojson", collection(feature(good, poly()),
+                                                      feature({**good, "date": "today"}, poly(38))))
+    case("date_today.geojson", "bad-date", "row 2, field 'date': date 'today' is not a date but a word relative")
+
+    write_json(out / "date_now.geojson", collection(feature({**good, "date": "now"}, poly())))
+    case("date_now.geojson", "bad-date", "relative to the day the file is read")
+
+    write_csv(out / "two_digit_year.csv", [["date", "actor", "geometry"],
+                                           ["01/03/22", "Alpha", "POLYGON ((37 47, 38 47, 38 48, 37 47))"]])
+    case("two_digit_year.csv", "bad-date", "two-digit year")
+
+    write_json(out / "valid_to_relative.geojson", collection(feature({**good, "valid_to": "tomorrow"}, poly())))
+    case("valid_to_relative.geojson", "bad-date", "field 'valid_to': valid_to 'tomorrow'")
+
+    write_csv(out / "date_format_mismatch.csv", [["date", "actor", "geometry"],
+                                                 ["2022.03.01", "Alpha", "POLYGON ((37 47, 38 47, 38 48, 37 47))"],
+                                                 ["1/3/2022", "Alpha", "POLYGON ((37 47, 38 47, 38 48, 37 47))"],
+                                                 ["March 2022", "Alpha", "POLYGON ((37 47, 38 47, 38 48, 37 47))"]])
+    case("date_format_mismatch.csv", "bad-date", "row 4, field 'date': date 'March 2022' does not match the date "
+         "format '%d/%m/%Y'", "date_format=%d/%m/%Y")
+
+    write_json(out / "bad_date_format_option.geojson", collection(feature(good, poly())))
+    case("bad_date_format_option.geojson", "bad-option", "needs a day, a month and a year", "date_format=%Y-%m")
+
+    write_json(out / "file_date_today.geojson", collection(feature({"actor": "Alpha"}, poly())))
+    case("file_date_today.geojson", "bad-option", "'today' is not a date but a word relative", "date=today")
+
+    write_json(out / "dataset.json", {"history": "/etc/passwd", "claims": "../../../../etc/shadow"})
+    case("dataset.json", "manifest-not-history", "is a dataset manifest (configuration), not a control history")
 
 
 def _patch_sizes(data: bytearray, size: int) -> None:

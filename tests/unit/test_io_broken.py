@@ -7,6 +7,8 @@ maps each file to the expected problem code and a piece of its text.
 from __future__ import annotations
 
 import csv
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -46,7 +48,7 @@ BROKEN_CASES = read_cases(BROKEN)
 
 
 def test_corpus_is_big_enough():
-    assert len(BROKEN_CASES) >= 24
+    assert len(BROKEN_CASES) >= 60
     listed = {c["file"] for c in BROKEN_CASES}
     on_disk = {p.name for p in BROKEN.iterdir() if p.name != "cases.csv"}
     assert listed == on_disk, "cases.csv and the files in tests/data/broken disagree"
@@ -114,3 +116,83 @@ def test_corpus_is_reproducible(tmp_path):
     assert committed.keys() == fresh.keys()
     changed = [str(p) for p in committed if committed[p] != fresh[p]]
     assert not changed, f"run scripts/make_broken_corpus.py: these files differ: {changed}"
+
+
+#: cases.csv option keys and the command-line flags that set them (limits have no flag).
+CLI_FLAGS = {"actor": "--actor", "date_format": "--date-format", "date": "--file-date", "aliases": "--aliases"}
+
+CLI_EXPECT = {"dataset.json": "field 'history': 'history' is an absolute path"}
+
+_CLI_SCRIPT = """
+import contextlib, io, json, sys
+from territory.cli import main
+out = []
+for args in json.loads(sys.argv[1]):
+    o, e = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e):
+        rc = main(args)
+    out.append({"rc": rc, "out": o.getvalue(), "err": e.getvalue()})
+print(json.dumps(out))
+"""
+
+
+def _cli_args(case: dict[str, str]) -> list[str] | None:
+    args = ["validate", str(BROKEN / case["file"])]
+    for item in filter(None, case["options"].split(";")):
+        key, _, value = item.partition("=")
+        if key.startswith("columns."):
+            args += ["--column", f"{key.removeprefix('columns.')}={value}"]
+        elif key in CLI_FLAGS:
+            args += [CLI_FLAGS[key], str(BROKEN / value) if key == "aliases" else value]
+        else:
+            return None  # a limit lowered for the test: no command-line flag
+    return args
+
+
+def test_every_corpus_file_through_the_cli_exit_1_located_message_no_traceback():
+    """The whole corpus through `territory validate` in one child process.
+
+    The subprocess timeout is only a hang guard (a file that made a reader spin
+    would stop the suite); no test asserts a duration.
+    """
+    runnable = [(c, a) for c in BROKEN_CASES if (a := _cli_args(c)) is not None]
+    assert len(runnable) >= 55
+    proc = subprocess.run([sys.executable, "-c", _CLI_SCRIPT, json.dumps([a for _, a in runnable])],
+                          capture_output=True, text=True, timeout=900, check=True)
+    results = json.loads(proc.stdout)
+    for (case, _), res in zip(runnable, results, strict=True):
+        text = res["out"] + res["err"]
+        assert res["rc"] == 1, (case["file"], text)
+        assert "Traceback" not in text and "internal error" not in text, (case["file"], text)
+        path = BROKEN / case["file"]
+        names = [p.name for p in path.iterdir()] if path.is_dir() else [case["file"]]
+        assert any(f"error: {n}" in text for n in names), (case["file"], text)  # names the file
+        # Given on the command line, dataset.json is read as a manifest: its absolute paths are refused.
+        expected = CLI_EXPECT.get(case["file"], case["substring"])
+        assert expected in text, (case["file"], expected, text)
+
+
+def test_generated_hostile_inputs(tmp_path):
+    """Inputs too big or too odd to commit: made here, each refused with a located message."""
+    import numpy as np
+
+    n = 2_000_000  # one polygon of 2M vertices: GDAL's GeoJSON object limit, not a truncated file
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    ring = np.column_stack([37 + np.cos(t), 47 + np.sin(t)])
+    ring = np.vstack([ring, ring[:1]])
+    coords = ",".join(f"[{x:.6f},{y:.6f}]" for x, y in ring)
+    big = tmp_path / "two_million_vertices.geojson"
+    big.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+                   '{"date":"2015-01-31","actor":"A"},"geometry":{"type":"Polygon","coordinates":[[' + coords
+                   + "]]}}]}", encoding="utf-8")
+    fifo = tmp_path / "2015-01-31.geojson"
+    os.mkfifo(fifo)  # reading it would block forever
+    zero = tmp_path / "zero.geojson"
+    zero.symlink_to("/dev/zero")  # endless bytes
+    expected = {big: ("feature-too-large", "not truncated"), fifo: ("not-a-file", "FIFO"),
+                zero: ("not-a-file", "a device")}
+    for path, (code, words) in expected.items():
+        history, report = read_history_report(path)
+        assert history is None
+        assert report.errors[0].code == code and words in report.errors[0].message, report
+        assert report.errors[0].file == path.name

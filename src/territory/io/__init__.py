@@ -113,7 +113,7 @@ def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded
     frames: list[gpd.GeoDataFrame] = []
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED
-                       and not p.name.startswith("."))
+                       and not p.name.startswith(".") and p.name != "dataset.json")
         if not files:
             report.error("folder holds no geodata files", file=name, code="empty-folder",
                          hint="put dated snapshot files (e.g. 2015-01-31.geojson) in it")
@@ -124,6 +124,11 @@ def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded
                 _internal(report, f.name, exc)
     elif not path.exists():
         report.error("file or folder not found", file=name, code="missing", hint="check the path")
+    elif path.name == "dataset.json":
+        report.error("dataset.json is a dataset manifest (configuration), not a control history; it is not read "
+                     "as data", file=name, code="manifest-not-history",
+                     hint="give the history file itself, or the dataset's folder on the command line "
+                          "(a manifest is only read from a path Territory was started on)")
     else:
         frames = _read_one(path, options, report, name, in_folder=False)
     if not report.ok:
