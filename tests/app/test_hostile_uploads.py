@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
+PAGES = ROOT / "src" / "territory" / "app" / "pages"
 
 pytestmark = pytest.mark.usefixtures("bundled")
 
@@ -31,8 +32,8 @@ def fc(rows: list[dict]) -> bytes:
 
 
 def data_page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/4_Data.py").run()
+    at = AppTest.from_file(str(ROOT / "src/territory/app/main.py"), default_timeout=120).run()
+    at.switch_page(str(PAGES / "data.py")).run()
     return at
 
 
@@ -100,7 +101,7 @@ def hostile_session() -> AppTest:
 
 def test_template_names_render_literally_on_the_map_page(hostile_session):
     at = hostile_session
-    at.switch_page("app.py").run()
+    at.switch_page(str(PAGES / "map.py")).run()
     assert not at.exception, [e.message for e in at.exception]
     maps = [json.loads(e.proto.json_args) for e in at.get("component_instance")
             if "feature_group" in json.loads(e.proto.json_args)]
@@ -112,13 +113,13 @@ def test_template_names_render_literally_on_the_map_page(hostile_session):
 
 def test_template_names_render_literally_on_the_compare_page(hostile_session):
     at = hostile_session
-    at.switch_page("pages/1_Compare.py").run()
+    at.switch_page(str(PAGES / "compare.py")).run()
     assert not at.exception, [e.message for e in at.exception]
 
 
 def test_javascript_source_is_text_not_a_link_on_the_claims_page(hostile_session):
     at = hostile_session
-    at.switch_page("pages/2_Claims.py").run()
+    at.switch_page(str(PAGES / "claims.py")).run()
     assert not at.exception, [e.message for e in at.exception]
     table = at.dataframe[0].value
     links = table["source_url"].dropna().tolist()

@@ -23,13 +23,13 @@ import shapely
 
 from territory import manifest
 from territory.cli import main
-from territory.datasets import load_dataset
+from territory.datasets import bundled_path, load_dataset
 from territory.io import LoadOptions, read_history_report
 from territory.io.dates import parse_one, parse_texts
 from territory.links import safe_url
 from territory.report import LoadError
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "geodata" / "is_syria_iraq"
+BUNDLED_DIR = bundled_path()
 
 
 def square(x: float = 37.0, y: float = 47.0, size: float = 0.5) -> dict:
