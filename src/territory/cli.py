@@ -149,6 +149,9 @@ def _option_key(args: argparse.Namespace) -> dict:
         import hashlib
 
         try:
+            from territory.io.options import check_alias_file
+
+            check_alias_file(args.aliases)  # a device or FIFO would never finish hashing
             key["aliases"] = hashlib.sha256(Path(args.aliases).read_bytes()).hexdigest()
         except OSError as exc:
             raise ValueError(f"--aliases: cannot read {args.aliases} ({exc.strerror or exc})") from None

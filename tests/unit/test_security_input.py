@@ -469,3 +469,9 @@ def test_parse_one_reasons():
     assert parse_one("2022-03-01")[0] == pd.Timestamp("2022-03-01")
     assert "ambiguous" in parse_one("01/03/2022")[1]
     assert parse_one("01/03/2022", "%d/%m/%Y")[0] == pd.Timestamp("2022-03-01")
+
+
+@pytest.mark.parametrize("command", ["stats", "validate", "dates"])
+def test_alias_table_that_never_ends_is_refused(command):
+    rc, _, err = run_cli(command, "--aliases", "/dev/zero")
+    assert rc == 2 and "alias table is a device, not a regular file" in err

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from territory.actors import AliasTable
-from territory.safefile import MiB, human_bytes
+from territory.report import Report
+from territory.safefile import MiB, check_file, human_bytes
 
 __all__ = ["LoadOptions", "MiB", "human_bytes"]
+
+#: An alias table is a small CSV; anything bigger (or a device, a FIFO) is refused before reading.
+MAX_ALIAS_BYTES = 16 * MiB
+
+
+def check_alias_file(path: str | Path) -> None:
+    """Raise ValueError unless ``path`` is a regular file under MAX_ALIAS_BYTES (never hangs on /dev/zero)."""
+    report = Report()
+    if not check_file(Path(path), str(path), report, MAX_ALIAS_BYTES, what="alias table"):
+        raise ValueError(f"--aliases: {report.errors[0].message}")
+
 
 @dataclass
 class LoadOptions:
@@ -48,6 +61,8 @@ class LoadOptions:
                 raise ValueError(f"--column expects CANONICAL=NAME, got {item!r}")
             key, _, value = item.partition("=")
             mapping[key.strip()] = value.strip()
+        if aliases:
+            check_alias_file(aliases)
         try:
             table = AliasTable.from_csv(aliases) if aliases else AliasTable()
         except OSError as exc:
