@@ -137,6 +137,9 @@ def check_json_crs(path: Path, name: str, report: Report) -> bool:
             if not chunk:
                 break
             buf = tail + chunk
+            if b'"crs"' not in buf:  # the common case: one fast scan, no regex
+                tail = buf[-min(len(buf), _WINDOW):]
+                continue
             for match in _CRS_KEY.finditer(buf):
                 brace = match.end() - 1
                 text = _object_at(buf, brace)
