@@ -135,7 +135,7 @@ def test_ambiguous_dates_refused_then_read_with_the_date_format_field():
     report = at.session_state["upload_report"]
     first = next(r for r in report if r["severity"] == "error")
     assert first["row"] == "2" and first["field"] == "date" and "ambiguous" in first["message"]
-    assert "date format" in first["hint"]
+    assert "“Date format” field" in first["hint"]  # the page names its own field, not a CLI flag
     at = upload(at, ("dates.csv", csv), date_format="%d/%m/%Y")
     assert not at.exception
     assert at.session_state["source"] == "uploaded", at.session_state["upload_report"]

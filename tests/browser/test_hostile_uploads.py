@@ -10,6 +10,7 @@ templates loads and its names appear literally in the map's legend and popup.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ BROKEN = Path(__file__).resolve().parents[1] / "data" / "broken"
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 LOAD_MS = 90_000
+#: An uploaded file's size as the uploader lists it ("240.0B", "1.2KB"); the empty one says "200MB per file".
+FILE_SIZE = re.compile(r"\d+\.\d+\s?(?:B|KB|MB)")
 
 #: A sample of the corpus: manifest as upload, network link, zip symlink, XML bomb, wrong type, guessed date.
 SAMPLE = ["dataset.json", "crs_link.geojson", "zip_symlink.zip", "billion_laughs.kml", "dict_actor.geojson",
@@ -39,9 +42,14 @@ def _fc(names: list[str]) -> str:
 
 
 def _upload(page: Page, *paths: Path) -> None:
-    page.locator("[data-testid=stFileUploaderDropzoneInput]").first.set_input_files([str(p) for p in paths])
-    page.wait_for_timeout(300)  # the uploader posts the file, then the form can be submitted
+    page.wait_for_selector(IDLE, state="attached", timeout=LOAD_MS)
+    uploader = page.locator("[data-testid=stFileUploader]").first
+    uploader.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(p) for p in paths])
+    # The files are posted to the server (their sizes listed) before the form may be submitted.
+    expect(uploader).to_contain_text(FILE_SIZE, timeout=LOAD_MS)
     page.get_by_role("button", name="Load and validate").click()
+    # Accepted or refused, the page empties the uploader (a fresh one) when it is done.
+    expect(page.locator("[data-testid=stFileUploader]").first).not_to_contain_text(FILE_SIZE, timeout=LOAD_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=LOAD_MS)
 
 
@@ -66,8 +74,8 @@ def test_hostile_uploads_are_refused_and_the_loaded_data_stays(page, page_events
         expect(main).to_contain_text("Refused", timeout=LOAD_MS)
         expect(main).to_contain_text("previous data is still loaded")
         assert page.locator("[data-testid=stException]").count() == 0, name
-        report = page.locator("[data-testid=stDataFrame]").first
-        expect(report).to_be_visible()
+        expect(main.get_by_role("heading", name="Validation report")).to_be_visible()
+        expect(page.locator("[data-testid=stDataFrame]").last).to_be_visible()  # the report table
         assert _now_showing(page) == before, name  # the earlier upload is untouched
         save_screenshot(page, f"hostile_upload_{name.replace('.', '_')}")
     # The map page (same session, through the sidebar) still shows the user's data.
