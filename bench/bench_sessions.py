@@ -8,7 +8,10 @@ times with a think time between steps. Printed per configuration:
 
 * first map: from navigation to the map's first territory path, per session,
   with every session navigating at the same moment on a freshly started server
-  (process cold; the on-disk measurement cache warm, as after any restart);
+  (the on-disk measurement cache warm, as after any restart). "Ours" first
+  lets the server warm itself as ``territory serve`` does (one protocol-level
+  visit, ``territory.ui.warmup``; its time is printed); ``--cold`` skips that,
+  and the naive run never has it;
 * step: from the keypress to the map showing the new date (the big date label
   reads the new date and the territory layer is a new one), p50 / p95 / max,
   timed inside each page (capture keydown listener, 50 ms poll), so Playwright
@@ -57,6 +60,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
+from territory.ui.warmup import warm  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, run_streamlit  # noqa: E402
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -111,6 +115,7 @@ class Run:
     rss_end_mib: float = float("nan")
     cpu_s: float = float("nan")
     pid: int = 0
+    warm_s: float = float("nan")
     cpu_at_open: float = float("nan")
     wall_s: float = float("nan")
 
@@ -331,11 +336,17 @@ async def drive(url: str, run: Run, starts: list[str | None], steps: int, think:
 
 
 def measure(name: str, sessions: int, env: dict[str, str], tmp: Path, starts: list[str | None], steps: int,
-            think: float, browsers: int) -> Run:
+            think: float, browsers: int, warm_up: bool) -> Run:
     run = Run(name, sessions)
     log = tmp / f"{name.replace(' ', '_').replace(',', '')}.log"
     with run_streamlit("src/territory/app/main.py", log=log, env=env) as srv:
         run.pid = srv.pid
+        if warm_up:  # as `territory serve` does once the server answers
+            t0 = time.perf_counter()
+            ok = warm(srv.url)
+            run.warm_s = time.perf_counter() - t0
+            if not ok:
+                run.errors.append("warm-up did not finish")
         peak = [0.0]
         done = threading.Event()
 
@@ -383,6 +394,8 @@ def main() -> None:
                     help="how many of the sessions are real Chromium pages (default 2; the rest speak the "
                          "websocket protocol; --browsers N makes all of them browsers)")
     ap.add_argument("--same-date", action="store_true", help="every session starts on the default date")
+    ap.add_argument("--cold", action="store_true",
+                    help="ours without the warm-up `territory serve` does (sessions find a cold process)")
     ap.add_argument("--skip-small", action="store_true", help="skip the 2-session run")
     ap.add_argument("--skip-naive", action="store_true", help="skip the naive (caches off) run")
     ap.add_argument("--path", default=None, help="dataset (TERRITORY_PATH) instead of the bundled history")
@@ -406,13 +419,14 @@ def main() -> None:
         k = max(0, min(args.browsers, n))
         print(f"{n} sessions ({k} Chromium pages, {n - k} websocket-protocol clients), {steps} steps each, "
               f"think {args.think:.1f} s (x0.5-1.5); client and server share {os.cpu_count()} cores")
-        runs = [measure("ours, N sessions", n, env, tmp, starts, steps, args.think, k)]
+        warm_up = not args.cold
+        runs = [measure("ours, N sessions", n, env, tmp, starts, steps, args.think, k, warm_up)]
         if not args.skip_small:
-            runs.append(measure("ours, 2 sessions", min(2, n), env, tmp, starts, steps, args.think, k))
+            runs.append(measure("ours, 2 sessions", min(2, n), env, tmp, starts, steps, args.think, k, warm_up))
         if not args.skip_naive:
             runs.append(measure("naive, N sessions", n, dict(env, TERRITORY_SHARED_CACHE="0",
                                                              STREAMLIT_RUNNER_POST_SCRIPT_GC="true"),
-                                tmp, starts, steps, args.think, k))
+                                tmp, starts, steps, args.think, k, False))
 
     print()
     head = "".join(f"{r.name.replace(', ', ' ').replace('N sessions', f'{r.sessions} sess'):>18}" for r in runs)
@@ -429,6 +443,7 @@ def main() -> None:
          [statistics.median(r.step_browser_s) if r.step_browser_s else float("nan") for r in runs], ""),
         ("  in Chromium: step p95 (s)", [pct(r.step_browser_s, 0.95) for r in runs], ""),
         ("errors", [len(r.errors) for r in runs], "0"),
+        ("server warm-up before users (s)", [r.warm_s for r in runs], ""),
         ("server RSS peak (MiB)", [r.rss_peak_mib for r in runs], ""),
         ("server RSS at end (MiB)", [r.rss_end_mib for r in runs], ""),
         ("server CPU s per step", [r.cpu_s / max(len(r.step_s), 1) for r in runs], ""),

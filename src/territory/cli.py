@@ -482,7 +482,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Its own process group: Ctrl+C reaches this process only, which stops the server once.
     proc = subprocess.Popen(cmd, env=env, process_group=0,
                             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+    _warm_in_background(f"http://127.0.0.1:{args.port}", proc)
     return supervise(proc)
+
+
+def _warm_in_background(url: str, proc) -> None:
+    """Have the new server do its first-visit work now, not in front of the first visitors."""
+    import threading
+    import time
+
+    def run() -> None:
+        from territory.ui.warmup import wait_healthy, warm
+
+        t0 = time.monotonic()
+        if wait_healthy(url, alive=lambda: proc.poll() is None) and warm(url):
+            print(f"territory: dashboard warmed up in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+
+    threading.Thread(target=run, name="territory-warmup", daemon=True).start()
 
 
 COMMANDS = {"stats": cmd_stats, "change": cmd_change, "claims": cmd_claims, "regions": cmd_regions,

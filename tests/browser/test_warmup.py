@@ -1,0 +1,23 @@
+"""The dashboard warms itself: one protocol-level visit runs the map page on the server (issue 9.7)."""
+
+from __future__ import annotations
+
+from territory.ui.warmup import wait_healthy, warm
+
+
+def test_warm_runs_the_map_page_on_the_server(streamlit_app):
+    assert wait_healthy(streamlit_app.url, timeout=30)
+    before = len(streamlit_app.timing_lines())
+    assert warm(streamlit_app.url, timeout=300)
+    new = streamlit_app.timing_lines()[before:]
+    assert [line.split("\t")[0] for line in new] == ["map"]  # the default page ran once, to its end
+
+
+def test_warm_never_raises_when_nobody_answers():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert not wait_healthy(f"http://127.0.0.1:{port}", timeout=0.5)
+    assert not warm(f"http://127.0.0.1:{port}", timeout=2)
