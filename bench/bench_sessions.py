@@ -438,6 +438,8 @@ def main() -> None:
         ("step shows new date, p95 (s)", [pct(r.step_s, 0.95) for r in runs], "<= 1.5"),
         ("step shows new date, max (s)", [max(r.step_s, default=float("nan")) for r in runs], ""),
         ("steps measured", [len(r.step_s) for r in runs], ""),
+        ("  protocol clients: first map max",
+         [max((x for x in r.first_s if x not in r.first_browser_s), default=float("nan")) for r in runs], ""),
         ("  in Chromium: first map max (s)", [max(r.first_browser_s, default=float("nan")) for r in runs], ""),
         ("  in Chromium: step p50 (s)",
          [statistics.median(r.step_browser_s) if r.step_browser_s else float("nan") for r in runs], ""),
