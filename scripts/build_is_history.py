@@ -31,6 +31,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import shutil
 import sys
@@ -44,7 +45,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Geod, Transformer
-from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon, box, mapping
+from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, box, mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 GEODATA = ROOT / "src" / "territory" / "geodata"
@@ -88,28 +89,24 @@ ACTORS: list[tuple[str, str, str]] = [
 # Model parameters. FIXED ones are chosen from the geography and documented in the
 # README; CALIBRATED ones are fitted by `calibrate()` to exactly two IHS figures.
 # --------------------------------------------------------------------------------------
-#: Longest road/valley link between two neighbouring IS-held places that is still a
-#: corridor (km). 130 km spans the longest valley gaps in the table (Raqqa-Deir ez-Zor
-#: ~105 km, Palmyra-al-Tanf ~122 km) but not the open desert (Rutba-Hit ~230 km).
-LINK_MAX_KM = 130.0
-#: Radius of the hole a non-IS place cuts into IS space (km), limited to its Voronoi
-#: cell so the front line runs halfway between opposing places.
-ENEMY_RADIUS_KM = 30.0
 #: Radius of the "contested" zone drawn around the target of an active battle (km).
 CONTESTED_RADIUS_KM = 20.0
 #: Display simplification tolerance (m) applied in the projected CRS before output.
-SIMPLIFY_M = 800.0
+SIMPLIFY_M = 1000.0
+#: Tolerance (m) of the simplified country outlines the model runs on.
+OUTLINE_TOLERANCE_M = 300.0
+#: Segments per quarter circle of the reach discs and corridor ends.
+QUAD_SEGS = 4
 #: Parts smaller than this (km²) are dropped as slivers of the geometric operations.
 MIN_PART_KM2 = 2.0
-#: Calibration grid: corridor/node buffer half-width (km) x desert-fill max edge (km).
-#: The buffer is searched only over a plausible prior range for the reach of a held
-#: town and its valley farmland (8-15 km); without that prior the fit degenerates
-#: into 5 km threads plus huge filled deserts, which matches two numbers but not
-#: the shape facts.
-GRID_BUFFER_KM = tuple(np.round(np.arange(8.0, 15.01, 0.5), 1))
-#: Desert fill: holes in IS space up to this size (km²) with no other force's place
-#: inside are credited to IS (shape fact 2). Calibrated over this grid.
-GRID_HOLE_KM2 = (2000.0, 3000.0, 5000.0, 8000.0, 12000.0, 20000.0, 50000.0)
+#: Calibration grid for the second parameter: the longest road link (km) between two
+#: neighbouring places of one actor. 130 km spans the longest valley gaps of the
+#: timeline (Raqqa-Deir ez-Zor ~105 km, Palmyra-al-Tanf ~122 km) but not the open
+#: desert (Rutba-Hit ~230 km). The first parameter, the reach of a place and
+#: half-width of its road corridors, is solved for continuously within REACH_RANGE_KM.
+GRID_LINK_KM = (70.0, 80.0, 90.0, 100.0, 110.0, 120.0, 130.0)
+#: Prior range of the reach (km): a held town and its farmland, not a thread.
+REACH_RANGE_KM = (8.0, 40.0)
 #: The two (and only two) calibration figures: IHS Conflict Monitor, Iraq+Syria.
 CALIBRATION_TARGETS: tuple[tuple[str, float], ...] = (("2015-01-01", 90_800.0), ("2016-07-04", 68_300.0))
 #: Every IHS Conflict Monitor figure, for the validation table (as-of date, km²).
@@ -129,64 +126,11 @@ KEY_DATES = ("2014-06-10", "2015-05-20", "2016-06-26", "2017-07-10", "2017-10-17
              "2017-11-17", "2019-03-23")
 
 # --------------------------------------------------------------------------------------
-# Extra points the settlement table lacks (documented in the README). Each is
-# (name, lat, lon, is_from, is_to, taken_by/controller, note). Places with empty
-# is_from/is_to are never-IS context anchors: they stop IS space from flowing into
-# cities it never held (Baghdad, Erbil, Aleppo...) and carve the enclaves.
-# Coordinates marked GeoNames come from the bundled gazetteer (CC BY 4.0).
+# IS-held desert and village anchors the settlement table lacks (documented in the
+# README): (name, lat, lon, is_from, is_to, taken_by, note). The places that were
+# never IS-held (government cores, the Kurdistan Region, the SDF north-east, the
+# opposition north-west...) are a cited table: sources/context_places.csv.
 # --------------------------------------------------------------------------------------
-CONTEXT_ANCHORS: list[tuple[str, float, float, str, str]] = [
-    # name, lat, lon, controller, note
-    ("Baghdad", 33.34058, 44.40088, IRAQ_GOV, "GeoNames"),
-    ("Abu Ghraib", 33.31, 44.18, IRAQ_GOV, "GeoNames; IS came within ~25 km of Baghdad (Jun 2014)"),
-    ("Balad", 34.01485, 44.14574, IRAQ_GOV, "GeoNames"),
-    ("Ad Dujayl", 33.84667, 44.23444, IRAQ_GOV, "GeoNames"),
-    ("Baqubah", 33.75403, 44.60518, IRAQ_GOV, "GeoNames"),
-    ("Al Miqdadiyah", 33.98, 44.94, IRAQ_GOV, "GeoNames"),
-    ("Kirkuk", 35.46806, 44.39222, PESHMERGA, "GeoNames; Peshmerga-held from 13 Jun 2014"),
-    ("Daquq", 35.14, 44.45, PESHMERGA, "author estimate; Kirkuk-Tuz front"),
-    ("Erbil", 36.19117, 44.00943, PESHMERGA, "GeoNames"),
-    ("Dihok", 36.87, 42.99, PESHMERGA, "GeoNames"),
-    ("Simele", 36.86, 42.85, PESHMERGA, "GeoNames"),
-    ("Sinjar mountain (Yazidi/Kurdish enclave)", 36.40, 41.80, PESHMERGA,
-     "author estimate; mountain held against IS from Aug 2014"),
-    ("Ain al-Asad airbase", 33.80, 42.44, IRAQ_GOV,
-     "author estimate; government enclave near Baghdadi/Haditha throughout"),
-    ("Habbaniyah", 33.37, 43.58, IRAQ_GOV, "author estimate; government base between Ramadi and Fallujah"),
-    ("Amiriyat al-Fallujah", 33.25, 43.60, IRAQ_GOV, "author estimate; held against IS"),
-    ("Al Musayyib", 32.78, 44.29, IRAQ_GOV, "GeoNames"),
-    ("Karbala", 32.62, 44.02, IRAQ_GOV, "GeoNames"),
-    ("Aleppo", 36.20124, 37.16117, SYR_GOV, "GeoNames"),
-    ("As Safirah", 36.08, 37.37, SYR_GOV, "GeoNames; on the government supply road"),
-    ("Khanasir", 35.78, 37.50, SYR_GOV, "GeoNames; Ithriya-Khanasir supply road"),
-    ("Mari'", 36.48, 37.20, SYR_OPP, "GeoNames; rebel-held front with IS (Akhtarin)"),
-    ("Tall Rif'at", 36.47, 37.09, SYR_OPP, "GeoNames"),
-    ("As Salamiyah", 35.01, 37.05, SYR_GOV, "GeoNames"),
-    ("Hama", 35.13, 36.76, SYR_GOV, "GeoNames"),
-    ("Homs", 34.72682, 36.72339, SYR_GOV, "GeoNames"),
-    ("Al Furqlus", 34.61, 37.09, SYR_GOV, "GeoNames"),
-    ("T-4 (Tiyas) airbase", 34.52, 37.63, SYR_GOV, "author estimate; government base west of Palmyra"),
-    ("Sadad", 34.31, 36.93, SYR_GOV, "GeoNames"),
-    ("Qarah", 34.16, 36.74, SYR_GOV, "GeoNames; Damascus-Homs highway"),
-    ("Hisya", 34.41, 36.76, SYR_GOV, "GeoNames; Damascus-Homs highway"),
-    ("An Nabk", 34.02403, 36.72848, SYR_GOV, "GeoNames"),
-    ("Damascus", 33.5102, 36.29128, SYR_GOV, "GeoNames"),
-    ("Duma", 33.57, 36.40, SYR_OPP, "GeoNames"),
-    ("As-Suwayda", 32.71, 36.57, SYR_GOV, "GeoNames"),
-    ("Daraa", 32.62, 36.10, SYR_GOV, "GeoNames"),
-    ("Nawa", 32.89, 36.04, SYR_OPP, "GeoNames; rebel front with the Yarmouk Basin pocket"),
-    ("Tafas", 32.74, 36.07, SYR_OPP, "GeoNames"),
-    ("Deir ez-Zor airport (government enclave)", 35.285, 40.175, SYR_GOV,
-     "author estimate; besieged enclave Jul 2014-Sep 2017"),
-    ("Deir ez-Zor western districts (government enclave)", 35.32, 40.08, SYR_GOV,
-     "author estimate; besieged enclave Jul 2014-Sep 2017"),
-    ("Al Hasakah", 36.50, 40.75, SDF, "GeoNames; government + YPG city"),
-    ("Al Qamishli", 37.05, 41.23, SDF, "GeoNames"),
-    ("Ras al-Ayn", 36.85, 40.07, SDF, "GeoNames"),
-    ("Amuda", 37.10, 40.93, SDF, "GeoNames"),
-    ("Al Ya'rubiyah", 36.81, 42.06, SDF, "GeoNames"),
-]
-
 EXTRA_IS_ANCHORS: list[tuple[str, float, float, str, str, str, str]] = [
     # name, lat, lon, is_from, is_to, taken_by, note
     ("Kobani countryside villages", 36.75, 38.42, "2014-09-13", "2015-04", SDF,
@@ -554,7 +498,7 @@ def build_reference_areas(out: Path, measured: dict[str, int]) -> list[str]:
 
 
 # ======================================================================================
-# 3. Sites: the settlement timeline + documented anchors
+# 3. Sites: the settlement timeline + the cited context places + documented anchors
 # ======================================================================================
 @dataclass
 class Period:
@@ -566,21 +510,39 @@ class Period:
 
 
 @dataclass
+class Control:
+    """A non-IS controller of a place over [start, end) from sources/context_places.csv."""
+
+    start: date | None
+    end: date | None
+    actor: str
+
+    def covers(self, d: date) -> bool:
+        return (self.start is None or self.start <= d) and (self.end is None or d < self.end)
+
+
+@dataclass
 class Site:
     name: str
     lat: float
     lon: float
     periods: list[Period] = field(default_factory=list)
+    controls: list[Control] = field(default_factory=list)
     fixed_controller: str | None = None
+    population: int | None = None
     source_url: str = ""
 
     def held(self, d: date) -> bool:
         return any(p.start <= d and (p.end is None or d < p.end) for p in self.periods)
 
     def controller(self, d: date) -> str | None:
-        """Who holds the place at ``d`` if IS does not (for attributing lost ground)."""
+        """Who holds the place at ``d``: IS by the timeline, else the cited context
+        table, else whoever the timeline says IS took it from / lost it to."""
         if self.held(d):
             return IS
+        for c in self.controls:
+            if c.covers(d):
+                return c.actor
         ended = [p for p in self.periods if p.end is not None and p.end <= d]
         if ended:
             return max(ended, key=lambda p: p.end).taker
@@ -590,9 +552,39 @@ class Site:
         return self.fixed_controller
 
 
+CONTEXT_ACTORS = {IS, IRAQ_GOV, PESHMERGA, SDF, SYR_GOV, TURKISH, SYR_OPP}
+
+
+def read_context_places(gazetteer: pd.DataFrame) -> pd.DataFrame:
+    """The cited never-IS places, with coordinates from GeoNames where named.
+
+    Rows name a ``geonames_name`` (coordinates and population looked up in the bundled
+    GeoNames extract) or give ``lat``/``lon`` themselves (author estimates, flagged in
+    ``note``), or name a timeline place (coordinates from settlements.csv).
+    """
+    ctx = pd.read_csv(IS_SRC / "context_places.csv", dtype=str, keep_default_na=False)
+    gz = gazetteer.drop_duplicates("name").set_index("name")
+    lat, lon, pop = [], [], []
+    for r in ctx.itertuples():
+        assert r.controller in CONTEXT_ACTORS, (r.name, r.controller)
+        assert r.source and r.source_url.startswith("https://"), r.name
+        if r.geonames_name:
+            g = gz.loc[r.geonames_name]
+            lat.append(float(g.lat))
+            lon.append(float(g.lon))
+            pop.append(int(g.population) or None)
+        else:
+            lat.append(float(r.lat) if r.lat else math.nan)
+            lon.append(float(r.lon) if r.lon else math.nan)
+            pop.append(None)
+    return ctx.assign(lat=lat, lon=lon, population=pop)
+
+
 def load_sites() -> list[Site]:
-    """Merge timeline rows sharing a location into one site with several periods."""
+    """Merge timeline rows sharing a location into one site with several periods,
+    then add the IS-held anchors and the cited context places."""
     rows = pd.read_csv(IS_SRC / "settlements.csv", dtype=str)
+    gazetteer = pd.read_csv(IS_SRC / "gazetteer_geonames_sy_iq.csv")
     sites: dict[tuple[float, float], Site] = {}
     for r in rows.itertuples():
         lat, lon = float(r.lat), float(r.lon)
@@ -600,6 +592,9 @@ def load_sites() -> list[Site]:
         name = base_name(r.name)
         site = sites.setdefault(key, Site(name=name, lat=lat, lon=lon,
                                           source_url=str(r.source_url).split(" ; ")[0]))
+        pop = parse_population(r.population_approx)
+        if pop and (site.population is None or pop > site.population):
+            site.population = pop
         start, end = parse_day(r.is_from), parse_day(r.is_to)
         if start is None:
             site.fixed_controller = NEVER_HELD_CONTROLLER[r.name]
@@ -610,11 +605,32 @@ def load_sites() -> list[Site]:
         s = Site(name=name, lat=lat, lon=lon)
         s.periods.append(Period(parse_day(start), parse_day(end), taker, None, name))
         sites[(round(lat, 3), round(lon, 3))] = s
-    for name, lat, lon, ctrl, _note in CONTEXT_ANCHORS:
-        key = (round(lat, 3), round(lon, 3))
-        assert key not in sites, name
-        sites[key] = Site(name=name, lat=lat, lon=lon, fixed_controller=ctrl)
-    return list(sites.values())
+    by_name = {s.name: s for s in sites.values()}
+    for r in read_context_places(gazetteer).itertuples():
+        control = Control(parse_day(r[6]), parse_day(r.to), r.controller)  # r[6]: "from"
+        if math.isnan(r.lat):  # a timeline place changing hands later (coordinates from the timeline)
+            assert r.name in by_name, f"context row {r.name!r} names no timeline place and gives no coordinates"
+            by_name[r.name].controls.append(control)
+            continue
+        key = (round(r.lat, 3), round(r.lon, 3))
+        site = sites.get(key)
+        if site is None:
+            site = sites[key] = Site(name=r.name, lat=r.lat, lon=r.lon, source_url=r.source_url,
+                                     population=None if pd.isna(r.population) else int(r.population))
+            by_name.setdefault(r.name, site)
+        assert site.name == r.name, f"context place {r.name} has the coordinates of {site.name}"
+        site.controls.append(control)
+    out = list(sites.values())
+    # Populations the rows lack: the GeoNames point within 3 km, if any.
+    gxy = np.array([TO_M.transform(lo, la) for la, lo in zip(gazetteer.lat, gazetteer.lon, strict=True)])
+    for s in out:
+        if s.population is None:
+            x, y = TO_M.transform(s.lon, s.lat)
+            dist = np.hypot(gxy[:, 0] - x, gxy[:, 1] - y)
+            j = int(np.argmin(dist))
+            if dist[j] <= 3000 and gazetteer.population.iloc[j] > 0:
+                s.population = int(gazetteer.population.iloc[j])
+    return out
 
 
 # ======================================================================================
@@ -622,94 +638,131 @@ def load_sites() -> list[Site]:
 # ======================================================================================
 @dataclass
 class Geometry:
-    """Static geometry shared by every date: projected points, Delaunay graph, Voronoi."""
+    """Static geometry shared by every date: projected points, country outlines."""
 
     sites: list[Site]
     xy: np.ndarray
-    edges: list[tuple[int, int, float]]           # (i, j, length m) with i < j
-    cells: list                                    # Voronoi cell per site (projected)
     outline: object                                # Syria+Iraq outline (projected)
-    outline_ll: object
     countries: dict[str, object]                   # "Syria"/"Iraq" -> projected outline
-    site_country: list[str]                        # country of each site (nearest outline)
+    site_country: list[str]                        # country of each site (containing/nearest outline)
+    cells_cache: dict = field(default_factory=dict)
 
 
 def prepare(sites: list[Site]) -> Geometry:
     countries = gpd.read_file(NE_SRC / "ne10m_v5.1.1_deu_admin0_syr_irq_gbr_ukr.geojson")
     outline_ll = shapely.union_all(countries[countries.ISO_A3.isin(["SYR", "IRQ"])].geometry.values)
-    outline = to_m(shapely.segmentize(outline_ll, 0.05))
-    by_country = {row.NAME: to_m(shapely.segmentize(row.geometry, 0.05))
+    # The model runs on outlines simplified to OUTLINE_TOLERANCE_M (speed: every cell is
+    # clipped to them on every date); areas move by far less than the model's own error.
+    outline = shapely.simplify(to_m(shapely.segmentize(outline_ll, 0.05)), OUTLINE_TOLERANCE_M)
+    by_country = {row.NAME: shapely.simplify(to_m(shapely.segmentize(row.geometry, 0.05)), OUTLINE_TOLERANCE_M)
                   for row in countries[countries.ISO_A3.isin(["SYR", "IRQ"])].sort_values("NAME").itertuples()}
     xy = np.array([TO_M.transform(s.lon, s.lat) for s in sites])
-    pts = MultiPoint([tuple(p) for p in xy])
-    index = {(round(x, 3), round(y, 3)): i for i, (x, y) in enumerate(xy)}
-
-    def idx(c) -> int:
-        return index[(round(c[0], 3), round(c[1], 3))]
-
-    edges: dict[tuple[int, int], float] = {}
-    for tri in shapely.get_parts(shapely.delaunay_triangles(pts)):
-        ring = list(tri.exterior.coords)[:3]
-        ids = [idx(c) for c in ring]
-        for a, b in ((0, 1), (1, 2), (0, 2)):
-            i, j = sorted((ids[a], ids[b]))
-            edges[(i, j)] = float(np.hypot(*(xy[i] - xy[j])))
-    env = box(*outline.buffer(500_000).bounds)
-    cells = list(shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=env, ordered=True)))
-    assert len(cells) == len(sites)
     site_country = []
     for x, y in xy:
         dist = {name: shape.distance(Point(x, y)) for name, shape in by_country.items()}
         site_country.append(min(dist, key=dist.get))
-    return Geometry(sites, xy, sorted((i, j, d) for (i, j), d in edges.items()),
-                    cells, outline, outline_ll, by_country, site_country)
+    return Geometry(sites, xy, outline, by_country, site_country)
 
 
-def territory(geo: Geometry, d: date, buffer_km: float, hole_km2: float) -> MultiPolygon:
-    """IS territory at date ``d`` in the projected CRS (unsimplified).
+@dataclass
+class Frame:
+    """Everything about one date that does not depend on the parameters."""
 
-    1. reach = union( buffer(held places, r), buffer(links between held Delaunay
-       neighbours no longer than LINK_MAX_KM, r) )  -- valleys and roads;
-    2. holes of reach up to ``hole_km2`` with no other force's place inside are
-       filled -- desert ringed by IS roads;
-    3. minus, for every place IS does not hold, its Voronoi cell within
-       ENEMY_RADIUS_KM -- enclaves and front lines halfway between opposing places;
-    4. clipped to the Syria+Iraq outline; parts under MIN_PART_KM2 dropped.
-    Parts never joined by a link stay separate (exclaves).
-    """
+    owners: list[str | None]                       # controller of each site
+    active: np.ndarray                             # indices of sites with a controller
+    cells: dict[int, object]                       # Voronoi cell (within its country) per active site
+    actor_cells: dict[str, object]                 # union of each actor's cells
+    links: list[tuple[int, int]]                   # "roads": same-actor Delaunay neighbours
+
+
+def frame_at(geo: Geometry, d: date) -> Frame:
+    """Nearest-place tessellation at ``d``: each country is split among its own places
+    (Iraqi places do not claim Syrian ground), cells clipped to the country outline."""
+    owners = [s.controller(d) for s in geo.sites]
     if d >= FALL_OF_BAGHOUZ:
-        return MultiPolygon()
-    held = np.array([s.held(d) for s in geo.sites])
-    if not held.any():
-        return MultiPolygon()
-    r = buffer_km * 1000.0
-    parts = [Point(p).buffer(r, quad_segs=6) for p in geo.xy[held]]
-    for i, j, length in geo.edges:
-        if held[i] and held[j] and length <= LINK_MAX_KM * 1000:
-            parts.append(LineString([geo.xy[i], geo.xy[j]]).buffer(r, quad_segs=6))
-    reach = fill_empty_holes(shapely.union_all(parts), geo.xy[~held], hole_km2)
-    cuts = [shapely.intersection(geo.cells[i], Point(geo.xy[i]).buffer(ENEMY_RADIUS_KM * 1000, quad_segs=6))
-            for i in np.flatnonzero(~held)
-            if shapely.dwithin(reach, Point(geo.xy[i]), ENEMY_RADIUS_KM * 1000)]
-    if cuts:
-        reach = shapely.difference(reach, shapely.union_all(cuts))
-    return drop_slivers(shapely.intersection(reach, geo.outline))
+        owners = [None if o == IS else o for o in owners]
+    active = np.array([i for i, o in enumerate(owners) if o is not None])
+    cells: dict[int, object] = {}
+    for country, shape in geo.countries.items():
+        idx = tuple(int(i) for i in active if geo.site_country[i] == country)
+        key = (country, idx)
+        if key not in geo.cells_cache:
+            pts = MultiPoint([tuple(geo.xy[i]) for i in idx])
+            env = box(*shape.buffer(500_000).bounds)
+            raw = shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=env, ordered=True))
+            geo.cells_cache[key] = dict(zip(idx, shapely.intersection(raw, shape), strict=True))
+        cells.update(geo.cells_cache[key])
+    actor_cells: dict[str, list] = {}
+    for i, cell in cells.items():
+        actor_cells.setdefault(owners[i], []).append(cell)
+    return Frame(owners, active, cells, {a: shapely.union_all(c) for a, c in sorted(actor_cells.items())},
+                 road_links(geo, owners, active))
 
 
-def fill_empty_holes(geom, others: np.ndarray, max_km2: float = math.inf) -> MultiPolygon:
-    """Fill holes that contain no place held by anyone else.
+def road_links(geo: Geometry, owners: list[str | None], active: np.ndarray) -> list[tuple[int, int]]:
+    """Links between places of one actor that are Delaunay neighbours among *all* held
+    places (so an enemy town between two places breaks the link), at most
+    max(GRID_LINK_KM) apart: the valley roads of shape fact 1, without a road layer."""
+    pts = MultiPoint([tuple(geo.xy[i]) for i in active])
+    index = {(round(geo.xy[i][0], 3), round(geo.xy[i][1], 3)): int(i) for i in active}
+    links = set()
+    for tri in shapely.get_parts(shapely.delaunay_triangles(pts)):
+        ids = [index[(round(x, 3), round(y, 3))] for x, y in list(tri.exterior.coords)[:3]]
+        for a, b in ((0, 1), (1, 2), (0, 2)):
+            i, j = sorted((ids[a], ids[b]))
+            if owners[i] == owners[j] and np.hypot(*(geo.xy[i] - geo.xy[j])) <= max(GRID_LINK_KM) * 1000:
+                links.add((i, j))
+    return sorted(links)
 
-    A hole ringed by IS corridors with no town of another force inside is open desert
-    whose roads all belong to IS (shape fact 2): it is credited to IS. Holes around a
-    government/Kurdish place (Haditha, Deir ez-Zor airport...) stay open.
+
+def layers(geo: Geometry, fr: Frame, reach_km: float, link_km: float) -> dict[str, MultiPolygon]:
+    """Every actor's territory (projected, unsimplified) for one frame.
+
+    1. Nearest place: every point belongs to the actor holding the nearest place
+       (Voronoi cell within the point's country: Iraqi places do not claim Syria).
+    2. Reach: a place credits its cell only within ``reach_km`` of the place or of
+       its road links (same-actor Delaunay neighbours at most ``link_km`` apart) --
+       towns, valleys and roads, not the open desert.
+    3. Desert rule: ground beyond every reach that is *enclosed* (does not touch the
+       outer border of Syria+Iraq) goes to the holder of the nearest place after all
+       (desert ringed by held roads and towns, shape fact 2); open desert that reaches
+       the outer border stays unassigned ("unknown"), as IHS's "territorial dominance"
+       leaves it out.
+    So no actor has a hole that is not another actor's ground: every enclosed gap is
+    credited in step 3.
     """
-    out = []
-    for poly in polygonal(geom).geoms:
-        keep = [ring for ring in poly.interiors
-                if Polygon(ring).area > max_km2 * 1e6
-                or (len(others) and shapely.contains_xy(Polygon(ring), others[:, 0], others[:, 1]).any())]
-        out.append(Polygon(poly.exterior, keep))
-    return MultiPolygon(out)
+    idx = list(fr.cells)
+    discs = shapely.buffer(shapely.points(geo.xy[idx]), reach_km * 1000.0, quad_segs=QUAD_SEGS)
+    pieces = shapely.intersection(np.array([fr.cells[i] for i in idx], dtype=object), discs)
+    by_actor: dict[str, list] = {}
+    for i, piece in zip(idx, pieces, strict=True):
+        by_actor.setdefault(fr.owners[i], []).append(piece)
+    links = [(i, j) for i, j in fr.links if np.hypot(*(geo.xy[i] - geo.xy[j])) <= link_km * 1000]
+    if links:
+        lines = shapely.linestrings([[geo.xy[i], geo.xy[j]] for i, j in links])
+        corridors = shapely.buffer(lines, reach_km * 1000.0, quad_segs=QUAD_SEGS)
+        for (i, _j), corridor in zip(links, corridors, strict=True):
+            by_actor[fr.owners[i]].append(corridor)
+    reach = {a: shapely.intersection(shapely.union_all(p), fr.actor_cells[a]) for a, p in sorted(by_actor.items())}
+    unassigned = shapely.difference(geo.outline, shapely.union_all(list(reach.values())))
+    border = geo.outline.exterior if isinstance(geo.outline, Polygon) else geo.outline.boundary
+    enclosed = [g for g in shapely.get_parts(unassigned)
+                if g.area > 0 and not shapely.intersects(g, border)]
+    enclosed_u = shapely.union_all(enclosed) if enclosed else Polygon()
+    out = {}
+    for actor, geom in reach.items():
+        if not enclosed_u.is_empty:
+            geom = shapely.union(geom, shapely.intersection(fr.actor_cells[actor], enclosed_u))
+        out[actor] = drop_slivers(geom)
+    return out
+
+
+def is_area(geo: Geometry, fr: Frame, reach_km: float, link_km: float, zone=None) -> float:
+    """IS *controlled* km² (outside the battle ``zone``): what the claims engine measures."""
+    g = layers(geo, fr, reach_km, link_km).get(IS, MultiPolygon())
+    if zone is not None and not zone.is_empty:
+        g = shapely.difference(g, zone)
+    return area_km2_m(g)
 
 
 def area_km2_m(geom_m) -> float:
@@ -717,29 +770,68 @@ def area_km2_m(geom_m) -> float:
     return 0.0 if geom_m.is_empty else geom_m.area / 1e6
 
 
-def calibrate(geo: Geometry) -> tuple[float, float, list[tuple[float, float, float]]]:
-    """Grid-search (buffer, hole cap) minimising squared relative error at the 2 targets.
+def solve_reach(area_of, target: float) -> float:
+    """The reach (km, 0.1 km steps) at which ``area_of(reach)`` meets ``target``.
 
-    Ties resolve to the first grid point, so the result is deterministic.
+    Regula falsi (Illinois variant) over REACH_RANGE_KM: the area grows with the
+    reach, smoothly enough that a handful of model runs suffice. Deterministic.
     """
-    targets = [(date.fromisoformat(d), v) for d, v in CALIBRATION_TARGETS]
-    best = None
-    table = []
-    for hole in GRID_HOLE_KM2:
-        for buf in GRID_BUFFER_KM:
-            areas = [area_km2_m(territory(geo, d, buf, hole)) for d, _ in targets]
-            err = sum(((a - v) / v) ** 2 for a, (_, v) in zip(areas, targets, strict=True))
-            table.append((buf, hole, err))
-            if best is None or err < best[2] - 1e-12:
-                best = (buf, hole, err)
-            if areas[0] > 1.2 * targets[0][1]:
-                break  # area grows with the buffer: larger buffers only get worse
+    lo, hi = REACH_RANGE_KM
+    f_lo, f_hi = area_of(lo) - target, area_of(hi) - target
+    if f_lo >= 0:
+        return lo
+    if f_hi <= 0:
+        return hi
+    side = 0
+    for _ in range(30):
+        x = round(hi - f_hi * (hi - lo) / (f_hi - f_lo), 1)
+        x = min(max(x, lo + 0.1), hi - 0.1)
+        if hi - lo <= 0.2:
+            break
+        f_x = area_of(x) - target
+        if f_x > 0:
+            hi, f_hi = x, f_x
+            if side == 1:
+                f_lo /= 2
+            side = 1
+        else:
+            lo, f_lo = x, f_x
+            if side == -1:
+                f_hi /= 2
+            side = -1
+        if abs(f_x) < 0.002 * target:
+            return x
+    return round((lo + hi) / 2, 1)
+
+
+def calibrate(geo: Geometry, events: pd.DataFrame) -> tuple[float, float, list[tuple[float, float, float]]]:
+    """Fit (reach, longest link) to the two IHS targets.
+
+    For each longest-link value of the grid, the reach that reproduces the first
+    target (Jan 2015) is solved for (to 0.1 km); the grid value whose model best
+    matches the second target (Jul 2016) wins (ties: first grid value), so the result
+    is deterministic.
+    """
+    (d1, v1), (d2, v2) = [(date.fromisoformat(d), v) for d, v in CALIBRATION_TARGETS]
+    f1, f2 = frame_at(geo, d1), frame_at(geo, d2)
+    z1, z2 = contested_zone(geo, events, d1)[0], contested_zone(geo, events, d2)[0]
+    best, table = None, []
+    for link in GRID_LINK_KM:
+        reach = solve_reach(lambda r, link_=link: is_area(geo, f1, r, link_, z1), v1)
+        a1, a2 = is_area(geo, f1, reach, link, z1), is_area(geo, f2, reach, link, z2)
+        err = ((a1 - v1) / v1) ** 2 + ((a2 - v2) / v2) ** 2
+        table.append((reach, link, err))
+        print(f"  longest link {link:5.0f} km: reach {reach:5.1f} km -> {a1:,.0f} / {a2:,.0f} km2 "
+              f"(err {err:.4f})")
+        if best is None or err < best[2] - 1e-12:
+            best = (reach, link, err)
     assert best is not None
     return best[0], best[1], table
 
 
-def snapshot_dates(events: pd.DataFrame) -> list[date]:
-    """Monthly (1st of month) from June 2014 to March 2019 + key, battle and IHS dates."""
+def snapshot_dates(events: pd.DataFrame, sites: list[Site]) -> list[date]:
+    """Monthly (1st of month) from June 2014 to March 2019 + key, battle, IHS dates and
+    every day a context place changes hands."""
     out = set()
     d = FIRST_DATE
     while d <= date(2019, 3, 1):
@@ -753,6 +845,9 @@ def snapshot_dates(events: pd.DataFrame) -> list[date]:
             x = parse_day(row[col])
             if FIRST_DATE <= x <= FALL_OF_BAGHOUZ:
                 out.add(x)
+    for s in sites:
+        for c in s.controls:
+            out.update(x for x in (c.start, c.end) if x is not None and FIRST_DATE <= x <= FALL_OF_BAGHOUZ)
     return sorted(out)
 
 
@@ -776,103 +871,78 @@ def contested_zone(geo: Geometry, events: pd.DataFrame, d: date) -> tuple[object
     return (shapely.union_all(discs) if discs else Polygon()), names
 
 
-def gains(geo: Geometry, lost_m, d: date) -> dict[str, object]:
-    """Split ground IS has lost into the layers of whoever now holds the nearest place.
-
-    Lost ground = (union of IS territory at every snapshot up to d) - IS(d). Each
-    piece goes to the controller of the nearest place IS does not hold at d (Voronoi
-    of the non-IS places), so IS + gainers partition everything IS ever held.
-    """
-    if lost_m.is_empty:
-        return {}
-    env = box(*geo.outline.buffer(500_000).bounds)
-    by_actor: dict[str, list] = {}
-    for country, shape in geo.countries.items():
-        # Attribute within each country separately: Iraqi forces did not take Syrian
-        # desert from IS, nor the SDF Iraqi desert.
-        lost_c = shapely.intersection(lost_m, shape)
-        idx = [i for i, s in enumerate(geo.sites) if not s.held(d) and geo.site_country[i] == country]
-        if lost_c.is_empty or not idx:
-            continue
-        pts = MultiPoint([tuple(geo.xy[i]) for i in idx])
-        cells = shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=env, ordered=True))
-        for i, cell in zip(idx, cells, strict=True):
-            actor = geo.sites[i].controller(d)
-            if actor is None or actor == IS:
-                continue
-            piece = shapely.intersection(cell, lost_c)
-            if not piece.is_empty:
-                by_actor.setdefault(actor, []).append(piece)
-    return {a: drop_slivers(shapely.union_all(p)) for a, p in sorted(by_actor.items())}
-
-
-def simplify_out(geom_m) -> MultiPolygon:
-    """Simplify for display in metres, then back to EPSG:4326."""
+def simplify_out(geom_m, outline) -> MultiPolygon:
+    """Simplify for display in metres, clip back inside the (model) outline so the
+    coast and borders stay within OUTLINE_TOLERANCE_M, then back to EPSG:4326."""
     if geom_m.is_empty:
         return MultiPolygon()
-    g = shapely.simplify(geom_m, SIMPLIFY_M, preserve_topology=True)
+    g = shapely.intersection(shapely.simplify(geom_m, SIMPLIFY_M, preserve_topology=True), outline)
     return polygonal(to_ll(drop_slivers(g)))
+
+
+ACTOR_ORDER = [a for a, _c, _al in ACTORS]
+SOURCE = ("Illustrative model (scripts/build_is_history.py) from the cited settlement timeline "
+          "(sources/settlements.csv) and context places (sources/context_places.csv)")
 
 
 def build_history(out: Path) -> dict:
     sites = load_sites()
     geo = prepare(sites)
     events = pd.read_csv(IS_SRC / "events.csv", dtype=str)
-    buf, hole, _table = calibrate(geo)
-    print(f"calibrated: buffer (corridor half-width / node radius) = {buf} km, "
-          f"desert-fill hole cap = {hole:.0f} km2")
+    reach, link, _table = calibrate(geo, events)
+    print(f"calibrated: reach = {reach} km, longest road link = {link:.0f} km")
 
-    dates = snapshot_dates(events)
+    dates = snapshot_dates(events, sites)
     features: list[dict] = []
     last_written: dict[tuple[str, str], bytes] = {}
-    ever = Polygon()
     areas: dict[date, float] = {}
-    prev_held: set[str] = set()
+    actor_areas: dict[date, dict[str, float]] = {}
+    prev_owners: list[str | None] | None = None
     for d in dates:
-        is_m = territory(geo, d, buf, hole)
-        ever = shapely.union(ever, is_m)
+        fr = frame_at(geo, d)
+        lay = layers(geo, fr, reach, link)
+        is_m = lay.pop(IS, MultiPolygon())
         zone, battles = contested_zone(geo, events, d)
         contested = drop_slivers(shapely.intersection(is_m, zone)) if not zone.is_empty else MultiPolygon()
         controlled = drop_slivers(shapely.difference(is_m, zone)) if not zone.is_empty else is_m
-        lost = drop_slivers(shapely.difference(ever, is_m))
-        layers: list[tuple[str, str, object]] = [(IS, "controlled", controlled), (IS, "contested", contested)]
-        layers += [(a, "controlled", g) for a, g in gains(geo, lost, d).items()]
-        held_now = {s.name for s in sites if s.held(d)}
-        changes = []
-        if prev_held - held_now:
-            changes.append("IS lost: " + ", ".join(sorted(prev_held - held_now)))
-        if held_now - prev_held and prev_held:
-            changes.append("IS took: " + ", ".join(sorted(held_now - prev_held)))
-        prev_held = held_now
+        layer_list: list[tuple[str, str, object]] = [(IS, "controlled", controlled), (IS, "contested", contested)]
+        layer_list += [(a, "controlled", lay[a]) for a in ACTOR_ORDER if a in lay]
+        changes: dict[str, list[str]] = {}
+        if prev_owners is not None:
+            for s, old, new in zip(sites, prev_owners, fr.owners, strict=True):
+                if old != new:
+                    for a in {old, new} - {None}:
+                        changes.setdefault(a, []).append(f"{s.name}: {old or 'none'} -> {new or 'none'}")
+        prev_owners = fr.owners
+        n_places = {a: sum(o == a for o in fr.owners) for a in ACTOR_ORDER}
         written_actors = set()
-        for actor, status, g_m in layers:
+        for actor, status, g_m in layer_list:
             written_actors.add((actor, status))
-            gj = for_output(simplify_out(g_m))
+            gj = for_output(simplify_out(g_m, geo.outline))
             key = json.dumps(gj, separators=(",", ":")).encode()
-            if actor != IS and last_written.get((actor, status)) == key:
+            if (actor, status) != (IS, "controlled") and last_written.get((actor, status)) == key:
                 continue  # unchanged since its last row: the earlier row still applies
+            # (IS controlled is written on every snapshot date: the monthly slider stops)
             last_written[(actor, status)] = key
-            note = f"model snapshot; {len(held_now)} IS-held places"
             if status == "contested":
                 note = ("active battle: " + "; ".join(battles)) if battles else "no active battle"
-            elif actor != IS:
-                note = "ground taken from IS (cumulative since 2014-06-01), nearest-place attribution"
-            if actor == IS and status == "controlled" and changes:
-                note += "; " + "; ".join(changes)
+            else:
+                note = f"model snapshot; {n_places[actor]} places held"
+                if changes.get(actor):
+                    note += "; changed hands: " + ", ".join(sorted(changes[actor]))
             features.append({"type": "Feature", "properties": {
                 "date": d.isoformat(), "actor": actor, "status": status, "valid_to": None,
-                "source": "Illustrative model (scripts/build_is_history.py) from the cited settlement "
-                          "timeline in sources/settlements.csv",
-                "source_url": "", "note": note}, "geometry": gj})
+                "source": SOURCE, "source_url": "", "note": note}, "geometry": gj})
         for (actor, status), key in list(last_written.items()):
             if (actor, status) not in written_actors and key != b'{"type":"MultiPolygon","coordinates":[]}':
                 empty = for_output(MultiPolygon())
                 last_written[(actor, status)] = json.dumps(empty, separators=(",", ":")).encode()
                 features.append({"type": "Feature", "properties": {
                     "date": d.isoformat(), "actor": actor, "status": status, "valid_to": None,
-                    "source": "Illustrative model", "source_url": "",
-                    "note": "nothing held from this date"}, "geometry": empty})
+                    "source": SOURCE, "source_url": "", "note": "nothing held from this date"},
+                    "geometry": empty})
         areas[d] = area_km2_m(is_m)
+        actor_areas[d] = {a: area_km2_m(g) for a, g in lay.items()} | {IS: areas[d]}
 
     hist = out / "is_syria_iraq" / "history.geojson"
     dump_geojson(hist, features, {"name": "is_syria_iraq_history", "crs_note": "EPSG:4326 (RFC 7946)"})
@@ -881,10 +951,11 @@ def build_history(out: Path) -> dict:
     written["date"] = pd.to_datetime(written["date"]).dt.strftime("%Y-%m-%d")
     assert written.is_valid.all(), "invalid geometry written"
     geod_areas = {}
-    for d_str in [d for d, _ in IHS_FIGURES] + list(KEY_DATES) + ["2014-06-10", "2015-05-20"]:
+    for d_str in [d for d, _ in IHS_FIGURES] + list(KEY_DATES):
         geod_areas[d_str] = is_area_at(written, d_str)
-    return {"buffer_km": buf, "hole_km2": hole, "dates": dates, "model_areas": areas,
-            "geod_areas": geod_areas, "n_features": len(features), "geo": geo}
+    return {"reach_km": reach, "link_km": link, "dates": dates, "model_areas": areas,
+            "actor_areas": actor_areas, "geod_areas": geod_areas, "n_features": len(features), "geo": geo,
+            "sites": sites, "written": written}
 
 
 def is_area_at(history: gpd.GeoDataFrame, day: str) -> float:
@@ -1235,6 +1306,37 @@ DATASET = {
 }
 
 
+#: Extra words for actors whose label needs them.
+ACTOR_NOTES = {
+    SYR_OPP: "Includes the jihadist factions (Nusra/HTS) of the Idlib coalition. ",
+    TURKISH: "Euphrates Shield (from Aug 2016) and Afrin (from Mar 2018) only. ",
+    SDF: "YPG before the SDF existed; government pockets in Hasakah and Qamishli are not separated. ",
+}
+
+
+def manifest(res: dict) -> dict:
+    """dataset.json: the DATASET constants plus what the build measured about coverage.
+
+    ``partial`` names every actor whose territory is known to be incomplete, with
+    the reason, so legend, metrics, exports and reports can say so.
+    """
+    partial = {}
+    for actor in ACTOR_ORDER:
+        if actor == IS:
+            continue
+        n = sum(any(s.controller(day) == actor for day in res["dates"]) for s in res["sites"])
+        partial[actor] = (
+            f"Partial: modelled from {n} cited places and their roads; open desert more than "
+            f"{res['reach_km']:g} km from them that reaches the outer border is left unassigned, so published "
+            f"maps that colour the desert show more. {ACTOR_NOTES.get(actor, '')}".strip())
+    return DATASET | {
+        "partial": partial,
+        "unassigned": (f"Open desert more than {res['reach_km']:g} km from every modelled place and road that "
+                       "reaches the outer border of Syria and Iraq is left to no one (IHS 'territorial dominance' "
+                       "leaves it out too)."),
+    }
+
+
 # ======================================================================================
 # main
 # ======================================================================================
@@ -1245,6 +1347,76 @@ def prepare_out(out: Path) -> None:
     for rel in ("naturalearth/README.md", "is_syria_iraq/README.md"):
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(GEODATA / rel, out / rel)
+
+
+def published_vs_model(out: Path) -> str:
+    """Every figure of the claims ledger beside the model, as the app checks it.
+
+    Computed with the project's own claims engine (``territory.claims``) on the files
+    just written, so the README shows exactly what the Claims page and
+    ``territory claims`` show; the two calibration rows are marked.
+    """
+    sys.path.insert(0, str(ROOT / "src"))
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+
+    # The manifest names ../naturalearth files: allowed inside the data root, so the
+    # root is the build's output folder while it is read.
+    before = os.environ.get("TERRITORY_DATA")
+    os.environ["TERRITORY_DATA"] = str(out.resolve())
+    try:
+        table = Analysis.of(load_dataset(out / "is_syria_iraq")).claims()
+    finally:
+        if before is None:
+            os.environ.pop("TERRITORY_DATA", None)
+        else:
+            os.environ["TERRITORY_DATA"] = before
+    lines = ["| date | claimant | claim | published km² | model km² | model / published | verdict |",
+             "|---|---|---|---:|---:|---:|---|"]
+    for r in table.itertuples():
+        implied = "" if pd.isna(r.implied_km2) else f"{r.implied_km2:,.0f}"
+        computed = "" if pd.isna(r.computed_km2) else f"{r.computed_km2:,.0f}"
+        ratio = "" if pd.isna(r.implied_km2) or not r.implied_km2 or pd.isna(r.computed_km2) \
+            else f"{r.computed_km2 / r.implied_km2:.2f}"
+        verdict = "**calibration point**" if r.calibration else r.verdict
+        claimant = str(r.claimant).replace("|", "/")
+        lines.append(f"| {r.date} | {claimant} | {r.claim} | {implied} | {computed} | {ratio} | {verdict} |")
+    counts = table[~table.calibration].verdict.value_counts()
+    lines += ["", "Independent figures by verdict: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + "."]
+    return "\n".join(lines)
+
+
+ACTOR_TABLE_DATES = ("2015-06-01", "2017-07-01", "2018-07-01")
+
+
+def actor_table(res: dict) -> str:
+    """km² and % of each country per actor at a few dates (model, before display simplification)."""
+    geo = res["geo"]
+    head = "| actor | places (all dates) | " + " | ".join(
+        f"{d}: Syria km² (%) | {d}: Iraq km² (%)" for d in ACTOR_TABLE_DATES) + " |"
+    lines = [head, "|---|---:|" + "---:|---:|" * len(ACTOR_TABLE_DATES)]
+    country_km2 = {c: g.area / 1e6 for c, g in geo.countries.items()}
+    per_date = {}
+    for d in ACTOR_TABLE_DATES:
+        fr = frame_at(geo, date.fromisoformat(d))
+        per_date[d] = layers(geo, fr, res["reach_km"], res["link_km"])
+    for actor in ACTOR_ORDER:
+        n = sum(any(s.controller(day) == actor for day in res["dates"]) for s in res["sites"])
+        cells = []
+        for d in ACTOR_TABLE_DATES:
+            g = per_date[d].get(actor, MultiPolygon())
+            for c in ("Syria", "Iraq"):
+                a = area_km2_m(shapely.intersection(g, geo.countries[c]))
+                cells.append(f"{a:,.0f} ({100 * a / country_km2[c]:.0f}%)")
+        lines.append(f"| {actor} | {n} | " + " | ".join(cells) + " |")
+    unassigned = []
+    for d in ACTOR_TABLE_DATES:
+        held = shapely.union_all(list(per_date[d].values()))
+        for c in ("Syria", "Iraq"):
+            a = area_km2_m(shapely.difference(geo.countries[c], held))
+            unassigned.append(f"{a:,.0f} ({100 * a / country_km2[c]:.0f}%)")
+    lines.append("| *unassigned open desert* | | " + " | ".join(unassigned) + " |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1259,44 +1431,29 @@ def main(argv: list[str] | None = None) -> int:
     claims = build_claims(out, ref_names)
     n_settlements = build_settlements(out)
     build_actors(out)
-    (out / "is_syria_iraq").mkdir(parents=True, exist_ok=True)
-    (out / "is_syria_iraq" / "dataset.json").write_text(
-        json.dumps(DATASET, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     res = build_history(out)
+    (out / "is_syria_iraq" / "dataset.json").write_text(
+        json.dumps(manifest(res), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     print(f"{len(claims)} claims, {n_settlements} settlements, {res['n_features']} history features, "
           f"{len(res['dates'])} dates")
-    lines = ["| as-of date | IHS published (km²) | model, Geod on written file (km²) | model / IHS | role |",
-             "|---|---:|---:|---:|---|"]
-    calib_dates = {d for d, _ in CALIBRATION_TARGETS}
-    for d, v in IHS_FIGURES:
-        a = res["geod_areas"][d]
-        role = "**calibration**" if d in calib_dates else "independent check"
-        lines.append(f"| {d} | {v:,.0f} | {a:,.0f} | {a / v:.2f} | {role} |")
-        print(f"  {d}: IHS {v:>8,.0f} km2   model {a:>8,.0f} km2   ratio {a / v:.2f}  {role}")
-    lines += ["", "| key date | model IS area (km²) |", "|---|---:|"]
-    for d in KEY_DATES:
-        lines.append(f"| {d} | {res['geod_areas'][d]:,.0f} |")
-    peak_d = max(res["model_areas"], key=res["model_areas"].get)
-    lines += ["", f"Largest modelled extent: {res['model_areas'][peak_d]:,.0f} km² on {peak_d} "
-              f"(equal-area LAEA, before display simplification)."]
     params = "\n".join([
         "| parameter | value | how set |", "|---|---:|---|",
-        f"| buffer half-width / node radius | {res['buffer_km']} km | **calibrated** |",
-        f"| desert fill: largest enclosed hole credited to IS | {res['hole_km2']:,.0f} km² | **calibrated** |",
-        f"| corridor: longest link | {LINK_MAX_KM:.0f} km | fixed |",
-        f"| enemy hole radius (within Voronoi cell) | {ENEMY_RADIUS_KM:.0f} km | fixed |",
+        f"| reach of a place and half-width of its road corridors | {res['reach_km']} km | **calibrated** |",
+        f"| longest road link between two places of one actor | {res['link_km']:.0f} km | **calibrated** |",
         f"| contested zone radius | {CONTESTED_RADIUS_KM:.0f} km | fixed |",
+        f"| model outline simplification | {OUTLINE_TOLERANCE_M:.0f} m | fixed |",
         f"| display simplification | {SIMPLIFY_M:.0f} m | fixed |",
         f"| minimum part | {MIN_PART_KM2:.0f} km² | fixed |",
-        f"| calibration grid | buffer {GRID_BUFFER_KM[0]}–{GRID_BUFFER_KM[-1]} km step 0.5; "
-        f"hole cap {', '.join(f'{h:,.0f}' for h in GRID_HOLE_KM2)} km² | |",
+        f"| calibration | longest link over {', '.join(f'{v:.0f}' for v in GRID_LINK_KM)} km; reach solved "
+        f"within {REACH_RANGE_KM[0]:.0f}–{REACH_RANGE_KM[1]:.0f} km (0.1 km) | |",
     ])
     size = (out / "is_syria_iraq" / "history.geojson").stat().st_size
     fill_generated(out / "is_syria_iraq" / "README.md", {
-        "params": params, "areas": "\n".join(lines),
+        "params": params, "areas": published_vs_model(out), "actors": actor_table(res),
         "stats": f"{len(res['dates'])} snapshot dates, {res['n_features']} features, "
-                 f"history.geojson {size / 1e6:.2f} MB; {len(claims)} claims; {n_settlements} settlements."})
+                 f"history.geojson {size / 1e6:.2f} MB; {len(claims)} claims; {n_settlements} settlements; "
+                 f"{len(res['sites'])} model places."})
     return 0
 
 

@@ -54,6 +54,11 @@ class Dataset:
     paths: list[Path] = field(default_factory=list)
     #: Set for a dataset read from a store (a database): changes with every write, keys caches.
     data_version: str | None = None
+    #: Actors whose territory is known to be incomplete -> why (manifest ``partial``):
+    #: legend, metrics, exports and reports must say so beside their figures.
+    partial: dict[str, str] = field(default_factory=dict)
+    #: What the dataset leaves to no actor (manifest ``unassigned``), e.g. open desert.
+    unassigned: str = ""
 
     @cached_property
     def actors(self) -> list[str]:
@@ -274,6 +279,8 @@ def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str
         focus_actor=man.text("focus_actor") or None,
         region=man.text("region") or None,
         paths=[*paths, *([claims_path] if claims_path else [])],
+        partial=_partial_notes(man.meta.get("partial"), manifest_path.name, report),
+        unassigned=man.text("unassigned"),
     )
     return ds
 
@@ -284,6 +291,22 @@ def manifest_history(root: Path) -> Path:
     if found is None:
         return root
     return manifest.read(found).files["history"]
+
+
+#: Longest note kept per partial actor (a manifest is data: bounded, never followed).
+PARTIAL_NOTE_MAX = 1000
+
+
+def _partial_notes(value: object, file: str, report: Report) -> dict[str, str]:
+    """The manifest's ``partial`` map (actor -> note); anything else is warned about and ignored."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        report.warning("dataset.json 'partial' is not a map of actor names to notes; ignored", file=file,
+                       field="partial", code="bad-manifest",
+                       hint='write "partial": {"Actor name": "why its territory is incomplete"}')
+        return {}
+    return {k.strip(): v.strip()[:PARTIAL_NOTE_MAX] for k, v in value.items() if k.strip()}
 
 
 def read_claims_file(path: Path, report: Report) -> pd.DataFrame:

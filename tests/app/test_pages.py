@@ -45,6 +45,16 @@ def test_map_page_labels_reconstruction_and_shows_map():
     assert all(u.startswith(f"../{COMPONENT_NAME}/") for u in args["js_links"] + args["css_links"])
 
 
+def test_map_page_names_the_partial_actors():
+    """Actors the bundled model leaves partial are named, with why, in the sidebar."""
+    from territory.datasets import load_dataset
+
+    partial = load_dataset().partial
+    at = run_page("src/territory/app/main.py")
+    shown = " ".join(m.value for m in at.sidebar.markdown)
+    assert partial and all(f"**{actor}**: {note}" in shown for actor, note in partial.items())
+
+
 def map_args(at: AppTest, index: int = 0) -> dict:
     maps = [e for e in at.get("component_instance") if "feature_group" in json.loads(e.proto.json_args)]
     return json.loads(maps[index].proto.json_args)

@@ -209,7 +209,8 @@ def selected_focus(an: Analysis) -> str:
     return st.sidebar.selectbox(
         "Focus actor", actors, key="focus",
         help=f"Whose numbers the page gives: the key figures, the legend order, the report and the exports "
-             f"follow this actor. Default: {an.focus_actor} (the largest peak).")
+             f"follow this actor. Default: {an.focus_actor} "
+             f"({'named by the dataset' if an.dataset.focus_actor == an.focus_actor else 'the largest peak'}).")
 
 
 @st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
@@ -294,6 +295,12 @@ def dataset_banner(an: Analysis) -> None:
         st.sidebar.caption("Your uploaded data (visible in this browser session only).")
     if ds.illustrative:
         st.warning(f"**Illustrative reconstruction.** {ds.label}", icon="⚠️")
+    if ds.partial:
+        with st.sidebar.expander(f"Partial actors ({len(ds.partial)})"):
+            for actor, note in ds.partial.items():
+                st.markdown(f"**{actor}**: {note}")
+            if ds.unassigned:
+                st.caption(ds.unassigned)
 
 
 def fmt_km2(v: float) -> str:
