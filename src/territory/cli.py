@@ -339,6 +339,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from territory.datasets import bundled_path, manifest_history
     from territory.validate import validate
 
+    if is_db_url(args.path):
+        raise ValueError("validate checks files: run it on the file you import or append "
+                         "(territory db import/append refuse bad input with the same report)")
     root = manifest_history(Path(args.path) if args.path else bundled_path())
     report = validate(root, load_options(args)).worded(CLI_WORDING)
     if args.format == "json":

@@ -221,3 +221,8 @@ def test_an_empty_store_says_how_to_fill_it(pg_url, capsys):
     store.init(pg_url)
     code, _out, err = cli(capsys, "stats", pg_url)
     assert code == 2 and "db import" in err and "Traceback" not in err
+
+
+def test_validate_points_at_the_file_not_the_store(capsys):
+    code, _out, err = cli(capsys, "validate", "postgresql://u@127.0.0.1:1/x")
+    assert code == 2 and "run it on the file you import or append" in err
