@@ -108,7 +108,9 @@ def test_template_names_render_literally_on_the_map_page(hostile_session):
     fg = maps[0]["feature_group"]
     assert "Brigade \\u0026#123;#3\\u0026#125;" in fg and "{{ 7*7" not in fg
     legend = "".join(m.value for m in at.markdown)
-    assert "Brigade {#3}" in legend and "{{ 7*7 }}" in legend  # plain HTML-escaped text, braces literal
+    # Character references: the browser shows the characters, markdown and HTML see no syntax.
+    assert "Brigade &#123;&#35;3&#125;" in legend and "Cost &#36;5&#36;" in legend
+    assert "$5$" not in legend and "{{" not in legend
 
 
 def test_template_names_render_literally_on_the_compare_page(hostile_session):

@@ -90,7 +90,7 @@ def test_hostile_uploads_are_refused_and_the_loaded_data_stays(page, page_events
 
 
 def test_template_names_are_shown_literally(page, page_events, streamlit_app, tmp_path, save_screenshot):
-    names = ["Brigade {#3}", "{{ 7*7 }}"]
+    names = ["Brigade {#3}", "{{ 7*7 }}", "Cost $5$ **bold**"]
     evil = tmp_path / "names.geojson"
     evil.write_text(_fc(names), encoding="utf-8")
     page.goto(streamlit_app.url + "/?page=data")

@@ -44,6 +44,19 @@ def text(value: object) -> str:
     return html.escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
 
 
+#: Characters HTML or Streamlit's markdown would read as syntax ($…$ maths, **bold**, [links](…), :red[…]).
+_MARKUP = {c: f"&#{ord(c)};" for c in "&<>\"'$*_[]()`~:#\\|!{}"}
+
+
+def md_text(value: object) -> str:
+    """Data text for ``st.markdown(..., unsafe_allow_html=True)``: no HTML and no markdown syntax left.
+
+    Every markup character becomes a character reference, which displays as the
+    character itself: ``Cost $5$`` reads as written instead of becoming maths.
+    """
+    return "".join(_MARKUP.get(ch, ch) for ch in str(value))
+
+
 def color(value: object) -> str:
     """A strict ``#RRGGBB`` colour, never raw text into HTML or a style."""
     return valid_color(value) or FALLBACK_COLOR
@@ -148,7 +161,7 @@ def legend_html(an: Analysis, day: str, actors: list[str]) -> str:
         rows.append(
             f'<div style="display:flex;gap:.5em;align-items:center;margin:.15em 0">'
             f'<span style="width:1.1em;height:1.1em;background:{fill};display:inline-block;border:1px solid #444"></span>'
-            f'<span><b>{html.escape(actor)}</b> <span style="color:#555">{html.escape(" · ".join(parts) or "none")}</span></span></div>'
+            f'<span><b>{md_text(actor)}</b> <span style="color:#555">{html.escape(" · ".join(parts) or "none")}</span></span></div>'
         )
     return "".join(rows)
 
