@@ -164,9 +164,11 @@ class Analysis:
         if not region:
             return []
         out = region_denominators(ds.countries, ds.reference_areas, region)
-        if not out and ds.regions is not None:  # a governorate or oblast
-            out = [d for d in outline_denominators(ds.regions, "Natural Earth admin-1 outline")
-                   if d.region.casefold() == region.casefold()]
+        if not out:  # a governorate or oblast: the dataset's own, else the bundled admin-1 of its countries
+            units = self.admin_regions
+            if units is not None:
+                out = [d for d in outline_denominators(units, "Natural Earth admin-1 outline")
+                       if d.region.casefold() == region.casefold()]
         parts = [p.strip() for p in region.split("+")]
         if len(parts) > 1:
             for part in parts:
@@ -192,13 +194,28 @@ class Analysis:
         if ds.claims is None:
             return None
         if self._claims is None:
-            ctx = ClaimContext(self.measured, ds.countries, ds.regions, ds.reference_areas,
+            ctx = ClaimContext(self.measured, ds.countries, self.admin_regions, ds.reference_areas,
                                self.focus_actor, ds.region)
             self._claims = evaluate_claims(ds.claims, ctx)
         return self._claims.copy()
 
     def equivalent(self, km2: float) -> str | None:
         return equivalent(km2, self.dataset.reference_areas)
+
+    @cached_property
+    def admin_regions(self) -> gpd.GeoDataFrame | None:
+        """Governorates/oblasts as a layer with ``name`` and ``country``: the dataset's own, else the
+        bundled admin-1 units of the countries a bare history lies in (so "% of Donetsk" works on it)."""
+        from territory.regions import BUNDLED_SOURCE
+
+        if self.dataset.regions is not None:
+            return self.dataset.regions
+        layer = self.region_layer()
+        if layer is None:
+            return None
+        f = layer.frame()
+        f = f[f["region_source"] == BUNDLED_SOURCE]  # not a whole country standing in for its units
+        return f.rename(columns={"region": "name"})[["name", "country", "geometry"]] if len(f) else None
 
     def region_layer(self) -> RegionLayer | None:
         """The dataset's own region layer, else bundled admin-1 outlines of the countries it lies in."""

@@ -243,3 +243,23 @@ def test_region_layer_in_every_format_the_loaders_read(tmp_path, fmt):
     layer = read_region_layer(_write(grid, fmt, tmp_path))
     assert sorted(layer.names) == sorted(grid["district_name"])
     np.testing.assert_allclose(sorted(layer.km2), sorted(geod_area_km2(grid.geometry)), rtol=1e-3)
+
+
+def test_share_of_an_oblast_and_an_oblast_claim_on_a_bare_history(ua, tmp_path):
+    """--region Donetsk divides by the bundled oblast; a claim about Donetsk is checked against it."""
+    code, out, err = run("stats", str(ua), "--actor", "Occupied", "--region", "Donetsk", "--no-cache")
+    assert code == 0, err
+    t = table(out)
+    assert set(t["region"]) == {"Donetsk"}
+    code, one, _ = run("regions", str(ua), "--actor", "Occupied", "--date", "2022-04-30", "--region-filter", "Donetsk")
+    row = t[t["date"] == "2022-04-30"].iloc[0]
+    assert row["pct_of_region"] == pytest.approx(table(one)["pct_of_region"].iloc[0], rel=1e-9)
+    claims = tmp_path / "claims.csv"
+    pct = round(float(row["pct_of_region"]))
+    claims.write_text("date,actor,claimant,metric,value,unit,baseline,region,quote,source\n"
+                      f"2022-04-30,Occupied,Analyst,percent_held,{pct},percent,Donetsk,Donetsk,"
+                      f"\"holds {pct}% of Donetsk oblast\",test\n", encoding="utf-8")
+    code, out, err = run("claims", str(ua), str(claims), "--actor", "Occupied", "--no-cache")
+    assert code == 0, err
+    verdict = table(out)["verdict"].iloc[0]
+    assert verdict == "consistent"
