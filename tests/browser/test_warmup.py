@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from territory.analysis import analysis_for
 from territory.ui.warmup import wait_healthy, warm
 
 
@@ -10,7 +11,10 @@ def test_warm_runs_the_map_page_on_the_server(streamlit_app):
     before = len(streamlit_app.timing_lines())
     assert warm(streamlit_app.url, timeout=300)
     new = streamlit_app.timing_lines()[before:]
-    assert [line.split("\t")[0] for line in new] == ["map"]  # the default page ran once, to its end
+    # The default page ran to its end once, then once per other date (each date precomputed).
+    labels = {d.date().isoformat() for d in analysis_for().dates}
+    assert {line.split("\t")[0] for line in new} == {"map"}
+    assert {line.split("\t")[1] for line in new} == labels and len(new) == len(labels)
 
 
 def test_warm_never_raises_when_nobody_answers():

@@ -36,28 +36,61 @@ def wait_healthy(url: str, timeout: float = 120.0, alive: Callable[[], bool] = l
     return False
 
 
-def warm(url: str, query: str = "", timeout: float = 600.0) -> bool:
-    """Run the default page once on the server at ``url`` (``http://127.0.0.1:PORT``); True if the run finished."""
+#: Dates precomputed by a warm-up (each date's layer, key numbers, settlements): beyond this a dataset
+#: is warmed at its default date only (memory: see ``mapframe.LAYER_ENTRIES``).
+MAX_DATES = 256
+
+
+def warm(url: str, query: str = "", timeout: float = 600.0, every_date: bool = True,
+         max_dates: int = MAX_DATES) -> bool:
+    """Run the default page once on the server at ``url`` (``http://127.0.0.1:PORT``); True if it finished.
+
+    With ``every_date`` (and at most ``max_dates`` dates), it then moves the date
+    slider over every date, as a person stepping through the history would, so
+    every date's shared layer and numbers exist before anyone asks: a step is
+    then a lookup (~30 ms of server time instead of ~80 ms on the bundled history).
+    """
     try:
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
         from websockets.sync.client import connect
     except ImportError:  # an older Streamlit without these: no warm-up
         return False
-    msg = BackMsg()
-    msg.rerun_script.query_string = query
-    msg.rerun_script.page_script_hash = ""
     deadline = time.monotonic() + timeout
+    slider: dict = {}
+
+    def rerun(ws, value: str | None = None) -> bool:
+        msg = BackMsg()
+        msg.rerun_script.query_string = query
+        msg.rerun_script.page_script_hash = ""
+        if value is not None:
+            w = msg.rerun_script.widget_states.widgets.add()
+            w.id = slider["id"]
+            w.string_array_value.data.append(value)
+        ws.send(msg.SerializeToString())
+        while time.monotonic() < deadline:
+            fm = ForwardMsg()
+            fm.ParseFromString(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+            kind = fm.WhichOneof("type")
+            if kind == "script_finished":
+                return True
+            if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                el = fm.delta.new_element
+                if el.WhichOneof("type") == "slider" and el.slider.options and "id" not in slider:
+                    slider.update(id=el.slider.id, options=list(el.slider.options),
+                                  value=el.slider.raw_value[0] if el.slider.raw_value else "")
+        return False
+
     try:
         with connect(url.replace("http://", "ws://", 1) + "/_stcore/stream", subprotocols=["streamlit"],
                      max_size=2**28, open_timeout=30) as ws:
-            ws.send(msg.SerializeToString())
-            while time.monotonic() < deadline:
-                raw = ws.recv(timeout=max(0.1, deadline - time.monotonic()))
-                fm = ForwardMsg()
-                fm.ParseFromString(raw)
-                if fm.WhichOneof("type") == "script_finished":
-                    return True
+            if not rerun(ws):
+                return False
+            options = slider.get("options", [])
+            if every_date and 1 < len(options) <= max_dates:
+                for day in options:
+                    if day != slider["value"] and not rerun(ws, day):
+                        return False
+            return True
     except Exception:  # never let a warm-up break the server start
         return False
-    return False
