@@ -303,7 +303,6 @@ def export(url: str, folder: str | Path) -> list[Path]:
         raise StoreError(f"{out} is not empty: export into a new or empty folder")
     ds = load(url)
     out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
     manifest: dict[str, Any] = {k: getattr(ds, k) for k in META_KEYS if getattr(ds, k) not in (None, "")}
     manifest["title"] = ds.title
     history = ds.history.copy()
@@ -329,8 +328,7 @@ def export(url: str, folder: str | Path) -> list[Path]:
             layer.to_file(out / f"{attr}.geojson", driver="GeoJSON", engine="pyogrio")
             manifest[attr] = f"{attr}.geojson"
     (out / "dataset.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    written = sorted(out.iterdir())
-    return written
+    return sorted(out.iterdir())
 
 
 def snapshot_digests(history: gpd.GeoDataFrame) -> dict[tuple[str, str, pd.Timestamp], str]:
