@@ -21,7 +21,7 @@ from territory.baselines import Denominator, equivalent, outline_denominators, r
 from territory.change import change_series, compare
 from territory.claims import ClaimContext, evaluate_claims
 from territory.datasets import Dataset
-from territory.model import change_dates, state_at, to_day, with_validity
+from territory.model import END, change_dates, state_at, to_day, with_validity
 from territory.regions import RegionLayer
 from territory.stats import stats_table
 
@@ -52,22 +52,28 @@ def read_measured(path: Path) -> Measured:
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
+    missing = {"actor", "status", "date", END, "area_km2", "wkb"} - set(table.column_names)
+    if missing:  # not a measurement this version wrote
+        raise ValueError(f"cache entry lacks {sorted(missing)}")
     geoms = shapely.from_wkb(table.column("wkb").to_numpy(zero_copy_only=False))
     return Measured(table.drop_columns(["wkb"]).to_pandas(), np.asarray(geoms, dtype=object))
 
 
-def measure_cached(history: gpd.GeoDataFrame, key: str | None) -> Measured:
-    """``measure(history)``, read from / written to the cache when ``key`` is given."""
-    if key is None:
+def measure_cached(history: gpd.GeoDataFrame, key: str | None, *, persist: bool = True) -> Measured:
+    """``measure(history)``, read from / written to the on-disk cache when ``key`` is given and ``persist``.
+
+    A corrupt, foreign or unreadable entry is rebuilt; an unwritable cache only means no caching.
+    """
+    if key is None or not persist:
         return measure(history)
-    path = cache.entry(key, "measured.parquet")
-    if path.exists():
+    path = cache.fetch(key, "measured.parquet")
+    if path is not None:
         try:
             return read_measured(path)
-        except Exception:  # a corrupt cache entry is recomputed, never fatal
+        except Exception:  # checksum right but unreadable (another version's layout): rebuilt
             pass
     m = measure(history)
-    cache.write_atomic(path, lambda p: write_measured(m, p))
+    cache.store(key, "measured.parquet", lambda p: write_measured(m, p))
     return m
 
 
@@ -83,15 +89,21 @@ class Analysis:
     _claims: pd.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, dataset: Dataset, cache_key: str | None = None) -> Analysis:
-        return cls(dataset, measure_cached(dataset.history, cache_key), cache_key)
+    def of(cls, dataset: Dataset, cache_key: str | None = None, *, persist: bool = True) -> Analysis:
+        return cls(dataset, measure_cached(dataset.history, cache_key, persist=persist), cache_key)
 
     @classmethod
-    def from_paths(cls, dataset: Dataset, use_cache: bool = True, extra: object = None) -> Analysis:
+    def from_paths(cls, dataset: Dataset, use_cache: bool = True, extra: object = None, *,
+                   persist: bool = True) -> Analysis:
+        """Measure ``dataset``, keyed by the content of its files.
+
+        ``persist=False`` (uploads) keeps the key, which names the analysis in the
+        shell's in-memory caches, but never writes the measurement to disk.
+        """
         if dataset.data_version is not None:  # a store: its version stands for the content
             extra = {"extra": extra, "data_version": dataset.data_version}
         key = cache.content_key(dataset.paths, extra) if use_cache and (dataset.paths or dataset.data_version) else None
-        return cls.of(dataset, key)
+        return cls.of(dataset, key, persist=persist)
 
     def with_claims(self, claims: pd.DataFrame, tag: str) -> Analysis:
         """The same measured data with another claims ledger (``tag`` names it in the cache key).

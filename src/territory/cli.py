@@ -221,11 +221,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
         if table is not None:
             emit(render(table, args.format), args.out)
             return EXIT_OK
+    name = f"stats.{args.format}"
     if not args.no_cache and not is_db_url(args.path):
-        # Warm path: answer from the cache with pandas only.
-        from territory.datasets import bundled_path
+        # Warm path: the rendered table straight from the cache, without loading pandas or geodata.
+        if args.path:
+            root = Path(args.path)
+        else:
+            from territory.datasets import bundled_path
 
-        root = Path(args.path) if args.path else bundled_path()
+            root = bundled_path()
         try:
             files = cache.input_files(root)
             key = cache.content_key(files, {**_option_key(args), "denominator": args.denominator,
@@ -233,13 +237,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
                                             "table": "stats-2"})  # 2: area_in/outside_region_km2 columns
         except OSError:  # missing or unreadable input: let the loader report it properly
             key = None
-        hit = cache.entry(key, "stats.parquet") if key else None
-        if hit is not None and hit.exists():
-            import pandas as pd
-
-            from territory.tables import render
-
-            emit(render(pd.read_parquet(hit), args.format), args.out)
+        hit = cache.fetch_bytes(key, name) if key else None
+        if hit is not None:
+            emit(hit.decode("utf-8"), args.out)
             return EXIT_OK
     an = load_analysis(args)
     denoms = an.denominators(region=args.region)
@@ -247,11 +247,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
         raise ValueError(f"--region '{args.region}' is not in the bundled country or region layers")
     denom = _pick_denominator(denoms, args.denominator)
     table = an.stats(denom, args.baseline)
-    if key is not None:
-        cache.write_atomic(cache.entry(key, "stats.parquet"), lambda p: table.to_parquet(p, index=False))
     from territory.tables import render
 
-    emit(render(table, args.format), args.out)
+    text = render(table, args.format)
+    if key is not None:
+        cache.store_bytes(key, name, text.encode("utf-8"))
+    emit(text, args.out)
     return EXIT_OK
 
 

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from territory.export.naming import filename, slugify
-
 __all__ = ["animate", "filename", "html_document", "html_export", "report_pdf", "save_map", "slugify",
            "write_state", "write_table"]
 
-_LAZY = {"save_map": "mapview", "report_pdf": "report", "html_export": "html", "html_document": "html",
+_LAZY = {"filename": "naming", "slugify": "naming", "save_map": "mapview", "report_pdf": "report", "html_export": "html", "html_document": "html",
          "animate": "animation", "write_state": "data", "write_table": "data"}
 
 

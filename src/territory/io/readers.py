@@ -8,6 +8,7 @@ Failures become report rows, never exceptions.
 from __future__ import annotations
 
 import csv
+import os
 import tempfile
 import warnings
 import zipfile
@@ -320,7 +321,7 @@ def read_kml(path: Path, name: str, report: Report, options: LoadOptions) -> lis
         return []
     if not check_kml(data, name, report):
         return []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"territory-unzip-{os.getpid()}-") as tmp:
         doc = Path(tmp) / "doc.kml"
         doc.write_bytes(data)
         layers = read_vector(doc, name, report)
@@ -356,7 +357,7 @@ def read_file(path: Path, options: LoadOptions, report: Report, name: str | None
 
 def read_zip(path: Path, options: LoadOptions, report: Report, name: str) -> list[RawLayer]:
     """A zipped Shapefile (or any supported file inside a zip)."""
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"territory-unzip-{os.getpid()}-") as tmp:
         files = archive.extract(path, Path(tmp), report, max_bytes=options.max_unzipped_bytes,
                                 max_members=options.max_zip_members, name=name)
         if files is None:

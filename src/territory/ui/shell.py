@@ -48,6 +48,15 @@ PAGE_WORDING = {"actor": "the “Actor” field", "status": "the “Status” fi
 
 def configure_page(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Territory", page_icon="🗺️", layout="wide")
+    _sweep_once()
+
+
+@st.cache_resource(show_spinner=False)
+def _sweep_once() -> int:
+    """Once per server process: remove upload/export temp folders and cache temp files a killed server left."""
+    from territory import cache, tempfiles
+
+    return tempfiles.sweep_stale() + cache.sweep()
 
 
 PAGES = {name: str(page_path(name)) for name in ("compare", "claims", "regions", "data", "export")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from territory import tempfiles
 from territory.actors import AliasTable
 from territory.analysis import Analysis
 from territory.datasets import load_dataset, read_claims_file
@@ -134,7 +136,7 @@ if submitted:
                  for p in alias_problems])
     elif not files:  # a claims ledger alone, against the data shown now
         try:
-            with tempfile.TemporaryDirectory(prefix="territory-claims-") as tmp:
+            with tempfile.TemporaryDirectory(prefix=f"territory-claims-{os.getpid()}-") as tmp:
                 path = Path(tmp) / Path(claims.name).name
                 path.write_bytes(claims.getvalue())
                 claims_report = Report()
@@ -151,7 +153,7 @@ if submitted:
         options = LoadOptions(actor=actor.strip() or None, status=status, columns=columns,
                               date=file_date.isoformat() if file_date else None,
                               aliases=AliasTable.from_mapping(aliases), date_format=date_format.strip() or None)
-        tmp = Path(tempfile.mkdtemp(prefix="territory-upload-"))
+        tmp = tempfiles.make("upload")  # removed below; a killed server's leftovers are swept at startup
         folder = tmp / "history"
         folder.mkdir()
         for f in files:
@@ -167,7 +169,7 @@ if submitted:
         try:
             new_ds = load_dataset(target, options, claims=claims_path, display_name=name, allow_manifest=False)
             check_history(new_ds.history, new_ds.report, name=name)  # overlaps, duplicates, look-alike names
-            new = Analysis.from_paths(new_ds, extra=extra)
+            new = Analysis.from_paths(new_ds, extra=extra, persist=False)  # never written to the disk cache
         except LoadError as exc:
             refused = (exc.report.summary(), exc.report.worded(shell.PAGE_WORDING).to_records())
         except Exception as exc:  # never a traceback in the UI (the loaders report; this is a last resort)
@@ -177,7 +179,7 @@ if submitted:
                 "hint": "please report this file to the maintainers", "code": "internal"}])
         else:
             refused = None
-        finally:  # the data is in memory (and in the measurement cache): drop the copies
+        finally:  # the data is in this session's memory only: drop the copies
             shutil.rmtree(tmp, ignore_errors=True)
         if refused:
             _refuse(f"Refused: {refused[0]}.", refused[1])

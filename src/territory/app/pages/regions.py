@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import shutil
-import tempfile
 from pathlib import Path
 
 import altair as alt
@@ -19,6 +18,7 @@ import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
+from territory import tempfiles
 from territory.regions import RegionLayer, layer_columns, read_region_layer, sample_dates
 from territory.report import LoadError
 from territory.tables import to_csv
@@ -70,7 +70,7 @@ def _upload_panel() -> None:
                                "and checks as a history; it stays in this browser session.")
     if up is None:
         return
-    tmp = Path(tempfile.mkdtemp(prefix="territory-regions-"))
+    tmp = tempfiles.make("regions")
     try:
         path = tmp / Path(up.name).name
         path.write_bytes(up.getvalue())

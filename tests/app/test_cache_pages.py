@@ -1,0 +1,28 @@
+"""The dashboard with a cache it cannot use: pages compute without caching, never a traceback (issue 9.6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.usefixtures("bundled")
+
+
+def test_map_page_works_when_the_cache_folder_cannot_be_created(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("TERRITORY_CACHE_DIR", str(blocker / "cache"))
+    st.cache_resource.clear()  # measure again in this process, with the unusable cache
+    st.cache_data.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert any(m.label == "Islamic State: area held" for m in at.metric)
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
