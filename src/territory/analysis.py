@@ -77,6 +77,43 @@ def measure_cached(history: gpd.GeoDataFrame, key: str | None, *, persist: bool 
     return m
 
 
+#: Rows looked at to guess a bare history's countries, and parts kept per row: the guess
+#: only picks names (the denominators are measured in full), so it never grows with the input.
+FOOTPRINT_ROWS = 64
+FOOTPRINT_PARTS = 256
+
+
+def _coarse(geoms: np.ndarray, tol: float) -> np.ndarray:
+    """Douglas-Peucker simplified geometries (linear time, unlike preserve_topology), repaired if needed."""
+    out = shapely.simplify(geoms, tol, preserve_topology=False)
+    bad = ~shapely.is_valid(out)
+    if bad.any():
+        out[bad] = shapely.make_valid(out[bad], method="structure", keep_collapsed=False)
+    return out
+
+
+def coarse_footprint(geoms: np.ndarray, tol: float) -> shapely.Geometry:
+    """A coarse outline of everything ``geoms`` cover, in bounded time whatever their size.
+
+    At most :data:`FOOTPRINT_ROWS` rows spread over the history (which is in date
+    order) and the :data:`FOOTPRINT_PARTS` largest parts of each are simplified
+    and unioned: enough to say which countries hold 20% of the ground.
+    """
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    if len(geoms) > FOOTPRINT_ROWS:
+        geoms = geoms[np.unique(np.linspace(0, len(geoms) - 1, FOOTPRINT_ROWS).round().astype(int))]
+    parts = []
+    for g in geoms:
+        p = shapely.get_parts(g)
+        if len(p) > FOOTPRINT_PARTS:
+            p = p[np.argsort(shapely.area(p))[-FOOTPRINT_PARTS:]]
+        parts.append(p)
+    if not parts:
+        return shapely.Polygon()
+    coarse = _coarse(np.concatenate(parts), tol)
+    return shapely.union_all(coarse[~shapely.is_empty(coarse)])
+
+
 @dataclass
 class Analysis:
     """A dataset with its measured snapshots and derived tables."""
@@ -153,15 +190,14 @@ class Analysis:
         col = next((c for c in ("name", "NAME", "name_en") if c in ds.countries.columns), None)
         if col is None:
             return None
-        # Coarse geometry will do: this only picks names (the denominators are measured in full).
         b = ds.history.total_bounds
         tol = max(b[2] - b[0], b[3] - b[1]) / 500
-        coarse = shapely.simplify(np.asarray(ds.history.geometry.values, dtype=object), tol)
-        footprint = shapely.union_all(coarse[~shapely.is_empty(coarse)])
+        footprint = coarse_footprint(np.asarray(ds.history.geometry.values, dtype=object), tol)
         hits = ds.countries[ds.countries.intersects(shapely.box(*b))]
-        if hits.empty:
+        if hits.empty or footprint.is_empty:
             return None
-        inter = area_km2(shapely.intersection(shapely.simplify(hits.geometry.values, tol), footprint))
+        inter = area_km2(shapely.intersection(_coarse(np.asarray(hits.geometry.values, dtype=object), tol),
+                                              footprint))
         if inter.sum() <= 0:
             return None
         share = inter / inter.sum()

@@ -79,6 +79,8 @@ def region_denominators(countries: gpd.GeoDataFrame | None, reference_areas: pd.
     if not region:
         return []
     parts = [p.strip() for p in region.split("+") if p.strip()]
+    if countries is not None and not countries.empty:  # measure only the countries named, not the world
+        countries = countries[countries[_name_col(countries)].astype(str).isin(parts)]
     outlines = {d.region: d for d in outline_denominators(countries)}
     out: list[Denominator] = []
     geom = None

@@ -27,17 +27,35 @@ def clip(measured: Measured, region_lonlat: shapely.Geometry | None = None, *,
     geoms = measured.geometry.copy()
     todo = ~inside & shapely.intersects(region, measured.geometry)
     if todo.any():
-        def cut(a: np.ndarray) -> np.ndarray:
-            # Cut the outline to each snapshot's box first (linear time): the intersection
-            # then only sees the part of a long border that can matter.
-            near = shapely.intersection(region, shapely.box(*shapely.bounds(a).T))
-            return shapely.intersection(a, near)
-
-        geoms[todo] = threaded(cut, measured.geometry[todo])
+        geoms[todo] = threaded(lambda a: _cut_and_intersect(region, a), measured.geometry[todo])
     geoms[~inside & ~todo] = shapely.Polygon()
     snaps = measured.snapshots.copy()
     snaps["area_km2"] = shapely.area(geoms) / 1e6
     return Measured(snaps, geoms)
+
+
+#: Snapshot boxes are rounded outward to this grid (metres) before the outline is cut to them.
+CUT_GRID_M = 50_000.0
+
+
+def _cut_and_intersect(region: shapely.Geometry, geoms: np.ndarray) -> np.ndarray:
+    """Each geometry intersected with the part of ``region`` near it.
+
+    The outline is first cut to the snapshot's box (linear time), so the
+    intersection only sees the part of a long border that can matter. Boxes are
+    rounded outward to a 50 km grid, so the snapshots of a slowly moving front
+    share one cut: an 800-date archive cuts the outline a handful of times.
+    """
+    b = shapely.bounds(geoms)
+    grid = np.column_stack([np.floor(b[:, :2] / CUT_GRID_M), np.ceil(b[:, 2:] / CUT_GRID_M)]) * CUT_GRID_M
+    cuts: dict[tuple[float, ...], shapely.Geometry] = {}
+    out = np.empty(len(geoms), dtype=object)
+    for i, box in enumerate(map(tuple, grid)):
+        near = cuts.get(box)
+        if near is None:
+            near = cuts[box] = shapely.intersection(region, shapely.box(*box))
+        out[i] = shapely.intersection(geoms[i], near)
+    return out
 
 
 def project_region(region_lonlat: shapely.Geometry) -> shapely.Geometry:

@@ -25,6 +25,7 @@ from territory.io.dates import date_from_filename
 from territory.io.normalise import check_options, normalise_layer
 from territory.io.options import LoadOptions
 from territory.io.readers import SUPPORTED, RawLayer, read_file
+from territory.model import CRS as WGS84
 from territory.model import canonical
 from territory.report import LoadError, Report
 
@@ -78,7 +79,7 @@ def _layers(raws: list[RawLayer], report: Report) -> list[RawLayer]:
     return kept
 
 
-def _read_one(path: Path, options: LoadOptions, report: Report, name: str, *, in_folder: bool) -> list[gpd.GeoDataFrame]:
+def _read_one(path: Path, options: LoadOptions, report: Report, name: str, *, in_folder: bool) -> list[pd.DataFrame]:
     frames = []
     if in_folder:
         day = date_from_filename(path.name)
@@ -110,7 +111,7 @@ def load(path: str | Path, options: LoadOptions | None = None, display_name: str
 def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded:
     if not check_options(options, report, name):
         return Loaded(None, None, report)
-    frames: list[gpd.GeoDataFrame] = []
+    frames: list[pd.DataFrame] = []
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED
                        and not p.name.startswith(".") and p.name != "dataset.json")
@@ -134,12 +135,12 @@ def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded
     if not report.ok:
         return Loaded(None, None, report)
     frames = [f for f in frames if len(f)]
-    if not frames or all(shapely.is_empty(np.asarray(f.geometry.values, dtype=object)).all() for f in frames):
+    if not frames or all(shapely.is_empty(np.asarray(f["geometry"].to_numpy(), dtype=object)).all() for f in frames):
         report.error("no usable rows: nothing to show", file=name, code="no-rows",
                      hint="check the file holds polygons with a date and an actor")
         return Loaded(None, None, report)
     combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-    combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=frames[0].crs)
+    combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=WGS84)  # normalise gives lon/lat
     order = combined.sort_values(["date", "actor", "status"], kind="stable").index
     combined = combined.loc[order].reset_index(drop=True)
     provenance = combined[PROVENANCE].copy()

@@ -88,7 +88,7 @@ def find_columns(frame: pd.DataFrame, options: LoadOptions, report: Report, name
     used when they hold at least one value (KML readers add empty 'timestamp',
     'begin' and 'end' columns to every layer).
     """
-    geom_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    geom_name = frame.active_geometry_name if isinstance(frame, gpd.GeoDataFrame) else None
     present = {str(c).strip().casefold(): c for c in frame.columns if c != geom_name}
     found: dict[str, str] = {}
     for canon, theirs in options.columns.items():
@@ -433,8 +433,8 @@ def check_options(options: LoadOptions, report: Report, name: str) -> bool:
 def normalise_layer(
     raw: RawLayer, options: LoadOptions, report: Report, file_date: pd.Timestamp | None = None,
     fill_missing_dates: bool = False,
-) -> gpd.GeoDataFrame | None:
-    """History rows from one raw layer (None if refused).
+) -> pd.DataFrame | None:
+    """History rows from one raw layer (None if refused), geometry in EPSG:4326.
 
     ``file_date`` (from the file name) dates the rows when the layer has no date
     column; with ``fill_missing_dates`` (snapshot folders) it also dates rows
@@ -449,7 +449,8 @@ def normalise_layer(
         report.error("contains no features", file=name, code="no-features",
                      hint="export the layer again; it has no rows")
         return None
-    frame = frame.reset_index(drop=True)
+    if not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1):
+        frame = frame.reset_index(drop=True)
     before = len(report.errors)
     cols = find_columns(frame, options, report, name)
     n = len(frame)
@@ -514,7 +515,7 @@ def normalise_layer(
     # actor
     actor_col = cols.get("actor")
     if actor_col is None and options.actor is None:
-        lower = {str(c).casefold(): c for c in frame.columns if c != frame.geometry.name}
+        lower = {str(c).casefold(): c for c in frame.columns if c != frame.active_geometry_name}
         actor_col = next((lower[c] for c in NAME_FALLBACK if c in lower and not _is_empty_column(frame[lower[c]])),
                          None)
         if actor_col is not None:
@@ -595,4 +596,7 @@ def normalise_layer(
     columns = {k: np.asarray(v)[keep] for k, v in out.items()}
     columns["_row"] = (np.arange(n) + offset)[keep]
     columns["_file"] = np.full(int(keep.sum()), name, dtype=object)
-    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(geometry[keep], crs=_WGS84_CRS))
+    columns["geometry"] = geometry[keep]
+    # A plain frame (EPSG:4326 geometry column): the caller makes one GeoDataFrame of all
+    # layers, instead of paying geopandas' per-frame cost once per snapshot file.
+    return pd.DataFrame(columns)

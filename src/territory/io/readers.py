@@ -8,6 +8,7 @@ Failures become report rows, never exceptions.
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import tempfile
 import warnings
@@ -20,6 +21,8 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from geopandas.array import from_shapely
+from pyproj import CRS
 
 from territory.io import archive, offline
 from territory.io.dates import date_from_filename
@@ -109,6 +112,28 @@ def _corrupt(report: Report, name: str, exc: BaseException, what: str = "geodata
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _crs(text: str | None) -> CRS | None:
+    return CRS.from_user_input(text) if text else None
+
+
+def _read_layer(path: Path, layer: str | None) -> pd.DataFrame:
+    """One layer as ``pyogrio.read_dataframe`` gives it, at a fraction of its fixed cost.
+
+    A folder of 800 small snapshots pays the per-file cost 800 times: this reads
+    the raw arrays and builds the frame once (dates as written, as text).
+    """
+    meta, _, wkb, field_data = pyogrio.raw.read(path, layer=layer, datetime_as_string=True)
+    columns = [str(c) for c in meta["fields"]]
+    if "geometry" in columns:  # a field named like the geometry column: let pyogrio sort it out
+        return pyogrio.read_dataframe(path, layer=layer, datetime_as_string=True)
+    data = dict(zip(columns, field_data, strict=True))
+    if wkb is None:
+        return pd.DataFrame(data, columns=columns)
+    data["geometry"] = from_shapely(shapely.from_wkb(wkb), crs=_crs(meta["crs"]))
+    return gpd.GeoDataFrame(pd.DataFrame(data), geometry="geometry")
+
+
 def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
     """GeoJSON, GeoPackage, Shapefile, FlatGeobuf via pyogrio; every layer."""
     if offline.looks_like_json(path) and not offline.check_json_crs(path, name, report):
@@ -129,7 +154,7 @@ def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 # Dates as written: parsed (keeping their local day) by normalise.
-                frame = pyogrio.read_dataframe(path, layer=layer_name, datetime_as_string=True)
+                frame = _read_layer(path, layer_name)
         except Exception as exc:
             if not _explain_geometry_failure(path, layer_name, name, report, exc):
                 _corrupt(report, name, exc, path=path)
