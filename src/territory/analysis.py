@@ -84,8 +84,13 @@ FOOTPRINT_PARTS = 256
 
 
 def _coarse(geoms: np.ndarray, tol: float) -> np.ndarray:
-    """Douglas-Peucker simplified geometries (linear time, unlike preserve_topology), repaired if needed."""
+    """Douglas-Peucker simplified geometries (linear time, unlike preserve_topology), repaired if needed.
+
+    A part smaller than the tolerance would vanish: it is kept as its bounding box.
+    """
     out = shapely.simplify(geoms, tol, preserve_topology=False)
+    gone = shapely.is_empty(out) & ~shapely.is_empty(geoms)
+    out[gone] = shapely.envelope(geoms[gone])  # parts smaller than the tolerance keep their box
     bad = ~shapely.is_valid(out)
     if bad.any():
         out[bad] = shapely.make_valid(out[bad], method="structure", keep_collapsed=False)

@@ -134,12 +134,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def progress_line(done: int, total: int) -> None:
+    """'reading 123/800 files' on stderr, redrawn in place (stdout stays clean CSV/JSON)."""
+    end = "\n" if done >= total else ""
+    print(f"\rterritory: reading {done}/{total} files", end=end, file=sys.stderr, flush=True)
+
+
 def load_options(args: argparse.Namespace):
     from territory.io.options import LoadOptions
 
-    return LoadOptions.from_cli(actor=args.actor, status=args.status, date=args.file_date,
-                                column=args.column, aliases=args.aliases,
-                                date_format=getattr(args, "date_format", None))
+    options = LoadOptions.from_cli(actor=args.actor, status=args.status, date=args.file_date,
+                                   column=args.column, aliases=args.aliases,
+                                   date_format=getattr(args, "date_format", None))
+    if sys.stderr.isatty():  # a terminal: show progress through a long folder
+        options.progress = progress_line
+    return options
 
 
 def _option_key(args: argparse.Namespace) -> dict:

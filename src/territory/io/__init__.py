@@ -79,13 +79,58 @@ def _layers(raws: list[RawLayer], report: Report) -> list[RawLayer]:
     return kept
 
 
-def _read_one(path: Path, options: LoadOptions, report: Report, name: str, *, in_folder: bool) -> list[pd.DataFrame]:
+class Budget:
+    """Caps on one input (features, parts, vertices, bytes), counted as its files are read.
+
+    Counting is linear (shapely counts parts and vertices in C), so a hostile file is
+    refused with the cap named before any step whose cost grows faster than its size.
+    """
+
+    HINT = ("load fewer files or dates, or simplify the polygons first (e.g. QGIS: Vector > Geometry Tools > "
+            "Simplify); the limits are listed in the README")
+
+    def __init__(self, options: LoadOptions, report: Report) -> None:
+        self.options, self.report = options, report
+        self.used = {"max_input_bytes": 0, "max_features": 0, "max_parts": 0, "max_vertices": 0}
+
+    def _add(self, cap: str, n: int, name: str, what: str) -> bool:
+        self.used[cap] += n
+        limit = getattr(self.options, cap)
+        if self.used[cap] <= limit:
+            return True
+        self.report.error(f"the input holds more {what} than the limit of {limit:,} ({cap}): "
+                          f"{self.used[cap]:,} counted up to this file", file=name, code="too-big",
+                          hint=self.HINT)
+        return False
+
+    def file(self, path: Path, name: str) -> bool:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return True  # the reader reports it
+        return self._add("max_input_bytes", size, name, "bytes")
+
+    def layer(self, raw: RawLayer) -> bool:
+        geoms = np.asarray(raw.frame.geometry.values, dtype=object)
+        name = raw.name if not raw.layer else f"{raw.name}, layer '{raw.layer}'"
+        return (self._add("max_features", len(geoms), name, "features")
+                and self._add("max_parts", int(shapely.get_num_geometries(geoms).sum()), name, "polygon parts")
+                and self._add("max_vertices", int(shapely.get_num_coordinates(geoms).sum()), name, "vertices"))
+
+
+def _read_one(path: Path, options: LoadOptions, report: Report, name: str, *, in_folder: bool,
+              budget: Budget | None = None) -> list[pd.DataFrame]:
+    budget = budget or Budget(options, report)
+    if not budget.file(path, name):
+        return []
     frames = []
     if in_folder:
         day = date_from_filename(path.name)
     else:
         day = date_from_filename(path.name) if options.date is None else None
     for raw in _layers(read_file(path, options, report, name), report):
+        if not budget.layer(raw):
+            return []
         if raw.file_date is not None:  # a dated snapshot inside a zip: like a folder
             frame = normalise_layer(raw, options, report, file_date=raw.file_date, fill_missing_dates=True)
         else:
@@ -118,11 +163,16 @@ def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded
         if not files:
             report.error("folder holds no geodata files", file=name, code="empty-folder",
                          hint="put dated snapshot files (e.g. 2015-01-31.geojson) in it")
-        for f in files:
+        budget = Budget(options, report)
+        for i, f in enumerate(files):
             try:
-                frames += _read_one(f, options, report, f.name, in_folder=True)
+                frames += _read_one(f, options, report, f.name, in_folder=True, budget=budget)
             except Exception as exc:
                 _internal(report, f.name, exc)
+            if report.errors and any(p.code == "too-big" for p in report.errors):
+                break  # over a cap: reading on would only waste the server's time
+            if options.progress is not None:
+                options.progress(i + 1, len(files))
     elif not path.exists():
         report.error("file or folder not found", file=name, code="missing", hint="check the path")
     elif path.name == "dataset.json":
@@ -143,6 +193,13 @@ def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded
     combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=WGS84)  # normalise gives lon/lat
     order = combined.sort_values(["date", "actor", "status"], kind="stable").index
     combined = combined.loc[order].reset_index(drop=True)
+    actors = combined["actor"].nunique()
+    if actors > options.max_actors:
+        report.error(f"the input names {actors:,} distinct actors, more than the limit of {options.max_actors:,} "
+                     "(max_actors)", file=name, field="actor", code="too-big",
+                     hint="map look-alike labels to one actor with an alias table, or check the actor column "
+                          "is the right one")
+        return Loaded(None, None, report)
     provenance = combined[PROVENANCE].copy()
     history = canonical(combined.drop(columns=PROVENANCE))
     report.stats["rows"] = len(history)

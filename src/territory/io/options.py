@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,15 @@ class LoadOptions:
     max_file_bytes: int = 512 * MiB
     max_unzipped_bytes: int = 1024 * MiB
     max_zip_members: int = 10_000
+    #: Caps on one input (a file, or a folder of files, all together): see :data:`LIMITS`.
+    max_input_bytes: int = 2048 * MiB
+    max_features: int = 1_000_000
+    max_parts: int = 2_000_000
+    max_vertices: int = 50_000_000
+    max_actors: int = 500
+    max_kml_bytes: int = 256 * MiB
+    #: ``progress(done, total)`` after each file of a folder (a CLI line, a page's bar); not an option.
+    progress: Callable[[int, int], None] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_cli(
@@ -71,3 +81,29 @@ class LoadOptions:
             raise ValueError(f"--aliases: {aliases} is not an alias,name CSV ({exc})") from None
         return cls(actor=actor, status=status or "controlled", date=date, columns=mapping, aliases=table,
                    date_format=date_format or None)
+
+
+#: What each cap bounds, for messages and the README's table.
+LIMITS: dict[str, str] = {
+    "max_file_bytes": "bytes in one file",
+    "max_input_bytes": "bytes in all files of one input (a folder of snapshots)",
+    "max_unzipped_bytes": "bytes a zip or KMZ expands to",
+    "max_zip_members": "files inside one zip",
+    "max_kml_bytes": "bytes of one KML document (after unzipping a KMZ)",
+    "max_features": "features (rows) in one input",
+    "max_parts": "polygon parts in one input",
+    "max_vertices": "vertices in one input",
+    "max_actors": "distinct actors in one input",
+}
+
+#: Tighter caps for a dashboard upload: one session's file must not starve the others.
+UPLOAD_LIMITS: dict[str, int] = {
+    "max_file_bytes": 200 * MiB,
+    "max_input_bytes": 200 * MiB,
+    "max_unzipped_bytes": 512 * MiB,
+    "max_kml_bytes": 64 * MiB,
+    "max_features": 200_000,
+    "max_parts": 200_000,
+    "max_vertices": 10_000_000,
+    "max_actors": 200,
+}

@@ -29,7 +29,7 @@ from territory.io.dates import date_from_filename
 from territory.io.options import LoadOptions
 from territory.io.xml import check_kml
 from territory.report import Report
-from territory.safefile import check_file
+from territory.safefile import check_file, human_bytes
 
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml"}
 PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
@@ -331,13 +331,28 @@ def _kmz_document(path: Path, name: str, report: Report, options: LoadOptions) -
         top = [i for i in kmls if len(PurePosixPath(i.filename).parts) == 1]
         doc = next((i for i in kmls if i.filename.lower() == "doc.kml"), (top or kmls)[0])
         with zf.open(doc) as fh:  # zipfile stops at the declared (already checked) size
-            return fh.read(options.max_unzipped_bytes + 1)
+            data = fh.read(options.max_kml_bytes + 1)
+        return data if _kml_size_ok(data, name, report, options) else None
+
+
+def _kml_size_ok(data: bytes, name: str, report: Report, options: LoadOptions) -> bool:
+    if len(data) <= options.max_kml_bytes:
+        return True
+    report.error(f"KML document is larger than the limit of {human_bytes(options.max_kml_bytes)} (max_kml_bytes)",
+                 file=name, code="too-big",
+                 hint="export fewer folders or simplified polygons, or save the layer as GeoPackage")
+    return False
 
 
 def read_kml(path: Path, name: str, report: Report, options: LoadOptions) -> list[RawLayer]:
     """KML/KMZ as Google My Maps exports them: every folder is a layer."""
     try:
-        data = _kmz_document(path, name, report, options) if path.suffix.lower() == ".kmz" else path.read_bytes()
+        if path.suffix.lower() == ".kmz":
+            data = _kmz_document(path, name, report, options)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(options.max_kml_bytes + 1)
+            data = data if _kml_size_ok(data, name, report, options) else None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
         report.error(f"not a readable zip archive ({_first_line(exc)})", file=name, code="zip-corrupt",
                      hint="a KMZ is a zip: the file may be truncated, or be a plain KML (rename it .kml)")

@@ -15,7 +15,7 @@ from territory import tempfiles
 from territory.actors import AliasTable
 from territory.analysis import Analysis
 from territory.datasets import load_dataset, read_claims_file
-from territory.io.options import LoadOptions
+from territory.io.options import UPLOAD_LIMITS, LoadOptions
 from territory.report import LoadError, Report
 from territory.ui import shell
 from territory.ui.aliases import alias_rows
@@ -152,7 +152,11 @@ if submitted:
     else:
         options = LoadOptions(actor=actor.strip() or None, status=status, columns=columns,
                               date=file_date.isoformat() if file_date else None,
-                              aliases=AliasTable.from_mapping(aliases), date_format=date_format.strip() or None)
+                              aliases=AliasTable.from_mapping(aliases), date_format=date_format.strip() or None,
+                              **UPLOAD_LIMITS)
+        bar = st.progress(0.0, text="Reading the files…") if len(files) > 1 else None
+        if bar is not None:
+            options.progress = lambda done, total: bar.progress(done / total, text=f"Reading {done}/{total} files…")
         tmp = tempfiles.make("upload")  # removed below; a killed server's leftovers are swept at startup
         folder = tmp / "history"
         folder.mkdir()
@@ -180,6 +184,8 @@ if submitted:
         else:
             refused = None
         finally:  # the data is in this session's memory only: drop the copies
+            if bar is not None:
+                bar.empty()
             shutil.rmtree(tmp, ignore_errors=True)
         if refused:
             _refuse(f"Refused: {refused[0]}.", refused[1])
