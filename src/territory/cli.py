@@ -148,6 +148,7 @@ def load_options(args: argparse.Namespace):
                                    date_format=getattr(args, "date_format", None))
     if sys.stderr.isatty():  # a terminal: show progress through a long folder
         options.progress = progress_line
+    options.cache = not getattr(args, "no_cache", False)
     return options
 
 

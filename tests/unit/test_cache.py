@@ -217,3 +217,32 @@ def test_cache_sweep_removes_temp_files_of_dead_writers(own_cache):
     mine.write_bytes(b"being written")
     assert cache.sweep() == 1
     assert not stale.exists() and mine.exists()
+
+
+def test_a_loaded_folder_is_cached_and_identical(folder, own_cache):
+    from territory.io import load
+    from territory.io.options import LoadOptions
+
+    first = load(folder, LoadOptions(actor="Occupied"))
+    assert list(own_cache.rglob("history.parquet"))
+    again = load(folder, LoadOptions(actor="Occupied"))
+    assert again.history.equals(first.history) or again.history.geom_equals(first.history).all()
+    pd.testing.assert_frame_equal(pd.DataFrame(again.history.drop(columns="geometry")),
+                                  pd.DataFrame(first.history.drop(columns="geometry")))
+    assert again.report == first.report
+    pd.testing.assert_frame_equal(again.provenance.reset_index(drop=True), first.provenance.reset_index(drop=True),
+                                  check_dtype=False)
+    _entry(own_cache, "history.parquet").write_bytes(b"garbage")  # corrupt: loaded again, same result
+    third = load(folder, LoadOptions(actor="Occupied"))
+    assert len(third.history) == len(first.history)
+
+
+def test_uploads_and_no_cache_never_store_a_loaded_folder(folder, own_cache):
+    from territory.io import load
+    from territory.io.options import LoadOptions
+
+    assert load(folder, LoadOptions(actor="Occupied", cache=False)).history is not None
+    assert not list(own_cache.rglob("history.parquet"))
+    code, _, _ = _run("stats", str(folder), "--actor", "Occupied", "--no-cache")
+    assert code == 0
+    assert not list(own_cache.rglob("*.parquet"))

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from territory.io import loadcache
 from territory.io.dates import date_from_filename
 from territory.io.normalise import check_options, normalise_layer
 from territory.io.options import LoadOptions
@@ -147,7 +148,14 @@ def load(path: str | Path, options: LoadOptions | None = None, display_name: str
     path = Path(path)
     name = display_name or path.name or str(path)
     try:
-        return _load(path, options, report, name)
+        # A folder of snapshots is kept in the content-hash cache: a warm command skips reading it.
+        key = loadcache.key_for(path, options, name) if options.cache and path.is_dir() else None
+        if key is not None and (hit := loadcache.fetch(key)) is not None:
+            return Loaded(*hit)
+        loaded = _load(path, options, report, name)
+        if key is not None and loaded.history is not None:
+            loadcache.store(key, loaded.history, loaded.provenance, loaded.report)
+        return loaded
     except Exception as exc:  # last resort: never a traceback at the user
         _internal(report, name, exc)
         return Loaded(None, None, report)

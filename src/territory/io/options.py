@@ -53,6 +53,8 @@ class LoadOptions:
     max_kml_bytes: int = 256 * MiB
     #: ``progress(done, total)`` after each file of a folder (a CLI line, a page's bar); not an option.
     progress: Callable[[int, int], None] | None = field(default=None, repr=False, compare=False)
+    #: Keep a loaded folder in the on-disk cache (off for dashboard uploads); not an option of the data.
+    cache: bool = field(default=True, repr=False, compare=False)
 
     @classmethod
     def from_cli(

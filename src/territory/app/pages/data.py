@@ -153,7 +153,7 @@ if submitted:
         options = LoadOptions(actor=actor.strip() or None, status=status, columns=columns,
                               date=file_date.isoformat() if file_date else None,
                               aliases=AliasTable.from_mapping(aliases), date_format=date_format.strip() or None,
-                              **UPLOAD_LIMITS)
+                              cache=False, **UPLOAD_LIMITS)  # an upload never reaches the disk cache
         bar = st.progress(0.0, text="Reading the files…") if len(files) > 1 else None
         if bar is not None:
             options.progress = lambda done, total: bar.progress(done / total, text=f"Reading {done}/{total} files…")
