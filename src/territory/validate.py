@@ -162,10 +162,12 @@ def _overlaps(history: gpd.GeoDataFrame, report: Report, name: str, min_km2: flo
     # active[a, d]: the snapshot index of actor a in force on day d, or -1.
     names = sorted(snaps["actor"].unique())
     active = np.full((len(names), len(days)), -1)
+    rows_of = snaps.groupby("actor", sort=False).indices  # one pass, not one scan per actor
+    all_starts, all_ends = snaps["date"].to_numpy(), snaps[END].to_numpy()
     for a, actor in enumerate(names):
-        rows = np.flatnonzero((snaps["actor"] == actor).to_numpy())
-        starts = snaps["date"].to_numpy()[rows]
-        ends = snaps[END].to_numpy()[rows]
+        rows = np.sort(rows_of[actor])
+        starts = all_starts[rows]
+        ends = all_ends[rows]
         pos = np.searchsorted(starts, days, side="right") - 1
         p = np.clip(pos, 0, None)
         ok = (pos >= 0) & (np.isnat(ends[p]) | (ends[p] > days))
@@ -189,28 +191,35 @@ def _overlaps(history: gpd.GeoDataFrame, report: Report, name: str, min_km2: flo
                         shapely.intersection(geoms[i], geoms[j], grid_size=1.0))) / 1e6
         return cache[key]
 
+    # Only actor pairs with two snapshots whose boxes meet can overlap: found with a tree
+    # (n log n), never by trying every pair of actors (2,000 actors took 72 s).
+    actor_of = pd.Index(names).get_indexer(snaps["actor"])
+    live = np.flatnonzero(~empty)
+    left, right = shapely.STRtree(geoms[live]).query(geoms[live])
+    a_i, a_j = actor_of[live[left]], actor_of[live[right]]
+    keep = a_i < a_j
+    candidates = sorted(set(zip(a_i[keep].tolist(), a_j[keep].tolist(), strict=True)))
     pairs = 0
-    for a in range(len(names)):
-        for b in range(a + 1, len(names)):
-            both = (active[a] >= 0) & (active[b] >= 0)
-            if not both.any():
-                continue
-            sa, sb = active[a][both], active[b][both]
-            combos, inverse = np.unique(np.stack([sa, sb], axis=1), axis=0, return_inverse=True)
-            areas = np.array([overlap(int(i), int(j)) for i, j in combos])[inverse.ravel()]
-            hit = areas > min_km2
-            if not hit.any():
-                continue
-            pairs += 1
-            when = days[both]
-            k = int(np.argmax(areas))
-            report.warning(
-                f"'{names[a]}' and '{names[b]}' both control the same ground on {int(hit.sum())} date(s); "
-                f"largest overlap {_fmt_km2(areas[k])} km² on {pd.Timestamp(when[k]):%Y-%m-%d}",
-                file=name, field="geometry", code="overlap",
-                hint="controlled areas of two actors should not overlap: mark disputed ground as 'contested', "
-                     "or fix the polygons (overlaps count twice in totals)",
-            )
+    for a, b in candidates:
+        both = (active[a] >= 0) & (active[b] >= 0)
+        if not both.any():
+            continue
+        sa, sb = active[a][both], active[b][both]
+        combos, inverse = np.unique(np.stack([sa, sb], axis=1), axis=0, return_inverse=True)
+        areas = np.array([overlap(int(i), int(j)) for i, j in combos])[inverse.ravel()]
+        hit = areas > min_km2
+        if not hit.any():
+            continue
+        pairs += 1
+        when = days[both]
+        k = int(np.argmax(areas))
+        report.warning(
+            f"'{names[a]}' and '{names[b]}' both control the same ground on {int(hit.sum())} date(s); "
+            f"largest overlap {_fmt_km2(areas[k])} km² on {pd.Timestamp(when[k]):%Y-%m-%d}",
+            file=name, field="geometry", code="overlap",
+            hint="controlled areas of two actors should not overlap: mark disputed ground as 'contested', "
+                 "or fix the polygons (overlaps count twice in totals)",
+        )
     if pairs:
         report.count("overlapping_actor_pairs", pairs)
 

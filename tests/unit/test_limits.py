@@ -134,7 +134,7 @@ def test_deep_kml_is_checked_in_constant_memory(tmp_path):
 
 def test_progress_is_reported_per_file(folder):
     seen: list[tuple[int, int]] = []
-    loaded = load(folder, LoadOptions(actor="Occupied", progress=lambda d, t: seen.append((d, t))))
+    loaded = load(folder, LoadOptions(actor="Occupied", cache=False, progress=lambda d, t: seen.append((d, t))))
     assert loaded.history is not None
     assert seen == [(1, 3), (2, 3), (3, 3)]
 
@@ -156,3 +156,19 @@ def test_options_with_a_progress_callback_keep_their_cache_key():
     b = LoadOptions(actor="X", progress=lambda d, t: None)
     assert repr(a) == repr(b) and a == b
     json.dumps({"options": repr(b)})
+
+
+def test_overlap_check_of_two_thousand_actors_finds_the_one_overlap():
+    """Actor pairs come from a tree of snapshot boxes, not from trying all 2 million pairs."""
+    from territory.validate import check_history
+    from tests.conftest import make_history
+
+    n = 2000
+    rows = [("2022-03-01", f"Brigade {i}", "controlled",
+             shapely.box(30 + (i % 50) * 0.05, 45 + (i // 50) * 0.05, 30.04 + (i % 50) * 0.05, 45.04 + (i // 50) * 0.05))
+            for i in range(n)]
+    rows.append(("2022-03-01", "Intruder", "controlled", shapely.box(30.01, 45.01, 30.03, 45.03)))  # inside Brigade 0
+    report = check_history(make_history(rows))
+    overlaps = [p for p in report.warnings if p.code == "overlap"]
+    assert len(overlaps) == 1
+    assert "'Brigade 0' and 'Intruder'" in overlaps[0].message

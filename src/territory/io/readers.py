@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import json
 import os
 import tempfile
 import warnings
@@ -112,6 +113,13 @@ def _corrupt(report: Report, name: str, exc: BaseException, what: str = "geodata
     )
 
 
+def _json_or_text(text: object) -> object:
+    try:
+        return json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        return text
+
+
 @functools.lru_cache(maxsize=64)
 def _crs(text: str | None) -> CRS | None:
     return CRS.from_user_input(text) if text else None
@@ -128,6 +136,9 @@ def _read_layer(path: Path, layer: str | None) -> pd.DataFrame:
     if "geometry" in columns:  # a field named like the geometry column: let pyogrio sort it out
         return pyogrio.read_dataframe(path, layer=layer, datetime_as_string=True)
     data = dict(zip(columns, field_data, strict=True))
+    for subtype, column in zip(meta["ogr_subtypes"], columns, strict=True):
+        if subtype == "OFSTJSON":  # objects and lists in GeoJSON properties: parsed as pyogrio does
+            data[column] = pd.Series(data[column], dtype=object).map(_json_or_text, na_action="ignore").to_numpy()
     if wkb is None:
         return pd.DataFrame(data, columns=columns)
     data["geometry"] = from_shapely(shapely.from_wkb(wkb), crs=_crs(meta["crs"]))
