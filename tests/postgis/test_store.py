@@ -42,13 +42,17 @@ def bundled_split(tmp_path) -> tuple[Path, Path, pd.Timestamp]:
 
 
 def shutil_copy_dataset(src: Path, dest: Path) -> None:
-    """Copy a dataset folder, pointing its manifest's relative paths at the originals."""
+    """Copy a dataset folder: every file its manifest names, side by side (a manifest names only its own files)."""
+    import shutil
+
     dest.mkdir()
     meta = json.loads((src / "dataset.json").read_text(encoding="utf-8"))
     for key, value in list(meta.items()):
         if isinstance(value, str) and key in ("claims", "actors", "settlements", "regions", "countries", "basemap",
                                               "reference_areas"):
-            meta[key] = str((src / value).resolve())
+            name = f"{key}{Path(value).suffix}"
+            shutil.copyfile((src / value).resolve(), dest / name)
+            meta[key] = name
     (dest / "dataset.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
