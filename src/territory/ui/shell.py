@@ -8,6 +8,7 @@ dataset is measured once per process and shared read-only by every session
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -49,6 +50,35 @@ PAGE_WORDING = {"actor": "the “Actor” field", "status": "the “Status” fi
 def configure_page(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Territory", page_icon="🗺️", layout="wide")
     _sweep_once()
+
+
+@st.cache_resource(show_spinner=False)
+def _upload_semaphore() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(UPLOAD_SLOTS)
+
+
+#: Uploads read at once per server process; a second one waits up to UPLOAD_WAIT_S, then is refused.
+UPLOAD_SLOTS = 1
+UPLOAD_WAIT_S = 5.0
+
+
+@contextlib.contextmanager
+def upload_slot(name: str):
+    """Hold the server's upload slot while reading ``name`` (raise LoadError if it stays busy).
+
+    One session's heavy upload then uses one of the machine's cores, never all of
+    them: other sessions keep stepping through dates while it loads.
+    """
+    sem = _upload_semaphore()
+    if not sem.acquire(timeout=UPLOAD_WAIT_S):
+        report = Report()
+        report.error("the server is reading another upload right now", file=name, code="busy",
+                     hint="press Load again in a moment; your current data is unchanged")
+        raise LoadError(report)
+    try:
+        yield
+    finally:
+        sem.release()
 
 
 @st.cache_resource(show_spinner=False)
