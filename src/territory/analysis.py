@@ -21,6 +21,7 @@ from territory.baselines import Denominator, equivalent, outline_denominators, r
 from territory.change import change_series, compare
 from territory.claims import ClaimContext, evaluate_claims
 from territory.datasets import Dataset
+from territory.geos import SHARED_GEOMETRY
 from territory.model import END, change_dates, state_at, to_day, with_validity
 from territory.regions import RegionLayer
 from territory.stats import stats_table
@@ -290,7 +291,8 @@ class Analysis:
         layer = layer if layer is not None else self.region_layer()
         if layer is None:
             return pd.DataFrame(columns=TABLE_COLUMNS)
-        return region_table(self.measured, layer, dates, status=status, actors=actors)
+        with SHARED_GEOMETRY:  # the layer's outlines are prepared and may be shared between sessions
+            return region_table(self.measured, layer, dates, status=status, actors=actors)
 
     def regions_at(self, day: object, status: str = "controlled", layer: RegionLayer | None = None) -> pd.DataFrame:
         """km² and share of each region (governorate, oblast…) held by each actor on ``day``."""
@@ -306,11 +308,12 @@ class Analysis:
         x, y = st["lon"].to_numpy(float), st["lat"].to_numpy(float)
         pop = pd.to_numeric(st.get("population"), errors="coerce").fillna(0).to_numpy()
         rows = []
-        for actor, part in state.groupby("actor"):
-            inside = np.zeros(len(st), bool)
-            for g in part.geometry.values:
-                inside |= shapely.contains_xy(g, x, y)
-            rows.append((actor, int(inside.sum()), int(pop[inside].sum())))
+        with SHARED_GEOMETRY:  # contains_xy prepares the shared history geometries in place
+            for actor, part in state.groupby("actor"):
+                inside = np.zeros(len(st), bool)
+                for g in part.geometry.values:
+                    inside |= shapely.contains_xy(g, x, y)
+                rows.append((actor, int(inside.sum()), int(pop[inside].sum())))
         return pd.DataFrame(rows, columns=["actor", "settlements", "population"])
 
 

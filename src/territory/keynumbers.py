@@ -17,6 +17,7 @@ import shapely
 from territory.analysis import Analysis
 from territory.area import Measured
 from territory.baselines import Denominator
+from territory.geos import SHARED_GEOMETRY
 from territory.model import END, to_day
 from territory.outside import MIN_OUTSIDE_KM2, Places, describe
 from territory.stats import clip, project_region
@@ -220,8 +221,9 @@ class KeyNumberSource:
         areas = self.areas.on(d) if areas is None else areas
         s = to_day(since) if since is not None else previous_change(self.analysis, d)
         since_km2 = actor_km2(self.areas.on(s), self.actor) if s is not None else None
-        return KeyNumbers(self.actor, d, actor_km2(areas, self.actor), self.peak_km2, self.peak_date,
-                          s, since_km2, self.denominator, self.area_in_region_km2(d),
-                          self.outside_places(d) if where_outside else None)
+        with SHARED_GEOMETRY:  # the region outline is prepared and shared by every session's source
+            return KeyNumbers(self.actor, d, actor_km2(areas, self.actor), self.peak_km2, self.peak_date,
+                              s, since_km2, self.denominator, self.area_in_region_km2(d),
+                              self.outside_places(d) if where_outside else None)
 
 

@@ -218,9 +218,11 @@ errors = []
 
 def work(k):
     try:
-        for d in labels[k::8]:
+        for i, d in enumerate(labels[k::8]):
             shell.key_numbers(an, d, 0)
             shell.settlements_at(an, d)
+            if i % 4 == 0:  # the Regions page: the layer's prepared outlines are shared too
+                an.regions_at(d)
     except Exception as exc:
         errors.append(repr(exc))
 
@@ -235,9 +237,9 @@ sys.exit(1 if errors else 0)
 
 
 def test_sessions_computing_different_dates_at_once_do_not_crash_the_server(bundled, tmp_path):
-    """Key numbers and settlements for many dates from 8 threads at once (as 8 sessions would).
+    """Key numbers, settlements and regions for many dates from 8 threads at once (as 8 sessions would).
 
-    Without the shell's geometry lock this segfaulted (GEOS prepared geometries shared between
+    Without the core's geometry lock (territory.geos) this segfaulted (GEOS prepared geometries shared between
     threads); run in a subprocess so a crash fails this test instead of killing the test run.
     """
     import os

@@ -31,13 +31,6 @@ from territory.store import StoreError, is_db_url, redact
 from territory.ui.maps import key as _key
 from territory.ui.tablecache import disk_table
 
-#: GEOS prepared geometries are not thread-safe (libgeos/geos#825) and sessions run in threads of
-#: one process: a 20-session benchmark segfaulted the server when two sessions computed key numbers
-#: (shared prepared region outline) or settlements (``shapely.contains_xy`` prepares the shared
-#: history geometries in place) for different dates at once. Those computations hold this lock;
-#: only cache misses pay for it.
-GEOMETRY_LOCK = threading.RLock()
-
 BUNDLED = "bundled"
 UPLOADED = "uploaded"
 
@@ -379,8 +372,7 @@ def regions_table(an: Analysis, layer: RegionLayer, days: tuple[str, ...], statu
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=1024)
 def settlements_at(an: Analysis, day: str) -> pd.DataFrame:
     """Settlements held on ``day``, shared by every session (no copy per step: treat as read-only)."""
-    with GEOMETRY_LOCK:  # contains_xy prepares the shared history geometries in place
-        return an.settlements_at(day)
+    return an.settlements_at(day)  # thread-safe: the core holds territory.geos.SHARED_GEOMETRY
 
 
 @st.cache_data(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
@@ -409,8 +401,7 @@ def key_numbers(an: Analysis, day: str, denominator_index: int = 0, focus: str |
     session: a step to a date anyone has seen is a lookup. Treat it as read-only.
     """
     source = _key_source(an, denominator_index, focus)
-    with GEOMETRY_LOCK:  # the source's region outline is a prepared geometry shared by all sessions
-        return source.on(day, where_outside=True)
+    return source.on(day, where_outside=True)  # the core holds territory.geos.SHARED_GEOMETRY
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
