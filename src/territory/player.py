@@ -43,6 +43,7 @@ from shapely.geometry.base import BaseGeometry
 from territory.links import safe_url
 from territory.model import END, STATUSES, change_dates, with_validity
 from territory.model import actors as model_actors
+from territory.style import style_payload
 
 #: Grid step in degrees (~11 m at the equator): far below display tolerance.
 QUANTUM = 1e-4
@@ -263,6 +264,7 @@ def build_payload(
     max_vertices: int = 150_000,
     basemap_max_vertices: int = 40_000,
     quantum: float = QUANTUM,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the browser player needs, as a JSON-serialisable dict.
 
@@ -270,7 +272,9 @@ def build_payload(
     elsewhere), shown in popups; ``legend_areas`` (default: ``areas``) is what
     the legend sums per actor, so overlapping rows of one snapshot can count
     once (see :func:`analysis_payload`). ``colors``
-    maps actor to CSS colour; missing actors get a neutral grey.
+    maps actor to CSS colour; missing actors get a neutral grey. ``extra``
+    adds keys (``metrics``, ``places``: see :func:`analysis_payload`). The
+    style table (:mod:`territory.style`) always travels as ``style``.
     """
     h = _prepare(history)
     dates = change_dates(h) if len(h) else []
@@ -350,6 +354,8 @@ def build_payload(
         "basemap": base,
         "transform": {"scale": [quantum, quantum], "translate": [x0, y0]},
         "features": features,
+        "style": style_payload(),
+        **dict(extra or {}),
     }
     payload["id"] = payload_id(payload)
     return payload
@@ -480,7 +486,7 @@ def standalone_html(payload: Mapping[str, Any]) -> str:
 
 
 def analysis_payload(analysis: Any, *, basemap: gpd.GeoDataFrame | None = None, label: str = "",
-                     **kwargs: Any) -> dict[str, Any]:
+                     denominator_index: int = 0, focus: str | None = None, **kwargs: Any) -> dict[str, Any]:
     """:func:`build_payload` for a :class:`territory.analysis.Analysis`, with measured areas.
 
     Popups show each row's own km²; the legend sums each snapshot's union once
@@ -503,6 +509,47 @@ def analysis_payload(analysis: Any, *, basemap: gpd.GeoDataFrame | None = None, 
     legend = np.where(first, union, 0.0)
     if basemap is None:
         basemap = ds.basemap if ds.basemap is not None else ds.countries
+    extra = {"metrics": key_number_rows(analysis, denominator_index, focus), "places": place_rows(analysis)}
     return build_payload(h, ds.colors, basemap=basemap, title=ds.title, label=label,
                          attribution=ds.attribution or "", areas=dict(zip(h.index, own, strict=True)),
-                         legend_areas=dict(zip(h.index, legend, strict=True)), **kwargs)
+                         legend_areas=dict(zip(h.index, legend, strict=True)), extra=extra, **kwargs)
+
+
+def _num(v: float | None) -> float | None:
+    return None if v is None or not math.isfinite(v) else round(float(v), 1)
+
+
+def key_number_rows(analysis: Any, denominator_index: int = 0, actor: str | None = None) -> dict[str, Any] | None:
+    """The focus actor's key numbers at every change date, for the player's panel.
+
+    Same source as the map page's cards and the exports (:mod:`territory.keynumbers`):
+    ``rows[i] = [held km², net change since date i-1, km² inside the denominator's region]``;
+    ``den`` names the denominator (the one the user picked: clipping every
+    snapshot to every region would cost seconds per region).
+    """
+    from territory.keynumbers import KeyNumberSource
+
+    if not analysis.dates or not analysis.focus_actor:
+        return None
+    src = KeyNumberSource(analysis, actor=actor, denominator_index=denominator_index)
+    den = src.denominator
+    rows = []
+    for day in analysis.dates:
+        kn = src.on(day)
+        rows.append([_num(kn.held_km2), _num(kn.change_km2), _num(kn.region_km2) if den is not None else None])
+    return {"actor": src.actor, "peak_km2": _num(src.peak_km2),
+            "peak_date": _day(src.peak_date) if src.peak_date is not None else None,
+            "den": None if den is None else {"region": str(den.region), "label": str(den.label),
+                                             "km2": round(float(den.km2), 1)},
+            "rows": rows}
+
+
+def place_rows(analysis: Any) -> list[list[Any]]:
+    """Major places to label: ``[name, lat, lon, major]`` (see :mod:`territory.places`)."""
+    from territory.places import major_places
+
+    b = analysis.dataset.history.total_bounds
+    pad = max(b[2] - b[0], b[3] - b[1]) * 0.1
+    bounds = (b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad)
+    return [[p.name, round(p.lat, 4), round(p.lon, 4), int(p.major)]
+            for p in major_places(analysis.dataset.settlements, bounds)]

@@ -42,12 +42,10 @@ from territory.export.facts import (
 from territory.export.geometry import Display, display_for, to_path
 from territory.keynumbers import KeyNumberSource, actor_km2, focus_first
 from territory.model import STATUSES, to_day
+from territory.style import BORDER, LAND, SEA, status_style
 
 INK = "#1f1f1f"
 MUTED = "#5f5f5f"
-SEA = "#dfe9ef"
-LAND = "#f5f3ee"
-BORDER = "#9a948a"
 ALERT = "#b0281a"
 FONT = "DejaVu Sans"
 #: Text as text in vector output (editable, searchable, selectable).
@@ -289,7 +287,7 @@ class MapFigure:
         self._dynamic = []
 
     def _territory(self, day: object) -> None:
-        d, s = self.disp, self.s
+        d = self.disp
         idx = d.active(day)
         snaps = d.snapshots.iloc[idx]
         colors = self.ds.colors
@@ -303,17 +301,30 @@ class MapFigure:
                 if path is not None:
                     by_actor.setdefault(str(d.snapshots.at[int(i), "actor"]), []).append(path)
             for actor, paths in by_actor.items():
-                c = colors.get(actor, "#777777")
-                if status == "controlled":
-                    coll = PathCollection(paths, facecolor=to_rgba(c, 0.82), edgecolor=to_rgba(c, 1.0),
-                                          linewidth=0.5 * s, zorder=3)
-                elif status == "contested":
-                    coll = PathCollection(paths, facecolor=to_rgba(c, 0.22), edgecolor=to_rgba(c, 0.9),
-                                          linewidth=0.5 * s, hatch="////", zorder=4)
-                else:
-                    coll = PathCollection(paths, facecolor="none", edgecolor=to_rgba(c, 1.0), linewidth=1.1 * s,
-                                          linestyle=(0, (4, 2)), zorder=5)
+                coll = PathCollection(paths, zorder=3 + STATUSES.index(status), **self._patch_style(
+                    colors.get(actor, "#777777"), status))
                 self._add(self.ax.add_collection(coll, autolim=False))
+
+    def _patch_style(self, color: str, status: str) -> dict:
+        """Matplotlib face/edge for an actor's status layer, from the one style table."""
+        st = status_style(status)
+        kw = {"facecolor": to_rgba(color, st.fill_opacity) if st.fill_opacity > 0 else "none",
+              "edgecolor": to_rgba(color, st.line_opacity), "linewidth": st.weight * 0.5 * self.s}
+        if status == "contested":
+            kw["hatch"] = "////"
+        if st.dash:
+            on, off = (float(v) for v in st.dash.split()[:2])
+            kw["linestyle"] = (0, (on / 2, off / 2))
+        return kw
+
+    def _swatch(self, x: float, y: float, w: float, h: float, color: str, status: str) -> list:
+        """A legend swatch: the map's fill over the map's land, so it shows the map's colour."""
+        P = self.panel
+        under = Rectangle((x, y), w, h, facecolor=LAND, edgecolor="none", transform=P.transAxes)
+        over = Rectangle((x, y), w, h, transform=P.transAxes, **self._patch_style(color, status))
+        P.add_patch(under)
+        P.add_patch(over)
+        return [under, over]
 
     def _legend(self, day: object, areas) -> float:
         """Actor rows with km² on ``day`` and a status key; returns the y below them."""
@@ -333,9 +344,7 @@ class MapFigure:
             held = actor_km2(areas, actor)
             extra = [f"{actor_km2(areas, actor, st):,.0f} {st}" for st in ("contested", "claimed")
                      if actor_km2(areas, actor, st) > 0]
-            sw = Rectangle((0, y - row * 0.62), 0.055, row * 0.5, facecolor=to_rgba(c, 0.82), edgecolor=c,
-                           linewidth=0.5 * s, transform=P.transAxes)
-            P.add_patch(sw)
+            sw = self._swatch(0, y - row * 0.62, 0.055, row * 0.5, c, "controlled")
             name = self._fit_lines(_short(actor, 60), self._pt(7.5), self._name_room, 2)
             t1 = P.text(0.08, y - row * 0.37, name[0], fontsize=self._pt(7.5), color=INK, va="center")
             if len(name) > 1:
@@ -343,7 +352,7 @@ class MapFigure:
                 self._add(P.text(0.08, y - row * 0.37, name[1], fontsize=self._pt(7.5), color=INK, va="center"))
             t2 = P.text(1.0, y - row * 0.37, f"{held:,.0f} km²" if actor in present else "—",
                         fontsize=self._pt(7.5), color=INK, va="center", ha="right", fontweight="bold")
-            self._add(sw, t1, t2)
+            self._add(*sw, t1, t2)
             y -= row * 0.78
             if extra:
                 t3 = P.text(0.08, y - row * 0.25, "+ " + ", ".join(extra) + " km²", fontsize=self._pt(6.2),
@@ -358,19 +367,15 @@ class MapFigure:
         return self._status_key(y - row * 0.2, row)
 
     def _status_key(self, y: float, row: float) -> float:
-        P, s = self.panel, self.s
+        P = self.panel
         statuses = [st for st in STATUSES if st in set(self.disp.snapshots["status"])]
         if len(statuses) <= 1 and statuses in ([], ["controlled"]):
             return y
         x = 0.0
         for st in statuses:
-            kw = {"controlled": {"facecolor": to_rgba("#6b6b6b", 0.82), "edgecolor": "#6b6b6b"},
-                  "contested": {"facecolor": to_rgba("#6b6b6b", 0.22), "edgecolor": "#6b6b6b", "hatch": "////"},
-                  "claimed": {"facecolor": "none", "edgecolor": "#6b6b6b", "linestyle": (0, (3, 1.5))}}[st]
-            sw = Rectangle((x, y - row * 0.62), 0.055, row * 0.5, linewidth=0.8 * s, transform=P.transAxes, **kw)
-            P.add_patch(sw)
+            sw = self._swatch(x, y - row * 0.62, 0.055, row * 0.5, "#6b6b6b", st)
             t = P.text(x + 0.07, y - row * 0.37, st, fontsize=self._pt(6.5), color=MUTED, va="center")
-            self._add(sw, t)
+            self._add(*sw, t)
             x += 0.34
         return y - row * 0.9
 

@@ -115,7 +115,7 @@ def render_layer(fg: folium.FeatureGroup, map_id: str) -> str:
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: key}, max_entries=16)
 def base_frame(an: Analysis, online: bool) -> BaseFrame:
     """The dataset's base map, rendered once per process (per tiles choice)."""
-    return render_base(base_map(an, online=online))
+    return render_base(base_map(an, online=online, keep_view=True))
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: key}, max_entries=LAYER_ENTRIES)
@@ -137,7 +137,7 @@ def show_map(an: Analysis, day: str, actors: list[str], statuses: list[str], *, 
     if _component_func is None or not shared_caches_on():
         from streamlit_folium import st_folium
 
-        return st_folium(base_map(an, online=online), feature_group_to_add=date_layer(an, day, actors, statuses),
+        return st_folium(base_map(an, online=online, keep_view=True), feature_group_to_add=date_layer(an, day, actors, statuses),
                          returned_objects=returned, render=False, width=width, height=height, key=map_key)
     base = base_frame(an, online)
     fg = layer_script(an, day, tuple(actors), tuple(statuses), base.map_id)

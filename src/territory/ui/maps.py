@@ -8,6 +8,7 @@ import shapely
 import streamlit as st
 
 from territory.analysis import Analysis
+from territory.places import Place, major_places
 from territory.ui.mapview import inert_geojson
 from territory.ui.offline import make_base_map
 
@@ -42,17 +43,34 @@ def basemap_geojson(an: Analysis) -> dict | None:
     return inert_geojson(out.__geo_interface__)  # names from a user's layer never reach a template
 
 
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: key})
+def places(an: Analysis) -> list[Place]:
+    """Major cities to label (from the dataset's settlement table), around the data."""
+    (s, w), (n, e) = bounds(an)
+    return major_places(an.dataset.settlements, (w, s, e, n))
+
+
+def view_key(an: Analysis) -> str:
+    """Key under which the map page's folium map and the time player share centre and zoom."""
+    return "map:" + key(an)[:16]
+
+
 OSM_TILES = "OpenStreetMap"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
 
-def base_map(an: Analysis, online: bool | None = None) -> folium.Map:
+def base_map(an: Analysis, online: bool | None = None, *, keep_view: bool = False, sync_group: str | None = None,
+             swipe: bool = False) -> folium.Map:
     """The constant base map: identical bytes on every rerun for the same dataset.
 
     Offline by default; the sidebar's opt-in (``online``, default: the session's
     ``online_tiles`` toggle) adds OpenStreetMap tiles (a network request).
+    City labels come from the dataset's settlements. ``keep_view`` shares the
+    view with the time player (map page); ``sync_group`` links maps that move
+    together (Compare); ``swipe`` adds the swipe divider.
     """
     if online is None:
         online = bool(st.session_state.get("online_tiles"))
     return make_base_map(bounds(an), basemap_geojson(an), tiles=OSM_TILES if online else None,
-                         tiles_attribution=OSM_ATTRIBUTION if online else None)
+                         tiles_attribution=OSM_ATTRIBUTION if online else None, places=places(an),
+                         view_key=view_key(an) if keep_view else None, sync_group=sync_group, swipe=swipe)

@@ -21,15 +21,10 @@ import streamlit as st
 from territory.analysis import Analysis
 from territory.manifest import valid_color
 from territory.model import END, active_mask, to_day
+from territory.style import leaflet_style, swatch_css
 
 #: Fill for an actor without a valid colour.
 FALLBACK_COLOR = "#777777"
-
-STATUS_STYLE = {
-    "controlled": {"fillOpacity": 0.55, "weight": 1.0, "dashArray": None},
-    "contested": {"fillOpacity": 0.22, "weight": 1.5, "dashArray": "4 3"},
-    "claimed": {"fillOpacity": 0.0, "weight": 2.0, "dashArray": "6 4"},
-}
 
 
 def text(value: object) -> str:
@@ -120,9 +115,7 @@ def date_geojson(an: Analysis, day: str, actors: list[str], statuses: list[str])
 
 def _style(feature: dict) -> dict:
     p = feature["properties"]
-    s = STATUS_STYLE.get(p["status"], STATUS_STYLE["controlled"])
-    return {"color": p["color"], "fillColor": p["color"], "weight": s["weight"],
-            "fillOpacity": s["fillOpacity"], "dashArray": s["dashArray"]}
+    return leaflet_style(p["color"], p["status"])
 
 
 def date_layer(an: Analysis, day: str, actors: list[str], statuses: list[str]) -> folium.FeatureGroup:
@@ -160,7 +153,8 @@ def legend_html(an: Analysis, day: str, actors: list[str]) -> str:
         fill = color(an.dataset.colors.get(actor))
         rows.append(
             f'<div style="display:flex;gap:.5em;align-items:center;margin:.15em 0">'
-            f'<span style="width:1.1em;height:1.1em;background:{fill};display:inline-block;border:1px solid #444"></span>'
+            f'<span class="territory-swatch" data-actor="{md_text(actor)}" '
+            f'style="width:1.1em;height:1.1em;display:inline-block;flex:none;box-sizing:border-box;{swatch_css(fill)}"></span>'
             f'<span><b>{md_text(actor)}</b> <span style="color:#555">{html.escape(" · ".join(parts) or "none")}</span></span></div>'
         )
     return "".join(rows)

@@ -39,6 +39,7 @@ Findings (streamlit-folium 0.27.4, folium 0.20, Streamlit 1.67):
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -47,14 +48,13 @@ import branca
 import folium
 import folium.elements
 from branca.element import Element
+from folium.features import DivIcon
 
+from territory.style import BORDER, LAND, SEA  # one colour table for every map
 from territory.ui.player_component import COMPONENT_NAME
 
 #: Where the vendored Leaflet and shim are served, relative to another component's iframe.
 ASSET_URL = f"../{COMPONENT_NAME}"
-SEA = "#dde8ee"
-LAND = "#ececea"
-BORDER = "#8c8c8c"
 
 
 def offline_map_assets(
@@ -120,6 +120,25 @@ def make_deterministic(m: folium.Map, prefix: str = "t") -> folium.Map:
     return m
 
 
+def _inert(name: str) -> str:
+    """A place name as HTML text that no Jinja template reads as syntax (folium compiles element scripts)."""
+    return html.escape(name).replace("{", "&#123;").replace("}", "&#125;")
+
+
+#: City labels: readable over any fill (white halo), never catching the mouse.
+PLACE_CSS = (".territory-place{background:none;border:none;pointer-events:none}"
+             ".territory-place-name{display:inline-block;transform:translate(-50%,-50%);white-space:nowrap;"
+             "font:600 11px/1 system-ui,sans-serif;color:#1f2328;"
+             "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}"
+             ".territory-place-major .territory-place-name{font-size:13px;font-weight:700}")
+
+SWIPE_CSS = (".territory-swipe{position:absolute;inset:0;pointer-events:none;z-index:800}"
+             ".territory-swipe-line{position:absolute;top:0;bottom:0;width:3px;margin-left:-1px;background:#fff;"
+             "box-shadow:0 0 3px rgba(0,0,0,.7)}"
+             ".territory-swipe-range{position:absolute;left:0;right:0;bottom:30px;width:100%;margin:0;"
+             "pointer-events:auto;cursor:ew-resize}")
+
+
 def _style(_feature: Mapping[str, Any]) -> dict[str, Any]:
     return {"color": BORDER, "weight": 0.8, "fillColor": LAND, "fillOpacity": 1.0}
 
@@ -132,6 +151,10 @@ def make_base_map(
     tiles_attribution: str | None = None,
     attribution: str = "Made with Natural Earth",
     base_url: str = ASSET_URL,
+    places: Sequence[Any] = (),
+    view_key: str | None = None,
+    sync_group: str | None = None,
+    swipe: bool = False,
 ) -> folium.Map:
     """The constant map under the territory layers: no network unless ``tiles``.
 
@@ -143,8 +166,17 @@ def make_base_map(
 
     st_folium adds ``feature_group_to_add`` to the map it is given, so build a
     fresh base map each run (cache the GeoJSON, not the Map).
+
+    ``places`` (:class:`territory.places.Place`) become a label layer of city
+    names. ``view_key`` keeps the user's centre and zoom in sessionStorage
+    (the time player reads the same key, so Play/Pause keep the view);
+    ``sync_group`` makes every map of that group pan and zoom together, and
+    ``swipe`` adds a divider that reveals the ``swipe`` pane left of it
+    (both in ``folium-shim.js``, read from the map's options).
     """
     (s, w), (n, e) = bounds
+    extra = {k: v for k, v in (("territoryViewKey", view_key), ("territorySync", sync_group),
+                               ("territorySwipe", "swipe" if swipe else None)) if v}
     m = folium.Map(
         location=[(s + n) / 2, (w + e) / 2],
         zoom_start=5,
@@ -152,6 +184,7 @@ def make_base_map(
         control_scale=True,
         prefer_canvas=False,
         zoom_snap=0.25,
+        **extra,
     )
     js, css = offline_map_assets(base_url)
     m.default_js = js
@@ -171,6 +204,18 @@ def make_base_map(
             smooth_factor=1.0,
             attribution=attribution,
         ).add_to(m)
+    if swipe:
+        folium.map.CustomPane("swipe", z_index=405).add_to(m)
+        m.get_root().header.add_child(Element(f"<style>{SWIPE_CSS}</style>"), name="territory_swipe")
+    if places:
+        m.get_root().header.add_child(Element(f"<style>{PLACE_CSS}</style>"), name="territory_places")
+        labels = folium.FeatureGroup(name="Places", control=False)
+        for p in places:
+            folium.Marker([round(p.lat, 4), round(p.lon, 4)], interactive=False, keyboard=False,
+                          icon=DivIcon(html=f'<span class="territory-place-name">{_inert(p.name)}</span>',
+                                       class_name="territory-place" + (" territory-place-major" if p.major else ""),
+                                       icon_size=None)).add_to(labels)
+        labels.add_to(m)
     m.fit_bounds([[float(s), float(w)], [float(n), float(e)]])
-    digest = hashlib.sha1(repr((bounds, tiles, attribution)).encode()).hexdigest()[:6]
+    digest = hashlib.sha1(repr((bounds, tiles, attribution, view_key, sync_group, swipe)).encode()).hexdigest()[:6]
     return make_deterministic(m, prefix=f"t{digest}x")

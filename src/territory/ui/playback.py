@@ -12,17 +12,19 @@ import streamlit as st
 
 from territory.analysis import Analysis
 from territory.player import analysis_payload
-from territory.ui.maps import key
+from territory.ui.maps import key, view_key
 from territory.ui.player_component import territory_player
 
 PLAYER_KEY = "player"
 
 
-@st.cache_resource(show_spinner="Preparing playback…", hash_funcs={Analysis: key})
-def payload(an: Analysis) -> dict:
-    """The player's data for every date (display-simplified), built once per dataset."""
+@st.cache_resource(show_spinner="Preparing playback…", hash_funcs={Analysis: key}, max_entries=16)
+def payload(an: Analysis, denominator_index: int = 0, focus: str | None = None) -> dict:
+    """The player's data for every date (display-simplified), built once per dataset, denominator and focus actor."""
     ds = an.dataset
-    return analysis_payload(an, label=ds.label if ds.illustrative else "")
+    return analysis_payload(an, label=ds.label if ds.illustrative else "", denominator_index=denominator_index,
+                            focus=focus)
+
 
 
 def handle_player_event(labels: list[str]) -> None:
@@ -39,6 +41,11 @@ def handle_player_event(labels: list[str]) -> None:
     st.session_state["playing"] = st.session_state["stop_requested"] = False
 
 
-def player_view(an: Analysis, index: int, fps: int, playing: bool = True) -> None:
-    """The player in the map's place; ``playing=False`` asks it to stop and report its date."""
-    territory_player(payload(an), index=index, playing=playing, fps=fps, key=PLAYER_KEY, height=560)
+def player_view(an: Analysis, index: int, fps: int, playing: bool = True, denominator_index: int = 0,
+                focus: str | None = None, height: int = 820) -> None:
+    """The player in place of the map and its cards: big date, map, key numbers and legend follow each frame.
+
+    ``playing=False`` asks it to stop and report its date.
+    """
+    territory_player(payload(an, denominator_index, focus), index=index, playing=playing, fps=fps, key=PLAYER_KEY,
+                     height=height, controls="dashboard", view_key=view_key(an))

@@ -43,12 +43,17 @@ def territory_player(
     fps: float = 4,
     key: str | None = None,
     height: int = 560,
+    controls: str = "full",
+    view_key: str | None = None,
 ) -> dict[str, Any] | None:
     """Show the player; return its last stop report (see module docstring).
 
     ``index``/``playing``/``fps`` are applied by the front end only when they
     change between reruns, so passing the server's slider position back each
-    run does not interrupt playback.
+    run does not interrupt playback. ``controls="dashboard"`` drops the
+    player's speed selector (the page has one); ``view_key`` shares the map's
+    centre and zoom with the page's folium map (sessionStorage), so switching
+    between the two keeps the user's view.
     """
     pid = payload.get("id") or payload_id(payload)
     value = _component(
@@ -58,6 +63,8 @@ def territory_player(
         playing=bool(playing),
         fps=float(fps),
         height=int(height),
+        controls=controls,
+        view_key=view_key,
         key=key,
         default=None,
     )

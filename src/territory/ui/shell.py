@@ -43,6 +43,18 @@ PAGE_WORDING = {"actor": "the “Actor” field", "status": "the “Status” fi
 def configure_page(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Territory", page_icon="🗺️", layout="wide")
     _sweep_once()
+    st.html(f"<style>{PAGE_CSS}</style>")
+
+
+#: Page polish: the title starts under the toolbar (not 6rem down); sidebar chips
+#: and choices show whole actor names and denominators instead of cutting them off.
+PAGE_CSS = """
+[data-testid=stMainBlockContainer]{padding-top:1.5rem}
+[data-testid=stSidebar] [data-testid=stMultiSelect] [role=group]{max-height:none;overflow:visible}
+[data-testid=stSidebar] [data-tag]{max-width:100%;height:auto;min-height:1.6rem}
+[data-testid=stSidebar] [data-tag] span[title]{max-width:none;white-space:normal;overflow:visible;
+  text-overflow:clip;line-height:1.25;padding:2px 0}
+"""
 
 
 @st.cache_resource(show_spinner=False)
@@ -265,8 +277,10 @@ def selected_denominator(an: Analysis) -> int:
     keys = denominator_keys(an)
     wanted = st.query_params.get("denominator")
     _restore("denominator", list(range(len(denoms))), keys.index(wanted) if wanted in keys else None, 0)
-    return st.sidebar.selectbox("Share of (denominator)", range(len(denoms)), format_func=lambda i: denoms[i][1],
+    pick = st.sidebar.selectbox("Share of (denominator)", range(len(denoms)), format_func=lambda i: denoms[i][1],
                                 key="denominator", help="Every percentage names what it divides by.")
+    st.sidebar.caption(f"Shares divide by {denoms[pick][1]}.")  # the box cuts long labels off
+    return pick
 
 
 def selected_statuses() -> list[str]:

@@ -39,10 +39,13 @@ def _step(delta: int) -> None:
 
 
 # Date controls: prev / next / play, the slider over the dates that exist, the date in large type.
-c_prev, c_next, c_play, c_speed, c_date = st.columns([1, 1, 1.3, 1.6, 4])
-c_prev.button("Prev", icon=":material/skip_previous:", on_click=_step, args=(-1,), key="prev", width="stretch")
-c_next.button("Next", icon=":material/skip_next:", on_click=_step, args=(1,), key="next", width="stretch")
+# While playing, the player shows the date, slider, map, key numbers and legend itself, frame by frame.
 playing = st.session_state.get("playing", False)
+c_prev, c_next, c_play, c_speed, c_date = st.columns([1, 1, 1.3, 1.6, 4])
+c_prev.button("Prev", icon=":material/skip_previous:", on_click=_step, args=(-1,), key="prev", width="stretch",
+              disabled=playing)
+c_next.button("Next", icon=":material/skip_next:", on_click=_step, args=(1,), key="next", width="stretch",
+              disabled=playing)
 stopping = st.session_state.get("stop_requested", False)
 if c_play.button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
                  key="play", width="stretch",
@@ -57,26 +60,31 @@ if c_play.button("Pause" if playing else "Play", icon=":material/pause:" if play
 fps = c_speed.selectbox("Speed", [2, 4, 10, 20], index=2, key="fps", format_func=lambda v: f"{v} dates/s",
                         label_visibility="collapsed")
 day = st.session_state["date"]
-c_date.markdown(f"<div style='font-size:2.2rem;font-weight:700;line-height:1.1' data-testid='big-date'>{day}</div>",
-                unsafe_allow_html=True)
-st.select_slider("Date", options=labels, key="date", label_visibility="collapsed")
-day = st.session_state["date"]
+if not playing:
+    c_date.markdown(f"<div style='font-size:2.2rem;font-weight:700;line-height:1.1' data-testid='big-date'>{day}</div>",
+                    unsafe_allow_html=True)
+    st.select_slider("Date", options=labels, key="date", label_visibility="collapsed")
+    day = st.session_state["date"]
 shell.sync_url("map", actors, an.dataset.actors, an)
+
+MAP_HEIGHT = 720  # px: a desktop map, not a thumbnail
+if playing:
+    player_view(an, labels.index(day), fps, playing=not stopping, denominator_index=pick, focus=focus,
+                height=MAP_HEIGHT + 110)
+    st.caption("Playing: the date, the map, the key numbers and the legend follow each frame. "
+               "Pause to bring the page (chart, downloads) to the date shown.")
+    shell.remember()
+    st.stop()  # nothing below would follow the frames: it returns with the date when playback stops
 
 map_col, side_col = st.columns([3, 1.15])
 with map_col:
-    if st.session_state.get("playing"):
-        player_view(an, labels.index(day), fps, playing=not stopping)
-    else:
-        # Base map and the date's layer rendered once per process, shared by every session.
-        show_map(an, day, actors, statuses, online=bool(st.session_state.get("online_tiles")),
-                 height=560, map_key="map")
-        st.download_button("⬇ Download this map (PNG)", map_png(an, day, focus, pick),
-                           file_name=download_name(an, day, "png"), mime="image/png", key="download_map",
-                           on_click="ignore", help="The report map for this date: legend, scale bar, sources.")
+    # Base map and the date's layer rendered once per process, shared by every session.
+    show_map(an, day, actors, statuses, online=bool(st.session_state.get("online_tiles")),
+             height=MAP_HEIGHT, map_key="map")
+    st.download_button("⬇ Download this map (PNG)", map_png(an, day, focus, pick),
+                       file_name=download_name(an, day, "png"), mime="image/png", key="download_map",
+                       on_click="ignore", help="The report map for this date: legend, scale bar, sources.")
 with side_col:
-    if st.session_state.get("playing"):
-        st.caption(f"Playing in the map. The figures below are for {day}; pause to bring them to the date shown.")
     denoms = shell.denominators(an)
     kn = shell.key_numbers(an, day, pick, focus)
     held = kn.held_km2

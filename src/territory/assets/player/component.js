@@ -9,7 +9,8 @@
  *                    value: {...}, dataType: "json"}
  *
  * args: payload (territory.player.build_payload), payload_id, index, playing,
- * fps, height. The map is built once per payload_id; later renders only
+ * fps, height, controls ("dashboard": no speed selector, the page has one),
+ * view_key (the map view shared with the page's folium map via sessionStorage). The map is built once per payload_id; later renders only
  * apply index/playing/fps when they differ from the previous render's args,
  * so a rerun that repeats stale args does not yank the playhead back.
  * The value is sent only when playback stops (pause, end, scrub, step):
@@ -56,6 +57,7 @@
       if (ctl) ctl.destroy();
       ctl = window.TerritoryPlayer.mount(root, args.payload, {
         index: args.index || 0, playing: !!args.playing, fps: args.fps || 4,
+        controls: args.controls || "full", viewKey: args.view_key || null,
         onStop: function (value) { report(value); },
       });
       window.__territoryPlayer = ctl;

@@ -29,3 +29,88 @@
   w.$ = shim;
   w.jQuery = shim;
 })(window);
+
+/*
+ * Map behaviour read from the folium map's options (territory.ui.offline.make_base_map):
+ *   territoryViewKey  keep centre/zoom in sessionStorage under this key; the time
+ *                     player reads the same key, so Play and Pause keep the view.
+ *   territorySync     maps of one group pan and zoom together (BroadcastChannel
+ *                     between the same-origin map frames of the page).
+ *   territorySwipe    a divider the user drags: the "swipe" pane shows left of it.
+ */
+(function (w) {
+  "use strict";
+  var L = w.L;
+  if (!L || !L.Map || L.Map.__territoryHooks) return;
+  L.Map.__territoryHooks = true;
+
+  function store() { try { return w.sessionStorage; } catch (e) { return null; } }
+  function readView(key) {
+    try {
+      var v = JSON.parse(store().getItem(key) || "null");
+      return v && isFinite(v.lat) && isFinite(v.lng) && isFinite(v.zoom) ? v : null;
+    } catch (e) { return null; }
+  }
+  function writeView(map, key) {
+    var c = map.getCenter();
+    try { store().setItem(key, JSON.stringify({ lat: c.lat, lng: c.lng, zoom: map.getZoom() })); } catch (e) { /* no storage */ }
+  }
+
+  function keepView(map, key) {
+    // folium fits the bounds right after construction: restore once that is done.
+    setTimeout(function () {
+      var v = readView(key);
+      if (v) map.setView([v.lat, v.lng], v.zoom, { animate: false });
+      map.on("moveend", function () { writeView(map, key); });
+    }, 0);
+  }
+
+  function syncGroup(map, group) {
+    var key = "territory-view:sync:" + group;
+    keepView(map, key);
+    if (!w.BroadcastChannel) return;
+    var ch = new w.BroadcastChannel("territory-sync:" + group), me = Math.random(), applying = false;
+    map.on("move", function () {
+      if (applying) return;
+      var c = map.getCenter();
+      ch.postMessage({ id: me, lat: c.lat, lng: c.lng, zoom: map.getZoom() });
+    });
+    ch.onmessage = function (ev) {
+      var v = ev.data;
+      if (!v || v.id === me) return;
+      applying = true;
+      try { map.setView([v.lat, v.lng], v.zoom, { animate: false }); } finally { applying = false; }
+    };
+    w.__territorySync = ch;
+  }
+
+  function swipe(map) {
+    var pane = map.getPane("swipe") || map.createPane("swipe");
+    var box = L.DomUtil.create("div", "territory-swipe", map.getContainer());
+    var line = L.DomUtil.create("div", "territory-swipe-line", box);
+    var range = L.DomUtil.create("input", "territory-swipe-range", box);
+    range.type = "range"; range.min = "0"; range.max = "1"; range.step = "any"; range.value = "0.5";
+    range.setAttribute("aria-label", "Swipe between the two dates");
+    range.title = "Drag: left of the line shows the earlier date";
+    L.DomEvent.disableClickPropagation(range);
+    L.DomEvent.on(range, "pointerdown mousedown touchstart", function (e) { L.DomEvent.stopPropagation(e); map.dragging.disable(); });
+    L.DomEvent.on(w.document, "pointerup mouseup touchend", function () { map.dragging.enable(); });
+    function clip() {
+      var size = map.getSize(), x = size.x * Number(range.value);
+      var nw = map.containerPointToLayerPoint([0, 0]), se = map.containerPointToLayerPoint(size);
+      pane.style.clip = "rect(" + [nw.y, nw.x + x, se.y, nw.x].join("px,") + "px)";
+      line.style.left = x + "px";
+    }
+    L.DomEvent.on(range, "input change", clip);
+    map.on("move zoomend resize viewreset", clip);
+    setTimeout(clip, 0);
+    w.__territorySwipe = { range: range, clip: clip };
+  }
+
+  L.Map.addInitHook(function () {
+    var o = this.options;
+    if (o.territoryViewKey) keepView(this, "territory-view:" + o.territoryViewKey);
+    if (o.territorySync) syncGroup(this, String(o.territorySync));
+    if (o.territorySwipe) swipe(this);
+  });
+})(window);

@@ -10,7 +10,15 @@
  * All payload text (actor names, sources, titles) goes through textContent
  * or an HTML escaper: it is data, never markup.
  *
+ * Colours, opacities and dashes come from payload.style (territory/style.py,
+ * the table every map uses); legend swatches paint the same fill over the same
+ * land colour, so the legend shows what the map shows. The legend and the key
+ * numbers (payload.metrics) sit in a side panel beside the map, never over it.
+ *
  * API: TerritoryPlayer.mount(element, payload, {index, playing, fps, loop,
+ *      controls: "full" | "dashboard" (no speed selector: the host has one),
+ *      viewKey (keep the map's
+ *      centre/zoom in sessionStorage under this key, shared with the host's map),
  *      onChange(index, date), onStop({index, date, playing}, cause)})
  *      -> controller {map, setIndex, play, pause, toggle, setFps, update,
  *                     getIndex, isPlaying, stats, resetStats, destroy}
@@ -19,10 +27,14 @@
   "use strict";
 
   var SPEEDS = [2, 4, 10, 20];
-  var STATUS_STYLE = {
-    controlled: { fill: true, fillOpacity: 0.55, weight: 1, opacity: 0.9 },
-    contested: { fill: true, fillOpacity: 0.2, weight: 1.5, opacity: 0.95, dashArray: "5 4" },
-    claimed: { fill: false, fillOpacity: 0, weight: 2, opacity: 1, dashArray: "2 5" },
+  // Fallback only: payloads carry territory/style.py's table in payload.style.
+  var DEFAULT_STYLE = {
+    land: "#ececea", sea: "#dde8ee", border: "#8c8c8c",
+    statuses: {
+      controlled: { fill_opacity: 0.8, line_opacity: 1, weight: 1, dash: null },
+      contested: { fill_opacity: 0.25, line_opacity: 0.95, weight: 1.5, dash: "5 4" },
+      claimed: { fill_opacity: 0, line_opacity: 1, weight: 2, dash: "2 5" },
+    },
   };
   var PANE_Z = { controlled: 410, contested: 420, claimed: 430 };
   var NUM = typeof Intl !== "undefined" ? new Intl.NumberFormat("en", { maximumFractionDigits: 0 }) : null;
@@ -42,6 +54,35 @@
 
   function fmtKm2(v) {
     return (NUM ? NUM.format(v) : String(Math.round(v))) + " km\u00b2";
+  }
+
+  function fmtSigned(v) {
+    return (v > 0 ? "+" : v < 0 ? "\u2212" : "\u00b1") + fmtKm2(Math.abs(v));
+  }
+
+  function rgba(hex, a) {
+    var m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(String(hex || ""));
+    if (!m) return hex;
+    return "rgba(" + parseInt(m[1], 16) + "," + parseInt(m[2], 16) + "," + parseInt(m[3], 16) + "," + a + ")";
+  }
+
+  function statusTable(style, sname) {
+    var t = (style && style.statuses) || DEFAULT_STYLE.statuses;
+    return t[sname] || t.controlled || DEFAULT_STYLE.statuses.controlled;
+  }
+
+  /* Leaflet path options for a status, from the style table. */
+  function pathStyle(style, sname) {
+    var s = statusTable(style, sname);
+    return { fill: s.fill_opacity > 0, fillOpacity: s.fill_opacity, opacity: s.line_opacity,
+             weight: s.weight, dashArray: s.dash || null };
+  }
+
+  /* A legend swatch: the map's fill over the map's land, with the map's outline. */
+  function paintSwatch(el, style, color, sname) {
+    var s = statusTable(style, sname), fill = rgba(color, s.fill_opacity);
+    el.style.background = "linear-gradient(" + fill + "," + fill + ")," + ((style && style.land) || DEFAULT_STYLE.land);
+    el.style.border = Math.max(1, s.weight) + "px " + (s.dash ? "dashed " : "solid ") + rgba(color, s.line_opacity);
   }
 
   function safeUrl(u) {
@@ -69,7 +110,11 @@
   function mount(element, payload, options) {
     var L = root.L;
     if (!L) throw new Error("TerritoryPlayer needs Leaflet (window.L)");
-    var opts = Object.assign({ index: 0, playing: false, fps: 4, loop: false }, options || {});
+    var opts = Object.assign({ index: 0, playing: false, fps: 4, loop: false, controls: "full", viewKey: null },
+                             options || {});
+    var style = payload.style || DEFAULT_STYLE;
+    var metrics = payload.metrics || null;
+    var places = payload.places || [];
     var dates = payload.dates || [];
     var actors = payload.actors || [];
     var statuses = payload.statuses || ["controlled", "contested", "claimed"];
@@ -83,11 +128,21 @@
     element.classList.add("tp-root");
     element.tabIndex = 0;
 
-    // ---- layout: header, map, controls (DOM built with textContent only)
+    // ---- layout: header (title, big date), map beside a panel (key numbers, legend), controls
+    // (DOM built with textContent only)
     var header = h("div", "tp-header");
-    header.appendChild(h("span", "tp-title", payload.title || ""));
-    if (payload.label) header.appendChild(h("span", "tp-label", payload.label));
+    var dateBox = h("div", "tp-date");
+    dateBox.setAttribute("aria-live", "polite");
+    header.appendChild(dateBox);
+    var titles = h("div", "tp-titles");
+    if (payload.title && opts.controls !== "dashboard") titles.appendChild(h("div", "tp-title", payload.title));
+    if (payload.label) titles.appendChild(h("div", "tp-label", payload.label));
+    header.appendChild(titles);
+    var body = h("div", "tp-body");
     var mapDiv = h("div", "tp-map");
+    var panel = h("div", "tp-panel");
+    body.appendChild(mapDiv);
+    body.appendChild(panel);
     var bar = h("div", "tp-controls");
     var prevBtn = h("button", "tp-btn tp-prev", "\u2039");
     prevBtn.type = "button"; prevBtn.title = "Previous date (\u2190)"; prevBtn.setAttribute("aria-label", "Previous date");
@@ -109,9 +164,10 @@
       o.value = String(s);
       speed.appendChild(o);
     });
-    [prevBtn, playBtn, nextBtn, slider, dateText, speed].forEach(function (c) { bar.appendChild(c); });
+    [prevBtn, playBtn, nextBtn, slider, dateText].forEach(function (c) { bar.appendChild(c); });
+    if (opts.controls !== "dashboard") bar.appendChild(speed);  // the dashboard has its own speed selector
     element.appendChild(header);
-    element.appendChild(mapDiv);
+    element.appendChild(body);
     element.appendChild(bar);
 
     // ---- map
@@ -126,58 +182,93 @@
     var b = payload.bounds;
     if (b && b.length === 2) map.fitBounds(b, { padding: [8, 8], animate: false });
     else map.setView([0, 0], 2);
+    mapDiv.style.background = style.sea || DEFAULT_STYLE.sea;
+    // The view survives Play/Pause: the host's map and this player share it through sessionStorage.
+    var viewStore = "territory-view:" + (opts.viewKey || "");
+    function loadView() {
+      if (!opts.viewKey) return null;
+      try {
+        var v = JSON.parse(root.sessionStorage.getItem(viewStore) || "null");
+        return v && isFinite(v.lat) && isFinite(v.lng) && isFinite(v.zoom) ? v : null;
+      } catch (e) { return null; }
+    }
+    function saveView() {
+      if (!opts.viewKey) return;
+      var c = map.getCenter();
+      try { root.sessionStorage.setItem(viewStore, JSON.stringify({ lat: c.lat, lng: c.lng, zoom: map.getZoom() })); }
+      catch (e) { /* storage refused (private mode): the view is simply not kept */ }
+    }
+    var saved = loadView();
+    if (saved) map.setView([saved.lat, saved.lng], saved.zoom, { animate: false });
+    map.on("moveend", saveView);
 
     if (payload.basemap && payload.basemap.length) {
       var polys = [];
       payload.basemap.forEach(function (g) { decodeGeom(g, payload.transform).forEach(function (p) { polys.push(p); }); });
       L.polygon(polys, {
-        pane: "tp-base", interactive: false, color: "#8c8c8c", weight: 0.8, opacity: 1,
-        fillColor: "#ececea", fillOpacity: 1, className: "tp-basemap",
+        pane: "tp-base", interactive: false, color: style.border || DEFAULT_STYLE.border, weight: 0.8, opacity: 1,
+        fillColor: style.land || DEFAULT_STYLE.land, fillOpacity: 1, className: "tp-basemap",
       }).addTo(map);
     }
 
-    // ---- overlays: date label + legend
-    var DateCtl = L.Control.extend({
-      onAdd: function () {
-        var box = h("div", "tp-date");
-        box.setAttribute("aria-live", "polite");
-        L.DomEvent.disableClickPropagation(box);
-        return box;
-      },
-    });
-    var dateCtl = new DateCtl({ position: "topright" }).addTo(map);
-    var dateBox = dateCtl.getContainer();
+    // ---- place labels (major cities), above the territory, never interactive
+    if (places.length) {
+      map.createPane("tp-labels").style.zIndex = 450;
+      places.forEach(function (p) {
+        var lab = h("span", "tp-place-name", p[0]);
+        L.marker([p[1], p[2]], {
+          pane: "tp-labels", interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "tp-place" + (p[3] ? " tp-place-major" : ""), html: lab, iconSize: null }),
+        }).addTo(map);
+      });
+    }
+
+    // ---- side panel: key numbers of the focus actor, then the legend
+    var metricCells = null;
+    if (metrics && metrics.rows && metrics.rows.length === n) {
+      var mbox = h("div", "tp-metrics");
+      metricCells = {};
+      [["held", (metrics.actor || "") + ": area held"], ["peak", "% of peak"], ["region", ""], ["change", ""]]
+        .forEach(function (m) {
+          var cell = h("div", "tp-metric tp-metric-" + m[0]);
+          var lab = h("div", "tp-metric-label", m[1]);
+          var val = h("div", "tp-metric-value", "");
+          var sub = h("div", "tp-metric-sub", "");
+          cell.appendChild(lab); cell.appendChild(val); cell.appendChild(sub);
+          mbox.appendChild(cell);
+          metricCells[m[0]] = { cell: cell, label: lab, value: val, sub: sub };
+        });
+      panel.appendChild(mbox);
+    }
 
     var legendRows = [];
-    var Legend = L.Control.extend({
-      onAdd: function () {
-        var box = h("div", "tp-legend");
-        L.DomEvent.disableClickPropagation(box);
-        L.DomEvent.disableScrollPropagation(box);
-        if (payload.label) box.appendChild(h("div", "tp-legend-title", payload.label));
-        actors.forEach(function (a, i) {
-          var row = h("div", "tp-legend-row");
-          var sw = h("span", "tp-swatch");
-          sw.style.background = a.color;
-          row.appendChild(sw);
-          row.appendChild(h("span", "tp-legend-name", a.name));
-          var val = h("span", "tp-legend-km2", "");
-          row.appendChild(val);
-          box.appendChild(row);
-          legendRows[i] = { row: row, val: val };
-        });
-        var key = h("div", "tp-legend-key");
-        statuses.forEach(function (s) {
-          var k = h("span", "tp-key tp-key-" + s);
-          k.appendChild(h("span", "tp-key-box"));
-          k.appendChild(h("span", null, s));
-          key.appendChild(k);
-        });
-        box.appendChild(key);
-        return box;
-      },
+    var legend = h("div", "tp-legend");
+    if (payload.label && opts.controls === "dashboard") legend.appendChild(h("div", "tp-legend-title", "Legend"));
+    actors.forEach(function (a, i) {
+      var row = h("div", "tp-legend-row");
+      var sw = h("span", "tp-swatch");
+      paintSwatch(sw, style, a.color, "controlled");
+      sw.setAttribute("data-actor", a.name);
+      row.appendChild(sw);
+      var txt = h("span", "tp-legend-text");
+      txt.appendChild(h("span", "tp-legend-name", a.name));
+      var val = h("span", "tp-legend-km2", "");
+      txt.appendChild(val);
+      row.appendChild(txt);
+      legend.appendChild(row);
+      legendRows[i] = { row: row, val: val };
     });
-    new Legend({ position: "bottomright" }).addTo(map);
+    var key = h("div", "tp-legend-key");
+    statuses.forEach(function (s) {
+      var k = h("span", "tp-key tp-key-" + s);
+      var kb = h("span", "tp-key-box");
+      paintSwatch(kb, style, "#555555", s);
+      k.appendChild(kb);
+      k.appendChild(h("span", null, s));
+      key.appendChild(k);
+    });
+    legend.appendChild(key);
+    panel.appendChild(legend);
 
     // ---- features: one layer each, built once
     function info(k, full) {
@@ -185,7 +276,7 @@
       var box = h("div", "tp-info");
       var head = h("div", "tp-info-head");
       var sw = h("span", "tp-swatch");
-      sw.style.background = a.color;
+      paintSwatch(sw, style, a.color, statuses[f.s]);
       head.appendChild(sw);
       head.appendChild(h("strong", null, a.name));
       box.appendChild(head);
@@ -207,11 +298,11 @@
       var f = feats[k], sname = statuses[f.s], a = actors[f.a] || { color: "#777" };
       F[k] = f.f;
       T[k] = f.t === null || f.t === undefined ? 2147483647 : f.t;
-      var style = Object.assign({}, STATUS_STYLE[sname] || STATUS_STYLE.controlled, {
+      var pstyle = Object.assign(pathStyle(style, sname), {
         color: a.color, fillColor: a.color, pane: "tp-" + sname,
         className: "tp-feature tp-s-" + sname + " tp-a-" + f.a,
       });
-      var layer = L.polygon(decodeGeom(f.g, payload.transform), style);
+      var layer = L.polygon(decodeGeom(f.g, payload.transform), pstyle);
       (function (kk) {
         layer.bindTooltip(function () { return info(kk, false); }, { sticky: true, className: "tp-tooltip" });
         layer.bindPopup(function () { return info(kk, true); }, { maxWidth: 320 });
@@ -252,9 +343,32 @@
         if (hasKm2 && sumX[a] > 0) txt += (txt ? " + " : "") + fmtKm2(sumX[a]) + " contested";
         r.val.textContent = txt;
       });
+      if (metricCells) showMetrics(i);
       var dt = performance.now() - t0;
       st.applyMs += dt;
       if (dt > st.applyMax) st.applyMax = dt;
+    }
+
+    /* The focus actor's key numbers on frame i (precomputed per date in the payload). */
+    function showMetrics(i) {
+      var r = metrics.rows[i], c = metricCells, held = r[0];
+      c.held.value.textContent = fmtKm2(held);
+      if (metrics.peak_km2 > 0) {
+        c.peak.value.textContent = (100 * held / metrics.peak_km2).toFixed(1) + "%";
+        c.peak.sub.textContent = "peak " + fmtKm2(metrics.peak_km2) + " on " + (metrics.peak_date || "\u2014");
+      } else c.peak.value.textContent = "\u2014";
+      var den = metrics.den;
+      if (den && den.km2 > 0 && r[2] !== null && r[2] !== undefined) {
+        c.region.label.textContent = "% of " + den.region;
+        c.region.value.textContent = (100 * r[2] / den.km2).toFixed(2) + "%";
+        c.region.sub.textContent = fmtKm2(r[2]) + " inside " + den.region + " \u00f7 " + den.label;
+        c.region.cell.style.display = "";
+      } else c.region.cell.style.display = "none";
+      if (i > 0 && r[1] !== null && r[1] !== undefined) {
+        c.change.label.textContent = "Change since " + dates[i - 1];
+        c.change.value.textContent = fmtSigned(r[1]);
+        c.change.cell.style.display = "";
+      } else c.change.cell.style.display = "none";
     }
 
     function setIndex(i, cause) {
