@@ -69,19 +69,22 @@ TURKISH = "Turkish-backed opposition"
 SYR_OPP = "Syrian opposition"
 
 #: name, colour (Okabe-Ito / Paul Tol, colour-blind safe), aliases
+#: Colours: distinguishable as the map shows them (fills over land, see territory.style and
+#: tests/unit/test_style.py); conventional where a convention exists (IS black, Syrian
+#: government red, opposition green, SDF yellow); no actor uses the change layer's hues.
 ACTORS: list[tuple[str, str, str]] = [
     (IS, "#000000", "ISIS;ISIL;IS;Daesh;Da'esh;ISI;Islamic State of Iraq and the Levant;"
      "Islamic State of Iraq and Syria;Khalid ibn al-Walid Army"),
     (IRAQ_GOV, "#0072B2", "Iraqi Security Forces;ISF;Iraqi army;CTS;Counter Terrorism Service;"
      "Federal Police;Popular Mobilization Forces;PMF;PMU;Hashd al-Shaabi;Iraq"),
     (PESHMERGA, "#E69F00", "Peshmerga;KRG;Kurdistan Regional Government;Kurdish forces (Iraq)"),
-    (SDF, "#009E73", "SDF;YPG;YPJ;Syrian Democratic Forces;People's Protection Units;"
+    (SDF, "#F0E442", "SDF;YPG;YPJ;Syrian Democratic Forces;People's Protection Units;"
      "Manbij Military Council"),
-    (SYR_GOV, "#D55E00", "Syrian Arab Army;SAA;Assad government;Syrian army;regime forces;"
+    (SYR_GOV, "#CC2222", "Syrian Arab Army;SAA;Assad government;Syrian army;regime forces;"
      "Syrian government forces"),
-    (TURKISH, "#CC79A7", "Euphrates Shield;TFSA;Turkish-backed Free Syrian Army;SNA;"
+    (TURKISH, "#882255", "Euphrates Shield;TFSA;Turkish-backed Free Syrian Army;SNA;"
      "Syrian National Army;Turkish Armed Forces"),
-    (SYR_OPP, "#56B4E9", "Free Syrian Army;FSA;Syrian rebels;New Syrian Army;"
+    (SYR_OPP, "#009E73", "Free Syrian Army;FSA;Syrian rebels;New Syrian Army;"
      "Southern Front;Maghawir al-Thawra"),
 ]
 

@@ -21,7 +21,7 @@ import streamlit as st
 from territory.analysis import Analysis
 from territory.manifest import valid_color
 from territory.model import END, active_mask, to_day
-from territory.style import leaflet_style, swatch_css
+from territory.style import CHANGE_COLORS, CHANGE_STYLE, leaflet_style, swatch_css
 
 #: Fill for an actor without a valid colour.
 FALLBACK_COLOR = "#777777"
@@ -118,8 +118,9 @@ def _style(feature: dict) -> dict:
     return leaflet_style(p["color"], p["status"])
 
 
-def date_layer(an: Analysis, day: str, actors: list[str], statuses: list[str]) -> folium.FeatureGroup:
-    """The feature group handed to ``st_folium(feature_group_to_add=...)``."""
+def date_layer(an: Analysis, day: str, actors: list[str], statuses: list[str],
+               pane: str | None = None) -> folium.FeatureGroup:
+    """The feature group handed to ``st_folium(feature_group_to_add=...)`` (in Leaflet ``pane`` if given)."""
     fg = folium.FeatureGroup(name=f"Territory {day}")
     data = date_geojson(an, day, actors, statuses)
     if data["features"]:
@@ -132,6 +133,7 @@ def date_layer(an: Analysis, day: str, actors: list[str], statuses: list[str]) -
             tooltip=folium.GeoJsonTooltip(fields=fields[:3], aliases=aliases[:3]),
             popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
             name=f"territory-{day}",
+            **({"pane": pane} if pane else {}),
         ).add_to(fg)
     return fg
 
@@ -166,10 +168,10 @@ def change_layer(poly: gpd.GeoDataFrame) -> folium.GeoJson:
     data = inert_geojson(poly[["actor", "status", "change", "area", "geometry"]].__geo_interface__)
     return folium.GeoJson(
         data,
-        style_function=lambda f: {
-            "color": "#1a9641" if f["properties"]["change"] == "gained" else "#d7191c",
-            "weight": 2, "fillOpacity": 0.35, "dashArray": "5 3",
-            "fillColor": "#1a9641" if f["properties"]["change"] == "gained" else "#d7191c"},
+        style_function=lambda f: {  # hues no bundled actor uses (territory.style)
+            "color": CHANGE_COLORS.get(f["properties"]["change"], "#555555"), "weight": CHANGE_STYLE.weight,
+            "opacity": CHANGE_STYLE.line_opacity, "fillOpacity": CHANGE_STYLE.fill_opacity,
+            "dashArray": CHANGE_STYLE.dash, "fillColor": CHANGE_COLORS.get(f["properties"]["change"], "#555555")},
         tooltip=folium.GeoJsonTooltip(["actor", "change", "area"], aliases=["Actor", "Change", "Area"]),
         name="change",
     )

@@ -171,7 +171,8 @@ def make_base_map(
     names. ``view_key`` keeps the user's centre and zoom in sessionStorage
     (the time player reads the same key, so Play/Pause keep the view);
     ``sync_group`` makes every map of that group pan and zoom together, and
-    ``swipe`` adds a divider that reveals the ``swipe`` pane left of it
+    ``swipe`` adds a divider with the ``swipe`` pane left of it and the
+    ``swipe-right`` pane right of it
     (both in ``folium-shim.js``, read from the map's options).
     """
     (s, w), (n, e) = bounds
@@ -205,7 +206,6 @@ def make_base_map(
             attribution=attribution,
         ).add_to(m)
     if swipe:
-        folium.map.CustomPane("swipe", z_index=405).add_to(m)
         m.get_root().header.add_child(Element(f"<style>{SWIPE_CSS}</style>"), name="territory_swipe")
     if places:
         m.get_root().header.add_child(Element(f"<style>{PLACE_CSS}</style>"), name="territory_places")

@@ -1,4 +1,4 @@
-"""Compare two dates: side-by-side maps, the change layer, gains/losses and transfers."""
+"""Compare two dates: linked side-by-side maps or one swipe map, the change layer, gains/losses and transfers."""
 
 from __future__ import annotations
 
@@ -28,39 +28,62 @@ if start > end:
     st.info(f"“From” is after “To”: showing the change from {end} to {start}.")
     start, end = end, start
 
-show_change = st.toggle("Show the change layer on the right map (green: gained, red: lost)", value=True,
-                        key="show_change")
-left, right = st.columns(2)
-with left:
-    st.markdown(f"### {start}")
-    st_folium(base_map(an), feature_group_to_add=date_layer(an, start, actors, statuses),
-              returned_objects=[], render=False, width="stretch", height=430, key="map_from")
-with right:
-    st.markdown(f"### {end}")
-    result = shell.compare(an, start, end)
-    layer = date_layer(an, end, actors, statuses)
+t1, t2 = st.columns([3, 2])
+show_change = t1.toggle("Show the change layer (cyan: gained, magenta: lost)", value=True, key="show_change")
+view = t2.segmented_control("View", ["Side by side", "Swipe"], default="Side by side", key="compare_view",
+                            label_visibility="collapsed") or "Side by side"
+result = shell.compare(an, start, end)
+
+
+def add_changes(layer) -> None:
+    """Gained and lost ground between the two dates, over the territory."""
+    poly = result["polygons"]
+    poly = poly[poly["actor"].isin(actors) & poly["status"].isin(statuses)]
+    if len(poly):
+        change_layer(poly).add_to(layer)
+
+
+MAP_HEIGHT = 560
+if view == "Swipe":
+    st.caption(f"Drag the handle: left of the line shows {start}, right of it {end}.")
+    layer = date_layer(an, end, actors, statuses, pane="swipe-right")
+    layer.add_child(date_layer(an, start, actors, statuses, pane="swipe"))
     if show_change:
-        poly = result["polygons"]
-        poly = poly[poly["actor"].isin(actors) & poly["status"].isin(statuses)]
-        if len(poly):
-            change_layer(poly).add_to(layer)
-    st_folium(base_map(an), feature_group_to_add=layer, returned_objects=[], render=False, width="stretch",
-              height=430, key="map_to")
+        add_changes(layer)
+    st_folium(base_map(an, sync_group="compare", swipe=True), feature_group_to_add=layer, returned_objects=[],
+              render=False, width="stretch", height=MAP_HEIGHT + 140, key="map_swipe")
+else:
+    st.caption("The two maps move together: pan or zoom either one.")
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"### {start}")
+        st_folium(base_map(an, sync_group="compare"), feature_group_to_add=date_layer(an, start, actors, statuses),
+                  returned_objects=[], render=False, width="stretch", height=MAP_HEIGHT, key="map_from")
+    with right:
+        st.markdown(f"### {end}")
+        layer = date_layer(an, end, actors, statuses)
+        if show_change:
+            add_changes(layer)
+        st_folium(base_map(an, sync_group="compare"), feature_group_to_add=layer, returned_objects=[],
+                  render=False, width="stretch", height=MAP_HEIGHT, key="map_to")
 
 summary = result["summary"]
 summary = summary[summary["actor"].isin(actors) & summary["status"].isin(statuses)]
 summary = summary.sort_values("actor", key=lambda col: col != focus, kind="stable")  # the focus actor's rows first
 st.subheader(f"Change from {start} to {end}")
+km2 = lambda label: st.column_config.NumberColumn(label, format="%.0f")  # noqa: E731
 st.dataframe(
     summary[["actor", "status", "area_from_km2", "area_to_km2", "gained_km2", "lost_km2", "net_km2",
              "net_km2_per_day", "net_km2_per_month"]],
     hide_index=True, width="stretch",
-    column_config={c: st.column_config.NumberColumn(format="%.0f") for c in
-                   ["area_from_km2", "area_to_km2", "gained_km2", "lost_km2", "net_km2", "net_km2_per_day", "net_km2_per_month"]},
+    column_config={"actor": "Actor", "status": "Status", "area_from_km2": km2(f"km² on {start}"),
+                   "area_to_km2": km2(f"km² on {end}"), "gained_km2": km2("Gained km²"),
+                   "lost_km2": km2("Lost km²"), "net_km2": km2("Net km²"),
+                   "net_km2_per_day": km2("Net km² per day"), "net_km2_per_month": km2("Net km² per month")},
 )
 st.subheader("Who took from whom (controlled, km²)")
 st.dataframe(result["transfers"], hide_index=True, width="stretch",
-             column_config={"area_km2": st.column_config.NumberColumn(format="%.0f")})
+             column_config={"from_actor": "From", "to_actor": "To", "area_km2": km2("km²")})
 st.caption("“(none)” is land lost to nobody in the data (or gained from nobody). "
            f"Same numbers: `territory change --from {start} --to {end}`.")
 shell.remember()

@@ -36,7 +36,8 @@
  *                     player reads the same key, so Play and Pause keep the view.
  *   territorySync     maps of one group pan and zoom together (BroadcastChannel
  *                     between the same-origin map frames of the page).
- *   territorySwipe    a divider the user drags: the "swipe" pane shows left of it.
+ *   territorySwipe    a divider the user drags: the "swipe" pane shows left of it,
+ *                     the "swipe-right" pane right of it.
  */
 (function (w) {
   "use strict";
@@ -85,7 +86,11 @@
   }
 
   function swipe(map) {
+    // Created here, at map creation, so the layers st_folium adds later find them.
     var pane = map.getPane("swipe") || map.createPane("swipe");
+    var right = map.getPane("swipe-right") || map.createPane("swipe-right");
+    pane.style.zIndex = 405;
+    right.style.zIndex = 406;
     var box = L.DomUtil.create("div", "territory-swipe", map.getContainer());
     var line = L.DomUtil.create("div", "territory-swipe-line", box);
     var range = L.DomUtil.create("input", "territory-swipe-range", box);
@@ -99,6 +104,7 @@
       var size = map.getSize(), x = size.x * Number(range.value);
       var nw = map.containerPointToLayerPoint([0, 0]), se = map.containerPointToLayerPoint(size);
       pane.style.clip = "rect(" + [nw.y, nw.x + x, se.y, nw.x].join("px,") + "px)";
+      right.style.clip = "rect(" + [nw.y, se.x, se.y, nw.x + x].join("px,") + "px)";
       line.style.left = x + "px";
     }
     L.DomEvent.on(range, "input change", clip);
