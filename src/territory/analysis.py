@@ -130,6 +130,7 @@ class Analysis:
     _table: pd.DataFrame | None = field(default=None, repr=False)
     _history: gpd.GeoDataFrame | None = field(default=None, repr=False)
     _claims: pd.DataFrame | None = field(default=None, repr=False)
+    _claim_ctx: ClaimContext | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, dataset: Dataset, cache_key: str | None = None, *, persist: bool = True) -> Analysis:
@@ -248,10 +249,16 @@ class Analysis:
         if ds.claims is None:
             return None
         if self._claims is None:
-            ctx = ClaimContext(self.measured, ds.countries, self.admin_regions, ds.reference_areas,
-                               self.focus_actor, ds.region)
-            self._claims = evaluate_claims(ds.claims, ctx)
+            self._claims = evaluate_claims(ds.claims, self.claim_context())
         return self._claims.copy()
+
+    def claim_context(self) -> ClaimContext:
+        """Baselines and region-clipped series the claims are checked against (kept: charts reuse them)."""
+        if self._claim_ctx is None:
+            ds = self.dataset
+            self._claim_ctx = ClaimContext(self.measured, ds.countries, self.admin_regions, ds.reference_areas,
+                                           self.focus_actor, ds.region)
+        return self._claim_ctx
 
     def equivalent(self, km2: float) -> str | None:
         return equivalent(km2, self.dataset.reference_areas)

@@ -16,15 +16,60 @@ import pandas as pd
 import streamlit as st
 
 from territory.analysis import Analysis
+from territory.claimplot import HEADROOM, ClaimPlot, claim_plot
+from territory.style import VERDICT_COLORS
 from territory.ui.maps import key
 
 if TYPE_CHECKING:
     import altair as alt
 
 
+def _claim_tooltip() -> list:
+    import altair as alt
+
+    return [
+        alt.Tooltip("verdict:N", title="Verdict"), alt.Tooltip("claim:N", title="Claim"),
+        alt.Tooltip("claimant:N", title="Claimant"), alt.Tooltip("claimed_on:T", title="Said on"),
+        alt.Tooltip("date:T", title="Describes"), alt.Tooltip("implied_km2:Q", format=",.0f", title="Implied km²"),
+        alt.Tooltip("computed_km2:Q", format=",.0f", title="Computed km²"),
+        alt.Tooltip("ratio:Q", format=".2f", title="Ratio"),
+        alt.Tooltip("scale_note:N", title="Note"), alt.Tooltip("source:N", title="Source"),
+    ]
+
+
+def verdict_scale() -> alt.Scale:
+    import altair as alt
+
+    return alt.Scale(domain=list(VERDICT_COLORS), range=list(VERDICT_COLORS.values()))
+
+
+def _claim_marks(pts: pd.DataFrame, y_title: str, legend: bool = True, orient: str = "bottom") -> alt.Chart:
+    """Claims coloured by verdict; one beyond the axis sits on its edge as a triangle, flagged in the tooltip."""
+    import altair as alt
+
+    pts = pts.assign(
+        shape=np.where(pts["off_scale"], "triangle-up", "circle"),
+        scale_note=np.where(pts["off_scale"], "beyond the axis: drawn at its top edge", ""),
+    )
+    return alt.Chart(pts).mark_point(filled=True, size=110, opacity=0.95, stroke="white", strokeWidth=0.8,
+                                     clip=False).encode(
+        x="date:T",
+        y=alt.Y("y:Q", title=y_title),
+        color=alt.Color("verdict:N", scale=verdict_scale(),
+                        legend=alt.Legend(orient=orient, title="Claim verdict") if legend else None),
+        shape=alt.Shape("shape:N", scale=None),
+        tooltip=_claim_tooltip(),
+    )
+
+
 def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame | None = None,
                status: str = "controlled", height: int = 300) -> alt.LayerChart:
-    """Controlled km² per actor over time; a rule marks ``day``; claims as points."""
+    """Controlled km² per actor over time; a rule marks ``day``; whole-region claims coloured by verdict.
+
+    Only claims about area held in the dataset's whole region sit on these
+    lines (regional and loss claims are on the Claims page, each against its
+    own series). The y axis fits the lines; a claim beyond it sits on the edge.
+    """
     import altair as alt  # seconds to import: only when a spec is built (once per dataset), not before the first map
 
     t = an.table
@@ -34,9 +79,11 @@ def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame |
     # The x axis spans the history; claims dated after it (retrospective) are clipped, not stretched to.
     span = [an.dates[0].isoformat(), an.dates[-1].isoformat()] if an.dates else None
     x_scale = alt.Scale(domain=span) if span else alt.Undefined
+    y_max = float(data["area_km2"].max()) * HEADROOM if len(data) and data["area_km2"].max() > 0 else None
+    y_scale = alt.Scale(domain=[0, y_max], nice=False) if y_max else alt.Undefined
     base = alt.Chart(data).encode(
         x=alt.X("date:T", title=None, scale=x_scale),
-        y=alt.Y("area_km2:Q", title=f"km² ({status})", axis=alt.Axis(format=",.0f")),
+        y=alt.Y("area_km2:Q", title=f"km² ({status})", axis=alt.Axis(format=",.0f"), scale=y_scale),
         color=alt.Color("actor:N", scale=alt.Scale(domain=domain, range=colors), legend=alt.Legend(orient="bottom", title=None)),
     )
     lines = base.mark_line(interpolate="step-after").encode(
@@ -46,29 +93,39 @@ def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame |
         x="date:T", tooltip=[alt.Tooltip("date:T", title="selected")]
     )
     layers = [lines, rule]
-    if claims is not None and len(claims):
-        pts = claim_points(claims)
+    if claims is not None and len(claims) and y_max:
+        plot = claim_plot(an, claims)
+        whole = plot.panels[(plot.panels["region"] == "") & (plot.panels["kind"] == "held")
+                            & plot.panels["actor"].isin(actors)] if len(plot.panels) else plot.panels
+        pts = plot.points[plot.points["panel"].isin(set(whole["panel"]))] if len(plot.points) else plot.points
         if len(pts):
-            layers.append(alt.Chart(pts).mark_point(shape="diamond", size=90, filled=True, color="#555", clip=True).encode(
-                x="date:T", y="km2:Q",
-                tooltip=["claim:N", "claimant:N", "verdict:N", alt.Tooltip("km2:Q", format=",.0f", title="implied km²"),
-                         "quote:N", "source:N"],
-            ))
-    return alt.layer(*layers).properties(height=height)
+            pts = pts.assign(off_scale=pts["implied_km2"] > y_max, y=pts["implied_km2"].clip(upper=y_max))
+            layers.append(_claim_marks(pts, f"km² ({status})"))
+    return alt.layer(*layers).properties(height=height).resolve_scale(color="independent")
 
 
-def claim_points(claims: pd.DataFrame) -> pd.DataFrame:
-    """Claims that imply an area held (not a loss), as (date, km²) points for the chart."""
-    c = claims.copy()
-    held = c["metric"].isin(["area_held", "percent_held", "comparison"])
-    km2 = c["implied_km2"].where(c["implied_km2"].notna(), (c["implied_low_km2"] + c["implied_high_km2"]) / 2)
-    out = pd.DataFrame({
-        "date": pd.to_datetime(c["date"]),
-        "km2": np.where(held, km2, np.nan),
-        "claim": c["claim"], "claimant": c["claimant"].fillna(""), "verdict": c["verdict"],
-        "quote": c["quote"].fillna(""), "source": c["source"].fillna(""),
-    })
-    return out[out["km2"].notna() & np.isfinite(out["km2"])]
+def claims_chart(plot: ClaimPlot, day: str, height: int = 200, width: int = 820) -> alt.VConcatChart | None:
+    """One panel per series the claims speak of, each claim on its own series (see :mod:`territory.claimplot`)."""
+    if plot.panels.empty:
+        return None
+    import altair as alt
+
+    x_scale = alt.Scale(domain=[plot.start.isoformat(), plot.end.isoformat()]) if plot.start is not None else alt.Undefined
+    charts = []
+    for i, p in enumerate(plot.panels.itertuples(index=False)):
+        ser = plot.series[plot.series["panel"] == p.panel]
+        pts = plot.points[plot.points["panel"] == p.panel]
+        y = alt.Scale(domain=[0, float(p.y_max)], nice=False)
+        line = alt.Chart(ser).mark_line(interpolate="step-after", color="#444", strokeWidth=1.6).encode(
+            x=alt.X("date:T", title=None, scale=x_scale),
+            y=alt.Y("km2:Q", title="km²", scale=y, axis=alt.Axis(format=",.0f")),
+            tooltip=[alt.Tooltip("date:T"), alt.Tooltip("km2:Q", format=",.0f", title="computed km²")],
+        )
+        rule = alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)]})).mark_rule(
+            color="#d00", strokeWidth=1.5, strokeDash=[4, 3], clip=True).encode(x="date:T")
+        marks = _claim_marks(pts, "km²", legend=i == 0, orient="top").encode(y=alt.Y("y:Q", scale=y, title="km²"))
+        charts.append(alt.layer(line, rule, marks).properties(title=p.panel, height=height, width=width))
+    return alt.vconcat(*charts).resolve_scale(color="shared", y="independent")
 
 
 @st.cache_data(show_spinner=False, hash_funcs={Analysis: key}, max_entries=64)
