@@ -42,9 +42,14 @@ def test_export_default_name_in_cwd(history_file: Path, tmp_path: Path, monkeypa
 
 def test_report_command(history_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.pdf"
-    assert main(["report", str(history_file), "--no-cache", "--date", "2014-04-01", "--out", str(out)]) == 0
-    text = PdfReader(out).pages[0].extract_text()
+    assert main(["report", str(history_file), "--no-cache", "--date", "2014-04-01", "--out", str(out),
+                 "--title", "Front line brief — April"]) == 0
+    reader = PdfReader(out)
+    text = reader.pages[0].extract_text()
     assert "2014-04-01" in text
+    assert "Front line brief — April" in text
+    assert reader.metadata.title.startswith("Front line brief — April")
+    assert all("Front line brief — April" in pg.extract_text() for pg in reader.pages[1:])
 
 
 def test_export_gif_progress(history_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,6 +16,7 @@ from territory.export import filename, report_pdf, save_map, slugify
 from territory.export.geometry import display_for, to_path
 from territory.export.sample import ACTORS, synthetic_dataset
 from territory.keynumbers import KeyNumberSource, previous_change
+from territory.style import seen_fill
 
 DAY = "2014-09-15"
 
@@ -31,10 +32,30 @@ def bare() -> Analysis:
     return Analysis.of(synthetic_dataset(basemap=False))
 
 
-def _has_colour(img: np.ndarray, hex_colour: str, alpha: float = 0.82, tol: int = 6, min_px: int = 30) -> bool:
-    want = np.array(to_rgb(hex_colour)) * 255 * alpha + 255 * (1 - alpha)
+def _has_colour(img: np.ndarray, hex_colour: str, tol: int = 6, min_px: int = 30) -> bool:
+    """The actor's controlled fill as the map shows it (the style table's opacity over the land)."""
+    want = np.array(to_rgb(seen_fill(hex_colour))) * 255
     close = np.abs(img[..., :3].astype(int) - want.round().astype(int)).max(axis=-1) <= tol
     return int(close.sum()) >= min_px
+
+
+def test_png_legend_swatch_is_the_map_fill(analysis: Analysis, tmp_path: Path) -> None:
+    """Each actor's colour as filled on the map is the colour of its legend swatch, pixel for pixel."""
+    from territory.export.mapview import MapFigure
+
+    w, h, dpi = 1200, 750, 150
+    out = save_map(analysis, DAY, tmp_path / "m.png", width=w, height=h, dpi=dpi)
+    img = np.asarray(Image.open(out).convert("RGB"))
+    mf = MapFigure(analysis, size=(w, h), dpi=dpi)
+
+    def region(rect: tuple[float, float, float, float]) -> np.ndarray:
+        x0, y0, rw, rh = rect
+        return img[int((1 - y0 - rh) * h):int((1 - y0) * h), int(x0 * w):int((x0 + rw) * w)]
+
+    for actor in ACTORS:
+        colour = analysis.dataset.colors[actor]
+        assert _has_colour(region(mf.map_rect), colour, min_px=200), f"{actor}: fill not on the map"
+        assert _has_colour(region(mf.panel_rect), colour, min_px=20), f"{actor}: legend swatch differs from the fill"
 
 
 def test_png_size_not_blank_and_legend_colours(analysis: Analysis, tmp_path: Path) -> None:
@@ -87,9 +108,14 @@ def test_report_pdf_pages_and_text(analysis: Analysis, tmp_path: Path) -> None:
     pages = [p.extract_text() for p in reader.pages]
     assert analysis.dataset.title in pages[0] and "since 2014-06-01" in pages[0]
     assert "Area held over time" in pages[1]
-    assert "C1" in pages[2] and "C2" in pages[2] and "Verdict" in pages[2]
+    # Both synthetic claims are dated after DAY: a report cannot list them.
+    assert "C1:" not in pages[2] and "C2:" not in pages[2] and "Verdict" in pages[2]
+    assert "No claim in the ledger is dated on or before" in pages[2]
     assert "Method and provenance" in pages[3] and "EPSG:6933" in pages[3]
     assert "Natural Earth" in pages[3]
+    last = analysis.dates[-1]
+    later = PdfReader(report_pdf(analysis, last, tmp_path / "r2.pdf")).pages[2].extract_text()
+    assert "C1:" in later and "C2:" in later
 
 
 def test_key_numbers(analysis: Analysis) -> None:
@@ -138,3 +164,31 @@ def test_filename() -> None:
     assert slugify("../../etc/passwd") == "etc_passwd"
     assert slugify("CON") == "con_"
     assert slugify("") == "territory"
+
+
+def test_report_claims_only_up_to_its_date_and_chart_spans_history(tmp_path: Path) -> None:
+    """On the bundled ledger: no claim dated after the report; the chart's x axis is the history's span."""
+    import pandas as pd
+    from matplotlib.dates import date2num
+
+    from territory.datasets import load_dataset
+    from territory.export.report import chart_page, report_claims
+
+    an = Analysis.from_paths(load_dataset())
+    claims = an.claims()
+    dates = pd.to_datetime(claims["date"])
+    day = dates.sort_values().iloc[len(dates) // 2]  # a date with claims before and after it
+    assert (dates > day).any() and (dates <= day).any()
+    kept = report_claims(an, day)
+    assert set(kept["id"]) == set(claims.loc[dates <= day, "id"])
+    out = report_pdf(an, day, tmp_path / "r.pdf", title="Mid-war brief")
+    reader = PdfReader(out)
+    claims_text = " ".join(pg.extract_text() for pg in reader.pages if "Claims checked" in pg.extract_text())
+    for cid in claims.loc[dates > day, "id"]:
+        assert f"{cid}:" not in claims_text, cid
+    for cid in kept["id"]:
+        assert f"{cid}:" in claims_text, cid
+    assert reader.metadata.title.startswith("Mid-war brief")
+    fig = chart_page(an, day, kept)
+    ax = fig.axes[0]
+    assert ax.get_xlim() == pytest.approx((date2num(an.dates[0]), date2num(an.dates[-1])))

@@ -43,6 +43,7 @@ def add_export_commands(sub, add_input: Callable[[argparse.ArgumentParser], None
     p.add_argument("--out", help="output PDF (default: <dataset>_<date>_report.pdf here)")
     p.add_argument("--since", help="key numbers: change since this date (default: previous change date)")
     _add_view(p)
+    p.add_argument("--title", help="title heading every page and the PDF metadata (default: the dataset's title)")
     p.set_defaults(handler=cmd_report)
 
 
@@ -147,6 +148,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     an = load_analysis(args)
     day = _day(an, args.date)
     out = report_pdf(an, day, args.out or filename(an.dataset.name, day, "pdf", "report"), since=args.since,
-                     **_view(an, args))
+                     title=args.title, **_view(an, args))
     _done(out)
     return 0

@@ -82,9 +82,10 @@ class MapFigure:
     def __init__(self, analysis: Analysis, *, size: tuple[int, int] = DEFAULT_SIZE, dpi: int = DEFAULT_DPI,
                  actors: Sequence[str] | None = None, display: Display | None = None,
                  inset: bool = True, fixed_legend: bool = False, blit: bool = False,
-                 focus: str | None = None, denominator_index: int = 0) -> None:
+                 focus: str | None = None, denominator_index: int = 0, title: str | None = None) -> None:
         self.an = analysis
         self.ds = analysis.dataset
+        self.title = title or self.ds.title or self.ds.name
         self.disp = display or display_for(analysis)
         # Whose numbers: the key-number box is ``focus``'s (default the dataset's focus actor), listed first.
         self.keys = KeyNumberSource(analysis, actor=focus, denominator_index=denominator_index)
@@ -208,7 +209,7 @@ class MapFigure:
         fig, s = self.fig, self.s
         w_in, h_in = fig.get_size_inches()
         y_title = 1 - 0.16 / h_in * s
-        title = self.ds.title or self.ds.name
+        title = self.title
         room = 0.97 * w_in * 72
         size = self._pt(15)
         while size > self._pt(11) and self._width_pt(title, size, bold=True) > room:

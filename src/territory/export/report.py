@@ -22,6 +22,7 @@ from matplotlib.ticker import FuncFormatter
 
 from territory.analysis import Analysis
 from territory.area import METHOD
+from territory.claimplot import HEADROOM, ClaimPlot, claim_plot
 from territory.claims import PP_TOLERANCE, RATIO_TOLERANCE
 from territory.export.facts import (
     DEFAULT_LABEL,
@@ -35,16 +36,16 @@ from territory.export.geometry import display_for
 from territory.export.mapview import ALERT, INK, MUTED, RC, MapFigure
 from territory.keynumbers import focus_first
 from territory.model import to_day
+from territory.style import OTHER_VERDICT, VERDICT_COLORS
 
 A4 = (11.69, 8.27)  # landscape, inches
-VERDICT_MARKERS = {"consistent": ("o", "#2e7d32"), "overstated": ("^", "#b0281a"), "understated": ("v", "#b0281a"),
-                   "calibration point": ("D", "#7a7a7a"), "baseline unstated": ("s", "#8e6c00")}
 
 
-def _page(title: str, analysis: Analysis, day: pd.Timestamp) -> Figure:
+def _page(title: str, analysis: Analysis, day: pd.Timestamp, report_title: str | None = None) -> Figure:
     fig = Figure(figsize=A4, facecolor="white")
     fig.text(0.04, 0.955, title, fontsize=16, fontweight="bold", color=INK, va="top")
-    fig.text(0.04, 0.915, f"{analysis.dataset.title} — {long_date(day)}", fontsize=10, color=MUTED, va="top")
+    fig.text(0.04, 0.915, f"{report_title or analysis.dataset.title} — {long_date(day)}", fontsize=10, color=MUTED,
+             va="top")
     label = label_text(analysis)
     if label and analysis.dataset.illustrative:
         fig.text(0.96, 0.955, label.upper() if len(label) <= 40 else DEFAULT_LABEL.upper(), fontsize=8, fontweight="bold", color=ALERT, ha="right", va="top",
@@ -57,57 +58,98 @@ def _km2(v: float, _pos: object = None) -> str:
     return f"{v:,.0f}"
 
 
-def chart_page(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | None,
-               focus: str | None = None) -> Figure:
-    """Controlled km² per actor over time (``focus`` first and bold), claims as markers, the report date as a line."""
-    fig = _page("Area held over time", analysis, day)
-    ax = fig.add_axes((0.07, 0.13, 0.66, 0.72))
-    t = analysis.table
-    t = t[t["status"] == "controlled"]
-    colors = analysis.dataset.colors
-    focus = focus or analysis.focus_actor
-    for actor in focus_first(list(analysis.dataset.actors), focus):
-        rows = t[t["actor"] == actor].sort_values("date")
-        if rows.empty:
-            continue
-        ax.step(rows["date"], rows["area_km2"], where="post", color=colors.get(actor, "#777777"),
-                linewidth=3.0 if actor == focus else 1.8, label=actor, zorder=3 if actor == focus else 2)
-    ax.axvline(day, color=ALERT, linewidth=1.1, linestyle="--")
-    ax.text(day, 1.01, f" {iso(day)}", transform=ax.get_xaxis_transform(), color=ALERT, fontsize=8, va="bottom")
-    region = analysis.dataset.region or ""
-    if claims is not None and len(claims):
-        # Only claims about the whole dataset region sit on these lines; regional ones stay in the table.
-        plotted = claims[claims["region"].fillna("").isin(["", region]) & np.isfinite(claims["implied_km2"])]
-        seen: set[str] = set()
-        for _, c in plotted.iterrows():
-            when = pd.Timestamp(c["date"])
-            marker, col = VERDICT_MARKERS.get(str(c["verdict"]), ("X", "#555555"))
-            y = float(c["implied_km2"])
-            if str(c.get("metric")) in ("area_lost", "percent_lost") and np.isfinite(c.get("diff_km2", np.nan)):
-                # A loss claim implies an area still held: the line's value minus the claim's excess loss.
-                rows = t[(t["actor"] == c["actor"]) & (t["date"] <= when)]
-                y = float(rows["area_km2"].iloc[-1]) - float(c["diff_km2"]) if len(rows) else np.nan
-            if not np.isfinite(y):
-                continue
-            lab = f"claim: {c['verdict']}" if str(c["verdict"]) not in seen else None
-            seen.add(str(c["verdict"]))
-            ax.scatter([when], [y], marker=marker, s=40, color=col, edgecolor="white", linewidth=0.6, zorder=5,
-                       label=lab)
-            if len(plotted) <= 25:
-                ax.annotate(str(c["id"]), (when, y), xytext=(4, 4), textcoords="offset points", fontsize=7,
-                            color=col)
+def _claims_on(ax, plot: ClaimPlot, panel: str | None, y_max: float) -> None:
+    """Claims of ``panel`` as verdict-coloured markers; beyond ``y_max`` a triangle on the top edge."""
+    if panel is None or plot.points.empty:
+        return
+    pts = plot.points[plot.points["panel"] == panel]
+    seen: set[str] = set()
+    for _, c in pts.iterrows():
+        verdict = str(c["verdict"])
+        col = VERDICT_COLORS.get(verdict, OTHER_VERDICT)
+        off = c["implied_km2"] > y_max
+        y = min(float(c["implied_km2"]), y_max)
+        ax.scatter([c["date"]], [y], marker="^" if off else "o", s=42, color=col, edgecolor="white", linewidth=0.6,
+                   zorder=5, clip_on=False, label=f"claim: {verdict}" if verdict not in seen else None)
+        seen.add(verdict)
+        if len(pts) <= 25:
+            ax.annotate(str(c["id"]), (c["date"], y), xytext=(4, 4), textcoords="offset points", fontsize=7, color=col)
+
+
+def _style_axis(ax, label: str) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(_km2))
-    ax.set_ylabel("km² controlled", fontsize=9)
-    ax.set_ylim(bottom=0)
+    ax.set_ylabel(label, fontsize=9)
     ax.grid(axis="y", color="#e3e3e3", linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=8)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
-    note = ("Lines: area controlled by each actor, from the polygons (a state holds until the next change). "
-            "Markers: the km² each published claim about the whole region implies is held, at its date (loss claims "
-            "converted; claims without a stated baseline and regional claims are in the table). Dashed line: the "
-            "report date.")
+
+
+def chart_page(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | None,
+               focus: str | None = None, report_title: str | None = None) -> Figure:
+    """Controlled km² per actor over the whole history (``focus`` first and bold), the report date as a
+    line, and the claims made on or before it, each on the series it speaks of (area held; loss since
+    the peak below)."""
+    fig = _page("Area held over time", analysis, day, report_title)
+    plot = claim_plot(analysis, claims, until=day)
+    whole = analysis.dataset.region or ""
+    panels = plot.panels
+    held_panel = lost_panel = None
+    focus = focus or analysis.focus_actor
+    if len(panels):
+        pick = panels[(panels["region"] == "") & (panels["actor"] == focus)]
+        held_panel = next(iter(pick[pick["kind"] == "held"]["panel"]), None)
+        lost_panel = next(iter(pick[pick["kind"] == "lost"]["panel"]), None)
+    if lost_panel is not None:
+        ax = fig.add_axes((0.07, 0.40, 0.66, 0.45))
+        ax_lost = fig.add_axes((0.07, 0.09, 0.66, 0.24), sharex=ax)
+    else:
+        ax, ax_lost = fig.add_axes((0.07, 0.13, 0.66, 0.72)), None
+    t = analysis.table
+    t = t[t["status"] == "controlled"]
+    colors = analysis.dataset.colors
+    top = 0.0
+    for actor in focus_first(list(analysis.dataset.actors), focus):
+        rows = t[t["actor"] == actor].sort_values("date")
+        if rows.empty:
+            continue
+        top = max(top, float(rows["area_km2"].max()))
+        ax.step(rows["date"], rows["area_km2"], where="post", color=colors.get(actor, "#777777"),
+                linewidth=3.0 if actor == focus else 1.8, label=actor, zorder=3 if actor == focus else 2)
+    y_max = top * HEADROOM if top > 0 else 1.0
+    _claims_on(ax, plot, held_panel, y_max)
+    ax.set_ylim(0, y_max)
+    _style_axis(ax, "km² controlled")
+    for a in (ax, ax_lost):
+        if a is not None:
+            a.axvline(day, color=ALERT, linewidth=1.1, linestyle="--")
+    ax.text(day, 1.01, f" {iso(day)}", transform=ax.get_xaxis_transform(), color=ALERT, fontsize=8, va="bottom")
+    if plot.start is not None:  # the history's span: a claim about a later or earlier time does not stretch it
+        ax.set_xlim(plot.start, plot.end)
+    if ax_lost is not None:
+        ser = plot.series[plot.series["panel"] == lost_panel]
+        ax_lost.step(ser["date"], ser["km2"], where="post", color=colors.get(focus, "#444"),
+                     linewidth=1.6)
+        lost_max = float(panels.loc[panels["panel"] == lost_panel, "y_max"].iloc[0])
+        _claims_on(ax_lost, plot, lost_panel, lost_max)
+        ax_lost.set_ylim(0, lost_max)
+        _style_axis(ax_lost, "km² lost since peak")
+        ax_lost.set_title(f"{focus}: area lost since its peak ({whole or 'whole dataset'}), with loss claims",
+                          fontsize=8.5, loc="left", color=INK)
+        ax.tick_params(labelbottom=False)
+    handles, labels = ax.get_legend_handles_labels()
+    if ax_lost is not None:
+        h2, l2 = ax_lost.get_legend_handles_labels()
+        for h, lab in zip(h2, l2, strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
+    note = (f"Lines: area controlled by each actor, from the polygons (a state holds until the next change), over the "
+            f"whole history. Markers: claims made on or before {iso(day)} about the whole region, coloured by "
+            "verdict, at the km² they imply (an “at its height” figure at the peak); loss claims on the loss "
+            "since the peak below. A triangle on the top edge is a claim beyond the axis. Regional claims and "
+            "claims without a stated baseline are in the table. Dashed line: the report date.")
     fig.text(0.755, 0.42, "\n".join(textwrap.wrap(note, 42)), fontsize=7.5, color=MUTED, va="top")
     return fig
 
@@ -136,7 +178,8 @@ def _claim_cells(c: pd.Series) -> list[list[str]]:
     return [textwrap.wrap(v, width) or [""] for v, (_, _, width) in zip(values, CLAIM_COLS, strict=True)]
 
 
-def claims_pages(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | None) -> list[Figure]:
+def claims_pages(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | None,
+                 report_title: str | None = None) -> list[Figure]:
     """The claims ledger as a wrapped table, as many pages as it needs.
 
     Each column of a page is one text block (rows padded to the same number of
@@ -158,7 +201,7 @@ def claims_pages(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | N
         used += need
     pages: list[Figure] = []
     for k, page_rows in enumerate(per_page):
-        fig = _page("Claims checked against the map" + (" (cont.)" if k else ""), analysis, day)
+        fig = _page("Claims checked against the map" + (" (cont.)" if k else ""), analysis, day, report_title)
         pages.append(fig)
         y = top
         for head, x, _ in CLAIM_COLS:
@@ -166,7 +209,8 @@ def claims_pages(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | N
         y -= line_h + 0.006
         fig.add_artist(mpl.lines.Line2D([0.04, 0.96], [y + 0.004, y + 0.004], color=INK, linewidth=0.8))
         if not rows:
-            fig.text(0.04, y, "This dataset has no claims ledger.", fontsize=9, color=MUTED, va="top")
+            fig.text(0.04, y, "This dataset has no claims ledger." if claims is None else
+                     f"No claim in the ledger is dated on or before {iso(day)}.", fontsize=9, color=MUTED, va="top")
         columns: list[list[str]] = [[] for _ in CLAIM_COLS]
         for cells in page_rows:
             height = max(len(c) for c in cells) + 1
@@ -200,7 +244,8 @@ def _denominators_text(dens: list, chosen: int) -> str:
     return f"Shares divide by {dens[chosen].label}." + (f" Also available: {'; '.join(others)}." if others else "")
 
 
-def method_page(analysis: Analysis, day: pd.Timestamp, focus: str | None = None, denominator_index: int = 0) -> Figure:
+def method_page(analysis: Analysis, day: pd.Timestamp, focus: str | None = None, denominator_index: int = 0,
+                report_title: str | None = None) -> Figure:
     """Method and provenance: what an editor checks before quoting a number."""
     ds = analysis.dataset
     disp = display_for(analysis)
@@ -224,7 +269,7 @@ def method_page(analysis: Analysis, day: pd.Timestamp, focus: str | None = None,
          "Control polygons and claims: as stated by their sources above; cite them with any figure you reuse."),
         ("Produced", f"Territory 0.1.0, {dt.date.today().isoformat()}, for the state on {iso(day)}."),
     ]
-    fig = _page("Method and provenance", analysis, day)
+    fig = _page("Method and provenance", analysis, day, report_title)
     y = 0.86
     for head, body in sections:
         lines = textwrap.wrap(body, 150)[:6]
@@ -234,24 +279,34 @@ def method_page(analysis: Analysis, day: pd.Timestamp, focus: str | None = None,
     return fig
 
 
+def report_claims(analysis: Analysis, day: pd.Timestamp) -> pd.DataFrame | None:
+    """The ledger as known on ``day``: claims dated on or before it (a report cannot quote the future)."""
+    claims = analysis.claims()
+    if claims is None:
+        return None
+    return claims[pd.to_datetime(claims["date"]) <= day].reset_index(drop=True)
+
+
 def report_pdf(analysis: Analysis, day: object, out: str | Path, since: object = None, focus: str | None = None,
-               denominator_index: int = 0) -> Path:
+               denominator_index: int = 0, title: str | None = None) -> Path:
     """Write the report for ``day`` to ``out`` (PDF); ``since`` sets the key-number change base.
 
     ``focus`` is whose numbers the report gives (default the dataset's focus actor), ``denominator_index``
-    the share's denominator in ``analysis.denominators()``.
+    the share's denominator in ``analysis.denominators()``; ``title`` heads every page and the PDF
+    metadata (default: the dataset's title).
     """
     d = to_day(day)
     out = Path(out)
-    claims = analysis.claims()
-    meta = {"Title": f"{analysis.dataset.title} — {iso(d)}", "Subject": "Territorial control report",
+    title = (title or "").strip() or None
+    claims = report_claims(analysis, d)
+    meta = {"Title": f"{title or analysis.dataset.title} — {iso(d)}", "Subject": "Territorial control report",
             "Creator": "Territory 0.1.0"}
     with mpl.rc_context(RC), PdfPages(out, metadata=meta) as pdf:
         mf = MapFigure(analysis, size=(int(A4[0] * 150), int(A4[1] * 150)), dpi=150, focus=focus,
-                       denominator_index=denominator_index).show(d, since)
+                       denominator_index=denominator_index, title=title).show(d, since)
         pdf.savefig(mf.fig)
-        pdf.savefig(chart_page(analysis, d, claims, focus))
-        for page in claims_pages(analysis, d, claims):
+        pdf.savefig(chart_page(analysis, d, claims, focus, title))
+        for page in claims_pages(analysis, d, claims, title):
             pdf.savefig(page)
-        pdf.savefig(method_page(analysis, d, focus, denominator_index))
+        pdf.savefig(method_page(analysis, d, focus, denominator_index, title))
     return out

@@ -37,6 +37,10 @@ if kind == "map":
     opts["width"] = c1.number_input("Width (px)", 400, 6000, 1600, step=100, key="export_w")
     opts["height"] = c2.number_input("Height (px)", 300, 4000, 1000, step=100, key="export_h")
     opts["dpi"] = c3.number_input("DPI", 72, 600, 150, step=25, key="export_dpi")
+if kind == "report":
+    opts["title"] = st.text_input("Report title", value="", key="export_title", max_chars=200,
+                                  placeholder=an.dataset.title,
+                                  help="Heads every page and the PDF's metadata; empty: the dataset's title.")
 if kind in ("map", "report"):
     i = labels.index(day)
     opts["since"] = st.selectbox("Change since", labels[: i + 1] or labels, index=max(i - 1, 0), key="export_since")
@@ -67,7 +71,7 @@ if st.button("Prepare the file", type="primary", key="export_go"):
         elif kind == "report":
             with st.spinner("Writing the report…"):
                 data = produce(lambda p: report_pdf(an, day, p, since=opts["since"], focus=focus,
-                                                    denominator_index=pick), fmt)
+                                                    denominator_index=pick, title=opts.get("title") or None), fmt)
         elif kind == "player":
             data = html_document(an).encode("utf-8")
         elif kind == "animation":
