@@ -322,7 +322,7 @@ def build_payload(
             continue
         until = getattr(row, END)
         km2 = _area(areas, getattr(row, _ROW))
-        extra = {} if legend_areas is None else {"lk": _area(legend_areas, getattr(row, _ROW))}
+        lk = {} if legend_areas is None else {"lk": _area(legend_areas, getattr(row, _ROW))}
         features.append(
             {
                 "a": actor_idx[str(row.actor)],
@@ -333,7 +333,7 @@ def build_payload(
                 "src": _text(row.source),
                 "url": _safe_url(row.source_url),
                 "g": enc,
-                **extra,
+                **lk,
             }
         )
 
