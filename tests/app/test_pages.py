@@ -205,3 +205,15 @@ def test_compare_page_with_reversed_dates_swaps_them():
     at = at.selectbox(key="date").set_value("2015-01-01").run()
     assert not at.exception
     assert any("after" in i.value for i in at.info)
+
+
+def test_claims_table_verdict_first_blank_missing_figures():
+    """The verdict is the first column; a missing figure is an empty cell, not "None" or "nan"."""
+    at = run_page("src/territory/app/pages/claims.py")
+    assert not at.exception
+    df = at.dataframe[0].value
+    data = df.data if hasattr(df, "data") else df  # a Styler: its frame
+    assert data.columns[0] == "verdict"
+    for col in ("implied_km2", "computed_km2", "ratio", "claimant", "quote"):
+        cells = [str(v) for v in data[col]]
+        assert not any(v in ("None", "nan", "NaN", "<NA>") for v in cells), col

@@ -244,3 +244,26 @@ def test_analysis_payload_legend_counts_overlaps_once():
     feats = analysis_payload(an)["features"]
     assert sorted(f["km2"] for f in feats) == pytest.approx(sorted(area_km2([a, b])), abs=0.1)
     assert sum(f["lk"] for f in feats) == pytest.approx(union_area_km2([a, b]), abs=0.1)
+
+
+def test_analysis_payload_carries_style_key_numbers_and_places():
+    """The player draws with the one style table and shows the same key numbers as the map page."""
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+    from territory.keynumbers import KeyNumberSource
+    from territory.player import analysis_payload
+    from territory.style import style_payload
+
+    an = Analysis.from_paths(load_dataset())
+    p = analysis_payload(an)
+    assert p["style"] == style_payload()
+    rows = p["metrics"]["rows"]
+    assert len(rows) == len(p["dates"]) == len(an.dates)
+    src = KeyNumberSource(an)
+    for i in (0, len(rows) // 2, len(rows) - 1):
+        kn = src.on(p["dates"][i])
+        assert rows[i][0] == pytest.approx(kn.held_km2, abs=0.1)
+        assert rows[i][2] == pytest.approx(kn.region_km2, abs=0.1)
+    assert p["metrics"]["actor"] == an.focus_actor
+    assert p["places"] and all(len(pl) == 4 for pl in p["places"])
+    assert "lk" not in p  # per-feature legend areas stay on the features

@@ -52,7 +52,7 @@ COLUMNS = ["verdict", "date", "claim", "claimant", "implied_km2", "computed_km2"
            "implied_high_km2", "basis", "quote", "source_url", "source_text"]
 shown = view[COLUMNS].reset_index(drop=True)
 for col in ("claimant", "claim", "basis", "quote", "source_url", "source_text", "verdict"):
-    shown[col] = [None if v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() in ("", "nan", "None")
+    shown[col] = ["" if v is None or (isinstance(v, float) and pd.isna(v)) or str(v).strip() in ("", "nan", "None")
                   else v for v in shown[col]]
 # Numbers as text so a missing figure is a blank cell (a null number cell reads "None").
 for col, fmt in (("implied_km2", "{:,.0f}"), ("computed_km2", "{:,.0f}"), ("implied_low_km2", "{:,.0f}"),

@@ -58,12 +58,18 @@
   }
 
   function keepView(map, key) {
-    // folium fits the bounds right after construction: restore once that is done.
-    setTimeout(function () {
-      var v = readView(key);
-      if (v) map.setView([v.lat, v.lng], v.zoom, { animate: false });
-      map.on("moveend", function () { writeView(map, key); });
-    }, 0);
+    // folium (and st_folium after it) fit the bounds once the map exists: re-apply the stored view a
+    // few times during the first second unless the user has touched the map, and store only after that.
+    var saved = readView(key), user = false, settled = false, box = map.getContainer();
+    ["mousedown", "wheel", "touchstart", "keydown", "dblclick"].forEach(function (ev) {
+      box.addEventListener(ev, function () { user = true; }, { passive: true, capture: true });
+    });
+    function restore() {
+      if (saved && !user) map.setView([saved.lat, saved.lng], saved.zoom, { animate: false });
+    }
+    [0, 250, 800].forEach(function (t) { setTimeout(restore, t); });
+    setTimeout(function () { settled = true; }, 900);
+    map.on("moveend", function () { if (settled || user) writeView(map, key); });
   }
 
   function syncGroup(map, group) {
