@@ -166,7 +166,8 @@ wide = table.pivot_table(index=["country", "region", "region_km2"], columns="act
                          aggfunc="sum", fill_value=0.0).reset_index()
 st.dataframe(
     wide, hide_index=True, width="stretch",
-    column_config={"region_km2": st.column_config.NumberColumn("region km² (outline, measured)", format="%.0f"),
+    column_config={"country": "Country", "region": "Region",
+                   "region_km2": st.column_config.NumberColumn("Region km² (outline, measured)", format="%.0f"),
                    **{a: st.column_config.NumberColumn(f"{a} (% of region)", format="%.1f%%")
                       for a in wide.columns if a not in ("country", "region", "region_km2")}},
 )
@@ -195,8 +196,15 @@ picked = s2.multiselect("Regions", list(ranked.index), default=list(ranked.index
                         key=f"regions_pick_{hash((layer.key, actor))}",
                         help="Ranked by the highest share the actor ever held.")
 if picked:
+    # Every sampled date for every region shown: a region lost entirely drops to 0 instead of the line ending.
+    grid = pd.MultiIndex.from_product([pd.DatetimeIndex(pd.to_datetime(list(days)), name="date"), picked],
+                                      names=["date", "region"])
+    lines = (series[series["region"].isin(picked)]
+             .assign(date=lambda d: pd.to_datetime(d["date"]).astype("datetime64[ns]"))
+             .groupby(["date", "region"])[["pct_of_region", "area_km2"]].sum()
+             .reindex(grid, fill_value=0.0).reset_index())
     st.altair_chart(
-        alt.Chart(series[series["region"].isin(picked)]).mark_line(interpolate="step-after").encode(
+        alt.Chart(lines).mark_line(interpolate="step-after").encode(
             x=alt.X("date:T", title=None), y=alt.Y("pct_of_region:Q", title="% of region held"),
             color=alt.Color("region:N", legend=alt.Legend(orient="bottom", title=None)),
             tooltip=["region:N", alt.Tooltip("date:T"), alt.Tooltip("pct_of_region:Q", format=".1f"),
