@@ -52,7 +52,7 @@ def test_show_map_sends_what_st_folium_sends(an):
     actors = an.dataset.actors
 
     def plain() -> None:
-        streamlit_folium.st_folium(base_map(an, online=False), feature_group_to_add=date_layer(an, day, actors, STATUSES),
+        streamlit_folium.st_folium(base_map(an, online=False, keep_view=True), feature_group_to_add=date_layer(an, day, actors, STATUSES),
                                    returned_objects=[], render=False, width="stretch", height=560, key="map")
 
     ours = _captured(lambda: mapframe.show_map(an, day, actors, STATUSES, height=560, map_key="map"))
