@@ -524,6 +524,7 @@ def key_number_rows(analysis: Any, denominator_index: int = 0, actor: str | None
 
     Same source as the map page's cards and the exports (:mod:`territory.keynumbers`):
     ``rows[i] = [held km², net change since date i-1, km² inside the denominator's region]``;
+    ``headline`` says which the page leads with ("region": the area inside the outline);
     ``den`` names the denominator (the one the user picked: clipping every
     snapshot to every region would cost seconds per region).
     """
@@ -533,12 +534,16 @@ def key_number_rows(analysis: Any, denominator_index: int = 0, actor: str | None
         return None
     src = KeyNumberSource(analysis, actor=actor, denominator_index=denominator_index)
     den = src.denominator
-    rows = []
+    rows, land_only = [], False
     for day in analysis.dates:
         kn = src.on(day)
-        rows.append([_num(kn.held_km2), _num(kn.change_km2), _num(kn.region_km2) if den is not None else None])
+        land_only = land_only or kn.land_only
+        rows.append([_num(kn.held_km2), _num(kn.change_km2),
+                     _num(kn.area_in_region_km2) if den is not None else None])
     return {"actor": src.actor, "peak_km2": _num(src.peak_km2),
             "peak_date": _day(src.peak_date) if src.peak_date is not None else None,
+            # As the map page: with a region outline the headline is the area inside it (land only).
+            "headline": "region" if land_only else "whole",
             "den": None if den is None else {"region": str(den.region), "label": str(den.label),
                                              "km2": round(float(den.km2), 1)},
             "rows": rows}

@@ -183,7 +183,7 @@ def test_play_and_pause_keep_the_zoom_and_the_panel_follows_the_frame(page, page
         player.evaluate("() => window.__territoryPlayer.pause()")
         day = player.locator(".tp-date").inner_text()
         held = player.locator(".tp-metric-held .tp-metric-value").inner_text()
-        assert held == f"{src.on(day).held_km2:,.0f} km²", (day, held)
+        assert held == f"{src.on(day).headline_km2:,.0f} km²", (day, held)  # what the map page leads with
         seen.add(day)
         player.evaluate("() => window.__territoryPlayer.play()")
     assert len(seen) == 3

@@ -263,7 +263,8 @@ def test_analysis_payload_carries_style_key_numbers_and_places():
     for i in (0, len(rows) // 2, len(rows) - 1):
         kn = src.on(p["dates"][i])
         assert rows[i][0] == pytest.approx(kn.held_km2, abs=0.1)
-        assert rows[i][2] == pytest.approx(kn.region_km2, abs=0.1)
+        assert rows[i][2] == pytest.approx(kn.area_in_region_km2, abs=0.1)
+    assert p["metrics"]["headline"] == ("region" if src.on(p["dates"][-1]).land_only else "whole")
     assert p["metrics"]["actor"] == an.focus_actor
     assert p["places"] and all(len(pl) == 4 for pl in p["places"])
     assert "lk" not in p  # per-feature legend areas stay on the features

@@ -351,8 +351,13 @@
 
     /* The focus actor's key numbers on frame i (precomputed per date in the payload). */
     function showMetrics(i) {
-      var r = metrics.rows[i], c = metricCells, held = r[0];
-      c.held.value.textContent = fmtKm2(held);
+      var r = metrics.rows[i], c = metricCells, held = r[0], den0 = metrics.den;
+      if (metrics.headline === "region" && den0 && r[2] !== null && r[2] !== undefined) {
+        // As the map page: the headline is the area inside the region's outline.
+        c.held.label.textContent = (metrics.actor || "") + ": area held in " + den0.region;
+        c.held.value.textContent = fmtKm2(r[2]);
+        c.held.sub.textContent = "whole area, including outside it: " + fmtKm2(held);
+      } else c.held.value.textContent = fmtKm2(held);
       if (metrics.peak_km2 > 0) {
         c.peak.value.textContent = (100 * held / metrics.peak_km2).toFixed(1) + "%";
         c.peak.sub.textContent = "peak " + fmtKm2(metrics.peak_km2) + " on " + (metrics.peak_date || "\u2014");
