@@ -124,9 +124,9 @@ def test_javascript_source_is_text_not_a_link_on_the_claims_page(hostile_session
     at.switch_page(str(PAGES / "claims.py")).run()
     assert not at.exception, [e.message for e in at.exception]
     table = at.dataframe[0].value
-    links = table["source_url"].dropna().tolist()
+    links = [v for v in table["source_url"].dropna() if v]  # a missing link is a blank cell
     assert links == ["https://example.org/c"]  # the only link column value
-    assert table["source_text"].dropna().tolist() == ["javascript:alert(1)"]  # shown as text
+    assert [v for v in table["source_text"].dropna() if v] == ["javascript:alert(1)"]  # shown as text
 
 
 def test_ambiguous_dates_refused_then_read_with_the_date_format_field():
