@@ -107,6 +107,7 @@ def test_template_names_are_shown_literally(page, page_events, streamlit_app, tm
         expect(main).to_contain_text(n)  # the legend, braces and all
     frame = page.locator(MAP_IFRAME).element_handle().content_frame()
     frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=LOAD_MS)
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()  # the map is 720 px tall: a person scrolls to it first
     frame.locator("path.leaflet-interactive").first.click(force=True)
     popup = frame.locator(".leaflet-popup-content")
     expect(popup).to_be_visible(timeout=10_000)
