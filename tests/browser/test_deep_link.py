@@ -1,6 +1,6 @@
 """A shared link restores the view in a real Chromium: focus actor, denominator, statuses, Compare's dates.
 
-Expected values come from the core (the second-largest peak, the Syria
+Expected values come from the core (the largest peak after the default focus, the Syria
 official denominator, the key numbers), never typed in.
 """
 
@@ -22,8 +22,10 @@ LOAD_MS = 90_000
 
 
 def _second_actor(an) -> str:
+    """The actor with the largest peak other than the default focus (so ``focus`` must enter the URL)."""
     t = an.table[an.table["status"] == "controlled"]
-    return str(t.groupby("actor")["area_km2"].max().sort_values(ascending=False).index[1])
+    peaks = t.groupby("actor")["area_km2"].max().sort_values(ascending=False)
+    return str(next(a for a in peaks.index if a != an.focus_actor))
 
 
 def _wait_idle(page: Page) -> None:
