@@ -48,11 +48,12 @@ def test_map_page_labels_reconstruction_and_shows_map():
 def test_map_page_names_the_partial_actors():
     """Actors the bundled model leaves partial are named, with why, in the sidebar."""
     from territory.datasets import load_dataset
+    from territory.ui.mapview import md_text
 
     partial = load_dataset().partial
     at = run_page("src/territory/app/main.py")
-    shown = " ".join(m.value for m in at.sidebar.markdown)
-    assert partial and all(f"**{actor}**: {note}" in shown for actor, note in partial.items())
+    shown = " ".join(m.value for m in at.sidebar.markdown)  # data text, markup characters as references
+    assert partial and all(f"**{md_text(actor)}**: {md_text(note)}" in shown for actor, note in partial.items())
 
 
 def map_args(at: AppTest, index: int = 0) -> dict:

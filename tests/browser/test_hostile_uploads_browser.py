@@ -105,6 +105,10 @@ def test_template_names_are_shown_literally(page, page_events, streamlit_app, tm
     main = page.locator("[data-testid=stMain]")
     for n in names:
         expect(main).to_contain_text(n)  # the legend, braces and all
+    # The focus actor's name heads the metric cards as written: no maths, no bold, no references shown.
+    label = main.locator("[data-testid=stMetricLabel]").filter(has_text="area held").first.inner_text()
+    assert any(n in label for n in names) and "&#" not in label, label
+    assert main.locator(".katex").count() == 0
     frame = page.locator(MAP_IFRAME).element_handle().content_frame()
     frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=LOAD_MS)
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()  # the map is 720 px tall: a person scrolls to it first

@@ -29,6 +29,7 @@ from territory.regions import RegionLayer
 from territory.report import LoadError, Report
 from territory.store import StoreError, is_db_url, redact
 from territory.ui.maps import key as _key
+from territory.ui.mapview import md_text
 from territory.ui.tablecache import disk_table
 
 BUNDLED = "bundled"
@@ -336,7 +337,7 @@ def sync_url(page: str, actors: list[str] | None = None, all_actors: list[str] |
 def dataset_banner(an: Analysis) -> None:
     """Name the dataset; say loudly when it is an illustrative reconstruction."""
     ds = an.dataset
-    st.sidebar.markdown(f"**Dataset:** {ds.title}")
+    st.sidebar.markdown(f"**Dataset:** {md_text(ds.title)}")
     if st.session_state.get("source") == UPLOADED:
         st.sidebar.caption("Your uploaded data (visible in this browser session only).")
     if ds.illustrative:
@@ -344,7 +345,7 @@ def dataset_banner(an: Analysis) -> None:
     if ds.partial:
         with st.sidebar.expander(f"Partial actors ({len(ds.partial)})"):
             for actor, note in ds.partial.items():
-                st.markdown(f"**{actor}**: {note}")
+                st.markdown(f"**{md_text(actor)}**: {md_text(note)}")
             if ds.unassigned:
                 st.caption(ds.unassigned)
 

@@ -19,6 +19,7 @@ from territory.io.options import UPLOAD_LIMITS, LoadOptions
 from territory.report import LoadError, Report
 from territory.ui import shell
 from territory.ui.aliases import alias_rows
+from territory.ui.mapview import md_text
 from territory.validate import check_history
 
 shell.configure_page("Data")
@@ -48,7 +49,7 @@ an = shell.analysis()
 shell.sync_url("data", an=an)
 
 ds = an.dataset
-st.markdown(f"**Now showing:** {ds.title} — {len(ds.history):,} rows, {len(an.dates)} dates, "
+st.markdown(f"**Now showing:** {md_text(ds.title)} — {len(ds.history):,} rows, {len(an.dates)} dates, "
             f"{len(ds.actors)} actors ({', '.join(ds.actors)}).")
 if ds.illustrative:
     st.warning(f"**Illustrative reconstruction.** {ds.label}")

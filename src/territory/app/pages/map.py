@@ -15,7 +15,7 @@ from territory.ui import shell
 from territory.ui.charts import rule_data
 from territory.ui.downloads import download_name, map_png
 from territory.ui.mapframe import show_map
-from territory.ui.mapview import legend_html
+from territory.ui.mapview import legend_html, md_text
 from territory.ui.playback import handle_player_event, player_view
 
 _t0 = time.perf_counter()
@@ -89,7 +89,7 @@ with side_col:
     kn = shell.key_numbers(an, day, pick, focus)
     held = kn.held_km2
     if kn.land_only:  # land-only by default: the headline is the part inside the region's outline
-        st.metric(f"{focus}: area held in {kn.denominator.region}", shell.fmt_km2(kn.headline_km2),
+        st.metric(f"{md_text(focus)}: area held in {md_text(kn.denominator.region)}", shell.fmt_km2(kn.headline_km2),
                   help=f"Controlled status, inside {kn.denominator.region}'s outline ({kn.denominator.source}); "
                        f"whole area including outside it: {held:,.0f} km². Same as `area_in_region_km2` "
                        "in `territory stats`.")
@@ -98,13 +98,13 @@ with side_col:
             st.warning(f"{note}. Not counted above or in the % of {kn.denominator.region}; whole area "
                        f"{held:,.0f} km² (`area_outside_region_km2` in `territory stats`).", icon="⚠️")
     else:
-        st.metric(f"{focus}: area held", shell.fmt_km2(held),
+        st.metric(f"{md_text(focus)}: area held", shell.fmt_km2(held),
                   help="Controlled status; ellipsoidal area of the union of its polygons.")
     st.metric("% of peak", f"{kn.pct_of_peak:.1f}%" if kn.pct_of_peak is not None else "—",
               help=f"Peak {kn.peak_km2:,.0f} km² on {kn.peak_date.date() if kn.peak_date is not None else '—'}")
     if kn.pct_of_region is not None:
         region, label, _km2 = denoms[pick]
-        st.metric(f"% of {region}", f"{kn.pct_of_region:.2f}%",
+        st.metric(f"% of {md_text(region)}", f"{kn.pct_of_region:.2f}%",
                   help=f"Area of {focus} inside {region}: {kn.area_in_region_km2:,.0f} km² ÷ {label}")
     i = labels.index(day)
     if i > 0:

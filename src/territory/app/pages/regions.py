@@ -24,6 +24,7 @@ from territory.report import LoadError
 from territory.tables import to_csv
 from territory.ui import shell
 from territory.ui.maps import base_map
+from territory.ui.mapview import md_text
 
 #: Share classes of the choropleth: (upper bound %, fill opacity). Zero is drawn empty.
 CLASSES = [(0.0, 0.0), (10.0, 0.18), (25.0, 0.32), (50.0, 0.5), (75.0, 0.68), (100.0, 0.85)]
@@ -181,7 +182,7 @@ st.caption(f"{shell.border_note(an)}. Made with Natural Earth.")
 st.download_button("⬇ This table (CSV, long form)", to_csv(table), file_name=f"regions_{day}.csv",
                    mime="text/csv", key="regions_csv", on_click="ignore")
 
-st.subheader(f"Over time: {actor}")
+st.subheader(f"Over time: {md_text(actor)}")
 default_every = "End of each month" if len(labels) > 90 else "Every change date"
 s1, s2 = st.columns([1, 3])
 every = s1.selectbox("Sample", list(SAMPLING), index=list(SAMPLING).index(default_every), key="regions_every",
@@ -213,9 +214,9 @@ if picked:
     )
     flags = f" --every {SAMPLING[every]}" if SAMPLING[every] != "change" else ""
     filt = "".join(f' --region-filter "{r}"' for r in picked[:2])
-    st.caption(f"{actor}: share of each chosen region at {len(days)} dates ({every.lower()}). Same numbers: "
+    st.caption(f"{md_text(actor)}: share of each chosen region at {len(days)} dates ({every.lower()}). Same numbers: "
                f"`territory regions{flags}{filt}`" + (f" `--regions {mine.title}`" if choice == "yours" else "")
                + ".")
 else:
-    st.info(f"{actor} holds none of these regions at any sampled date.")
+    st.info(f"{md_text(actor)} holds none of these regions at any sampled date.")
 shell.remember()
