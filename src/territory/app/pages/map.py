@@ -101,7 +101,9 @@ with side_col:
         st.metric(f"{md_text(focus)}: area held", shell.fmt_km2(held),
                   help="Controlled status; ellipsoidal area of the union of its polygons.")
     st.metric("% of peak", f"{kn.pct_of_peak:.1f}%" if kn.pct_of_peak is not None else "—",
-              help=f"Peak {kn.peak_km2:,.0f} km² on {kn.peak_date.date() if kn.peak_date is not None else '—'}")
+              help=f"Whole area held ({held:,.0f} km², inside and outside any outline) ÷ its peak, "
+                   f"{kn.peak_km2:,.0f} km² on {kn.peak_date.date() if kn.peak_date is not None else '—'} "
+                   "(`pct_of_peak` in `territory stats`)")
     if kn.pct_of_region is not None:
         region, label, _km2 = denoms[pick]
         st.metric(f"% of {md_text(region)}", f"{kn.pct_of_region:.2f}%",
