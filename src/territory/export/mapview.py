@@ -346,7 +346,8 @@ class MapFigure:
             extra = [f"{actor_km2(areas, actor, st):,.0f} {st}" for st in ("contested", "claimed")
                      if actor_km2(areas, actor, st) > 0]
             sw = self._swatch(0, y - row * 0.62, 0.055, row * 0.5, c, "controlled")
-            name = self._fit_lines(_short(actor, 60), self._pt(7.5), self._name_room, 2)
+            shown_name = f"{_short(actor, 50)} (partial)" if actor in ds.partial else _short(actor, 60)
+            name = self._fit_lines(shown_name, self._pt(7.5), self._name_room, 2)
             t1 = P.text(0.08, y - row * 0.37, name[0], fontsize=self._pt(7.5), color=INK, va="center")
             if len(name) > 1:
                 y -= row * 0.62

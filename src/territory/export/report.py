@@ -263,6 +263,8 @@ def method_page(analysis: Analysis, day: pd.Timestamp, focus: str | None = None,
         ("Status of the data", (f"{label_text(analysis)}: the polygons are a reconstruction calibrated on published "
                                 "figures, not observed front lines. Do not quote them as surveyed positions.")
          if ds.illustrative else (ds.label or "As loaded by the user; Territory does not know how it was made: check its source.")),
+        *([("Partial actors", ", ".join(ds.partial) + ": modelled only in part, so their km² leave out ground "
+            "the model assigns to no one (the dataset's notes say why).")] if ds.partial else []),
         ("Attribution", ds.attribution or "—"),
         ("Sources of the polygons", "; ".join(_sources(analysis)) or "—"),
         ("Data licences", f"Boundaries, basemap and inset: Natural Earth, public domain ({NATURAL_EARTH}). "

@@ -153,11 +153,16 @@ def legend_html(an: Analysis, day: str, actors: list[str]) -> str:
             if pd.notna(v) and v > 0:
                 parts.append(f"{status} {v:,.0f} km²")
         fill = color(an.dataset.colors.get(actor))
+        note = an.dataset.partial.get(actor)
+        if note:  # the model leaves this actor's territory incomplete: say so beside its km²
+            parts.append("partial model")
         rows.append(
             f'<div style="display:flex;gap:.5em;align-items:center;margin:.15em 0">'
             f'<span class="territory-swatch" data-actor="{md_text(actor)}" '
             f'style="width:1.1em;height:1.1em;display:inline-block;flex:none;box-sizing:border-box;{swatch_css(fill)}"></span>'
-            f'<span><b>{md_text(actor)}</b> <span style="color:#555">{html.escape(" · ".join(parts) or "none")}</span></span></div>'
+            f'<span><b>{md_text(actor)}</b> <span style="color:#555"'
+            + (f' title="{md_text(note)}" data-partial="1"' if note else "")
+            + f'>{html.escape(" · ".join(parts) or "none")}</span></span></div>'
         )
     return "".join(rows)
 

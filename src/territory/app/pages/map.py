@@ -100,6 +100,8 @@ with side_col:
     else:
         st.metric(f"{md_text(focus)}: area held", shell.fmt_km2(held),
                   help="Controlled status; ellipsoidal area of the union of its polygons.")
+    if focus in an.dataset.partial:  # the model leaves the focus actor's territory incomplete
+        st.caption(f"⚠️ Partial model: {md_text(an.dataset.partial[focus])}")
     st.metric("% of peak", f"{kn.pct_of_peak:.1f}%" if kn.pct_of_peak is not None else "—",
               help=f"Whole area held ({held:,.0f} km², inside and outside any outline) ÷ its peak, "
                    f"{kn.peak_km2:,.0f} km² on {kn.peak_date.date() if kn.peak_date is not None else '—'} "
