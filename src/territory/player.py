@@ -265,6 +265,7 @@ def build_payload(
     basemap_max_vertices: int = 40_000,
     quantum: float = QUANTUM,
     extra: Mapping[str, Any] | None = None,
+    partial: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Everything the browser player needs, as a JSON-serialisable dict.
 
@@ -273,7 +274,8 @@ def build_payload(
     the legend sums per actor, so overlapping rows of one snapshot can count
     once (see :func:`analysis_payload`). ``colors``
     maps actor to CSS colour; missing actors get a neutral grey. ``extra``
-    adds keys (``metrics``, ``places``: see :func:`analysis_payload`). The
+    adds keys (``metrics``, ``places``: see :func:`analysis_payload`). ``partial`` maps actors the
+    data models only in part to why; their legend rows say so. The
     style table (:mod:`territory.style`) always travels as ``style``.
     """
     h = _prepare(history)
@@ -348,7 +350,8 @@ def build_payload(
         "label": str(label),
         "attribution": str(attribution),
         "dates": [_day(d) for d in dates],
-        "actors": [{"name": n, "color": str(colors.get(n, "#777777"))} for n in actor_names],
+        "actors": [{"name": n, "color": str(colors.get(n, "#777777")),
+                    **({"partial": str(partial[n])} if partial and n in partial else {})} for n in actor_names],
         "statuses": list(STATUSES),
         "bounds": [[bbox[1], bbox[0]], [bbox[3], bbox[2]]],
         "basemap": base,
@@ -510,7 +513,7 @@ def analysis_payload(analysis: Any, *, basemap: gpd.GeoDataFrame | None = None, 
     if basemap is None:
         basemap = ds.basemap if ds.basemap is not None else ds.countries
     extra = {"metrics": key_number_rows(analysis, denominator_index, focus), "places": place_rows(analysis)}
-    return build_payload(h, ds.colors, basemap=basemap, title=ds.title, label=label,
+    return build_payload(h, ds.colors, partial=ds.partial, basemap=basemap, title=ds.title, label=label,
                          attribution=ds.attribution or "", areas=dict(zip(h.index, own, strict=True)),
                          legend_areas=dict(zip(h.index, legend, strict=True)), extra=extra, **kwargs)
 

@@ -54,3 +54,19 @@ def test_export_html_offline(page, page_events, block_network, save_screenshot, 
     assert page.locator("path.tp-s-contested").count() >= 1  # the contested strip of month 2 (k % 3 == 1)
     save_screenshot(page, "export_html_d2")
     assert page_events.blocked == []
+
+
+def test_export_html_legend_marks_partial_actors(page, block_network, tmp_path: Path) -> None:
+    """An actor the data models only in part says so in the player's legend, with the reason on hover."""
+    import dataclasses
+
+    ds = synthetic_dataset(3, basemap=True)
+    actor = ds.actors[0]
+    an = Analysis.of(dataclasses.replace(ds, partial={actor: "only the towns are modelled"}))
+    path = html_export(an, tmp_path / "partial.html")
+    block_network(page)
+    page.goto(path.as_uri())
+    page.wait_for_selector("path.tp-feature")
+    mark = page.locator(".tp-legend-partial")
+    assert mark.count() == 1 and mark.get_attribute("title") == "only the towns are modelled"
+    assert actor in page.locator(".tp-legend-row").filter(has=mark).inner_text()

@@ -33,3 +33,11 @@ def test_export_map_legend_and_report_name_partial_actors(bundled, tmp_path):
     fig = method_page(bundled, pd.Timestamp(day))
     text = " ".join(t.get_text() for t in fig.texts)
     assert "Partial actors" in text and actor in text
+
+
+def test_player_payload_carries_the_partial_notes(bundled):
+    from territory.player import analysis_payload
+
+    rows = {a["name"]: a for a in analysis_payload(bundled)["actors"]}
+    assert {n for n, a in rows.items() if "partial" in a} == set(bundled.dataset.partial) & set(rows)
+    assert all(rows[n]["partial"] == note for n, note in bundled.dataset.partial.items() if n in rows)

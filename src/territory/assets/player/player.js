@@ -252,6 +252,11 @@
       row.appendChild(sw);
       var txt = h("span", "tp-legend-text");
       txt.appendChild(h("span", "tp-legend-name", a.name));
+      if (a.partial) {  // the data models this actor only in part: say so, the reason on hover
+        var pm = h("span", "tp-legend-partial", " (partial)");
+        pm.title = a.partial;
+        txt.appendChild(pm);
+      }
       var val = h("span", "tp-legend-km2", "");
       txt.appendChild(val);
       row.appendChild(txt);
