@@ -139,7 +139,7 @@ def test_date_step_redraws_in_place_and_keeps_zoom(page, page_events, http_error
     frame.evaluate("() => { window.map.on('zoomend', () => { window.__zoomEnds = (window.__zoomEnds || 0) + 1; }); }")
     frame.locator(".leaflet-control-zoom-in").click()
     frame.wait_for_function("(z0) => window.__zoomEnds && !window.map._animatingZoom && window.map.getZoom() > z0",
-                            arg=z0, timeout=5_000)
+                            arg=z0, timeout=STEP_MS)  # a hang guard: CI shares 2 cores
     zoom = frame.evaluate("() => window.map.getZoom()")
     assert zoom >= z0 + 0.75, (z0, zoom)  # one zoomDelta (1) in, whatever the zoomSnap
     paths0 = frame.evaluate(PATHS_JS)
