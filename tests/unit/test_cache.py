@@ -38,24 +38,15 @@ def test_corrupt_cache_entry_is_recomputed(small_history):
 
 # --- The cache never breaks a command (issue 9.6) -------------------------------------------
 
-import io  # noqa: E402
 import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-from contextlib import redirect_stderr, redirect_stdout  # noqa: E402
 
 import geopandas as gpd  # noqa: E402
 import pytest  # noqa: E402
 
 from territory import tempfiles  # noqa: E402
-from territory.cli import main  # noqa: E402
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
+from tests.cli_run import run_cli as _run  # noqa: E402
 
 
 @pytest.fixture

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
 
-from territory.cli import main
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
+from tests.cli_run import run_cli as run
 
 
 @pytest.fixture

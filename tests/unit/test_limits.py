@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 import zipfile
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import redirect_stderr
 
 import geopandas as gpd
 import numpy as np
@@ -19,16 +19,10 @@ import pytest
 import shapely
 
 from territory.analysis import FOOTPRINT_PARTS, coarse_footprint
-from territory.cli import main, progress_line
+from territory.cli import progress_line
 from territory.io import load
 from territory.io.options import LIMITS, UPLOAD_LIMITS, LoadOptions
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
+from tests.cli_run import run_cli as _run
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,9 +13,9 @@ import pytest
 import shapely
 
 from territory.area import area_km2, geod_area_km2, to_equal_area
-from territory.cli import main
 from territory.regions import TABLE_COLUMNS, bundled_admin1, read_region_layer, sample_dates
 from territory.report import LoadError
+from tests.cli_run import run_cli as run
 from tests.ukraine_style import district_grid, make_archive, make_district_layer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,11 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DAYS = 120
 
 
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 def table(text: str) -> pd.DataFrame:
