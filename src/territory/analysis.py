@@ -222,7 +222,7 @@ class Analysis:
         if not out:  # a governorate or oblast: the dataset's own, else the bundled admin-1 of its countries
             units = self.admin_regions
             if units is not None:
-                out = [d for d in outline_denominators(units, "Natural Earth admin-1 outline")
+                out = [d for d in outline_denominators(units, self.admin_regions_source)
                        if d.region.casefold() == region.casefold()]
         parts = [p.strip() for p in region.split("+")]
         if len(parts) > 1:
@@ -257,11 +257,18 @@ class Analysis:
         if self._claim_ctx is None:
             ds = self.dataset
             self._claim_ctx = ClaimContext(self.measured, ds.countries, self.admin_regions, ds.reference_areas,
-                                           self.focus_actor, ds.region)
+                                           self.focus_actor, ds.region, self.admin_regions_source)
         return self._claim_ctx
 
     def equivalent(self, km2: float) -> str | None:
         return equivalent(km2, self.dataset.reference_areas)
+
+    @property
+    def admin_regions_source(self) -> str:
+        """What :attr:`admin_regions` is, for denominators' source lines."""
+        if self.dataset.regions is not None:
+            return self.dataset.regions_source or "the dataset's region layer"
+        return "Natural Earth admin-1 outline"
 
     @cached_property
     def admin_regions(self) -> gpd.GeoDataFrame | None:
@@ -284,7 +291,7 @@ class Analysis:
 
         ds = self.dataset
         if ds.regions is not None:
-            return layer_from_frame(ds.regions, "Natural Earth admin-1 outline, measured", f"{ds.title} regions")
+            return layer_from_frame(ds.regions, f"{self.admin_regions_source}, measured", f"{ds.title} regions")
         region = self.region_name()
         if not region:
             return None

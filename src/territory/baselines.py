@@ -33,11 +33,23 @@ class Denominator:
         return f"{self.region} ({self.source}, {self.km2:,.0f} km²)"
 
 
+#: Columns that name a country or region, in the order they are looked for (case-insensitive):
+#: Natural Earth's, geoBoundaries', HDX/OCHA's and the plain words a user's layer uses.
+NAME_COLUMNS = ("name", "name_en", "name_1", "adm1_en", "adm2_en", "adm3_en", "shapename", "region",
+                "oblast", "governorate", "district", "province", "admin1name_en", "admin2name_en", "nl_name_1", "admin")
+
+
+def name_column(frame: pd.DataFrame) -> str | None:
+    """The column that names each feature of a boundary layer, or None."""
+    folded = {str(c).casefold(): c for c in frame.columns}
+    return next((folded[c] for c in NAME_COLUMNS if c in folded), None)
+
+
 def _name_col(frame: pd.DataFrame) -> str:
-    for col in ("name", "NAME", "name_en", "ADMIN", "admin"):
-        if col in frame.columns:
-            return col
-    raise ValueError("layer has no 'name' column")
+    col = name_column(frame)
+    if col is None:
+        raise ValueError(f"layer has no column naming its features (one of {', '.join(NAME_COLUMNS)})")
+    return col
 
 
 def outline_denominators(layer: gpd.GeoDataFrame | None, kind: str = "Natural Earth outline") -> list[Denominator]:

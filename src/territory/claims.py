@@ -187,6 +187,8 @@ class ClaimContext:
     reference_areas: pd.DataFrame | None = None
     focus_actor: str | None = None
     region: str | None = None
+    #: What ``regions`` is, for the denominators' source lines.
+    regions_source: str = "Natural Earth admin-1 outline"
     _clipped: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def region_geometry(self, region: str):
@@ -212,7 +214,7 @@ class ClaimContext:
     def denominators(self, region: str) -> list[Denominator]:
         out = region_denominators(self.countries, self.reference_areas, region)
         if not out:
-            out = [d for d in outline_denominators(self.regions, "Natural Earth admin-1 outline")
+            out = [d for d in outline_denominators(self.regions, self.regions_source)
                    if d.region.casefold() == region.casefold()]
         return out
 

@@ -43,6 +43,8 @@ class Dataset:
     claims: pd.DataFrame | None = None
     settlements: pd.DataFrame | None = None
     regions: gpd.GeoDataFrame | None = None
+    #: What the region layer is, for source lines ("Natural Earth admin-1 outline", a user's file name).
+    regions_source: str = ""
     countries: gpd.GeoDataFrame | None = None
     basemap: gpd.GeoDataFrame | None = None
     reference_areas: pd.DataFrame | None = None
@@ -269,7 +271,9 @@ def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str
         report=report,
         claims=read_claims_file(claims_path, report) if claims_path else None,
         settlements=_read_csv(side["settlements"]),
-        regions=_read_geo(side["regions"]),
+        regions=_named_layer(_read_geo(side["regions"]), side["regions"], man.text("region_name_column"),
+                             manifest_path.name, report),
+        regions_source=man.text("regions_source") or _regions_source(side["regions"]),
         countries=_read_geo(side["countries"]),
         basemap=_read_geo(side["basemap"]),
         reference_areas=_read_csv(side["reference_areas"]),
@@ -283,6 +287,39 @@ def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str
         unassigned=man.text("unassigned"),
     )
     return ds
+
+
+def _named_layer(layer: gpd.GeoDataFrame | None, path: Path | None, column: str, manifest_name: str,
+                 report: Report) -> gpd.GeoDataFrame | None:
+    """The manifest's region layer with its names in ``name`` (``region_name_column``, else guessed);
+    without a column naming its regions: a warning and no layer."""
+    from territory.baselines import NAME_COLUMNS, name_column
+
+    if layer is None:
+        return None
+    if column and column in layer.columns:
+        return layer.drop(columns=[c for c in layer.columns if c == "name"]).rename(columns={column: "name"})
+    if column:
+        report.warning(f"region_name_column {column[:80]!r} is not a column of {path.name if path else 'the layer'} "
+                       f"(it has: {', '.join(map(str, layer.columns[:12]))})", file=manifest_name,
+                       field="region_name_column", code="regions-no-name", hint="name one of the layer's columns")
+    elif name_column(layer) is not None:
+        return layer
+    else:
+        report.warning(f"the region layer {path.name if path else ''} has no column naming its regions",
+                       file=manifest_name, field="regions", code="regions-no-name",
+                       hint=f"add \"region_name_column\": \"<column>\" to dataset.json, or call the column "
+                            f"one of: {', '.join(NAME_COLUMNS[:8])}…")
+    return None  # region breakdowns fall back to the bundled outlines
+
+
+def _regions_source(path: Path | None) -> str:
+    """Name a manifest's region layer: Natural Earth's when it is the bundled file, else the file's own name."""
+    if path is None:
+        return ""
+    if path.resolve().is_relative_to((manifest.BUNDLED_DATA / "naturalearth").resolve()):
+        return "Natural Earth admin-1 outline"
+    return f"region layer {path.name}"
 
 
 def manifest_history(root: Path) -> Path:

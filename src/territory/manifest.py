@@ -29,7 +29,8 @@ MAX_MANIFEST_BYTES = 1 * MiB
 #: Side files (claims, actors, settlements, layers): generous, but bounded.
 MAX_SIDE_FILE_BYTES = 256 * MiB
 PATH_KEYS = ("history", "claims", "actors", "settlements", "regions", "countries", "basemap", "reference_areas")
-TEXT_KEYS = ("title", "label", "attribution", "focus_actor", "region")
+TEXT_KEYS = ("title", "label", "attribution", "focus_actor", "region", "regions_source",
+             "region_name_column")
 MAX_TEXT = 2000
 HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 

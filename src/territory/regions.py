@@ -24,12 +24,11 @@ import pandas as pd
 import shapely
 
 from territory.area import Measured, threaded, to_equal_area
+from territory.baselines import NAME_COLUMNS
 from territory.model import END, to_day
 from territory.report import LoadError, Report
 
 #: Columns tried, in order, for a region's name when none is chosen (GADM, geoBoundaries, HDX COD, Natural Earth).
-NAME_COLUMNS = ("name", "name_en", "name_1", "adm1_en", "adm2_en", "adm3_en", "shapename", "region", "oblast",
-                "governorate", "district", "province", "admin1name_en", "admin2name_en", "nl_name_1")
 COUNTRY_COLUMNS = ("country", "admin", "name_0", "adm0_en", "shapegroup", "admin0name_en", "country_name")
 TABLE_COLUMNS = ["region", "country", "region_km2", "actor", "area_km2", "pct_of_region", "date", "status",
                  "region_source"]

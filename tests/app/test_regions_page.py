@@ -126,3 +126,18 @@ def test_bundled_regions_page_switches_actor_and_sampling():
     at = at.selectbox(key="regions_every").set_value("End of each year").run()
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.dataframe[0].value) == 32  # the bundled governorates
+
+
+def test_regions_actor_follows_the_sidebar_focus_until_picked_here():
+    at = run_page("src/territory/app/pages/regions.py")
+    actors = at.selectbox(key="regions_actor").options
+    assert at.selectbox(key="regions_actor").value == at.selectbox(key="focus").value
+    other = next(a for a in actors if a != at.selectbox(key="focus").value)
+    at = at.selectbox(key="focus").set_value(other).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="regions_actor").value == other
+    assert any(h.value.startswith(f"Over time: {other}") for h in at.subheader)
+    third = next(a for a in actors if a != other)
+    at = at.selectbox(key="regions_actor").set_value(third).run()  # a pick here stays until the focus changes
+    at = at.run()
+    assert at.selectbox(key="regions_actor").value == third

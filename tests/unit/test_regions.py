@@ -257,3 +257,43 @@ def test_share_of_an_oblast_and_an_oblast_claim_on_a_bare_history(ua, tmp_path):
     assert code == 0, err
     verdict = table(out)["verdict"].iloc[0]
     assert verdict == "consistent"
+
+
+def test_a_manifests_own_region_layer_is_named_as_such_not_natural_earth(tmp_path):
+    """A user's dataset.json naming its districts: denominators and region tables cite that file."""
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+
+    grid = district_grid()
+    grid.to_file(tmp_path / "districts.geojson", engine="pyogrio")
+    held = grid.iloc[[0]].assign(date="2022-03-01", actor="Occupied")[["date", "actor", "geometry"]]
+    held.to_file(tmp_path / "history.geojson", engine="pyogrio")
+    (tmp_path / "dataset.json").write_text(json.dumps({
+        "title": "Districts test", "history": "history.geojson", "regions": "districts.geojson",
+        "region": grid["district_name"].iloc[0]}), encoding="utf-8")
+    ds = load_dataset(tmp_path)  # no column the loader knows names the districts: said, layer not used
+    assert ds.regions is None
+    assert [(p.file, p.field, p.code) for p in ds.report.warnings] == [("dataset.json", "regions", "regions-no-name")]
+    assert "region_name_column" in ds.report.warnings[0].hint
+    (tmp_path / "dataset.json").write_text(json.dumps({
+        "title": "Districts test", "history": "history.geojson", "regions": "districts.geojson",
+        "region_name_column": "district_name", "region": grid["district_name"].iloc[0]}), encoding="utf-8")
+    an = Analysis.from_paths(load_dataset(tmp_path), use_cache=False)
+    assert an.dataset.regions_source == "region layer districts.geojson"
+    d = an.denominators()[0]
+    assert d.source == "region layer districts.geojson, measured" and "Natural Earth" not in d.label
+    assert set(an.region_layer().frame()["region_source"]) == {"region layer districts.geojson, measured"}
+    (tmp_path / "dataset.json").write_text(json.dumps({
+        "title": "Districts test", "history": "history.geojson", "regions": "districts.geojson",
+        "regions_source": "District outlines, State Statistics Service 2020", "region_name_column": "district_name",
+        "region": grid["district_name"].iloc[0]}), encoding="utf-8")
+    an = Analysis.from_paths(load_dataset(tmp_path), use_cache=False)
+    assert an.denominators()[0].source == "District outlines, State Statistics Service 2020, measured"
+
+
+def test_the_bundled_region_layer_is_cited_as_natural_earth():
+    from territory.analysis import Analysis
+    from territory.datasets import bundled_path, load_dataset
+
+    an = Analysis.from_paths(load_dataset(bundled_path()))
+    assert an.dataset.regions_source == "Natural Earth admin-1 outline"

@@ -37,6 +37,7 @@ an = shell.analysis()
 labels = shell.init_date(an)
 st.title("Regions")
 shell.dataset_banner(an)
+focus = shell.selected_focus(an)
 
 
 def _opacity(pct: float) -> float:
@@ -122,9 +123,13 @@ c1, c2 = st.columns([3, 2])
 c1.select_slider("Date", options=labels, key="date")
 day = st.session_state["date"]
 actors = an.dataset.actors
-actor = c2.selectbox("Actor", actors, index=actors.index(an.focus_actor) if an.focus_actor in actors else 0,
-                     key="regions_actor")
-shell.sync_url("regions")
+# The actor follows the sidebar's focus actor until picked here; a new focus choice wins again.
+if actors and (st.session_state.get("regions_focus_seen") != focus
+               or st.session_state.get("regions_actor") not in actors):
+    st.session_state["regions_actor"] = focus if focus in actors else actors[0]
+    st.session_state["regions_focus_seen"] = focus
+actor = c2.selectbox("Actor", actors, key="regions_actor", help="Default: the focus actor chosen in the sidebar.")
+shell.sync_url("regions", an=an)
 
 table = shell.regions_table(an, layer, (day,))
 color = an.dataset.colors.get(actor, "#333")
