@@ -19,8 +19,6 @@ import signal
 import subprocess
 import sys
 import sysconfig
-import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +28,7 @@ import pytest
 pytest.importorskip("playwright")
 
 from tests.browser import test_dashboard as dashboard
-from tests.browser.conftest import REPO_ROOT, free_port
+from tests.browser.conftest import REPO_ROOT, free_port, wait_healthy
 from tests.browser.test_dashboard import IS_PATH, assert_healthy, open_map
 
 pytestmark = pytest.mark.slow
@@ -97,17 +95,7 @@ def _serve(venv: Path, cwd: Path, home: Path) -> Iterator[str]:
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, f"territory serve exited ({proc.returncode}):\n{log.read_text()}"
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200 and r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"not healthy after 90 s:\n{log.read_text()}"
-            time.sleep(0.3)
+        wait_healthy(url, proc, log, 90)
         yield url
     finally:
         with contextlib.suppress(ProcessLookupError):

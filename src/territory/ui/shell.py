@@ -47,6 +47,16 @@ def configure_page(title: str) -> None:
     st.html(f"<style>{PAGE_CSS}</style>")
 
 
+def open_page(name: str, heading: str) -> tuple[Analysis, list[str]]:
+    """A further page's common start: page config, the dataset (and its banner), the dates, the heading."""
+    configure_page(name)
+    an = analysis()
+    labels = init_date(an)
+    st.title(heading)
+    dataset_banner(an)
+    return an, labels
+
+
 #: Page polish: the title starts under the toolbar (not 6rem down); sidebar chips
 #: and choices show whole actor names and denominators instead of cutting them off.
 PAGE_CSS = """

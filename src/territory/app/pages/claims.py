@@ -14,11 +14,7 @@ from territory.ui import shell
 from territory.ui.charts import claims_chart
 from territory.ui.maps import key
 
-shell.configure_page("Claims")
-an = shell.analysis()
-labels = shell.init_date(an)
-st.title("Claims ledger")
-shell.dataset_banner(an)
+an, labels = shell.open_page("Claims", "Claims ledger")
 focus = shell.selected_focus(an)
 shell.sync_url("claims", an=an)
 

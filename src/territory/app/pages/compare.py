@@ -9,11 +9,7 @@ from territory.ui import shell
 from territory.ui.maps import base_map
 from territory.ui.mapview import change_layer, date_layer
 
-shell.configure_page("Compare")
-an = shell.analysis()
-labels = shell.init_date(an)
-st.title("Compare two dates")
-shell.dataset_banner(an)
+an, labels = shell.open_page("Compare", "Compare two dates")
 focus = shell.selected_focus(an)
 actors = shell.selected_actors(an)
 statuses = shell.selected_statuses()

@@ -8,11 +8,7 @@ from territory.export import animate, html_document, report_pdf, save_map, write
 from territory.ui import shell
 from territory.ui.downloads import MIME, download_name, produce
 
-shell.configure_page("Export")
-an = shell.analysis()
-labels = shell.init_date(an)
-st.title("Export")
-shell.dataset_banner(an)
+an, labels = shell.open_page("Export", "Export")
 focus = shell.selected_focus(an)
 pick = shell.selected_denominator(an)
 shell.sync_url("export", an=an)

@@ -32,11 +32,7 @@ SAMPLING = {"Every change date": "change", "End of each week": "week", "End of e
             "End of each quarter": "quarter", "End of each year": "year"}
 MAX_LABELS = 80
 
-shell.configure_page("Regions")
-an = shell.analysis()
-labels = shell.init_date(an)
-st.title("Regions")
-shell.dataset_banner(an)
+an, labels = shell.open_page("Regions", "Regions")
 focus = shell.selected_focus(an)
 
 
