@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from territory.style import DISTINCT_DELTA_E, delta_e, seen_fill
+
 #: Colour-blind-safe palette (Okabe & Ito 2008, then Paul Tol's "muted").
 PALETTE: tuple[str, ...] = (
     "#000000",  # black
@@ -115,28 +117,32 @@ STATUS_ALIASES = AliasTable.from_mapping(
 
 
 def assign_colors(names: Iterable[str], given: Mapping[str, str] | None = None) -> dict[str, str]:
-    """A colour per actor, stable for the actor's name.
+    """A colour per actor, stable for the actor's name, and told apart from the others on the map.
 
-    Each name hashes to a preferred palette slot; collisions take the next free
-    slot in name order, so adding an unrelated actor rarely recolours others.
+    Each name hashes to a preferred palette slot; a slot already taken, or whose
+    fill as the map shows it is within ΔE*76 25 of a colour in use (sky blue beside
+    blue), passes to the next, in name order, so adding an unrelated actor rarely
+    recolours others. Only when no distinct colour is left does a near one serve.
     """
     given = dict(given or {})
     colors: dict[str, str] = {}
-    used = set(given.values())
+    used = list(dict.fromkeys(given.values()))
     for name in sorted(set(names)):
         if name in given:
             colors[name] = given[name]
             continue
         start = int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % len(PALETTE)
-        for step in range(len(PALETTE)):
-            candidate = PALETTE[(start + step) % len(PALETTE)]
-            if candidate not in used:
-                break
-        else:
-            candidate = PALETTE[start]
-        colors[name] = candidate
-        used.add(candidate)
+        order = [PALETTE[(start + step) % len(PALETTE)] for step in range(len(PALETTE))]
+        free = [c for c in order if c not in used] or order
+        seen = [seen_fill(u) for u in used if _is_hex(u)]
+        distinct = [c for c in free if all(delta_e(seen_fill(c), s) >= DISTINCT_DELTA_E for s in seen)]
+        colors[name] = (distinct or free)[0]
+        used.append(colors[name])
     return colors
+
+
+def _is_hex(color: str) -> bool:
+    return bool(re.fullmatch(r"#[0-9A-Fa-f]{6}|#[0-9A-Fa-f]{3}", color.strip()))
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,26 @@ def seen_fill(color: str, status: str = "controlled", background: str = LAND) ->
     return composite(color, status_style(status).fill_opacity, background)
 
 
+def lab(color: str) -> tuple[float, float, float]:
+    """CIE L*a*b* (D65) of an sRGB hex colour."""
+    lin = [c / 255 for c in hex_rgb(color)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in lin]
+    r, g, b = lin
+    xyz = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b, \
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+    x, y, z = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in xyz)
+    return 116 * y - 16, 500 * (x - y), 200 * (y - z)
+
+
+def delta_e(a: str, b: str) -> float:
+    """CIE ΔE*76 between two hex colours: about 2 is just noticeable, 20 and more reads as another colour."""
+    return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b), strict=True)) ** 0.5
+
+
+#: Generated actor colours differ by at least this ΔE*76 as the map shows them (while the palette allows).
+DISTINCT_DELTA_E = 25.0
+
+
 def leaflet_style(color: str, status: str = "controlled") -> dict:
     """Leaflet path options for an actor's ``status`` layer."""
     s = status_style(status)

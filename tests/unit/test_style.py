@@ -8,30 +8,42 @@ import math
 import numpy as np
 import pytest
 
+from territory.actors import assign_colors
 from territory.datasets import load_dataset
 from territory.style import (
     CHANGE_COLORS,
     CHANGE_STYLE,
+    DISTINCT_DELTA_E,
     LAND,
     STATUS_STYLE,
     composite,
+    delta_e,
     hex_rgb,
+    lab,
     seen_fill,
 )
 
 
-def _lab(color: str) -> np.ndarray:
-    """CIE L*a*b* (D65) of an sRGB hex colour."""
-    c = np.array(hex_rgb(color)) / 255
-    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
-    x, y, z = m @ c / np.array([0.95047, 1.0, 1.08883])
-    f = lambda t: np.cbrt(t) if t > 0.008856 else 7.787 * t + 16 / 116  # noqa: E731
-    return np.array([116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))])
+def test_delta_e_is_cie76():
+    assert delta_e("#000000", "#ffffff") == pytest.approx(100, abs=0.01)  # L* 0 to 100
+    assert delta_e("#ff0000", "#ff0000") == 0
+    assert 2 < delta_e("#0072B2", "#0072B8") < 5  # a just-noticeable step
 
 
-def delta_e(a: str, b: str) -> float:
-    return float(np.linalg.norm(_lab(a) - _lab(b)))
+@pytest.mark.parametrize("n", range(2, 9))
+def test_generated_actor_colours_are_told_apart_on_the_map(n):
+    """A user's actors (no colours given): every pair of fills, as the map shows them, ΔE*76 ≥ 25.
+
+    The hash-picked slots used to put sky blue (#56B4E9) beside blue (#0072B2)
+    or teal beside bluish green while distinct palette colours were free.
+    """
+    rng = np.random.default_rng(n)
+    for _ in range(60):
+        names = [f"Brigade {rng.integers(1_000_000)}" for _ in range(n)]
+        colors = assign_colors(names)
+        worst = min(delta_e(seen_fill(colors[a]), seen_fill(colors[b])) for a, b in itertools.combinations(names, 2))
+        assert worst >= DISTINCT_DELTA_E, (names, colors)
+    assert assign_colors(names) == assign_colors(list(reversed(names)))  # stable, whatever the order
 
 
 def test_composite_is_the_alpha_blend():
@@ -44,7 +56,7 @@ def test_composite_is_the_alpha_blend():
 def test_islamic_state_reads_black_ish_on_the_map():
     ds = load_dataset()
     seen = seen_fill(ds.colors["Islamic State"])
-    assert _lab(seen)[0] < 30, seen  # L* below 30: near black, as the legend shows it
+    assert lab(seen)[0] < 30, seen  # L* below 30: near black, as the legend shows it
 
 
 @pytest.mark.parametrize("status", list(STATUS_STYLE))
