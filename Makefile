@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint bench chromium postgis clean
+.PHONY: run test lint bench screenshot chromium postgis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: $(STAMP) chromium postgis lint
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# The README's picture of the map page, taken from the running dashboard (docs/screenshot.png).
+screenshot: $(STAMP) chromium
+	$(PY) scripts/screenshot.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
