@@ -191,6 +191,11 @@ class ClaimContext:
     regions_source: str = "Natural Earth admin-1 outline"
     _clipped: dict[str, pd.DataFrame] = field(default_factory=dict)
 
+    def span(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+        """First and last snapshot dates: a claim about a day outside them is one the data cannot speak to."""
+        dates = self.measured.snapshots["date"]
+        return (pd.Timestamp(dates.min()), pd.Timestamp(dates.max())) if len(dates) else (None, None)
+
     def region_geometry(self, region: str):
         for layer in (self.countries, self.regions):
             for d in outline_denominators(layer):
@@ -340,7 +345,14 @@ def _evaluate(c: pd.Series, ctx: ClaimContext) -> dict:
         held, when = peak_km2, peak_txt
     else:
         at = pd.Timestamp(as_of) if as_of else day
+        first, last = ctx.span()
+        if first is not None and at < first:
+            out.update(as_of=as_of or out["date"], verdict="cannot check",
+                       basis=f"{at.date()} is before the data begins ({first.date()})")
+            return out
         held, when = _held(table, actor, at), f"computed area held on {at.date()}"
+        if last is not None and at > last:
+            when += f" (the data ends on {last.date()}: its last state is taken to hold)"
         day = at
     out["as_of"] = as_of or out["date"]
     metric, unit, value = c["metric"], c["unit"], float(c["value"])

@@ -535,6 +535,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
+    for name in ("path", "claims"):  # "" would read the current folder: say so instead
+        value = getattr(args, name, None)
+        if isinstance(value, str) and not value.strip():
+            return _usage_error(f"{name.upper()} is empty: give a file or folder"
+                                + (", or leave it out for the bundled history" if name == "path" else ""))
     from territory.report import LoadError
 
     try:

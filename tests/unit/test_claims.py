@@ -85,3 +85,16 @@ def test_bundled_story_claims(bundled):
     assert len(calib) == 2 and (calib["verdict"] == "calibration point").all()
     less_than_1 = table[(table["metric"] == "percent_held") & (table["value"] == 1)]
     assert len(less_than_1) == 1
+
+
+def test_claims_outside_the_data_say_so(ctx):
+    """Before the first snapshot nothing is known; after the last, the last state is assumed and said."""
+    c, (_peak, late) = ctx
+    out = evaluate_claims(ledger(
+        early={"metric": "area_held", "value": 100, "date": "2014-01-01"},
+        later={"metric": "area_held", "value": late, "date": "2030-01-01"},
+    ), c).set_index(pd.Index(["early", "later"]))
+    assert out.at["early", "verdict"] == "cannot check"
+    assert out.at["early", "basis"] == "2014-01-01 is before the data begins (2015-01-01)"
+    assert out.at["later", "verdict"] == "consistent"
+    assert "the data ends on 2019-02-01: its last state is taken to hold" in out.at["later", "basis"]

@@ -103,3 +103,11 @@ def test_bundled_commands(bundled):
     code, out, err = run("claims")
     assert code == 0, err
     assert {"claim", "implied_km2", "computed_km2", "ratio", "verdict"} <= set(pd.read_csv(io.StringIO(out)).columns)
+
+
+@pytest.mark.parametrize("argv", [["stats", ""], ["claims", " "], ["claims", "", "x.csv"], ["regions", "", "--date", "2015-01-01"]])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(argv, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # "" used to read whatever the current folder held
+    code, out, err = run(*argv)
+    assert code == 2 and out == ""
+    assert "is empty: give a file or folder" in err
