@@ -216,6 +216,7 @@ class WsSession:
     def __init__(self, url: str) -> None:
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.slider_id = ""
+        self.fragment_id = ""  # the slider's fragment: a step reruns it alone, as the browser asks
         self.options: list[str] = []
         self.value = ""
         self.query = ""
@@ -227,6 +228,7 @@ class WsSession:
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_script_hash = ""
         if value is not None:
+            msg.rerun_script.fragment_id = self.fragment_id
             w = msg.rerun_script.widget_states.widgets.add()
             w.id = self.slider_id
             w.string_array_value.data.append(value)
@@ -256,6 +258,7 @@ class WsSession:
                 label_ok = label_ok or f">{want}<" in el.markdown.body
             elif which == "slider" and not self.slider_id and el.slider.options:
                 self.slider_id, self.options = el.slider.id, list(el.slider.options)
+                self.fragment_id = fm.delta.fragment_id
                 self.value = el.slider.raw_value[0] if el.slider.raw_value else self.options[0]
             elif (which == "component_instance" and el.component_instance.component_name.endswith("st_folium")
                   and label_ok and shown is None):

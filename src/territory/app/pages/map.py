@@ -38,53 +38,82 @@ def _step(delta: int) -> None:
     st.session_state["date"] = labels[max(0, min(len(labels) - 1, i + delta))]
 
 
-# Date controls: prev / next / play, the slider over the dates that exist, the date in large type.
-# While playing, the player shows the date, slider, map, key numbers and legend itself, frame by frame.
-playing = st.session_state.get("playing", False)
-c_prev, c_next, c_play, c_speed, c_date = st.columns([1, 1, 1.3, 1.6, 4])
-c_prev.button("Prev", icon=":material/skip_previous:", on_click=_step, args=(-1,), key="prev", width="stretch",
-              disabled=playing)
-c_next.button("Next", icon=":material/skip_next:", on_click=_step, args=(1,), key="next", width="stretch",
-              disabled=playing)
-stopping = st.session_state.get("stop_requested", False)
-if c_play.button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-                 key="play", width="stretch",
-                 help="Plays every date in the browser; pausing brings the page to the date shown."):
+def date_controls(playing: bool) -> tuple[str, int]:
+    """Prev / next / play, the speed, the slider over the dates that exist and the date in large type; (day, fps)."""
+    c_prev, c_next, c_play, c_speed, c_date = st.columns([1, 1, 1.3, 1.6, 4])
+    c_prev.button("Prev", icon=":material/skip_previous:", on_click=_step, args=(-1,), key="prev", width="stretch",
+                  disabled=playing)
+    c_next.button("Next", icon=":material/skip_next:", on_click=_step, args=(1,), key="next", width="stretch",
+                  disabled=playing)
+    stopping = st.session_state.get("stop_requested", False)
+    if c_play.button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+                     key="play", width="stretch",
+                     help="Plays every date in the browser; pausing brings the page to the date shown."):
+        if not playing:
+            st.session_state["playing"] = True
+        elif not stopping:
+            st.session_state["stop_requested"] = True  # the player reports its date, then stops
+        else:  # pressed again before the player answered: stop here
+            st.session_state["playing"] = st.session_state["stop_requested"] = False
+        st.rerun(scope="app")  # playing swaps the map for the player: the whole page
+    fps = c_speed.selectbox("Speed", [2, 4, 10, 20], index=2, key="fps", format_func=lambda v: f"{v} dates/s",
+                            label_visibility="collapsed")
     if not playing:
-        st.session_state["playing"] = True
-    elif not stopping:
-        st.session_state["stop_requested"] = True  # the player reports its date, then stops
-    else:  # pressed again before the player answered: stop here
-        st.session_state["playing"] = st.session_state["stop_requested"] = False
-    st.rerun()
-fps = c_speed.selectbox("Speed", [2, 4, 10, 20], index=2, key="fps", format_func=lambda v: f"{v} dates/s",
-                        label_visibility="collapsed")
-day = st.session_state["date"]
-if not playing:
-    c_date.markdown(f"<div style='font-size:2.2rem;font-weight:700;line-height:1.1' data-testid='big-date'>{day}</div>",
-                    unsafe_allow_html=True)
-    st.select_slider("Date", options=labels, key="date", label_visibility="collapsed")
-    day = st.session_state["date"]
-shell.sync_url("map", actors, an.dataset.actors, an)
+        c_date.markdown(f"<div style='font-size:2.2rem;font-weight:700;line-height:1.1' data-testid='big-date'>"
+                        f"{st.session_state['date']}</div>", unsafe_allow_html=True)
+        st.select_slider("Date", options=labels, key="date", label_visibility="collapsed")
+    return st.session_state["date"], fps
+
 
 MAP_HEIGHT = 720  # px: a desktop map, not a thumbnail
-if playing:
-    player_view(an, labels.index(day), fps, playing=not stopping, denominator_index=pick, focus=focus,
-                height=MAP_HEIGHT + 110)
+
+if st.session_state.get("playing", False):
+    # While playing, the player shows the date, slider, map, key numbers and legend itself, frame by frame.
+    day, fps = date_controls(True)
+    shell.sync_url("map", actors, an.dataset.actors, an)
+    player_view(an, labels.index(day), fps, playing=not st.session_state.get("stop_requested", False),
+                denominator_index=pick, focus=focus, height=MAP_HEIGHT + 110)
     st.caption("Playing: the date, the map, the key numbers and the legend follow each frame. "
                "Pause to bring the page (chart, downloads) to the date shown.")
     shell.remember()
     st.stop()  # nothing below would follow the frames: it returns with the date when playback stops
 
-map_col, side_col = st.columns([3, 1.15])
-with map_col:
-    # Base map and the date's layer rendered once per process, shared by every session.
-    show_map(an, day, actors, statuses, online=bool(st.session_state.get("online_tiles")),
-             height=MAP_HEIGHT, map_key="map")
-    st.download_button("⬇ Download this map (PNG)", map_png(an, day, focus, pick),
-                       file_name=download_name(an, day, "png"), mime="image/png", key="download_map",
-                       on_click="ignore", help="The report map for this date: legend, scale bar, sources.")
-with side_col:
+
+@st.fragment
+def date_view() -> None:
+    """Everything a date step changes: a step reruns this part only.
+
+    The sidebar, title and banner do not depend on the date, so a step neither
+    recomputes nor re-sends them, and the browser does not re-render them (the
+    page's own rendering is most of a step's CPU when many pages share a
+    machine: bench/bench_sessions.py). A sidebar change reruns the whole page.
+    """
+    t0 = _t0 if _full_run else time.perf_counter()  # a full run counts the page's setup too
+    _full_run.clear()
+    day, _fps = date_controls(False)
+    shell.sync_url("map", actors, an.dataset.actors, an)
+    map_col, side_col = st.columns([3, 1.15])
+    with map_col:
+        # Base map and the date's layer rendered once per process, shared by every session.
+        show_map(an, day, actors, statuses, online=bool(st.session_state.get("online_tiles")),
+                 height=MAP_HEIGHT, map_key="map")
+        st.download_button("⬇ Download this map (PNG)", map_png(an, day, focus, pick),
+                           file_name=download_name(an, day, "png"), mime="image/png", key="download_map",
+                           on_click="ignore", help="The report map for this date: legend, scale bar, sources.")
+    with side_col:
+        key_numbers(day)
+    st.caption(f"{shell.border_note(an, pick)}. Made with Natural Earth.")
+    st.subheader("Area over time")
+    st.vega_lite_chart(rule_data(day), shell.page_chart(an, tuple(actors)), width="stretch",
+                       key="chart")
+    st.caption(f"Areas: {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally. "
+               f"Same numbers from the command line: `territory stats`.")
+    shell.remember()
+    shell.log_timing("map", st.session_state.get("date"), time.perf_counter() - t0)
+
+
+def key_numbers(day: str) -> None:
+    """The focus actor's metric cards and the legend for ``day``."""
     denoms = shell.denominators(an)
     kn = shell.key_numbers(an, day, pick, focus)
     held = kn.held_km2
@@ -127,11 +156,6 @@ with side_col:
                       help=f"population ≈ {int(srow['population'].iloc[0]):,} (bundled settlement table)")
     st.markdown(legend_html(an, day, focus_first(actors, focus)), unsafe_allow_html=True)
 
-st.caption(f"{shell.border_note(an, pick)}. Made with Natural Earth.")
-st.subheader("Area over time")
-st.vega_lite_chart(rule_data(day), shell.page_chart(an, tuple(actors)), width="stretch",
-                  key="chart")
-st.caption(f"Areas: {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally. "
-           f"Same numbers from the command line: `territory stats`.")
-shell.remember()
-shell.log_timing("map", st.session_state.get("date"), time.perf_counter() - _t0)
+
+_full_run = [True]  # emptied by the fragment's first pass: its reruns time themselves alone
+date_view()
