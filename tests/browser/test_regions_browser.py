@@ -65,6 +65,10 @@ def test_regions_page_choropleth_and_upload(page, page_events, ua_server, save_s
     assert filled.count() > 0
     filled.first.hover(force=True)
     expect(frame.locator(".leaflet-tooltip")).to_contain_text("Region", timeout=10_000)
+    # The credits take no side: Leaflet's own prefix (a national flag since 1.9) is replaced.
+    credits = frame.locator(".leaflet-control-attribution")
+    expect(credits).to_have_text(re.compile(r"^Leaflet\s*\|\s*Made with Natural Earth"))
+    assert credits.locator("svg, img").count() == 0
     save_screenshot(page, "regions_bundled_oblasts")
 
     # Upload the user's district layer, keep the guessed name column, use it.

@@ -32,11 +32,13 @@ def basemap_geojson(an: Analysis) -> dict | None:
     if layer is None or layer.empty:
         return None
     (s, w), (n, e) = bounds(an)
-    pad = max(n - s, e - w) * 0.6
-    box = shapely.box(w - pad, s - pad, e + pad, n + pad)
+    # Wide enough that a page's map does not show the clip edge as a straight line: a wide
+    # map (Regions, ~2.6:1) fitted to a square extent at 50°N sees ~1 extent beyond each side.
+    pad = max(n - s, e - w) * 1.25 + 1.0
+    box = shapely.box(max(w - pad, -180), max(s - pad, -90), min(e + pad, 180), min(n + pad, 90))
     clipped = layer.to_crs(4326).clip(box)
     clipped = clipped[~clipped.geometry.is_empty]
-    tol = max(n - s, e - w) / 1500
+    tol = max(n - s, e - w) / 1000  # ~1 px at the fitted view
     geoms = shapely.set_precision(shapely.simplify(clipped.geometry.values, tol, preserve_topology=True), 1e-3)
     name_col = next((c for c in ("name", "NAME", "name_en") if c in clipped.columns), None)
     out = gpd.GeoDataFrame({"name": clipped[name_col].astype(str) if name_col else ""}, geometry=geoms, crs=4326)

@@ -121,6 +121,10 @@
 
   L.Map.addInitHook(function () {
     var o = this.options;
+    // Leaflet 1.9's prefix carries a national flag: a conflict map takes no side in its credits.
+    if (this.attributionControl) {
+      this.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
+    }
     if (o.territoryViewKey) keepView(this, "territory-view:" + o.territoryViewKey);
     if (o.territorySync) syncGroup(this, String(o.territorySync));
     if (o.territorySwipe) swipe(this);
