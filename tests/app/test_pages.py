@@ -218,3 +218,12 @@ def test_claims_table_verdict_first_blank_missing_figures():
     for col in ("implied_km2", "computed_km2", "ratio", "claimant", "quote"):
         cells = [str(v) for v in data[col]]
         assert not any(v in ("None", "nan", "NaN", "<NA>") for v in cells), col
+
+
+def test_compare_page_with_one_date_says_so_and_shows_no_rate_over_zero_days():
+    at = run_page("src/territory/app/pages/compare.py")
+    day = at.session_state["date"]
+    at = at.selectbox(key="compare_from").set_value(day).run()
+    assert not at.exception
+    assert any(f"both {day}: choose another date" in i.value for i in at.info)
+    assert "net_km2_per_day" not in at.dataframe[0].value.columns

@@ -23,6 +23,8 @@ shell.sync_url("compare", actors, an.dataset.actors, an)
 if start > end:
     st.info(f"“From” is after “To”: showing the change from {end} to {start}.")
     start, end = end, start
+elif start == end:
+    st.info(f"“From” and “To” are both {start}: choose another date to see what changed.")
 
 t1, t2 = st.columns([3, 2])
 show_change = t1.toggle("Show the change layer (cyan: gained, magenta: lost)", value=True, key="show_change")
@@ -68,9 +70,9 @@ summary = summary[summary["actor"].isin(actors) & summary["status"].isin(statuse
 summary = summary.sort_values("actor", key=lambda col: col != focus, kind="stable")  # the focus actor's rows first
 st.subheader(f"Change from {start} to {end}")
 km2 = lambda label: st.column_config.NumberColumn(label, format="%.0f")  # noqa: E731
+rates = ["net_km2_per_day", "net_km2_per_month"] if start != end else []  # no rate over zero days
 st.dataframe(
-    summary[["actor", "status", "area_from_km2", "area_to_km2", "gained_km2", "lost_km2", "net_km2",
-             "net_km2_per_day", "net_km2_per_month"]],
+    summary[["actor", "status", "area_from_km2", "area_to_km2", "gained_km2", "lost_km2", "net_km2", *rates]],
     hide_index=True, width="stretch",
     column_config={"actor": "Actor", "status": "Status", "area_from_km2": km2(f"km² on {start}"),
                    "area_to_km2": km2(f"km² on {end}"), "gained_km2": km2("Gained km²"),
