@@ -141,3 +141,11 @@ def test_regions_actor_follows_the_sidebar_focus_until_picked_here():
     at = at.selectbox(key="regions_actor").set_value(third).run()  # a pick here stays until the focus changes
     at = at.run()
     assert at.selectbox(key="regions_actor").value == third
+
+
+def test_data_page_names_the_servers_data_not_the_bundled_one(on_archive):
+    at = run_page("src/territory/app/pages/data.py")
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.radio(key="source_choice").options[0] == "The server's data"
+    shown = next(m.value for m in at.markdown if m.value.startswith("**Now showing:**"))
+    assert "1 actor (Occupied)" in shown

@@ -43,14 +43,23 @@ def _on_choice() -> None:
     _forget_view()
 
 
+served = os.environ.get("TERRITORY_PATH")  # the server was started on a user's data, not the bundled history
+
+
+def _choice_label(choice: str) -> str:
+    return "The server's data" if choice == CHOICES[0] and served else choice
+
+
 st.radio("Show", CHOICES, horizontal=True, key="source_choice", disabled=not has_upload, on_change=_on_choice,
+         format_func=_choice_label,
          help="Uploaded data lives in this browser session only; nobody else can see it.")
 an = shell.analysis()
 shell.sync_url("data", an=an)
 
 ds = an.dataset
+n_actors = len(ds.actors)
 st.markdown(f"**Now showing:** {md_text(ds.title)} — {len(ds.history):,} rows, {len(an.dates)} dates, "
-            f"{len(ds.actors)} actors ({', '.join(ds.actors)}).")
+            f"{n_actors} actor{'s' if n_actors != 1 else ''} ({md_text(', '.join(ds.actors))}).")
 if ds.illustrative:
     st.warning(f"**Illustrative reconstruction.** {ds.label}")
 if ds.attribution:
