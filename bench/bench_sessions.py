@@ -1,8 +1,8 @@
 """Benchmark: many people on one dashboard server, stepping dates at the same time.
 
-One ``streamlit run src/territory/app/main.py`` on 127.0.0.1 (a free port), N browser sessions
-(default 20: fresh contexts in one headless Debian Chromium, each its own page,
-cookies and Streamlit session) opened **all at once**, then every session steps
+One ``streamlit run src/territory/app/main.py`` on 127.0.0.1 (a free port), N sessions
+(default 20; a browser session is a fresh context in one headless Debian Chromium, its own
+page, cookies and Streamlit session) opened **all at once**, then every session steps
 the date (ArrowRight on the date slider, ArrowLeft at the end) ``--steps``
 times with a think time between steps. Printed per configuration:
 
@@ -19,9 +19,21 @@ times with a think time between steps. Printed per configuration:
 * errors: steps that never showed their date (60 s), Streamlit exception
   boxes, uncaught page errors, failed requests;
 * server: peak RSS (``VmHWM``), RSS at the end and CPU seconds (user+sys of
-  the server process), per step.
+  the server process), per step;
+* client: CPU seconds of every Chromium process (browser, renderers, GPU and
+  utility processes) per first map and per step, and the load average.
 
-Configurations, one fresh server each, in the same run:
+Two client configurations, each printed as its own table (``--browsers``,
+default ``2,all``):
+
+* 2 Chromium pages + N-2 websocket-protocol clients: the server's view (the
+  other people's browsers run on their own machines);
+* all N sessions as Chromium pages on this machine: each page's own rendering
+  (~0.3 s of Chromium CPU a step, ~3.5 s a first visit on an idle core) then
+  competes with the server and with each other for the 2 cores, so this
+  measures the machine's capacity to *render* N pages as much as the server.
+
+In each configuration, one fresh server each, in the same run:
 
 (a) ours, N sessions;
 (b) ours, 2 sessions (what one person sees on an idle server);
@@ -37,7 +49,12 @@ browser is the machine running the server: on 2 cores the N pages' own
 rendering competes with the server, as it does in the issue's measurement.
 Prints; asserts nothing. Stops by itself (bounded steps, timeouts everywhere).
 
-    python bench/bench_sessions.py [--sessions 20] [--steps 8] [--think 1.0] [--skip-naive] [--skip-small]
+Protocol clients send what a page sends: a step reruns the slider's fragment
+(its id from the slider's delta), and after the first map the map's "drawn"
+report, after which the page draws its chart (``mapframe.map_drawn``).
+
+    python bench/bench_sessions.py [--sessions 20] [--steps 8] [--think 1.0] [--browsers 2,all]
+                                   [--skip-naive] [--skip-small]
 """
 
 from __future__ import annotations
@@ -60,7 +77,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
-from territory.ui.warmup import warm  # noqa: E402
+from territory.ui.warmup import DRAWN_FLAG, warm  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, run_streamlit  # noqa: E402
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -118,6 +135,11 @@ class Run:
     pid: int = 0
     warm_s: float = float("nan")
     cpu_at_open: float = float("nan")
+    browsers: int = 0
+    client_cpu_open: float = float("nan")  # Chromium CPU s from navigation to every map shown
+    client_cpu_steps: float = float("nan")  # Chromium CPU s over the stepping phase
+    client_at_open: float = float("nan")
+    load_avg: str = ""
     wall_s: float = float("nan")
 
 
@@ -197,9 +219,33 @@ async def one_session(i: int, browser, url: str, start: str | None, run: Run, op
 
 
 def mark_stepping(run: Run) -> None:
-    """Server CPU seconds when the stepping phase starts (first caller wins)."""
+    """Server and Chromium CPU seconds when the stepping phase starts (first caller wins)."""
     if run.cpu_at_open != run.cpu_at_open:  # nan
         run.cpu_at_open = proc_cpu(run.pid)
+        run.client_at_open = chromium_cpu()
+
+
+def chromium_cpu() -> float:
+    """User + system CPU seconds of every Chromium process this bench started (its descendants)."""
+    parent: dict[int, int] = {}
+    chrome: set[int] = set()
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            parent[int(d)] = int(Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            if "chrom" in Path(f"/proc/{d}/comm").read_text():
+                chrome.add(int(d))
+        except (OSError, IndexError, ValueError):
+            continue
+    me, total = os.getpid(), 0.0
+    for pid in chrome:
+        p = pid
+        while p > 1 and p != me:
+            p = parent.get(p, 0)
+        if p == me:
+            total += proc_cpu(pid)
+    return total
 
 
 class WsSession:
@@ -217,16 +263,22 @@ class WsSession:
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.slider_id = ""
         self.fragment_id = ""  # the slider's fragment: a step reruns it alone, as the browser asks
+        self.map_id = ""  # the map component: once drawn, a browser's map reports it (the chart follows)
         self.options: list[str] = []
         self.value = ""
         self.query = ""
 
-    async def send_rerun(self, ws, value: str | None = None) -> None:
+    async def send_rerun(self, ws, value: str | None = None, report_drawn: bool = False) -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         msg = BackMsg()
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_script_hash = ""
+        if report_drawn:
+            msg.rerun_script.fragment_id = self.fragment_id
+            w = msg.rerun_script.widget_states.widgets.add()
+            w.id = self.map_id
+            w.json_value = json.dumps({DRAWN_FLAG: True})
         if value is not None:
             msg.rerun_script.fragment_id = self.fragment_id
             w = msg.rerun_script.widget_states.widgets.add()
@@ -263,6 +315,7 @@ class WsSession:
             elif (which == "component_instance" and el.component_instance.component_name.endswith("st_folium")
                   and label_ok and shown is None):
                 shown = time.perf_counter() - since
+                self.map_id = el.component_instance.id
 
     async def run(self, i: int, start: str | None, run: Run, opened: asyncio.Barrier, steps: int, think: float,
                   rng: random.Random) -> None:
@@ -284,6 +337,9 @@ class WsSession:
                     return
                 run.first_s.append(shown)
                 run.first_ws_s.append(shown)
+                if self.map_id:  # what the map sends once on screen: the page then draws its chart
+                    await self.send_rerun(ws, report_drawn=True)
+                    await self.until_map(ws, None, time.perf_counter(), 300)
                 await opened.wait()
                 mark_stepping(run)
                 for _ in range(steps):
@@ -336,6 +392,7 @@ async def drive(url: str, run: Run, starts: list[str | None], steps: int, think:
         dog = asyncio.create_task(watchdog())
         await asyncio.gather(*tasks, return_exceptions=True)
         dog.cancel()
+        run.client_cpu_steps = chromium_cpu() - run.client_at_open
         if browser is not None:
             await browser.close()
 
@@ -362,19 +419,24 @@ def measure(name: str, sessions: int, env: dict[str, str], tmp: Path, starts: li
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         t0 = time.perf_counter()
+        run.browsers = min(browsers, sessions)
+        client0 = chromium_cpu()
         asyncio.run(drive(srv.url, run, starts[:sessions] if len(starts) >= sessions else starts, steps, think,
                           min(browsers, sessions)))
+        run.client_cpu_open = run.client_at_open - client0
         run.wall_s = time.perf_counter() - t0
         done.set()
         sampler.join()
         run.rss_peak_mib = max(proc_status(srv.pid, "VmHWM"), peak[0])
         run.rss_end_mib = proc_status(srv.pid, "VmRSS")
         run.cpu_s = proc_cpu(srv.pid) - run.cpu_at_open
+        run.load_avg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
         if "Traceback" in log.read_text(errors="replace"):
             run.errors.append(f"server log has a traceback ({log})")
     print(f"  {name}: {len(run.first_s)}/{sessions} maps, first map max {max(run.first_s, default=float('nan')):.1f} s; "
           f"{len(run.step_s)} steps p50 {statistics.median(run.step_s) if run.step_s else float('nan'):.2f} s "
-          f"p95 {pct(run.step_s, 0.95):.2f} s; {len(run.errors)} errors; wall {run.wall_s:.0f} s")
+          f"p95 {pct(run.step_s, 0.95):.2f} s; {len(run.errors)} errors; wall {run.wall_s:.0f} s; "
+          f"load average {run.load_avg}")
     for e in run.errors[:10]:
         print(f"    {e}")
     return run
@@ -395,9 +457,11 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=8, help="date steps per session (default 8)")
     ap.add_argument("--think", type=float, default=1.0,
                     help="mean pause between a session's steps in seconds, jittered x0.5-1.5 (default 1.0)")
-    ap.add_argument("--browsers", type=int, default=2,
-                    help="how many of the sessions are real Chromium pages (default 2; the rest speak the "
-                         "websocket protocol; --browsers N makes all of them browsers)")
+    ap.add_argument("--browsers", default="2,all",
+                    help="comma list, one configuration each: how many of the sessions are real Chromium pages "
+                         "(the rest speak the websocket protocol); 'all' = every session. Default '2,all': the "
+                         "server's view (2 pages + protocol clients) and every session a Chromium page on this "
+                         "machine (the pages' rendering then shares the cores with the server)")
     ap.add_argument("--same-date", action="store_true", help="every session starts on the default date")
     ap.add_argument("--cold", action="store_true",
                     help="ours without the warm-up `territory serve` does (sessions find a cold process)")
@@ -421,20 +485,31 @@ def main() -> None:
               f"disk cache warmed in {time.perf_counter() - t0:.0f} s")
         starts: list[str | None] = [None] if args.same_date else [
             labels[round(j * (len(labels) - 1) / max(n, 1))] for j in range(n)]
-        k = max(0, min(args.browsers, n))
-        print(f"{n} sessions ({k} Chromium pages, {n - k} websocket-protocol clients), {steps} steps each, "
-              f"think {args.think:.1f} s (x0.5-1.5); client and server share {os.cpu_count()} cores")
+        configs = [n if v.strip() == "all" else max(0, min(int(v), n)) for v in args.browsers.split(",") if v.strip()]
         warm_up = not args.cold
-        runs = [measure("ours, N sessions", n, env, tmp, starts, steps, args.think, k, warm_up)]
-        if not args.skip_small:
-            runs.append(measure("ours, 2 sessions", min(2, n), env, tmp, starts, steps, args.think, k, warm_up))
-        if not args.skip_naive:
-            runs.append(measure("naive, N sessions", n, dict(env, TERRITORY_SHARED_CACHE="0",
-                                                             STREAMLIT_RUNNER_POST_SCRIPT_GC="true"),
-                                tmp, starts, steps, args.think, k, False))
+        print(f"{n} sessions, {steps} steps each, think {args.think:.1f} s (x0.5-1.5); client and server share "
+              f"{os.cpu_count()} cores; load average at start {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+        tables: list[tuple[int, list[Run]]] = []
+        for i, k in enumerate(dict.fromkeys(configs)):
+            print(f"configuration: {k} Chromium pages, {n - k} websocket-protocol clients")
+            runs = [measure(f"ours, N sessions, {k} pages", n, env, tmp, starts, steps, args.think, k, warm_up)]
+            if not args.skip_small and i == 0:
+                runs.append(measure(f"ours, 2 sessions, {k} pages", min(2, n), env, tmp, starts, steps, args.think,
+                                    k, warm_up))
+            if not args.skip_naive:
+                runs.append(measure(f"naive, N sessions, {k} pages", n,
+                                    dict(env, TERRITORY_SHARED_CACHE="0", STREAMLIT_RUNNER_POST_SCRIPT_GC="true"),
+                                    tmp, starts, steps, args.think, k, False))
+            tables.append((k, runs))
 
-    print()
-    head = "".join(f"{r.name.replace(', ', ' ').replace('N sessions', f'{r.sessions} sess'):>18}" for r in runs)
+    for k, runs in tables:
+        print_table(n, k, runs)
+    print(f"total bench time {time.perf_counter() - t_all:.0f} s")
+
+
+def print_table(n: int, k: int, runs: list[Run]) -> None:
+    print(f"\n{k} of {n} sessions in Chromium on this machine, {n - k} websocket-protocol clients:")
+    head = "".join(f"{r.name.split(',')[0] + ' ' + str(r.sessions) + ' sess':>18}" for r in runs)
     print(f"{'':34}{head}  target (ours, {n})")
     rows = [
         ("first map, max (s)", [max(r.first_s, default=float("nan")) for r in runs], "<= 10"),
@@ -454,6 +529,10 @@ def main() -> None:
         ("server RSS peak (MiB)", [r.rss_peak_mib for r in runs], ""),
         ("server RSS at end (MiB)", [r.rss_end_mib for r in runs], ""),
         ("server CPU s per step", [r.cpu_s / max(len(r.step_s), 1) for r in runs], ""),
+        ("Chromium CPU s per first map", [r.client_cpu_open / max(len(r.first_browser_s), 1) if r.browsers
+                                          else float("nan") for r in runs], ""),
+        ("Chromium CPU s per step", [r.client_cpu_steps / max(len(r.step_browser_s), 1) if r.browsers
+                                     else float("nan") for r in runs], ""),
         ("wall time of the run (s)", [r.wall_s for r in runs], ""),
     ]
     for name, vals, target in rows:
@@ -463,7 +542,6 @@ def main() -> None:
         print(f"\nnaive / ours ({n} sessions): step p95 x{pct(naive.step_s, 0.95) / pct(runs[0].step_s, 0.95):.1f}, "
               f"step p50 x{statistics.median(naive.step_s) / statistics.median(runs[0].step_s):.1f}, "
               f"first map max x{max(naive.first_s, default=float('nan')) / max(runs[0].first_s, default=float('nan')):.1f}")
-    print(f"total bench time {time.perf_counter() - t_all:.0f} s")
 
 
 if __name__ == "__main__":

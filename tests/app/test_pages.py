@@ -227,3 +227,20 @@ def test_compare_page_with_one_date_says_so_and_shows_no_rate_over_zero_days():
     assert not at.exception
     assert any(f"both {day}: choose another date" in i.value for i in at.info)
     assert "net_km2_per_day" not in at.dataframe[0].value.columns
+
+
+def test_map_page_draws_the_chart_once_the_map_reports_it_drawn():
+    """A first visit gets the map first: the chart under it follows the map's "drawn" report (folium-shim.js)."""
+    from territory.ui.warmup import DRAWN_FLAG
+
+    at = run_page("src/territory/app/main.py")
+    assert map_args(at)["feature_group"]
+    assert not at.get("vega_lite_chart")
+    assert any("once the map is on screen" in c.value for c in at.caption)
+    at.session_state["map"] = {DRAWN_FLAG: True}  # what show_map's on_change stores from the map's report
+    at.run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 1
+    at.session_state["map"] = None  # a page switch drops the component's value: the session keeps the chart
+    at.run()
+    assert len(at.get("vega_lite_chart")) == 1

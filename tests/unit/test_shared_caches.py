@@ -52,7 +52,7 @@ def test_show_map_sends_what_st_folium_sends(an):
     actors = an.dataset.actors
 
     def plain() -> None:
-        streamlit_folium.st_folium(base_map(an, online=False, keep_view=True), feature_group_to_add=date_layer(an, day, actors, STATUSES),
+        streamlit_folium.st_folium(base_map(an, online=False, keep_view=True, report_drawn=True), feature_group_to_add=date_layer(an, day, actors, STATUSES),
                                    returned_objects=[], render=False, width="stretch", height=560, key="map")
 
     ours = _captured(lambda: mapframe.show_map(an, day, actors, STATUSES, height=560, map_key="map"))
@@ -262,3 +262,11 @@ def test_packaged_config_turns_off_the_full_gc_after_every_run():
 
     config = tomllib.loads((MAIN_SCRIPT.parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["runner"]["postScriptGC"] is False
+
+
+def test_only_the_map_page_map_reports_itself_drawn(an):
+    """The "drawn" report (the map page's chart waits for it) is asked for by the map page's base map only."""
+    assert "territoryReportDrawn" in mapframe.render_base(base_map(an, online=False, keep_view=True,
+                                                                   report_drawn=True)).script
+    assert "territoryReportDrawn" not in mapframe.render_base(base_map(an, online=False, keep_view=True)).script
+    assert "territoryReportDrawn" in mapframe.base_frame(an, False).script

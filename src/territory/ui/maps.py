@@ -62,17 +62,19 @@ OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
 
 def base_map(an: Analysis, online: bool | None = None, *, keep_view: bool = False, sync_group: str | None = None,
-             swipe: bool = False) -> folium.Map:
+             swipe: bool = False, report_drawn: bool = False) -> folium.Map:
     """The constant base map: identical bytes on every rerun for the same dataset.
 
     Offline by default; the sidebar's opt-in (``online``, default: the session's
     ``online_tiles`` toggle) adds OpenStreetMap tiles (a network request).
     City labels come from the dataset's settlements. ``keep_view`` shares the
     view with the time player (map page); ``sync_group`` links maps that move
-    together (Compare); ``swipe`` adds the swipe divider.
+    together (Compare); ``swipe`` adds the swipe divider; ``report_drawn`` has
+    the map report its first paint (the map page's chart waits for it).
     """
     if online is None:
         online = bool(st.session_state.get("online_tiles"))
     return make_base_map(bounds(an), basemap_geojson(an), tiles=OSM_TILES if online else None,
                          tiles_attribution=OSM_ATTRIBUTION if online else None, places=places(an),
-                         view_key=view_key(an) if keep_view else None, sync_group=sync_group, swipe=swipe)
+                         view_key=view_key(an) if keep_view else None, sync_group=sync_group, swipe=swipe,
+                         report_drawn=report_drawn)

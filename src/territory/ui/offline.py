@@ -155,6 +155,7 @@ def make_base_map(
     view_key: str | None = None,
     sync_group: str | None = None,
     swipe: bool = False,
+    report_drawn: bool = False,
 ) -> folium.Map:
     """The constant map under the territory layers: no network unless ``tiles``.
 
@@ -173,11 +174,14 @@ def make_base_map(
     ``sync_group`` makes every map of that group pan and zoom together, and
     ``swipe`` adds a divider with the ``swipe`` pane left of it and the
     ``swipe-right`` pane right of it
-    (both in ``folium-shim.js``, read from the map's options).
+    (both in ``folium-shim.js``, read from the map's options). ``report_drawn``
+    makes the map tell Streamlit once it has painted its first territory path
+    (the map page draws its chart after that: :func:`territory.ui.mapframe.map_drawn`).
     """
     (s, w), (n, e) = bounds
     extra = {k: v for k, v in (("territoryViewKey", view_key), ("territorySync", sync_group),
-                               ("territorySwipe", "swipe" if swipe else None)) if v}
+                               ("territorySwipe", "swipe" if swipe else None),
+                               ("territoryReportDrawn", True if report_drawn else None)) if v}
     m = folium.Map(
         location=[(s + n) / 2, (w + e) / 2],
         zoom_start=5,
@@ -217,5 +221,5 @@ def make_base_map(
                                        icon_size=None)).add_to(labels)
         labels.add_to(m)
     m.fit_bounds([[float(s), float(w)], [float(n), float(e)]])
-    digest = hashlib.sha1(repr((bounds, tiles, attribution, view_key, sync_group, swipe)).encode()).hexdigest()[:6]
+    digest = hashlib.sha1(repr((bounds, tiles, attribution, view_key, sync_group, swipe, report_drawn)).encode()).hexdigest()[:6]
     return make_deterministic(m, prefix=f"t{digest}x")

@@ -17,9 +17,12 @@ fails just leaves the first visitor to do the work, as before.
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.request
 from collections.abc import Callable
+
+DRAWN_FLAG = "territory_drawn"  # the map's "on screen" report (territory.ui.mapframe.map_drawn)
 
 
 def wait_healthy(url: str, timeout: float = 120.0, alive: Callable[[], bool] = lambda: True) -> bool:
@@ -58,8 +61,9 @@ def warm(url: str, query: str = "", timeout: float = 600.0, every_date: bool = T
         return False
     deadline = time.monotonic() + timeout
     slider: dict = {}
+    drawn: dict = {}  # the map component: a browser reports it drawn, and the page then draws its chart
 
-    def rerun(ws, value: str | None = None) -> bool:
+    def rerun(ws, value: str | None = None, report_drawn: bool = False) -> bool:
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_script_hash = ""
@@ -67,6 +71,11 @@ def warm(url: str, query: str = "", timeout: float = 600.0, every_date: bool = T
             w = msg.rerun_script.widget_states.widgets.add()
             w.id = slider["id"]
             w.string_array_value.data.append(value)
+        if report_drawn:
+            msg.rerun_script.fragment_id = drawn["fragment"]
+            w = msg.rerun_script.widget_states.widgets.add()
+            w.id = drawn["id"]
+            w.json_value = json.dumps({DRAWN_FLAG: True})
         ws.send(msg.SerializeToString())
         while time.monotonic() < deadline:
             fm = ForwardMsg()
@@ -79,12 +88,17 @@ def warm(url: str, query: str = "", timeout: float = 600.0, every_date: bool = T
                 if el.WhichOneof("type") == "slider" and el.slider.options and "id" not in slider:
                     slider.update(id=el.slider.id, options=list(el.slider.options),
                                   value=el.slider.raw_value[0] if el.slider.raw_value else "")
+                if (el.WhichOneof("type") == "component_instance" and "id" not in drawn
+                        and el.component_instance.component_name.endswith("st_folium")):
+                    drawn.update(id=el.component_instance.id, fragment=fm.delta.fragment_id)
         return False
 
     try:
         with connect(url.replace("http://", "ws://", 1) + "/_stcore/stream", subprotocols=["streamlit"],
                      max_size=2**28, open_timeout=30) as ws:
             if not rerun(ws):
+                return False
+            if drawn and not rerun(ws, report_drawn=True):  # what the map sends once on screen
                 return False
             options = slider.get("options", [])
             if every_date and 1 < len(options) <= max_dates:

@@ -14,7 +14,7 @@ from territory.keynumbers import focus_first
 from territory.ui import shell
 from territory.ui.charts import rule_data
 from territory.ui.downloads import download_name, map_png
-from territory.ui.mapframe import show_map
+from territory.ui.mapframe import map_drawn, show_map
 from territory.ui.mapview import legend_html, md_text
 from territory.ui.playback import handle_player_event, player_view
 
@@ -104,8 +104,10 @@ def date_view() -> None:
         key_numbers(day)
     st.caption(f"{shell.border_note(an, pick)}. Made with Natural Earth.")
     st.subheader("Area over time")
-    st.vega_lite_chart(rule_data(day), shell.page_chart(an, tuple(actors)), width="stretch",
-                       key="chart")
+    if map_drawn("map"):
+        st.vega_lite_chart(rule_data(day), shell.page_chart(an, tuple(actors)), width="stretch", key="chart")
+    else:  # a first visit: the map first, the chart below it as soon as the map is on screen
+        st.caption("The chart is drawn once the map is on screen.")
     st.caption(f"Areas: {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally. "
                f"Same numbers from the command line: `territory stats`.")
     shell.remember()

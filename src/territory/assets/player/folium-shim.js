@@ -38,6 +38,10 @@
  *                     between the same-origin map frames of the page).
  *   territorySwipe    a divider the user drags: the "swipe" pane shows left of it,
  *                     the "swipe-right" pane right of it.
+ *   territoryReportDrawn  once the first territory (interactive) path is painted, or 1.5 s
+ *                     after the map exists (a date without territory), send one component
+ *                     value {territory_drawn: true} to the Streamlit page: the map page draws
+ *                     its chart after that, so a first visit gets the map on screen first.
  */
 (function (w) {
   "use strict";
@@ -119,12 +123,29 @@
     w.__territorySwipe = { range: range, clip: clip };
   }
 
+  function reportDrawn(map) {
+    var sent = false;
+    function send() {
+      if (sent || w.parent === w) return;
+      sent = true;
+      w.parent.postMessage({ isStreamlitMessage: true, type: "streamlit:setComponentValue",
+                             value: { territory_drawn: true }, dataType: "json" }, "*");
+    }
+    map.on("layeradd", function (e) {
+      if (!sent && e.layer instanceof L.Path && e.layer.options.interactive) {
+        w.requestAnimationFrame(function () { setTimeout(send, 0); });  // after the frame that paints it
+      }
+    });
+    setTimeout(send, 1500);
+  }
+
   L.Map.addInitHook(function () {
     var o = this.options;
     // Leaflet 1.9's prefix carries a national flag: a conflict map takes no side in its credits.
     if (this.attributionControl) {
       this.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
     }
+    if (o.territoryReportDrawn) reportDrawn(this);
     if (o.territoryViewKey) keepView(this, "territory-view:" + o.territoryViewKey);
     if (o.territorySync) syncGroup(this, String(o.territorySync));
     if (o.territorySwipe) swipe(this);
