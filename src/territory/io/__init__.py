@@ -13,6 +13,8 @@ raises: any unexpected failure becomes an error with code ``internal``.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territory.io import loadcache
+from territory.io import loadcache, parallel
 from territory.io.dates import date_from_filename
 from territory.io.normalise import check_options, normalise_layer
 from territory.io.options import LoadOptions
@@ -118,6 +120,38 @@ class Budget:
                 and self._add("max_parts", int(shapely.get_num_geometries(geoms).sum()), name, "polygon parts")
                 and self._add("max_vertices", int(shapely.get_num_coordinates(geoms).sum()), name, "vertices"))
 
+    def replay(self, calls: list[tuple[str, int, str, str, int]], sub: Report) -> bool:
+        """Count one file read apart (by a :class:`FileBudget`) into this budget, and its report into ours.
+
+        Gives the report a one-by-one read would: if the count goes over a cap at one of the
+        file's calls, its problems up to that call are kept, then the cap's error; False then.
+        """
+        main = self.report
+        for cap, n, name, what, pos in calls:
+            self.report = Report()
+            try:
+                ok = self._add(cap, n, name, what)
+            finally:
+                over, self.report = self.report, main
+            if not ok:
+                main.problems += sub.problems[:pos] + over.problems
+                return False
+        main.extend(sub)
+        return True
+
+
+class FileBudget(Budget):
+    """One file's budget, read apart from the others (in a worker): each count is recorded for
+    :meth:`Budget.replay`, and the caps still stop a file that alone exceeds one."""
+
+    def __init__(self, options: LoadOptions, report: Report) -> None:
+        super().__init__(options, report)
+        self.calls: list[tuple[str, int, str, str, int]] = []
+
+    def _add(self, cap: str, n: int, name: str, what: str) -> bool:
+        self.calls.append((cap, n, name, what, len(self.report.problems)))
+        return super()._add(cap, n, name, what)
+
 
 def _read_one(path: Path, options: LoadOptions, report: Report, name: str, *, in_folder: bool,
               budget: Budget | None = None) -> list[pd.DataFrame]:
@@ -161,6 +195,82 @@ def load(path: str | Path, options: LoadOptions | None = None, display_name: str
         return Loaded(None, None, report)
 
 
+def _over_cap(problems: list) -> bool:
+    return any(p.code == "too-big" and p.severity == "error" for p in problems)
+
+
+def _pack(frames: list[pd.DataFrame]) -> dict[str, np.ndarray] | None:
+    """A file's rows as plain arrays, geometry as WKB: cheap to send from a worker and to join.
+
+    (Pickling a frame of shapely objects costs a Python call per geometry each way.)
+    """
+    if not frames:
+        return None
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return {c: shapely.to_wkb(np.asarray(frame[c].to_numpy(), dtype=object)) if c == "geometry"
+            else frame[c].to_numpy() for c in frame.columns}
+
+
+def _unpack(packs: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """One frame of the rows of many :func:`_pack` ed files."""
+    cols = {c: np.concatenate([p[c] for p in packs]) for c in packs[0]}
+    cols["geometry"] = shapely.from_wkb(cols["geometry"])
+    return pd.DataFrame(cols)
+
+
+def _read_in_folder(path: Path, options: LoadOptions) -> tuple[dict[str, np.ndarray] | None, Report, list]:
+    """One file of a folder read on its own (in a worker): its rows (packed), report and budget counts."""
+    report = Report()
+    budget = FileBudget(options, report)
+    try:
+        frames = _read_one(path, options, report, path.name, in_folder=True, budget=budget)
+    except Exception as exc:
+        _internal(report, path.name, exc)
+        frames = []
+    return _pack(frames), report, budget.calls
+
+
+def _read_folder(files: list[Path], options: LoadOptions, report: Report,
+                 workers: int | None = None) -> list[pd.DataFrame]:
+    """Every file's rows, in file order; stops at the file where a cap is reached.
+
+    Many files are read by worker processes (see :mod:`.parallel`); their reports and
+    budget counts are merged in file order, so the result is the one-by-one read's.
+    """
+    frames: list[pd.DataFrame] = []
+    workers = parallel.workers_for(len(files)) if workers is None else workers
+    if workers <= 1:
+        budget = Budget(options, report)
+        for i, f in enumerate(files):
+            start = len(report.problems)
+            try:
+                frames += _read_one(f, options, report, f.name, in_folder=True, budget=budget)
+            except Exception as exc:
+                _internal(report, f.name, exc)
+            if _over_cap(report.problems[start:]):
+                break  # over a cap: reading on would only waste the server's time
+            if options.progress is not None:
+                options.progress(i + 1, len(files))
+        return frames
+    budget = Budget(options, report)
+    job = functools.partial(_read_in_folder, options=dataclasses.replace(options, progress=None))
+    results = parallel.ordered_map(job, files, workers)
+    packs = []
+    try:
+        for i, (found, sub, calls) in enumerate(results):
+            if not budget.replay(calls, sub):
+                break
+            if found is not None:
+                packs.append(found)
+            if _over_cap(sub.problems):
+                break
+            if options.progress is not None:
+                options.progress(i + 1, len(files))
+    finally:
+        results.close()
+    return [_unpack(packs)] if packs else []
+
+
 def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded:
     if not check_options(options, report, name):
         return Loaded(None, None, report)
@@ -171,16 +281,7 @@ def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded
         if not files:
             report.error("folder holds no geodata files", file=name, code="empty-folder",
                          hint="put dated snapshot files (e.g. 2015-01-31.geojson) in it")
-        budget = Budget(options, report)
-        for i, f in enumerate(files):
-            try:
-                frames += _read_one(f, options, report, f.name, in_folder=True, budget=budget)
-            except Exception as exc:
-                _internal(report, f.name, exc)
-            if report.errors and any(p.code == "too-big" for p in report.errors):
-                break  # over a cap: reading on would only waste the server's time
-            if options.progress is not None:
-                options.progress(i + 1, len(files))
+        frames = _read_folder(files, options, report)
     elif not path.exists():
         report.error("file or folder not found", file=name, code="missing", hint="check the path")
     elif path.name == "dataset.json":

@@ -451,7 +451,7 @@ def normalise_layer(
         return None
     if not (isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1):
         frame = frame.reset_index(drop=True)
-    before = len(report.errors)
+    before = len(report.problems)  # this layer's problems follow (counting all errors per file is quadratic)
     cols = find_columns(frame, options, report, name)
     n = len(frame)
     out: dict[str, object] = {}
@@ -590,7 +590,7 @@ def normalise_layer(
         else:
             out[extra] = np.full(n, None, dtype=object)
     geometry = normalise_geometry(frame, report, name, offset)
-    if geometry is None or len(report.errors) > before:
+    if geometry is None or any(p.severity == "error" for p in report.problems[before:]):
         return None
     keep = ~pd.isna(geometry)
     columns = {k: np.asarray(v)[keep] for k, v in out.items()}

@@ -1,0 +1,70 @@
+"""Read a folder's files on every core, in file order.
+
+GDAL parses a GeoJSON file while holding Python's GIL, so threads do not help:
+an 800-file archive is read by forked worker processes, each taking chunks of
+files, and the results come back in file order (so the report reads exactly as
+a one-by-one read's). Forking is only done from a process running a single
+thread (the CLI): forking a threaded process (a Streamlit server) can copy a
+lock some other thread holds, so there the files are read one by one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+#: Fewer files than this are read in-process: starting workers would cost more than it saves.
+MIN_FILES = 16
+#: Files per task: small enough to balance two workers and report progress often.
+CHUNK = 16
+MAX_WORKERS = 4
+
+#: The job a forked worker runs (set before the fork; workers inherit it instead of unpickling it).
+_JOB: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def workers_for(n_items: int) -> int:
+    """Worker processes to read ``n_items`` files with: 1 means in-process."""
+    if n_items < MIN_FILES or threading.active_count() > 1:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(cores(), MAX_WORKERS))
+
+
+def _run_chunk(start: int, stop: int) -> list[Any]:
+    fn, items = _JOB  # type: ignore[misc]
+    return [fn(item) for item in items[start:stop]]
+
+
+def ordered_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) -> Iterator[Any]:
+    """``map(fn, items)`` on ``workers`` forked processes, yielding results in order as they are ready.
+
+    Closing the iterator early (a cap was reached) cancels the chunks not yet started.
+    ``fn``'s results are pickled back, so it should return plain data.
+    """
+    if workers <= 1:
+        yield from map(fn, items)
+        return
+    global _JOB
+    _JOB = (fn, items)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        futures = [pool.submit(_run_chunk, s, min(s + CHUNK, len(items))) for s in range(0, len(items), CHUNK)]
+        _JOB = None  # the workers have their copy; the parent keeps no reference
+        for fut in futures:
+            yield from fut.result()
+    finally:
+        _JOB = None
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,124 @@
+"""A folder read by worker processes gives exactly what a one-by-one read gives (issue 8.8).
+
+Same rows in the same order, same provenance, and the same report problem for problem:
+warnings and errors name the same file, row and field, and a cap reached part-way is
+named at the same file with the same count.
+"""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from territory.io import load, parallel
+from territory.io.options import LoadOptions
+
+
+def _ring(x: float, n: int = 60) -> shapely.Polygon:
+    return shapely.Point(x, 47).buffer(0.5, n)
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    """Twenty snapshots: most clean, some with problems a reader reports per file and row."""
+    folder = tmp_path / "snaps"
+    folder.mkdir()
+    for i in range(20):
+        day = f"2022-03-{i + 1:02d}"
+        geoms = [_ring(31 + i * 0.05)]
+        if i == 3:  # a self-intersecting bow tie: repaired, with a warning naming the row
+            geoms.append(shapely.Polygon([(30, 45), (31, 46), (31, 45), (30, 46), (30, 45)]))
+        if i == 7:  # a point among polygons: dropped with a warning
+            geoms.append(shapely.Point(31, 47))
+        gpd.GeoDataFrame(geometry=geoms, crs=4326).to_file(folder / f"{day}.geojson")
+    # a file holding text, not JSON: an error naming it
+    (folder / "2022-03-21.geojson").write_text("not json at all", encoding="utf-8")
+    # an object where an actor's name should be: an error naming file, row and field
+    bad = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"actor": {"nested": 1}},
+         "geometry": json.loads(shapely.to_geojson(_ring(32)))}]}
+    (folder / "2022-03-22.geojson").write_text(json.dumps(bad), encoding="utf-8")
+    return folder
+
+
+def _load(folder, workers: int, monkeypatch, **options):
+    monkeypatch.setattr(parallel, "workers_for", lambda n: workers)
+    monkeypatch.setattr(parallel, "CHUNK", 3)  # several chunks, finishing out of order
+    seen: list[tuple[int, int]] = []
+    opts = LoadOptions(actor="Occupied", cache=False, progress=lambda d, t: seen.append((d, t)), **options)
+    return load(folder, opts), seen
+
+
+def _problems(loaded) -> list[tuple]:
+    return [(p.severity, p.message, p.file, p.row, p.field, p.code, p.hint) for p in loaded.report.problems]
+
+
+def _same(a, b) -> None:
+    assert _problems(a) == _problems(b)
+    assert a.report.stats == b.report.stats
+    assert (a.history is None) == (b.history is None)
+    if a.history is not None:
+        pd.testing.assert_frame_equal(a.provenance, b.provenance)
+        pd.testing.assert_frame_equal(a.history.drop(columns="geometry"), b.history.drop(columns="geometry"))
+        ga, gb = np.asarray(a.history.geometry.values), np.asarray(b.history.geometry.values)
+        assert shapely.equals_exact(ga, gb, tolerance=0).all()
+        assert a.history.crs == b.history.crs
+
+
+def test_workers_report_what_a_serial_read_reports(mixed, monkeypatch):
+    serial, _ = _load(mixed, 1, monkeypatch)
+    forked, seen = _load(mixed, 2, monkeypatch)
+    _same(serial, forked)
+    assert serial.history is None  # the two broken files refuse the folder
+    codes = {p.code for p in forked.report.problems}
+    assert {"repaired", "unreadable", "bad-type"} <= codes
+    bad_type = next(p for p in forked.report.errors if p.code == "bad-type")
+    assert (bad_type.file, bad_type.row, bad_type.field) == ("2022-03-22.geojson", "1", "actor")
+    assert seen[-1] == (22, 22)
+
+
+def test_workers_load_the_same_history(mixed, monkeypatch):
+    for name in ("2022-03-21.geojson", "2022-03-22.geojson"):
+        (mixed / name).unlink()
+    serial, _ = _load(mixed, 1, monkeypatch)
+    forked, seen = _load(mixed, 2, monkeypatch)
+    assert forked.history is not None and len(forked.history) == 21  # 20 rings and a repaired bow tie
+    _same(serial, forked)
+    assert seen == [(i, 20) for i in range(1, 21)]
+    assert forked.provenance["_file"].iloc[0] == "2022-03-01.geojson"
+
+
+@pytest.mark.parametrize("cap, value", [("max_vertices", 61 * 9 + 10), ("max_features", 8), ("max_parts", 7),
+                                        ("max_input_bytes", 9_000)])
+def test_a_cap_reached_part_way_is_named_at_the_same_file(mixed, monkeypatch, cap, value):
+    serial, _ = _load(mixed, 1, monkeypatch, **{cap: value})
+    forked, _ = _load(mixed, 2, monkeypatch, **{cap: value})
+    _same(serial, forked)
+    hit = [p for p in forked.report.errors if cap in p.message]
+    assert len(hit) == 1 and hit[0].code == "too-big"
+    assert hit[0].file.startswith("2022-03-0")  # part-way, before the broken files
+
+
+def test_one_file_alone_over_a_cap_is_refused_by_its_worker(mixed, monkeypatch):
+    big = shapely.Point(33, 47).buffer(0.5, 2000)  # ~8,000 vertices in one file
+    gpd.GeoDataFrame(geometry=[big], crs=4326).to_file(mixed / "2022-03-05.geojson")
+    serial, _ = _load(mixed, 1, monkeypatch, max_vertices=5_000)
+    forked, _ = _load(mixed, 2, monkeypatch, max_vertices=5_000)
+    _same(serial, forked)
+    hit = [p for p in forked.report.errors if "max_vertices" in p.message]
+    assert [p.file for p in hit] == ["2022-03-05.geojson"]
+
+
+def test_many_files_use_workers_only_from_a_single_threaded_process(monkeypatch):
+    import threading
+
+    assert parallel.workers_for(parallel.MIN_FILES - 1) == 1
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert parallel.workers_for(800) == min(parallel.cores(), parallel.MAX_WORKERS)
+    monkeypatch.setattr(threading, "active_count", lambda: 3)  # a server's threads: never fork
+    assert parallel.workers_for(800) == 1
