@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -143,11 +144,15 @@ def default_options() -> str:
     return json.dumps(opts, sort_keys=True)
 
 
-def load_default(path: str, options: str) -> Analysis | Report:
-    """The server's dataset, measured (on-disk cache keyed as every dashboard process keys it)."""
+def load_default(path: str, options: str, progress=None) -> Analysis | Report:
+    """The server's dataset, measured (on-disk cache keyed as every dashboard process keys it).
+
+    ``progress(done, total)`` is told of each file of a folder as it is read.
+    """
     given = json.loads(options)
     try:
         opts = LoadOptions.from_cli(**given)
+        opts.progress = progress
         aliases = Path(given["aliases"]).read_bytes() if given.get("aliases") else b""
         ds = load_dataset(path, opts)
     except LoadError as exc:
@@ -160,10 +165,94 @@ def load_default(path: str, options: str) -> Analysis | Report:
     return Analysis.from_paths(ds, extra=extra)
 
 
-@st.cache_resource(show_spinner="Measuring the dataset…", max_entries=4)
-def _load_default(path: str, options: str, version: str = "") -> Analysis | Report:
-    """``version`` is only a cache key: a store's new data version loads afresh."""
-    return load_default(path, options)
+class DefaultLoad:
+    """The server's dataset loading in a background thread, shared by every session of the process.
+
+    A cold load of a big folder takes a while: every session that opens a page meanwhile
+    (the first visitor, or ``territory serve``'s warm-up and a visitor) draws the same
+    progress (files read so far) instead of waiting behind a spinner, and the load runs
+    once. On a terminal the server also prints the progress line the CLI prints.
+    """
+
+    def __init__(self, path: str, options: str) -> None:
+        self.done = self.total = 0
+        self.result: Analysis | Report | None = None
+        self.error: BaseException | None = None
+        self.finished = threading.Event()
+        self._tty = _stderr_is_tty()
+        self._thread = threading.Thread(target=self._run, args=(path, options), name="territory-load", daemon=True)
+
+    def start(self) -> DefaultLoad:
+        self._thread.start()
+        return self
+
+    def progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        if self._tty:
+            from territory.cli import progress_line
+
+            progress_line(done, total)
+
+    def _run(self, path: str, options: str) -> None:
+        try:
+            self.result = load_default(path, options, progress=self.progress)
+        except BaseException as exc:  # raised again in the session that waits (a store that cannot be read)
+            self.error = exc
+        finally:
+            self.finished.set()
+
+    def label(self) -> str:
+        if self.done < self.total:
+            return f"Reading the dataset: {self.done:,} of {self.total:,} files…"
+        return f"Read {self.total:,} files; measuring the areas…"
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+#: Default datasets kept loaded per server process (as the cache of measured datasets kept before).
+LOADS_KEPT = 4
+#: How often a waiting page redraws the progress bar (seconds).
+PROGRESS_POLL_S = 0.25
+
+
+@st.cache_resource(show_spinner=False)
+def _loads() -> tuple[dict[tuple[str, str, str], DefaultLoad], threading.Lock]:
+    return {}, threading.Lock()
+
+
+def default_load(path: str, options: str, version: str = "") -> DefaultLoad:
+    """The (started) load of the server's dataset; ``version`` (a store's data version) keys it too.
+
+    A load that raised is started again the next time it is asked for.
+    """
+    loads, lock = _loads()
+    key = (path, options, version)
+    with lock:
+        job = loads.get(key)
+        if job is None or (job.finished.is_set() and job.error is not None):
+            job = loads[key] = DefaultLoad(path, options).start()
+            while len(loads) > LOADS_KEPT:
+                loads.pop(next(iter(loads)))
+    return job
+
+
+def wait_with_progress(job: DefaultLoad) -> Analysis | Report:
+    """The load's result; while it runs, a progress bar of the files read (and a spinner)."""
+    if not job.finished.is_set():
+        bar = st.empty()
+        with st.spinner("Measuring the dataset…"):
+            while not job.finished.wait(PROGRESS_POLL_S):
+                if job.total:
+                    bar.progress(min(job.done / job.total, 1.0), text=job.label())
+        bar.empty()
+    if job.error is not None:
+        raise job.error
+    return job.result  # type: ignore[return-value]
 
 
 def analysis() -> Analysis:
@@ -172,7 +261,7 @@ def analysis() -> Analysis:
         return st.session_state["uploaded"]
     path = str(default_path())
     try:
-        result = _load_default(path, default_options(), data_version(path))
+        result = wait_with_progress(default_load(path, default_options(), data_version(path)))
     except StoreError as exc:
         st.error(f"The database could not be read: {exc}")
         st.stop()
