@@ -25,7 +25,7 @@ import shapely
 
 from territory.io import loadcache, parallel
 from territory.io.dates import date_from_filename
-from territory.io.normalise import check_options, normalise_layer
+from territory.io.normalise import Rows, check_options, join_rows, normalise_layer
 from territory.io.options import LoadOptions
 from territory.io.readers import SUPPORTED, RawLayer, read_file
 from territory.model import CRS as WGS84
@@ -154,7 +154,7 @@ class FileBudget(Budget):
 
 
 def _read_one(path: Path, options: LoadOptions, report: Report, name: str, *, in_folder: bool,
-              budget: Budget | None = None) -> list[pd.DataFrame]:
+              budget: Budget | None = None) -> list[Rows]:
     budget = budget or Budget(options, report)
     if not budget.file(path, name):
         return []
@@ -199,26 +199,26 @@ def _over_cap(problems: list) -> bool:
     return any(p.code == "too-big" and p.severity == "error" for p in problems)
 
 
-def _pack(frames: list[pd.DataFrame]) -> dict[str, np.ndarray] | None:
-    """A file's rows as plain arrays, geometry as WKB: cheap to send from a worker and to join.
+def _pack(found: list[Rows]) -> Rows | None:
+    """A file's rows as one set of arrays, geometry as WKB: cheap to send from a worker.
 
-    (Pickling a frame of shapely objects costs a Python call per geometry each way.)
+    (Pickling shapely objects costs a Python call per geometry each way.)
     """
-    if not frames:
+    if not found:
         return None
-    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-    return {c: shapely.to_wkb(np.asarray(frame[c].to_numpy(), dtype=object)) if c == "geometry"
-            else frame[c].to_numpy() for c in frame.columns}
+    rows = join_rows(found)
+    rows["geometry"] = shapely.to_wkb(rows["geometry"])
+    return rows
 
 
-def _unpack(packs: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    """One frame of the rows of many :func:`_pack` ed files."""
-    cols = {c: np.concatenate([p[c] for p in packs]) for c in packs[0]}
-    cols["geometry"] = shapely.from_wkb(cols["geometry"])
-    return pd.DataFrame(cols)
+def _unpack(packs: list[Rows]) -> Rows:
+    """The rows of many :func:`_pack` ed files, geometry decoded at once."""
+    rows = join_rows(packs)
+    rows["geometry"] = shapely.from_wkb(rows["geometry"])
+    return rows
 
 
-def _read_in_folder(path: Path, options: LoadOptions) -> tuple[dict[str, np.ndarray] | None, Report, list]:
+def _read_in_folder(path: Path, options: LoadOptions) -> tuple[Rows | None, Report, list]:
     """One file of a folder read on its own (in a worker): its rows (packed), report and budget counts."""
     report = Report()
     budget = FileBudget(options, report)
@@ -231,13 +231,13 @@ def _read_in_folder(path: Path, options: LoadOptions) -> tuple[dict[str, np.ndar
 
 
 def _read_folder(files: list[Path], options: LoadOptions, report: Report,
-                 workers: int | None = None) -> list[pd.DataFrame]:
+                 workers: int | None = None) -> list[Rows]:
     """Every file's rows, in file order; stops at the file where a cap is reached.
 
     Many files are read by worker processes (see :mod:`.parallel`); their reports and
     budget counts are merged in file order, so the result is the one-by-one read's.
     """
-    frames: list[pd.DataFrame] = []
+    frames: list[Rows] = []
     workers = parallel.workers_for(len(files)) if workers is None else workers
     if workers <= 1:
         budget = Budget(options, report)
@@ -274,7 +274,7 @@ def _read_folder(files: list[Path], options: LoadOptions, report: Report,
 def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded:
     if not check_options(options, report, name):
         return Loaded(None, None, report)
-    frames: list[pd.DataFrame] = []
+    frames: list[Rows] = []
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED
                        and not p.name.startswith(".") and p.name != "dataset.json")
@@ -293,13 +293,13 @@ def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded
         frames = _read_one(path, options, report, name, in_folder=False)
     if not report.ok:
         return Loaded(None, None, report)
-    frames = [f for f in frames if len(f)]
-    if not frames or all(shapely.is_empty(np.asarray(f["geometry"].to_numpy(), dtype=object)).all() for f in frames):
+    frames = [f for f in frames if len(f["geometry"])]
+    if not frames or all(shapely.is_empty(f["geometry"]).all() for f in frames):
         report.error("no usable rows: nothing to show", file=name, code="no-rows",
                      hint="check the file holds polygons with a date and an actor")
         return Loaded(None, None, report)
-    combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-    combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=WGS84)  # normalise gives lon/lat
+    # One frame for every file's rows (geopandas' per-frame cost paid once, not per snapshot).
+    combined = gpd.GeoDataFrame(pd.DataFrame(join_rows(frames)), geometry="geometry", crs=WGS84)  # lon/lat
     order = combined.sort_values(["date", "actor", "status"], kind="stable").index
     combined = combined.loc[order].reset_index(drop=True)
     actors = combined["actor"].nunique()
