@@ -21,6 +21,8 @@ from territory.report import Problem, Report
 
 VERSION = "1"
 HISTORY, REPORT = "history.parquet", "load-report.json"
+#: Coordinates barely compress; LZ4 writes and reads them faster than zstd for ~10% more disk.
+CODEC = "lz4"
 
 
 def key_for(path: Path, options: object, name: str) -> str | None:
@@ -55,5 +57,5 @@ def store(key: str, history: gpd.GeoDataFrame, provenance, report: Report) -> No
     frame["_file"] = provenance["_file"].to_numpy()
     frame["_row"] = provenance["_row"].to_numpy()
     meta = {"problems": [asdict(p) for p in report.problems], "stats": report.stats}
-    if cache.store(key, HISTORY, lambda p: frame.to_parquet(p, index=False, compression="zstd")):
+    if cache.store(key, HISTORY, lambda p: frame.to_parquet(p, index=False, compression=CODEC)):
         cache.store_bytes(key, REPORT, json.dumps(meta).encode())
