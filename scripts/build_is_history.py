@@ -95,7 +95,10 @@ ACTORS: list[tuple[str, str, str]] = [
 #: Radius of the "contested" zone drawn around the target of an active battle (km).
 CONTESTED_RADIUS_KM = 20.0
 #: Display simplification tolerance (m) applied in the projected CRS before output.
-SIMPLIFY_M = 1000.0
+SIMPLIFY_M = 400.0
+#: Share of an enclosed gap's outer ring an actor must hold to be credited the whole gap
+#: (desert rule); below it the gap is split among the ringing actors by nearest place.
+ENCLOSING_SHARE = 0.5
 #: Tolerance (m) of the simplified country outlines the model runs on.
 OUTLINE_TOLERANCE_M = 300.0
 #: Segments per quarter circle of the reach discs and corridor ends.
@@ -103,13 +106,20 @@ QUAD_SEGS = 4
 #: Parts smaller than this (km²) are dropped as slivers of the geometric operations.
 MIN_PART_KM2 = 2.0
 #: Calibration grid for the second parameter: the longest road link (km) between two
-#: neighbouring places of one actor. 130 km spans the longest valley gaps of the
-#: timeline (Raqqa-Deir ez-Zor ~105 km, Palmyra-al-Tanf ~122 km) but not the open
-#: desert (Rutba-Hit ~230 km). The first parameter, the reach of a place and
+#: neighbouring places of one actor, which is also the longest side of a fill triangle.
+#: The grid starts at the longest gap between consecutive held towns of the Euphrates
+#: valley (VALLEY_GAP, measured by the build and asserted), so the model never cuts the
+#: valley by itself, and stops at 130 km: the longest valley and highway gaps of the
+#: timeline (Raqqa-Deir ez-Zor road ~123 km, al-Sukhnah-Deir ez-Zor ~126 km) but not the
+#: open desert (Rutba-Hit ~230 km). The first parameter, the reach of a place and
 #: half-width of its road corridors, is solved for continuously within REACH_RANGE_KM.
-GRID_LINK_KM = (70.0, 80.0, 90.0, 100.0, 110.0, 120.0, 130.0)
-#: Prior range of the reach (km): a held town and its farmland, not a thread.
-REACH_RANGE_KM = (8.0, 40.0)
+GRID_LINK_KM = (90.0, 100.0, 110.0, 120.0, 130.0)
+#: The Euphrates-valley gap the grid must span: al-Qa'im to Rawa (both IS-held 2014-17).
+VALLEY_GAP = ("al-Qa'im", "Rawa")
+#: Prior range of the reach (km): at least a town's built-up area and its fields. The
+#: ground between held places comes from the fill triangles, so a small reach no longer
+#: degenerates into threads around empty deserts.
+REACH_RANGE_KM = (5.0, 40.0)
 #: The two (and only two) calibration figures: IHS Conflict Monitor, Iraq+Syria.
 CALIBRATION_TARGETS: tuple[tuple[str, float], ...] = (("2015-01-01", 90_800.0), ("2016-07-04", 68_300.0))
 #: Every IHS Conflict Monitor figure, for the validation table (as-of date, km²).
@@ -676,6 +686,7 @@ class Frame:
     cells: dict[int, object]                       # Voronoi cell (within its country) per active site
     actor_cells: dict[str, object]                 # union of each actor's cells
     links: list[tuple[int, int]]                   # "roads": same-actor Delaunay neighbours
+    triangles: list[tuple[int, int, int]]          # same-actor Delaunay triangles (fill rule)
 
 
 def frame_at(geo: Geometry, d: date) -> Frame:
@@ -699,23 +710,34 @@ def frame_at(geo: Geometry, d: date) -> Frame:
     for i, cell in cells.items():
         actor_cells.setdefault(owners[i], []).append(cell)
     return Frame(owners, active, cells, {a: shapely.union_all(c) for a, c in sorted(actor_cells.items())},
-                 road_links(geo, owners, active))
+                 *road_links(geo, owners, active))
 
 
-def road_links(geo: Geometry, owners: list[str | None], active: np.ndarray) -> list[tuple[int, int]]:
-    """Links between places of one actor that are Delaunay neighbours among *all* held
-    places (so an enemy town between two places breaks the link), at most
-    max(GRID_LINK_KM) apart: the valley roads of shape fact 1, without a road layer."""
+def road_links(geo: Geometry, owners: list[str | None],
+               active: np.ndarray) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]]]:
+    """Links and triangles between places of one actor that are Delaunay neighbours
+    among *all* held places (so an enemy town between two places breaks the link), at
+    most max(GRID_LINK_KM) apart: the valley roads of shape fact 1, without a road
+    layer, and the ground three such roads ring."""
     pts = MultiPoint([tuple(geo.xy[i]) for i in active])
     index = {(round(geo.xy[i][0], 3), round(geo.xy[i][1], 3)): int(i) for i in active}
-    links = set()
+    longest = max(GRID_LINK_KM) * 1000
+    links, triangles = set(), set()
     for tri in shapely.get_parts(shapely.delaunay_triangles(pts)):
         ids = [index[(round(x, 3), round(y, 3))] for x, y in list(tri.exterior.coords)[:3]]
         for a, b in ((0, 1), (1, 2), (0, 2)):
             i, j = sorted((ids[a], ids[b]))
-            if owners[i] == owners[j] and np.hypot(*(geo.xy[i] - geo.xy[j])) <= max(GRID_LINK_KM) * 1000:
+            if owners[i] == owners[j] and np.hypot(*(geo.xy[i] - geo.xy[j])) <= longest:
                 links.add((i, j))
-    return sorted(links)
+        if owners[ids[0]] == owners[ids[1]] == owners[ids[2]] and longest_side(geo, ids) <= longest:
+            triangles.add(tuple(sorted(ids)))
+    return sorted(links), sorted(triangles)
+
+
+def longest_side(geo: Geometry, ids: Sequence[int]) -> float:
+    """Longest side (m) of the triangle of three places."""
+    p = geo.xy[list(ids)]
+    return float(max(np.hypot(*(p[0] - p[1])), np.hypot(*(p[1] - p[2])), np.hypot(*(p[0] - p[2]))))
 
 
 def layers(geo: Geometry, fr: Frame, reach_km: float, link_km: float) -> dict[str, MultiPolygon]:
@@ -723,14 +745,16 @@ def layers(geo: Geometry, fr: Frame, reach_km: float, link_km: float) -> dict[st
 
     1. Nearest place: every point belongs to the actor holding the nearest place
        (Voronoi cell within the point's country: Iraqi places do not claim Syria).
-    2. Reach: a place credits its cell only within ``reach_km`` of the place or of
-       its road links (same-actor Delaunay neighbours at most ``link_km`` apart) --
-       towns, valleys and roads, not the open desert.
+    2. Reach and fill: a place credits its cell within ``reach_km`` of the place or of
+       its road links (same-actor Delaunay neighbours at most ``link_km`` apart), and
+       every Delaunay triangle whose three places one actor holds and whose sides are
+       all at most ``link_km`` is that actor's ground -- towns, valleys, roads and the
+       land they ring, not the open desert.
     3. Desert rule: ground beyond every reach that is *enclosed* (does not touch the
-       outer border of Syria+Iraq) goes to the holder of the nearest place after all
-       (desert ringed by held roads and towns, shape fact 2); open desert that reaches
-       the outer border stays unassigned ("unknown"), as IHS's "territorial dominance"
-       leaves it out.
+       outer border of Syria+Iraq) goes to the actor whose ground rings it (at least
+       ENCLOSING_SHARE of the gap's outer ring: desert ringed by held roads and towns,
+       shape fact 2); a gap no actor rings alone is split by nearest place. Open desert that reaches the outer border stays
+       unassigned ("unknown"), as IHS's "territorial dominance" leaves it out.
     So no actor has a hole that is not another actor's ground: every enclosed gap is
     credited in step 3.
     """
@@ -746,16 +770,35 @@ def layers(geo: Geometry, fr: Frame, reach_km: float, link_km: float) -> dict[st
         corridors = shapely.buffer(lines, reach_km * 1000.0, quad_segs=QUAD_SEGS)
         for (i, _j), corridor in zip(links, corridors, strict=True):
             by_actor[fr.owners[i]].append(corridor)
+    for tri in fr.triangles:
+        if longest_side(geo, tri) <= link_km * 1000:
+            by_actor[fr.owners[tri[0]]].append(Polygon(geo.xy[list(tri)]))
     reach = {a: shapely.intersection(shapely.union_all(p), fr.actor_cells[a]) for a, p in sorted(by_actor.items())}
     unassigned = shapely.difference(geo.outline, shapely.union_all(list(reach.values())))
     border = geo.outline.exterior if isinstance(geo.outline, Polygon) else geo.outline.boundary
     enclosed = [g for g in shapely.get_parts(unassigned)
                 if g.area > 0 and not shapely.intersects(g, border)]
-    enclosed_u = shapely.union_all(enclosed) if enclosed else Polygon()
+    gained: dict[str, list] = {}
+    shared = []
+    for g in enclosed:
+        # Who rings it: each actor's share of the gap's outer ring (a 1 m band, for seams);
+        # an enclave inside the gap touches only an inner ring. An actor holding at
+        # least half of the ring encloses the gap; otherwise it is split by nearest place.
+        band = shapely.buffer(g.exterior, 1.0, quad_segs=1)
+        share = {a: shapely.intersection(geom, band).area for a, geom in reach.items()}
+        actor = max(share, key=lambda a: (share[a], a))
+        if share[actor] >= ENCLOSING_SHARE * sum(share.values()):
+            gained.setdefault(actor, []).append(g)
+        else:
+            shared.append(g)
+    shared_u = shapely.union_all(shared) if shared else Polygon()
     out = {}
     for actor, geom in reach.items():
-        if not enclosed_u.is_empty:
-            geom = shapely.union(geom, shapely.intersection(fr.actor_cells[actor], enclosed_u))
+        extra = gained.get(actor, [])
+        if not shared_u.is_empty:
+            extra = [*extra, shapely.intersection(fr.actor_cells[actor], shared_u)]
+        if extra:
+            geom = shapely.union_all([geom, *extra])
         out[actor] = drop_slivers(geom)
     return out
 
@@ -807,7 +850,7 @@ def solve_reach(area_of, target: float) -> float:
     return round((lo + hi) / 2, 1)
 
 
-def calibrate(geo: Geometry, events: pd.DataFrame) -> tuple[float, float, list[tuple[float, float, float]]]:
+def calibrate(geo: Geometry, events: pd.DataFrame) -> tuple[float, float, list[tuple[float, ...]]]:
     """Fit (reach, longest link) to the two IHS targets.
 
     For each longest-link value of the grid, the reach that reproduces the first
@@ -815,6 +858,8 @@ def calibrate(geo: Geometry, events: pd.DataFrame) -> tuple[float, float, list[t
     matches the second target (Jul 2016) wins (ties: first grid value), so the result
     is deterministic.
     """
+    gap = valley_gap_km(geo)
+    assert min(GRID_LINK_KM) >= gap, f"link grid starts below the {VALLEY_GAP} valley gap ({gap:.0f} km)"
     (d1, v1), (d2, v2) = [(date.fromisoformat(d), v) for d, v in CALIBRATION_TARGETS]
     f1, f2 = frame_at(geo, d1), frame_at(geo, d2)
     z1, z2 = contested_zone(geo, events, d1)[0], contested_zone(geo, events, d2)[0]
@@ -823,13 +868,19 @@ def calibrate(geo: Geometry, events: pd.DataFrame) -> tuple[float, float, list[t
         reach = solve_reach(lambda r, link_=link: is_area(geo, f1, r, link_, z1), v1)
         a1, a2 = is_area(geo, f1, reach, link, z1), is_area(geo, f2, reach, link, z2)
         err = ((a1 - v1) / v1) ** 2 + ((a2 - v2) / v2) ** 2
-        table.append((reach, link, err))
+        table.append((reach, link, err, a1, a2))
         print(f"  longest link {link:5.0f} km: reach {reach:5.1f} km -> {a1:,.0f} / {a2:,.0f} km2 "
               f"(err {err:.4f})")
         if best is None or err < best[2] - 1e-12:
             best = (reach, link, err)
     assert best is not None
     return best[0], best[1], table
+
+
+def valley_gap_km(geo: Geometry) -> float:
+    """Distance (km) between the two VALLEY_GAP places, measured in the model CRS."""
+    i, j = (next(k for k, s in enumerate(geo.sites) if s.name == n) for n in VALLEY_GAP)
+    return float(np.hypot(*(geo.xy[i] - geo.xy[j]))) / 1000
 
 
 def snapshot_dates(events: pd.DataFrame, sites: list[Site]) -> list[date]:
@@ -892,7 +943,7 @@ def build_history(out: Path) -> dict:
     sites = load_sites()
     geo = prepare(sites)
     events = pd.read_csv(IS_SRC / "events.csv", dtype=str)
-    reach, link, _table = calibrate(geo, events)
+    reach, link, table = calibrate(geo, events)
     print(f"calibrated: reach = {reach} km, longest road link = {link:.0f} km")
 
     dates = snapshot_dates(events, sites)
@@ -956,7 +1007,8 @@ def build_history(out: Path) -> dict:
     geod_areas = {}
     for d_str in [d for d, _ in IHS_FIGURES] + list(KEY_DATES):
         geod_areas[d_str] = is_area_at(written, d_str)
-    return {"reach_km": reach, "link_km": link, "dates": dates, "model_areas": areas,
+    return {"reach_km": reach, "link_km": link, "calibration": table, "valley_gap_km": valley_gap_km(geo),
+            "dates": dates, "model_areas": areas,
             "actor_areas": actor_areas, "geod_areas": geod_areas, "n_features": len(features), "geo": geo,
             "sites": sites, "written": written}
 
@@ -1329,14 +1381,15 @@ def manifest(res: dict) -> dict:
             continue
         n = sum(any(s.controller(day) == actor for day in res["dates"]) for s in res["sites"])
         partial[actor] = (
-            f"Partial: modelled from {n} cited places and their roads; open desert more than "
-            f"{res['reach_km']:g} km from them that reaches the outer border is left unassigned, so published "
+            f"Partial: modelled from {n} cited places, their roads and the land they ring; open desert "
+            f"beyond them that reaches the outer border is left unassigned, so published "
             f"maps that colour the desert show more. {ACTOR_NOTES.get(actor, '')}".strip())
     return DATASET | {
         "partial": partial,
-        "unassigned": (f"Open desert more than {res['reach_km']:g} km from every modelled place and road that "
-                       "reaches the outer border of Syria and Iraq is left to no one (IHS 'territorial dominance' "
-                       "leaves it out too)."),
+        "unassigned": (f"Open desert more than {res['reach_km']:g} km from every modelled place and road, outside "
+                       "every triangle of one actor's towns, that reaches the outer border of Syria and Iraq is left "
+                       "to no one (IHS 'territorial dominance' leaves it out too); enclosed desert goes to the actor "
+                       "that rings it."),
     }
 
 
@@ -1386,6 +1439,11 @@ def published_vs_model(out: Path) -> str:
         lines.append(f"| {r.date} | {claimant} | {r.claim} | {implied} | {computed} | {ratio} | {verdict} |")
     counts = table[~table.calibration].verdict.value_counts()
     lines += ["", "Independent figures by verdict: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + "."]
+    ihs = table[~table.calibration & table.claimant.str.contains("IHS") & table.claim.str.startswith("holds")
+                & table.claim.str.endswith("km²") & table.implied_km2.notna()]
+    ratio = (ihs.computed_km2 / ihs.implied_km2).round(2)
+    lines += [f"Independent IHS area figures ({len(ihs)}): model / published from {ratio.min():.2f} "
+              f"to {ratio.max():.2f}."]
     return "\n".join(lines)
 
 
@@ -1443,13 +1501,24 @@ def main(argv: list[str] | None = None) -> int:
     params = "\n".join([
         "| parameter | value | how set |", "|---|---:|---|",
         f"| reach of a place and half-width of its road corridors | {res['reach_km']} km | **calibrated** |",
-        f"| longest road link between two places of one actor | {res['link_km']:.0f} km | **calibrated** |",
+        f"| longest road link between two places of one actor, longest side of a fill triangle "
+        f"| {res['link_km']:.0f} km | **calibrated** |",
+        f"| Euphrates gap the link grid must span ({VALLEY_GAP[0]}–{VALLEY_GAP[1]}) "
+        f"| {res['valley_gap_km']:.0f} km | measured |",
+        f"| share of an enclosed gap's outer ring that makes an actor its enclosing actor "
+        f"| {ENCLOSING_SHARE:.0%} | fixed |",
         f"| contested zone radius | {CONTESTED_RADIUS_KM:.0f} km | fixed |",
         f"| model outline simplification | {OUTLINE_TOLERANCE_M:.0f} m | fixed |",
         f"| display simplification | {SIMPLIFY_M:.0f} m | fixed |",
         f"| minimum part | {MIN_PART_KM2:.0f} km² | fixed |",
         f"| calibration | longest link over {', '.join(f'{v:.0f}' for v in GRID_LINK_KM)} km; reach solved "
         f"within {REACH_RANGE_KM[0]:.0f}–{REACH_RANGE_KM[1]:.0f} km (0.1 km) | |",
+        "", "Calibration grid (IS *controlled* km², model CRS, before display simplification):", "",
+        f"| longest link | solved reach | {CALIBRATION_TARGETS[0][0]}: model km² (target {CALIBRATION_TARGETS[0][1]:,.0f}) "
+        f"| {CALIBRATION_TARGETS[1][0]}: model km² (target {CALIBRATION_TARGETS[1][1]:,.0f}) | squared error | |",
+        "|---:|---:|---:|---:|---:|---|",
+        *[f"| {lk:.0f} km | {rc} km | {a1:,.0f} | {a2:,.0f} | {err:.4f} | {'**kept**' if lk == res['link_km'] else ''} |"
+          for rc, lk, err, a1, a2 in res["calibration"]],
     ])
     size = (out / "is_syria_iraq" / "history.geojson").stat().st_size
     fill_generated(out / "is_syria_iraq" / "README.md", {
