@@ -120,3 +120,31 @@ def test_known_controller(bundled, gazetteer, name, day, actor, source):
     state = state_at(bundled.history, day)
     holders = sorted({row.actor for row in state.itertuples() if row.geometry.covers(place)})
     assert holders == [actor], f"{name} on {day}: expected {actor} ({source}), found {holders or 'no one'}"
+
+
+#: (date, GeoNames names, source): places that lay in one contiguous stretch of IS
+#: territory on that date -- the river-valley skeleton of published control maps
+#: (shape fact 1 of the timeline README), not separate road corridors.
+SWATHS: list[tuple[str, tuple[str, ...], str]] = [
+    ("2015-06-01", ("Jarābulus", "Manbij", "Al Bāb", "Ath Thawrah", "Ar Raqqah", "Ma‘dān", "Al Mayādīn",
+                    "Ālbū Kamāl", "Al Qā’im", "Rāwah", "Al Ba‘āj", "Tall ‘Afar", "Mosul", "Al Qayyārah",
+                    "Ash Sharqāt"), W + "Territory_of_the_Islamic_State"),
+    # Fallujah is parted from Ramadi by the government's Habbaniyah pocket (a cited context place).
+    ("2015-06-01", ("Hīt", "Ramadi"), W + "Battle_of_Ramadi_(2015%E2%80%9316)"),
+    ("2016-06-01", ("Jarābulus", "Manbij", "Ar Raqqah", "Al Mayādīn", "Ālbū Kamāl", "Al Qā’im", "Rāwah",
+                    "Tall ‘Afar", "Mosul", "Ash Sharqāt"), W + "Territory_of_the_Islamic_State"),
+]
+
+
+@pytest.mark.parametrize(("day", "names", "source"), SWATHS, ids=[f"{d}:{n[0]}..{n[-1]}" for d, n, _s in SWATHS])
+def test_valley_towns_form_one_swath(bundled, gazetteer, day, names, source):
+    """The named towns lie in one connected part of IS territory (any status) that day."""
+    state = state_at(bundled.history, day)
+    held = shapely.union_all(list(state[state.actor == IS].geometry))
+    parts = list(shapely.get_parts(held))
+    found = {}
+    for name in names:
+        place = shapely.Point(float(gazetteer.at[name, "lon"]), float(gazetteer.at[name, "lat"]))
+        found[name] = next((k for k, part in enumerate(parts) if part.covers(place)), None)
+    assert None not in found.values(), f"outside IS territory on {day} ({source}): {found}"
+    assert len(set(found.values())) == 1, f"IS territory on {day} is cut between these towns ({source}): {found}"
