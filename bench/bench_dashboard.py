@@ -10,6 +10,9 @@ Three servers, one after another, each a real ``streamlit run`` on a free port:
     vertices, ``bench_stats.make_archive``) served with ``TERRITORY_PATH`` /
     ``TERRITORY_ACTOR=Occupied``: the same, plus server time per step (the
     ``TERRITORY_TIMINGS`` lines the step caused) and websocket bytes per step.
+Compare and Regions (on (a) and (b), after the map page): ms from navigation to
+    the page shown (script idle, every map on it drawn), first visit and a next visitor,
+    each a fresh browser context.
 (c) naive, same archive: a throwaway script that rebuilds the whole folium map
     each run with the date's (unsimplified) polygons added to the map itself
     (``folium.GeoJson(...).add_to(m); st_folium(m)``), measured the same way.
@@ -222,6 +225,37 @@ def measure(browser, server: StreamlitServer, res: Result, *, path_sel: str, ste
     ctx.close()
 
 
+# ms since navigation once the script is idle and every map on the page shows its (interactive) polygons.
+PAGE_SHOWN_JS = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
+  const fs = Array.from(document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]'));
+  if (!fs.length) return null;
+  for (const f of fs) {
+    const d = f.contentDocument;
+    if (!d || !d.querySelector('path.leaflet-interactive')) return null;
+  }
+  return performance.now();
+}"""
+
+
+def first_visits(browser, server: StreamlitServer, page_path: str, runs: int = 2) -> list[float]:
+    """ms from navigation to ``page_path`` shown (idle, every map drawn), each in a fresh browser context.
+
+    Run 1 is the page's first visit on this server (its own caches cold; the process warm from the map
+    page), run 2 a new visitor after it.
+    """
+    out = []
+    for _ in range(runs):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = ctx.new_page()
+        page.goto(f"{server.url}/{page_path}")
+        out.append(page.wait_for_function(PAGE_SHOWN_JS, polling=50, timeout=600_000).json_value())
+        ctx.close()
+    print(f"  first visit to /{page_path}: " + ", ".join(f"{ms:,.0f} ms" for ms in out))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=10)
@@ -244,6 +278,7 @@ def main() -> None:
         with run_streamlit("src/territory/app/main.py", log=tmp / "bundled.log", env=env, timings=tmp / "t_bundled.tsv") as srv:
             measure(browser, srv, bundled, path_sel='path.leaflet-interactive[fill="#000000"]',
                     steps=args.steps)
+            visits = {("bundled", p): first_visits(browser, srv, p) for p in ("compare", "regions")}
 
         # (b), (c) synthetic archive
         folder = tmp / "archive"
@@ -263,6 +298,7 @@ def main() -> None:
                            timings=tmp / "t_ours.tsv") as srv:
             measure(browser, srv, ours, path_sel="path.leaflet-interactive", steps=args.steps,
                     query=f"?date={mid}")
+            visits.update({("archive", p): first_visits(browser, srv, p) for p in ("compare", "regions")})
 
         naive_dir = tmp / "naive"
         naive_dir.mkdir()
@@ -291,6 +327,10 @@ def main() -> None:
     for name, (b, o, n), target in rows:
         ratio = f"{n / o:.1f}x" if o else "-"
         print(f"{name:34}{b:>11,.1f}{o:>11,.1f}{n:>11,.1f}{ratio:>12}  {target}")
+    for p in ("compare", "regions"):
+        for i, when in enumerate(("first visit", "next visitor")):
+            print(f"{p.capitalize() + ' page, ' + when + ' (ms)':34}{visits[('bundled', p)][i]:>11,.1f}"
+                  f"{visits[('archive', p)][i]:>11,.1f}{'':>11}{'':>12}  < 3000 (first visit)")
     print(f"\nredraw ms per step: bundled {[round(x) for x in bundled.redraw_ms]}; "
           f"archive {[round(x) for x in ours.redraw_ms]}; naive {[round(x) for x in naive.redraw_ms]}")
     print(f"total bench time {time.perf_counter() - t_all:.0f} s")

@@ -169,11 +169,12 @@ def alive(pid: int) -> bool:
         return False
 
 
-def proc_cpu(pid: int) -> float:
-    """User + system CPU seconds of a process."""
+def proc_cpu(pid: int, children: bool = False) -> float:
+    """User + system CPU seconds of a process (plus its reaped children's with ``children``)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        own = int(fields[11]) + int(fields[12])
+        return (own + (int(fields[13]) + int(fields[14]) if children else 0)) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return float("nan")
 
@@ -226,7 +227,11 @@ def mark_stepping(run: Run) -> None:
 
 
 def chromium_cpu() -> float:
-    """User + system CPU seconds of every Chromium process this bench started (its descendants)."""
+    """CPU seconds of every Chromium process this bench started (its descendants), with their reaped children.
+
+    A page's renderer exits when its context closes; its CPU then lives on in its parent's
+    ``cutime``/``cstime``, so counting those keeps the total from going down.
+    """
     parent: dict[int, int] = {}
     chrome: set[int] = set()
     for d in os.listdir("/proc"):
@@ -244,7 +249,7 @@ def chromium_cpu() -> float:
         while p > 1 and p != me:
             p = parent.get(p, 0)
         if p == me:
-            total += proc_cpu(pid)
+            total += proc_cpu(pid, children=True)
     return total
 
 
