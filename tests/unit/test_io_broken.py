@@ -18,6 +18,7 @@ import pytest
 from territory.actors import AliasTable
 from territory.io import LoadOptions, read_history_report
 from territory.validate import validate
+from tests.cli_run import run_cli
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 BROKEN = DATA / "broken"
@@ -196,3 +197,37 @@ def test_generated_hostile_inputs(tmp_path):
         assert history is None
         assert report.errors[0].code == code and words in report.errors[0].message, report
         assert report.errors[0].file == path.name
+
+
+HOSTILE_MESSAGES = {
+    # file name -> (bytes, what the message must say)
+    "actor_true.geojson": (b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+                           b'{"date":"2020-01-01","actor":true},"geometry":{"type":"Polygon","coordinates":'
+                           b'[[[36,35],[37,35],[37,36],[36,35]]]}}]}', "row 1, field 'actor': actor is true/false, not text"),
+    "actor_blank.geojson": (b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+                            b'{"date":"2020-01-01","actor":"  "},"geometry":{"type":"Polygon","coordinates":'
+                            b'[[[36,35],[37,35],[37,36],[36,35]]]}}]}', "row 1, field 'actor': actor is missing"),
+    "year_10000.geojson": (b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+                           b'{"date":"10000-01-01","actor":"A"},"geometry":{"type":"Polygon","coordinates":'
+                           b'[[[36,35],[37,35],[37,36],[36,35]]]}}]}', "row 1, field 'date': date '10000-01-01'"),
+    "coords_text.geojson": (b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+                            b'{"date":"2020-01-01","actor":"A"},"geometry":{"type":"Polygon","coordinates":'
+                            b'[[["36","35"],["37","35"],["37","36"],["36","35"]]]}}]}', "coordinates written as text"),
+    "latin1.geojson": (b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+                       b'{"date":"2020-01-01","actor":"\xff\xfe"},"geometry":{"type":"Polygon","coordinates":'
+                       b'[[[36,35],[37,35],[37,36],[36,35]]]}}]}', "its text is not UTF-8"),
+    "zeros.geojson": (b"\0" * 600, "binary data (it holds NUL bytes)"),
+    "topo.geojson": (b'{"type":"Topology","objects":{}}', "it is TopoJSON, which Territory does not read"),
+}
+
+
+@pytest.mark.parametrize("fname", sorted(HOSTILE_MESSAGES))
+def test_misleading_messages_now_say_what_is_wrong(tmp_path, fname):
+    data, says = HOSTILE_MESSAGES[fname]
+    path = tmp_path / fname
+    path.write_bytes(data)
+    code, out, err = run_cli("validate", str(path))
+    said = out + err
+    assert code == 1, said
+    assert says in said and "Traceback" not in said, said
+    assert "no actor column" not in said and "truncated" not in said.split(says)[0]

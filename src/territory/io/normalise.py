@@ -110,6 +110,8 @@ def find_columns(frame: pd.DataFrame, options: LoadOptions, report: Report, name
             if cand in present and present[cand] not in found.values() and not _is_empty_column(frame[present[cand]]):
                 found[canon] = present[cand]
                 break
+    if "actor" not in found and "actor" in present and present["actor"] not in found.values():
+        found["actor"] = present["actor"]  # an 'actor' column left blank: say which rows, not "no actor column"
     return found
 
 
@@ -135,7 +137,7 @@ def _parse_dates(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, 
 
 
 def _kind(value: object) -> str:
-    return "JSON object" if isinstance(value, dict) else "list"
+    return "JSON object" if isinstance(value, dict) else "true/false value" if isinstance(value, bool) else "list"
 
 
 def _show(value: object) -> str:
@@ -336,11 +338,13 @@ def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offse
         null = missing & null_input
         if null.any():
             report.warning(
-                f"{int(null.sum())} row(s) with no geometry, read as 'holds nothing': "
+                f"{int(null.sum())} row(s) with no readable geometry (null, missing, or not a valid geometry "
+                f"object, e.g. coordinates written as text), read as 'holds nothing': "
                 f"rows {_rows(np.flatnonzero(null), offset)}",
                 file=name, field="geometry", code="empty-geometry",
-                hint="remove these rows if they are not meant to end a holding "
-                     "(an empty polygon says 'holds nothing' without this warning)",
+                hint="check these rows' geometry (coordinates are numbers: [36.1, 35.2], not \"36.1\"); remove "
+                     "them if they are not meant to end a holding (an empty polygon says 'holds nothing' without "
+                     "this warning)",
             )
         report.count("empty_geometries", int(missing.sum()))
         arr[missing] = shapely.Polygon()
@@ -457,8 +461,13 @@ def normalise_layer(
     out: dict[str, object] = {}
     for canon, col in cols.items():
         values = frame[col]
+        if canon in ("actor", "status") and pd.api.types.is_bool_dtype(values.dtype):
+            _row_errors(report, np.ones(n, dtype=bool), offset, lambda i, c=canon: f"{c} is true/false, not text",
+                        file=name, field=str(col), code="bad-type", summary=f"whose {canon} is not text",
+                        hint=f"write the {canon} as text, e.g. \"Occupied\" (JSON true/false is not a name)")
+            return None
         if values.dtype == object:
-            nested = values.map(lambda v: isinstance(v, dict | list | tuple | set | np.ndarray)).to_numpy(dtype=bool)
+            nested = values.map(lambda v: isinstance(v, dict | list | tuple | set | np.ndarray | bool)).to_numpy(dtype=bool)
             _row_errors(report, nested, offset,
                         lambda i, v=values, c=canon: f"{c} is a {_kind(v.iloc[i])}, not text",
                         file=name, field=str(col), code="bad-type", summary=f"whose {canon} is not text",

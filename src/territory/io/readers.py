@@ -84,6 +84,8 @@ def sniff(path: Path) -> str | None:
         if head.startswith(magic):
             return what
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"\0" in head and path.suffix.lower() in {".geojson", ".json", ".csv", ".kml", ".txt", ".wkt"}:
+        return "binary data (it holds NUL bytes), not a text format such as GeoJSON or CSV"
     if text.startswith((b"<!doctype html", b"<html")):
         return "a web page (HTML), not the data: download the file itself"
     if text.startswith(b"<?xml") or text.startswith(b"<kml"):
@@ -104,6 +106,12 @@ def _corrupt(report: Report, name: str, exc: BaseException, what: str = "geodata
         detail = f"the file is {actual}"
     elif "not recognized as being in a supported file format" in str(exc):
         detail = "not in any recognised geodata format"
+    elif isinstance(exc, UnicodeDecodeError):
+        detail = f"its text is not UTF-8 (a byte 0x{exc.object[exc.start]:02x})"
+        hint = hint or "save the file as UTF-8 (GeoJSON is always UTF-8); in a spreadsheet: 'CSV UTF-8'"
+    elif "TopoJSON" in str(exc):
+        detail = "it is TopoJSON, which Territory does not read"
+        hint = hint or "convert it to GeoJSON first, e.g. with mapshaper (-o format=geojson) or topojson-client"
     else:
         detail = _first_line(exc).replace(str(path), "the file") if path is not None else _first_line(exc)
     report.error(
@@ -131,10 +139,17 @@ def _read_layer(path: Path, layer: str | None) -> pd.DataFrame:
     A folder of 800 small snapshots pays the per-file cost 800 times: this reads
     the raw arrays and builds the frame once (dates as written, as text).
     """
-    meta, _, wkb, field_data = pyogrio.raw.read(path, layer=layer, datetime_as_string=True)
+    opts: dict[str, str] = {}
+    try:
+        meta, _, wkb, field_data = pyogrio.raw.read(path, layer=layer, datetime_as_string=True)
+    except ValueError as exc:  # a date GDAL parses but Python cannot hold (year 10000): keep dates as text,
+        if "out of range" not in str(exc):  # so validation names the row and field
+            raise
+        opts = {"DATE_AS_STRING": "YES"}
+        meta, _, wkb, field_data = pyogrio.raw.read(path, layer=layer, datetime_as_string=True, **opts)
     columns = [str(c) for c in meta["fields"]]
     if "geometry" in columns:  # a field named like the geometry column: let pyogrio sort it out
-        return pyogrio.read_dataframe(path, layer=layer, datetime_as_string=True)
+        return pyogrio.read_dataframe(path, layer=layer, datetime_as_string=True, **opts)
     data = dict(zip(columns, field_data, strict=True))
     for subtype, column in zip(meta["ogr_subtypes"], columns, strict=True):
         if subtype == "OFSTJSON":  # objects and lists in GeoJSON properties: parsed as pyogrio does
