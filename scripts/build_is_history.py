@@ -1285,6 +1285,19 @@ def parse_population(text: str | float) -> int | None:
     return int(m.group(0).replace(",", "")) if m else None
 
 
+#: English names a reader knows, for the largest places' GeoNames transliterations (map labels).
+COMMON_NAMES = {
+    "Basrah": "Basra", "Abū Ghurayb": "Abu Ghraib", "As Sulaymānīyah": "Sulaymaniyah", "Ḩamāh": "Hama",
+    "Ţarţūs": "Tartus", "Al Ḩillah": "Hillah", "Al Maḩmūdīyah": "Mahmudiyah", "Dihok": "Duhok",
+    "Al ‘Amārah": "Amarah", "Ad Dīwānīyah": "Diwaniyah", "Al Kūt": "Kut", "Al Qurnah": "Qurnah",
+    "As Samawah": "Samawah", "Dūmā": "Douma", "An Nu‘mānīyah": "Numaniyah", "Umm Qaşr": "Umm Qasr",
+    "Al Fāw": "Faw", "Az Zubayr": "Zubayr",
+}
+#: GeoNames points that are districts of a city listed under its own name: folded into it
+#: (the larger population kept), so the map labels the city, not its old quarter.
+CITY_SECTIONS = {"Al Başrah al Qadīmah": "Basrah"}
+
+
 def build_settlements(out: Path) -> int:
     """Gazetteer (GeoNames cities1000) + timeline settlements, one row per place.
 
@@ -1320,6 +1333,14 @@ def build_settlements(out: Path) -> int:
             continue
         places[(round(r.lat, 4), round(r.lon, 4))] = {"name": r.name, "lat": float(r.lat),
                                                       "lon": float(r.lon), "population": pop}
+    by_name = {p["name"]: k for k, p in places.items()}
+    for section, city in CITY_SECTIONS.items():
+        if section in by_name and city in by_name:
+            gone = places.pop(by_name[section])
+            kept = places[by_name[city]]
+            kept["population"] = max(p for p in (kept["population"], gone["population"], 0) if p is not None) or None
+    for p in places.values():
+        p["name"] = COMMON_NAMES.get(p["name"], p["name"])
     regions = gpd.read_file(NE_SRC / "ne10m_admin1_syria_iraq.geojson")
     pts = gpd.GeoDataFrame(list(places.values()),
                            geometry=[Point(p["lon"], p["lat"]) for p in places.values()], crs="EPSG:4326")
