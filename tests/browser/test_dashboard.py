@@ -127,6 +127,35 @@ def test_map_draws_the_territory(page, page_events, http_errors, streamlit_app, 
     assert_healthy(page_events, http_errors)
 
 
+VISIBLE_LABEL_BOXES_JS = """() => Array.from(document.querySelectorAll('.territory-place'))
+  .filter(el => getComputedStyle(el).visibility !== 'hidden')
+  .map(el => { const r = el.firstElementChild.getBoundingClientRect();
+               return {name: el.textContent, l: r.left, r: r.right, t: r.top, b: r.bottom}; })"""
+
+
+def _overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
+    return [(a["name"], b["name"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if not (a["r"] < b["l"] or a["l"] > b["r"] or a["b"] < b["t"] or a["t"] > b["b"])]
+
+
+def test_city_labels_never_overlap_and_zooming_in_shows_more(page, page_events, http_errors, streamlit_app):
+    frame = open_map(page, streamlit_app.url + "/")
+    frame.wait_for_selector(".territory-place", state="attached", timeout=STEP_MS)
+    page.wait_for_timeout(300)  # the label pass runs 30 ms after the map settles
+    boxes = frame.evaluate(VISIBLE_LABEL_BOXES_JS)
+    names = {b["name"] for b in boxes}
+    assert {"Baghdad", "Damascus", "Aleppo"} <= names, names  # the largest places are always shown
+    assert not _overlaps(boxes), _overlaps(boxes)
+    frame.evaluate("() => window.map.setZoom(window.map.getZoom() + 2, {animate: false})")
+    page.wait_for_timeout(300)
+    zoomed = frame.evaluate(VISIBLE_LABEL_BOXES_JS)
+    assert not _overlaps(zoomed), _overlaps(zoomed)
+    hidden = frame.evaluate("() => document.querySelectorAll('.territory-place').length") - len(boxes)
+    assert hidden > 0  # the bundled map's 24 labels do not all fit at the first zoom...
+    assert len(zoomed) > len(boxes)  # ...and zooming in brings hidden ones back
+    assert_healthy(page_events, http_errors)
+
+
 def test_date_step_redraws_in_place_and_keeps_zoom(page, page_events, http_errors, streamlit_app,
                                                   save_screenshot):
     frame = open_map(page, streamlit_app.url + "/")
