@@ -143,6 +143,26 @@ def test_html_export_swatch_is_the_rendered_fill(page, page_events, block_networ
     assert page_events.blocked == []
 
 
+def test_html_export_city_labels_never_overlap(page, page_events, block_network, tmp_path):
+    from territory.export.html import html_export
+
+    out = html_export(analysis(), tmp_path / "labels.html")
+    block_network(page)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(out.as_uri())
+    page.wait_for_selector(".tp-place", state="attached")
+    page.wait_for_timeout(300)  # the label pass runs 30 ms after the map settles
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('.tp-place'))
+      .filter(el => getComputedStyle(el).visibility !== 'hidden')
+      .map(el => { const r = el.firstElementChild.getBoundingClientRect();
+                   return [el.textContent, r.left, r.right, r.top, r.bottom]; })""")
+    assert len(boxes) >= 5
+    clash = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+             if not (a[2] < b[1] or a[1] > b[2] or a[4] < b[3] or a[3] > b[4])]
+    assert not clash, clash
+    assert page_events.blocked == []
+
+
 # --------------------------------------------------------------------------- 10.4 playback
 
 
