@@ -270,3 +270,31 @@ def test_only_the_map_page_map_reports_itself_drawn(an):
                                                                    report_drawn=True)).script
     assert "territoryReportDrawn" not in mapframe.render_base(base_map(an, online=False, keep_view=True)).script
     assert "territoryReportDrawn" in mapframe.base_frame(an, False).script
+
+
+def test_map_chart_data_holds_only_drawn_columns_dictionary_encoded():
+    """The chart's data, re-sent with every date step, carries only what is drawn, repeated text sent once."""
+    import pyarrow as pa
+
+    from territory.analysis import analysis_for
+    from territory.ui import charts
+
+    bundled = analysis_for()
+    actors = tuple(bundled.dataset.actors)
+    records = charts.chart_spec(bundled, actors, shell.claims_table(bundled))["datasets"]
+    sent = shell.page_chart(bundled, actors)["datasets"]
+    assert set(sent) == set(records)
+    for name, data in sent.items():
+        table = pa.ipc.open_stream(data).read_all()
+        got = table.to_pandas().reset_index(drop=True)
+        want = pd.DataFrame(records[name])
+        assert list(got.columns) == list(want.columns)
+        for col in want.columns:  # the same values the chart reads, in the same order
+            assert got[col].astype(object).where(got[col].notna(), None).tolist() == \
+                want[col].astype(object).where(want[col].notna(), None).tolist(), (name, col)
+        if "area_km2" in want.columns:  # the lines: one row per (date, actor), nothing else
+            assert list(want.columns) == ["date", "actor", "area_km2"]
+            assert pa.types.is_dictionary(table.schema.field("actor").type)
+            assert pa.types.is_dictionary(table.schema.field("date").type)
+    claims = next(pd.DataFrame(v) for v in records.values() if "verdict" in pd.DataFrame(v).columns)
+    assert set(claims.columns) == set(charts.CLAIM_FIELDS) and "quote" not in claims.columns

@@ -43,6 +43,11 @@ def verdict_scale() -> alt.Scale:
     return alt.Scale(domain=list(VERDICT_COLORS), range=list(VERDICT_COLORS.values()))
 
 
+#: Claim columns a chart draws or shows in its tooltip (:func:`_claim_tooltip`).
+CLAIM_FIELDS = ("date", "y", "verdict", "shape", "claim", "claimant", "claimed_on", "implied_km2", "computed_km2",
+                "ratio", "scale_note", "source")
+
+
 def _claim_marks(pts: pd.DataFrame, y_title: str, legend: bool = True, orient: str = "bottom") -> alt.Chart:
     """Claims coloured by verdict; one beyond the axis sits on its edge as a triangle, flagged in the tooltip."""
     import altair as alt
@@ -50,7 +55,7 @@ def _claim_marks(pts: pd.DataFrame, y_title: str, legend: bool = True, orient: s
     pts = pts.assign(
         shape=np.where(pts["off_scale"], "triangle-up", "circle"),
         scale_note=np.where(pts["off_scale"], "beyond the axis: drawn at its top edge", ""),
-    )
+    )[list(CLAIM_FIELDS)]  # only what is drawn or in the tooltip: the browser decodes it every date step
     return alt.Chart(pts).mark_point(filled=True, size=110, opacity=0.95, stroke="white", strokeWidth=0.8,
                                      clip=False).encode(
         x="date:T",
@@ -73,7 +78,8 @@ def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame |
     import altair as alt  # seconds to import: only when a spec is built (once per dataset), not before the first map
 
     t = an.table
-    data = t[(t["status"] == status) & t["actor"].isin(actors)].copy()
+    # Only the drawn columns: the page sends the chart's data with every date step.
+    data = t.loc[(t["status"] == status) & t["actor"].isin(actors), ["date", "actor", "area_km2"]].copy()
     domain = [a for a in an.dataset.actors if a in actors]
     colors = [an.dataset.colors[a] for a in domain]
     # The x axis spans the history; claims dated after it (retrospective) are clipped, not stretched to.
