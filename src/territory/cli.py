@@ -17,6 +17,8 @@ from pathlib import Path
 from territory.store import is_db_url, redact
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+#: As a shell reports a command stopped by Ctrl+C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 #: How this shell names each load option in a validation report's hints (see territory.report.opt).
 CLI_WORDING = {"actor": "--actor NAME", "status": "--status STATUS", "file_date": "--file-date YYYY-MM-DD",
@@ -554,6 +556,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl+C (also stops the workers reading a folder): one line, no traceback
+        print("territory: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # last resort: one line, never a traceback
         print(f"territory: internal error: {type(exc).__name__}: {exc} "
               "(please report it with the command you ran)", file=sys.stderr)

@@ -122,3 +122,16 @@ def test_many_files_use_workers_only_from_a_single_threaded_process(monkeypatch)
     assert parallel.workers_for(800) == min(parallel.cores(), parallel.MAX_WORKERS)
     monkeypatch.setattr(threading, "active_count", lambda: 3)  # a server's threads: never fork
     assert parallel.workers_for(800) == 1
+
+
+def test_ctrl_c_during_a_folder_read_is_one_line_not_a_traceback(mixed, monkeypatch, capsys):
+    from territory import cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "load_analysis", interrupted)
+    assert cli.main(["stats", str(mixed), "--actor", "Occupied", "--no-cache"]) == cli.EXIT_INTERRUPTED == 130
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "territory: interrupted\n"
