@@ -73,6 +73,10 @@ def test_cold_load_draws_a_progress_bar_of_the_files_read(archive, monkeypatch, 
     values = [v for v, _ in drawn]
     assert values == sorted(values)  # the bar only moves forward
     assert not at.get("progress")  # gone once the page is drawn
+    # The page's elements keep their places on the next run (else an open expander would close).
+    layout = [(k, type(e).__name__) for k, e in at.main.children.items()]
+    at.run()
+    assert [(k, type(e).__name__) for k, e in at.main.children.items()] == layout
 
     drawn.clear()
     again = AppTest.from_file(str(MAIN_SCRIPT), default_timeout=120).run()  # a later visitor: loaded already

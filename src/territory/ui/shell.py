@@ -241,15 +241,22 @@ def default_load(path: str, options: str, version: str = "") -> DefaultLoad:
     return job
 
 
-def wait_with_progress(job: DefaultLoad) -> Analysis | Report:
-    """The load's result; while it runs, a progress bar of the files read (and a spinner)."""
+def wait_with_progress(job: DefaultLoad, slot=None) -> Analysis | Report:
+    """The load's result; while it runs, ``slot`` (a placeholder) shows a progress bar of the files read.
+
+    The caller draws the placeholder on every run, loaded or not, and it is left empty
+    afterwards: the page's later elements keep their places from one run to the next (an
+    element that appears only on the first run would shift them, and Streamlit would redraw
+    an open expander below it closed).
+    """
     if not job.finished.is_set():
-        bar = st.empty()
-        with st.spinner("Measuring the dataset…"):
-            while not job.finished.wait(PROGRESS_POLL_S):
-                if job.total:
-                    bar.progress(min(job.done / job.total, 1.0), text=job.label())
-        bar.empty()
+        slot = slot if slot is not None else st.empty()
+        while not job.finished.wait(PROGRESS_POLL_S):
+            if job.total:
+                slot.progress(min(job.done / job.total, 1.0), text=job.label())
+            else:  # one file or a database: no count to show
+                slot.info("Measuring the dataset…", icon="⏳")
+        slot.empty()
     if job.error is not None:
         raise job.error
     return job.result  # type: ignore[return-value]
@@ -260,8 +267,9 @@ def analysis() -> Analysis:
     if st.session_state.get("source") == UPLOADED and isinstance(st.session_state.get("uploaded"), Analysis):
         return st.session_state["uploaded"]
     path = str(default_path())
+    slot = st.empty()  # the cold load's progress; empty on every other run (see wait_with_progress)
     try:
-        result = wait_with_progress(default_load(path, default_options(), data_version(path)))
+        result = wait_with_progress(default_load(path, default_options(), data_version(path)), slot)
     except StoreError as exc:
         st.error(f"The database could not be read: {exc}")
         st.stop()
