@@ -563,6 +563,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"territory: internal error: {type(exc).__name__}: {exc} "
               "(please report it with the command you ran)", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        _wait_for_cache_writes()
+
+
+def _wait_for_cache_writes() -> None:
+    """A loaded folder's cache entry is written while the command measures: done before the command returns."""
+    loadcache = sys.modules.get("territory.io.loadcache")  # not imported on the warm path: nothing to wait for
+    if loadcache is not None:
+        loadcache.wait()
 
 
 if __name__ == "__main__":

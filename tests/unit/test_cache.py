@@ -215,6 +215,9 @@ def test_a_loaded_folder_is_cached_and_identical(folder, own_cache):
     from territory.io.options import LoadOptions
 
     first = load(folder, LoadOptions(actor="Occupied"))
+    from territory.io import loadcache
+
+    loadcache.wait()  # the entry is written in the background while the caller goes on
     assert list(own_cache.rglob("history.parquet"))
     again = load(folder, LoadOptions(actor="Occupied"))
     assert again.history.equals(first.history) or again.history.geom_equals(first.history).all()
@@ -223,6 +226,7 @@ def test_a_loaded_folder_is_cached_and_identical(folder, own_cache):
     assert again.report == first.report
     pd.testing.assert_frame_equal(again.provenance.reset_index(drop=True), first.provenance.reset_index(drop=True),
                                   check_dtype=False)
+    loadcache.wait()
     _entry(own_cache, "history.parquet").write_bytes(b"garbage")  # corrupt: loaded again, same result
     third = load(folder, LoadOptions(actor="Occupied"))
     assert len(third.history) == len(first.history)

@@ -135,3 +135,36 @@ def test_ctrl_c_during_a_folder_read_is_one_line_not_a_traceback(mixed, monkeypa
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == "territory: interrupted\n"
+
+
+def test_a_folders_cache_entry_is_written_while_the_command_goes_on(mixed, monkeypatch, tmp_path):
+    """The loaded folder is stored on a thread; a reader of the entry, and the CLI's return, wait for it."""
+    import threading
+
+    from territory import cli
+    from territory.io import loadcache
+
+    monkeypatch.setenv("TERRITORY_CACHE_DIR", str(tmp_path / "cache"))
+    for name in ("2022-03-21.geojson", "2022-03-22.geojson"):
+        (mixed / name).unlink()
+    gate = threading.Event()
+    real_store = loadcache.cache.store
+
+    def slow_store(key, name, write):
+        if name == loadcache.HISTORY:
+            gate.wait(30)  # held until the test has seen load() return
+        return real_store(key, name, write)
+
+    monkeypatch.setattr(loadcache.cache, "store", slow_store)
+    first = load(mixed, LoadOptions(actor="Occupied"))
+    assert first.history is not None
+    assert not list((tmp_path / "cache").rglob("history.parquet"))  # load() did not wait for the write
+    gate.set()
+    again = load(mixed, LoadOptions(actor="Occupied"))  # the reader waits for the entry, then uses it
+    assert list((tmp_path / "cache").rglob("history.parquet"))
+    pd.testing.assert_frame_equal(again.provenance, first.provenance)
+    monkeypatch.setattr(loadcache.cache, "store", real_store)
+    (tmp_path / "cache2").mkdir()
+    monkeypatch.setenv("TERRITORY_CACHE_DIR", str(tmp_path / "cache2"))
+    assert cli.main(["stats", str(mixed), "--actor", "Occupied", "--out", str(tmp_path / "s.csv")]) == 0
+    assert list((tmp_path / "cache2").rglob("history.parquet.sum"))  # complete when the command returns

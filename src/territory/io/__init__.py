@@ -188,7 +188,7 @@ def load(path: str | Path, options: LoadOptions | None = None, display_name: str
             return Loaded(*hit)
         loaded = _load(path, options, report, name)
         if key is not None and loaded.history is not None:
-            loadcache.store(key, loaded.history, loaded.provenance, loaded.report)
+            loadcache.store(key, loaded.history, loaded.provenance, loaded.report, background=True)
         return loaded
     except Exception as exc:  # last resort: never a traceback at the user
         _internal(report, name, exc)

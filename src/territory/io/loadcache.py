@@ -9,6 +9,7 @@ corrupt. Loads with ``options.cache`` off (dashboard uploads) never touch the di
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def key_for(path: Path, options: object, name: str) -> str | None:
 
 def fetch(key: str):
     """(history, provenance, report) from the cache, or None."""
+    wait(key)
     hist_path, report_bytes = cache.fetch(key, HISTORY), cache.fetch_bytes(key, REPORT)
     if hist_path is None or report_bytes is None:
         return None
@@ -52,10 +54,44 @@ def fetch(key: str):
     return history, provenance, report
 
 
-def store(key: str, history: gpd.GeoDataFrame, provenance, report: Report) -> None:
+def store(key: str, history: gpd.GeoDataFrame, provenance, report: Report, *, background: bool = False) -> None:
+    """Write the entry; with ``background``, on a thread, so the command measures meanwhile.
+
+    What is written is copied first (the caller may change its report later). A reader
+    of the same entry (:func:`fetch`) waits for the write; so does :func:`wait`, which the
+    CLI calls before it returns, and a process's exit (the thread is not a daemon).
+    """
     frame = history.copy()
     frame["_file"] = provenance["_file"].to_numpy()
     frame["_row"] = provenance["_row"].to_numpy()
-    meta = {"problems": [asdict(p) for p in report.problems], "stats": report.stats}
-    if cache.store(key, HISTORY, lambda p: frame.to_parquet(p, index=False, compression=CODEC)):
-        cache.store_bytes(key, REPORT, json.dumps(meta).encode())
+    meta = json.dumps({"problems": [asdict(p) for p in report.problems], "stats": report.stats}).encode()
+
+    def write() -> None:
+        try:
+            if cache.store(key, HISTORY, lambda p: frame.to_parquet(p, index=False, compression=CODEC)):
+                cache.store_bytes(key, REPORT, meta)
+        except Exception:  # the cache never breaks a command: the next one loads again
+            pass
+
+    if not background:
+        write()
+        return
+    thread = threading.Thread(target=write, name="territory-cache-write")
+    with _LOCK:
+        _PENDING[key] = thread
+    thread.start()
+
+
+_PENDING: dict[str, threading.Thread] = {}
+_LOCK = threading.Lock()
+
+
+def wait(key: str | None = None) -> None:
+    """Wait until the background writes of ``key`` (or all of them) are done."""
+    with _LOCK:
+        threads = [t for k, t in _PENDING.items() if key is None or k == key]
+    for t in threads:
+        t.join()
+    with _LOCK:
+        for k in [k for k, t in _PENDING.items() if not t.is_alive()]:
+            del _PENDING[k]
