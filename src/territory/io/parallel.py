@@ -10,9 +10,11 @@ lock some other thread holds, so there the files are read one by one.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -22,6 +24,8 @@ MIN_FILES = 16
 #: Files per task: small enough to balance two workers and report progress often.
 CHUNK = 16
 MAX_WORKERS = 4
+#: Chunks queued per worker beyond the one the reader waits for.
+AHEAD = 2
 
 #: The job a forked worker runs (set before the fork; workers inherit it instead of unpickling it).
 _JOB: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
@@ -60,11 +64,20 @@ def ordered_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) ->
     global _JOB
     _JOB = (fn, items)
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    starts = iter(range(0, len(items), CHUNK))
+    pending: deque = deque()
     try:
-        futures = [pool.submit(_run_chunk, s, min(s + CHUNK, len(items))) for s in range(0, len(items), CHUNK)]
-        _JOB = None  # the workers have their copy; the parent keeps no reference
-        for fut in futures:
-            yield from fut.result()
+        # A few chunks ahead of the reader, no more: memory stays bounded, and a cap reached
+        # at one file stops the reading within a few chunks, as a one-by-one read stops at once.
+        for start in itertools.islice(starts, workers * AHEAD):
+            pending.append(pool.submit(_run_chunk, start, min(start + CHUNK, len(items))))
+        _JOB = None  # the workers (forked at the first submit) have their copy
+        while pending:
+            done = pending.popleft().result()
+            start = next(starts, None)
+            if start is not None:
+                pending.append(pool.submit(_run_chunk, start, min(start + CHUNK, len(items))))
+            yield from done
     finally:
         _JOB = None
         pool.shutdown(wait=True, cancel_futures=True)
