@@ -518,8 +518,10 @@ def analysis_payload(analysis: Any, *, basemap: gpd.GeoDataFrame | None = None, 
                          legend_areas=dict(zip(h.index, legend, strict=True)), extra=extra, **kwargs)
 
 
-def _num(v: float | None) -> float | None:
-    return None if v is None or not math.isfinite(v) else round(float(v), 1)
+def _num(v: float | None) -> int | None:
+    """Whole km², rounded here as the page's ``f"{v:,.0f}"`` rounds: the player shows these as they come,
+    so a figure is never rounded twice (86,500.46 -> 86,500.5 -> "86,501" where the page says 86,500)."""
+    return None if v is None or not math.isfinite(v) else round(float(v))
 
 
 def key_number_rows(analysis: Any, denominator_index: int = 0, actor: str | None = None) -> dict[str, Any] | None:

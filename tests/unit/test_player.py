@@ -262,9 +262,18 @@ def test_analysis_payload_carries_style_key_numbers_and_places():
     src = KeyNumberSource(an)
     for i in (0, len(rows) // 2, len(rows) - 1):
         kn = src.on(p["dates"][i])
-        assert rows[i][0] == pytest.approx(kn.held_km2, abs=0.1)
-        assert rows[i][2] == pytest.approx(kn.area_in_region_km2, abs=0.1)
+        assert rows[i][0] == round(kn.held_km2)  # whole km², rounded once as the page rounds
+        assert rows[i][2] == round(kn.area_in_region_km2)
     assert p["metrics"]["headline"] == ("region" if src.on(p["dates"][-1]).land_only else "whole")
     assert p["metrics"]["actor"] == an.focus_actor
     assert p["places"] and all(len(pl) == 4 for pl in p["places"])
     assert "lk" not in p  # per-feature legend areas stay on the features
+
+
+def test_key_numbers_are_rounded_once_as_the_page_rounds():
+    """The player shows the payload's key numbers as they come: whole km², Python's rounding."""
+    from territory.player import _num
+
+    assert _num(86500.46) == 86500 and f"{86500.46:,.0f}" == "86,500"
+    assert _num(86500.5) == round(86500.5) and f"{_num(86500.5):,}" == f"{86500.5:,.0f}"
+    assert _num(float("nan")) is None and _num(None) is None
