@@ -163,6 +163,13 @@ def test_export_round_trip(pg_url, tmp_path, capsys):
     _c, claims_export, _e = cli(capsys, "claims", str(out))
     _c, claims_files, _e = cli(capsys, "claims", str(bundled_path()))
     assert claims_export == claims_files
+    # What the manifest says of the data survives the store: partial actors, the unassigned rule,
+    # how the region layer is cited.
+    from territory.datasets import load_dataset
+
+    stored, files = load_dataset(out), load_dataset(bundled_path())
+    assert stored.partial == files.partial and stored.partial
+    assert stored.unassigned == files.unassigned and stored.regions_source == files.regions_source
 
 
 def test_bad_url_is_one_clear_line(capsys):

@@ -57,7 +57,8 @@ LAYERS = {"regions": "layer_regions", "countries": "layer_countries", "basemap":
 #: Plain tables of a dataset (attribute of :class:`Dataset` -> table).
 TABLES = {"claims": "claims", "settlements": "settlements", "reference_areas": "reference_areas"}
 #: Manifest keys kept in the ``dataset`` table.
-META_KEYS = ("title", "illustrative", "label", "attribution", "focus_actor", "region")
+META_KEYS = ("title", "illustrative", "label", "attribution", "focus_actor", "region", "regions_source",
+             "partial", "unassigned")
 HISTORY_COLS = ("date", "actor", "status", "valid_to", "source", "source_url", "note")
 INSTALL_HINT = "PostGIS support needs the 'postgis' extra: pip install 'territory[postgis]'"
 
@@ -500,5 +501,8 @@ def _read_dataset(conn: Connection, url: str) -> Dataset:
         attribution=meta.get("attribution") or "",
         focus_actor=meta.get("focus_actor"),
         region=meta.get("region"),
+        regions_source=meta.get("regions_source") or "",
+        partial={str(k): str(v) for k, v in (meta.get("partial") or {}).items()},
+        unassigned=meta.get("unassigned") or "",
         data_version=f"{db_id}-{n}",
     )
