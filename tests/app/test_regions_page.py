@@ -149,3 +149,17 @@ def test_data_page_names_the_servers_data_not_the_bundled_one(on_archive):
     assert at.radio(key="source_choice").options[0] == "The server's data"
     shown = next(m.value for m in at.markdown if m.value.startswith("**Now showing:**"))
     assert "1 actor (Occupied)" in shown
+
+
+def test_regions_chart_follows_the_maps_drawn_report():
+    """A first visit gets the choropleth first; the 'Over time' chart follows the map's "drawn" report."""
+    from territory.ui.warmup import DRAWN_FLAG
+
+    at = run_page("src/territory/app/pages/regions.py")
+    assert not at.exception
+    assert not at.get("arrow_vega_lite_chart") and not at.get("vega_lite_chart")
+    assert any("once the map is on screen" in c.value for c in at.caption)
+    at.session_state["map_regions"] = {DRAWN_FLAG: True}  # what st_folium's on_change stores from the report
+    at.run()
+    assert not at.exception
+    assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 1

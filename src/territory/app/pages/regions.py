@@ -23,6 +23,7 @@ from territory.regions import RegionLayer, layer_columns, read_region_layer, sam
 from territory.report import LoadError
 from territory.tables import to_csv
 from territory.ui import shell
+from territory.ui.mapframe import map_drawn
 from territory.ui.maps import base_map
 from territory.ui.mapview import md_text
 
@@ -161,8 +162,9 @@ swatches = "".join(
     for op, lab in [(0.0, "none")] + [(CLASSES[i][1], _class_label(i)) for i in range(1, len(CLASSES))])
 st.markdown(f'<div data-testid="regions-legend"><b>Share of each region held by {html.escape(actor)}</b> '
             f'on {day} (controlled): {swatches}</div>', unsafe_allow_html=True)
-st_folium(base_map(an), feature_group_to_add=group, returned_objects=[], render=False, width="stretch",
-          height=520, key="map_regions")
+# The map reports when it is on screen (folium-shim.js); the chart below waits for it on a first visit.
+st_folium(base_map(an, report_drawn=True), feature_group_to_add=group, returned_objects=[], render=False,
+          width="stretch", height=520, key="map_regions")
 
 wide = table.pivot_table(index=["country", "region", "region_km2"], columns="actor", values="pct_of_region",
                          aggfunc="sum", fill_value=0.0).reset_index()
@@ -205,14 +207,17 @@ if picked:
              .assign(date=lambda d: pd.to_datetime(d["date"]).astype("datetime64[ns]"))
              .groupby(["date", "region"])[["pct_of_region", "area_km2"]].sum()
              .reindex(grid, fill_value=0.0).reset_index())
-    st.altair_chart(
-        alt.Chart(lines).mark_line(interpolate="step-after").encode(
-            x=alt.X("date:T", title=None), y=alt.Y("pct_of_region:Q", title="% of region held"),
-            color=alt.Color("region:N", legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=["region:N", alt.Tooltip("date:T"), alt.Tooltip("pct_of_region:Q", format=".1f"),
-                     alt.Tooltip("area_km2:Q", format=",.0f")]),
-        width="stretch",
-    )
+    if not map_drawn("map_regions"):  # a first visit: the choropleth first, the chart as soon as it is drawn
+        st.caption("The chart is drawn once the map is on screen.")
+    else:
+        st.altair_chart(
+            alt.Chart(lines).mark_line(interpolate="step-after").encode(
+                x=alt.X("date:T", title=None), y=alt.Y("pct_of_region:Q", title="% of region held"),
+                color=alt.Color("region:N", legend=alt.Legend(orient="bottom", title=None)),
+                tooltip=["region:N", alt.Tooltip("date:T"), alt.Tooltip("pct_of_region:Q", format=".1f"),
+                         alt.Tooltip("area_km2:Q", format=",.0f")]),
+            width="stretch",
+        )
     flags = f" --every {SAMPLING[every]}" if SAMPLING[every] != "change" else ""
     filt = "".join(f' --region-filter "{r}"' for r in picked[:2])
     st.caption(f"{md_text(actor)}: share of each chosen region at {len(days)} dates ({every.lower()}). Same numbers: "
