@@ -65,6 +65,15 @@ def test_regions_page_choropleth_and_upload(page, page_events, ua_server, save_s
     assert filled.count() > 0
     filled.first.hover(force=True)
     expect(frame.locator(".leaflet-tooltip")).to_contain_text("Region", timeout=10_000)
+    # Region names never overlap: where two would, the larger region's is kept (zoom in for the other).
+    page.wait_for_timeout(300)
+    boxes = frame.evaluate("""() => Array.from(document.querySelectorAll('.region-label'))
+      .filter(el => getComputedStyle(el).visibility !== 'hidden')
+      .map(el => { const r = el.getBoundingClientRect(); return [el.textContent, r.left, r.right, r.top, r.bottom]; })""")
+    assert len(boxes) >= 10
+    clash = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+             if not (a[2] < b[1] or a[1] > b[2] or a[4] < b[3] or a[3] > b[4])]
+    assert not clash, clash
     # The credits take no side: Leaflet's own prefix (a national flag since 1.9) is replaced.
     credits = frame.locator(".leaflet-control-attribution")
     expect(credits).to_have_text(re.compile(r"^Leaflet\s*\|\s*Made with Natural Earth"))

@@ -149,8 +149,10 @@ folium.GeoJson(
                                   aliases=["Region", "Country", f"Held by {html.escape(actor)}", "Share"]),
 ).add_to(group)
 if len(layer) <= MAX_LABELS:
-    for name, (lat, lon) in zip(layer.names, points, strict=True):
-        folium.Marker([lat, lon], icon=folium.DivIcon(
+    # Largest region first: where labels would overlap, the map keeps the larger region's (folium-shim.js).
+    for i in sorted(range(len(layer)), key=lambda j: -layer.km2[j]):
+        name, (lat, lon) = layer.names[i], points[i]
+        folium.Marker([lat, lon], icon=folium.DivIcon(class_name="territory-place",
             html=f'<div class="region-label" style="display:inline-block;font:600 10px sans-serif;color:#333;white-space:nowrap;'
                  f'transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff">{html.escape(name)}</div>',
             icon_size=(0, 0)), interactive=False).add_to(group)
