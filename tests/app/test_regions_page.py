@@ -163,3 +163,22 @@ def test_regions_chart_follows_the_maps_drawn_report():
     at.run()
     assert not at.exception
     assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 1
+
+
+def test_hostile_region_names_are_text_not_templates_or_html(on_archive, tmp_path):
+    """A user's region layer names with Jinja and HTML in them: the page runs, the names stay inert."""
+    grid = district_grid()
+    grid["district_name"] = ["Brigade {#3}", "{{ 7*7 }}", "<img src=x onerror=alert(1)>", "{% raw %}",
+                             *grid["district_name"].iloc[4:]]
+    path = tmp_path / "hostile.geojson"
+    grid.to_file(path, engine="pyogrio")
+    at = run_page("src/territory/app/pages/regions.py")
+    at.get("file_uploader")[0].set_value(("hostile.geojson", path.read_bytes(), "application/geo+json"))
+    at.run()
+    at = at.selectbox(key="region_name_col_0").set_value("district_name").run()
+    at = at.button(key="region_use").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    fg = map_args(at)["feature_group"]
+    assert "<img" not in fg and "{{" not in fg and "{#" not in fg  # no markup, nothing a template reads
+    assert "7*7" in fg and "Brigade" in fg  # the names are there, as text (never evaluated)
+    assert set(at.dataframe[0].value["region"]) >= {"Brigade {#3}", "{{ 7*7 }}"}

@@ -22,21 +22,10 @@ from territory.analysis import Analysis
 from territory.manifest import valid_color
 from territory.model import END, active_mask, to_day
 from territory.style import CHANGE_COLORS, CHANGE_STYLE, leaflet_style, swatch_css
+from territory.ui.offline import inert_text
 
 #: Fill for an actor without a valid colour.
 FALLBACK_COLOR = "#777777"
-
-
-def text(value: object) -> str:
-    """Data text made inert for a folium page: HTML-escaped, and braces as character references.
-
-    folium/branca compile each element's rendered script (which embeds the
-    GeoJSON and its properties) as a Jinja template, so ``{#``, ``{{`` or
-    ``{%`` in an actor's name would be a template syntax error or, worse, be
-    evaluated. As ``&#123;``/``&#125;`` they reach no template, and the
-    tooltip/popup (which insert values as HTML) show the braces literally.
-    """
-    return html.escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
 
 
 #: Characters HTML or Streamlit's markdown would read as syntax ($…$ maths, **bold**, [links](…), :red[…]).
@@ -58,10 +47,10 @@ def color(value: object) -> str:
 
 
 def inert_geojson(data: dict) -> dict:
-    """A FeatureCollection with every string property passed through :func:`text`."""
+    """A FeatureCollection with every string property passed through :func:`inert_text`."""
     feats = []
     for f in data.get("features", []):
-        props = {k: text(v) if isinstance(v, str) else v for k, v in (f.get("properties") or {}).items()}
+        props = {k: inert_text(v) if isinstance(v, str) else v for k, v in (f.get("properties") or {}).items()}
         feats.append({**f, "properties": props})
     return {**data, "features": feats}
 
@@ -102,11 +91,11 @@ def date_geojson(an: Analysis, day: str, actors: list[str], statuses: list[str])
             "type": "Feature",
             "geometry": shapely.geometry.mapping(row.geometry),
             "properties": {
-                "actor": text(row.actor),
+                "actor": inert_text(row.actor),
                 "status": row.status,
                 "area": f"{row.area_km2:,.0f} km²" if pd.notna(row.area_km2) else "",
                 "valid": f"{_fmt(row.date)} → {until or 'still in force'}",
-                "source": text(src) or "—",
+                "source": inert_text(src) or "—",
                 "color": color(colors.get(row.actor)),
             },
         })

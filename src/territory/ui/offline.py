@@ -120,9 +120,16 @@ def make_deterministic(m: folium.Map, prefix: str = "t") -> folium.Map:
     return m
 
 
-def _inert(name: str) -> str:
-    """A place name as HTML text that no Jinja template reads as syntax (folium compiles element scripts)."""
-    return html.escape(name).replace("{", "&#123;").replace("}", "&#125;")
+def inert_text(value: object) -> str:
+    """Data text made inert for a folium page: HTML-escaped, and braces as character references.
+
+    folium/branca compile each element's rendered script (which embeds the
+    GeoJSON and its properties) as a Jinja template, so ``{#``, ``{{`` or
+    ``{%`` in a name would be a template syntax error or, worse, be
+    evaluated. As ``&#123;``/``&#125;`` they reach no template, and the
+    tooltip/popup (which insert values as HTML) show the braces literally.
+    """
+    return html.escape(str(value)).replace("{", "&#123;").replace("}", "&#125;")
 
 
 #: City labels: readable over any fill (white halo), never catching the mouse.
@@ -216,7 +223,7 @@ def make_base_map(
         labels = folium.FeatureGroup(name="Places", control=False)
         for p in places:
             folium.Marker([round(p.lat, 4), round(p.lon, 4)], interactive=False, keyboard=False,
-                          icon=DivIcon(html=f'<span class="territory-place-name">{_inert(p.name)}</span>',
+                          icon=DivIcon(html=f'<span class="territory-place-name">{inert_text(p.name)}</span>',
                                        class_name="territory-place" + (" territory-place-major" if p.major else ""),
                                        icon_size=None)).add_to(labels)
         labels.add_to(m)

@@ -387,7 +387,7 @@ def selected_denominator(an: Analysis) -> int:
     _restore("denominator", list(range(len(denoms))), keys.index(wanted) if wanted in keys else None, 0)
     pick = st.sidebar.selectbox("Share of (denominator)", range(len(denoms)), format_func=lambda i: denoms[i][1],
                                 key="denominator", help="Every percentage names what it divides by.")
-    st.sidebar.caption(f"Shares divide by {denoms[pick][1]}.")  # the box cuts long labels off
+    st.sidebar.caption(f"Shares divide by {md_text(denoms[pick][1])}.")  # the box cuts long labels off
     return pick
 
 

@@ -7,7 +7,6 @@ of the countries the data lies in. The same numbers: ``territory regions``.
 
 from __future__ import annotations
 
-import html
 import shutil
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from territory.ui import shell
 from territory.ui.mapframe import map_drawn
 from territory.ui.maps import base_map
 from territory.ui.mapview import md_text
+from territory.ui.offline import inert_text
 
 #: Share classes of the choropleth: (upper bound %, fill opacity). Zero is drawn empty.
 CLASSES = [(0.0, 0.0), (10.0, 0.18), (25.0, 0.32), (50.0, 0.5), (75.0, 0.68), (100.0, 0.85)]
@@ -137,7 +137,7 @@ for i, name in enumerate(layer.names):
     pct = float(held["pct_of_region"].get(name, 0.0))
     km2 = float(held["area_km2"].get(name, 0.0))
     feats.append({"type": "Feature", "geometry": shapes[i], "properties": {
-        "region": html.escape(name), "country": html.escape(layer.countries[i] or "—"),
+        "region": inert_text(name), "country": inert_text(layer.countries[i] or "—"),
         "share": f"{pct:.1f}% of {layer.km2[i]:,.0f} km²", "held": f"{km2:,.0f} km²", "opacity": _opacity(pct)}})
 group = folium.FeatureGroup(name="regions")
 folium.GeoJson(
@@ -146,7 +146,7 @@ folium.GeoJson(
                               "fillOpacity": f["properties"]["opacity"]},
     highlight_function=lambda f: {"weight": 2.5},
     tooltip=folium.GeoJsonTooltip(["region", "country", "held", "share"],
-                                  aliases=["Region", "Country", f"Held by {html.escape(actor)}", "Share"]),
+                                  aliases=["Region", "Country", f"Held by {inert_text(actor)}", "Share"]),
 ).add_to(group)
 if len(layer) <= MAX_LABELS:
     # Largest region first: where labels would overlap, the map keeps the larger region's (folium-shim.js).
@@ -154,7 +154,7 @@ if len(layer) <= MAX_LABELS:
         name, (lat, lon) = layer.names[i], points[i]
         folium.Marker([lat, lon], icon=folium.DivIcon(class_name="territory-place",
             html=f'<div class="region-label" style="display:inline-block;font:600 10px sans-serif;color:#333;white-space:nowrap;'
-                 f'transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff">{html.escape(name)}</div>',
+                 f'transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff">{inert_text(name)}</div>',
             icon_size=(0, 0)), interactive=False).add_to(group)
 
 swatches = "".join(
@@ -162,7 +162,7 @@ swatches = "".join(
     f'<span style="width:1.2em;height:1em;display:inline-block;border:1px solid #555;'
     f'background:{color if op else "transparent"};opacity:{max(op, 0.0) or 1}"></span>{lab}</span>'
     for op, lab in [(0.0, "none")] + [(CLASSES[i][1], _class_label(i)) for i in range(1, len(CLASSES))])
-st.markdown(f'<div data-testid="regions-legend"><b>Share of each region held by {html.escape(actor)}</b> '
+st.markdown(f'<div data-testid="regions-legend"><b>Share of each region held by {md_text(actor)}</b> '
             f'on {day} (controlled): {swatches}</div>', unsafe_allow_html=True)
 # The map reports when it is on screen (folium-shim.js); the chart below waits for it on a first visit.
 st_folium(base_map(an, report_drawn=True), feature_group_to_add=group, returned_objects=[], render=False,
