@@ -18,17 +18,16 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.servers import free_port, wait_healthy
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route
@@ -199,12 +198,6 @@ class StreamlitServer:
         return self.timings.read_text(encoding="utf-8").splitlines()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _stop(proc: subprocess.Popen) -> None:
     """Stop the server we started (its own process group), politely then firmly."""
     if proc.poll() is not None:
@@ -217,23 +210,6 @@ def _stop(proc: subprocess.Popen) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
-    """Until the server at ``url`` answers its health check; raise with its log if it exits or times out."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited ({proc.returncode}):\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200 and r.read().strip() == b"ok":
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"server not healthy after {timeout:.0f} s:\n{log.read_text(errors='replace')}")
-        time.sleep(0.2)
 
 
 @contextlib.contextmanager

@@ -196,10 +196,8 @@ def test_serve_accepts_a_store_url(pg_url, tmp_path):
     import signal
     import subprocess
     import sys
-    import time
-    import urllib.request
 
-    from tests.browser.conftest import free_port
+    from tests.servers import free_port, wait_healthy
 
     store.init(pg_url)
     store.import_dataset(pg_url, bundled_path())
@@ -211,17 +209,7 @@ def test_serve_accepts_a_store_url(pg_url, tmp_path):
         proc = subprocess.Popen([str(Path(sys.executable).parent / "territory"), "serve", pg_url, "--port", str(port)],
                                 env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
+        wait_healthy(f"http://127.0.0.1:{port}", proc, log, 90)
         assert f"checking {pg_url}" in log.read_text()  # the store was read before the server started
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -7,8 +7,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +14,7 @@ import pytest
 import shapely
 
 from tests.cli_run import run_cli as run
+from tests.servers import free_port, wait_healthy
 
 
 @pytest.fixture
@@ -24,12 +23,6 @@ def no_server(monkeypatch):
     started = []
     monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(a) or pytest.fail("a server was started"))
     return started
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -132,19 +125,9 @@ def test_signal_stops_the_streamlit_child(tmp_path, sig):
                                 stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     child = None
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text(errors="replace")
-            kids = _children(proc.pid)
-            child = kids[0] if kids else child
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.2)
+        wait_healthy(f"http://127.0.0.1:{port}", proc, log, 90)
+        kids = _children(proc.pid)  # the Streamlit server answering is serve's child
+        child = kids[0] if kids else None
         assert child is not None and _alive(child)
         proc.send_signal(sig)  # to `territory serve` only, not its process group
         assert proc.wait(timeout=30) == 0, log.read_text(errors="replace")
