@@ -348,7 +348,7 @@ def _regions_source(path: Path | None) -> str:
     """Name a manifest's region layer: Natural Earth's when it is the bundled file, else the file's own name."""
     if path is None:
         return ""
-    if path.resolve().is_relative_to((manifest.BUNDLED_DATA / "naturalearth").resolve()):
+    if path.resolve().is_relative_to((data_root() / "naturalearth").resolve()):
         return "Natural Earth admin-1 outline"
     return f"region layer {path.name}"
 
