@@ -42,6 +42,12 @@ In each configuration, one fresh server each, in the same run:
     map and the date's layer itself) and Streamlit's full ``gc.collect()``
     after every script run (``runner.postScriptGC``, which our config turns
     off: ~190 ms a run with the dataset loaded, holding the GIL).
+(d) in the all-Chromium configuration, the floor: ``bench/floor_app.py``, a
+    bare Streamlit page with the same date slider and big date label and
+    nothing else (no data, map or chart). Its "first map" is its first
+    element and its step the label showing the new date: no Streamlit page,
+    ours included, can be faster on this machine with N pages open
+    (``--skip-floor`` leaves it out).
 
 Sessions start on different dates spread over the history (``--spread``, the
 default) so they are not all looking at the same date. The machine running the
@@ -54,7 +60,7 @@ Protocol clients send what a page sends: a step reruns the slider's fragment
 report, after which the page draws its chart (``mapframe.map_drawn``).
 
     python bench/bench_sessions.py [--sessions 20] [--steps 8] [--think 1.0] [--browsers 2,all]
-                                   [--skip-naive] [--skip-small]
+                                   [--skip-naive] [--skip-small] [--skip-floor]
 """
 
 from __future__ import annotations
@@ -115,6 +121,15 @@ SHOWN_JS = """() => {
   const d = f && f.contentDocument;
   const ps = d ? Array.from(d.querySelectorAll('path.leaflet-interactive')) : [];
   if (!ps.length || ps.some(p => p.__benchOld) || window.__kd === null) return null;
+  return performance.now() - window.__kd;
+}"""
+# The floor app (bench/floor_app.py): its first element is the big date label; a step is shown
+# when the label reads the slider's new date.
+FLOOR_FIRST_JS = """() => document.querySelector('[data-testid=big-date]') ? performance.now() : null"""
+FLOOR_SHOWN_JS = """() => {
+  const s = document.querySelector('[data-testid=stSlider] input[type=range]');
+  const big = document.querySelector('[data-testid=big-date]');
+  if (!s || !big || big.textContent.trim() !== s.getAttribute('aria-valuetext') || window.__kd === null) return null;
   return performance.now() - window.__kd;
 }"""
 
@@ -180,14 +195,15 @@ def proc_cpu(pid: int, children: bool = False) -> float:
 
 
 async def one_session(i: int, browser, url: str, start: str | None, run: Run, opened: asyncio.Barrier,
-                      steps: int, think: float, rng: random.Random) -> None:
+                      steps: int, think: float, rng: random.Random, floor: bool = False) -> None:
     ctx = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await ctx.new_page()
     page.on("pageerror", lambda e: run.errors.append(f"session {i}: page error {e}"))
     page.on("requestfailed", lambda r: run.errors.append(f"session {i}: request failed {r.url} {r.failure}"))
     try:
         await page.goto(url + (f"/?date={start}" if start else "/"), timeout=300_000)
-        handle = await page.wait_for_function(FIRST_PATH_JS, polling=100, timeout=300_000)
+        handle = await page.wait_for_function(FLOOR_FIRST_JS if floor else FIRST_PATH_JS, polling=100,
+                                              timeout=300_000)
         first = await handle.json_value() / 1000
         run.first_s.append(first)
         run.first_browser_s.append(first)
@@ -206,7 +222,7 @@ async def one_session(i: int, browser, url: str, start: str | None, run: Run, op
             armed = await page.evaluate(ARM_JS)
             await slider.focus()
             await page.keyboard.press("ArrowLeft" if armed["now"] >= armed["max"] else "ArrowRight")
-            handle = await page.wait_for_function(SHOWN_JS, polling=50, timeout=60_000)
+            handle = await page.wait_for_function(FLOOR_SHOWN_JS if floor else SHOWN_JS, polling=50, timeout=60_000)
             took = await handle.json_value() / 1000
             run.step_s.append(took)
             run.step_browser_s.append(took)
@@ -367,7 +383,8 @@ class WsSession:
             run.errors.append(f"session {i}: websocket {type(exc).__name__}: {str(exc)[:120]}")
 
 
-async def drive(url: str, run: Run, starts: list[str | None], steps: int, think: float, browsers: int) -> None:
+async def drive(url: str, run: Run, starts: list[str | None], steps: int, think: float, browsers: int,
+                floor: bool = False) -> None:
     """Sessions 0..browsers-1 in Chromium, the rest over the websocket protocol, all at once."""
     from playwright.async_api import async_playwright
 
@@ -380,7 +397,7 @@ async def drive(url: str, run: Run, starts: list[str | None], steps: int, think:
         for i in range(run.sessions):
             start, r = starts[i % len(starts)], random.Random(rng.random())
             if i < browsers:
-                jobs.append(one_session(i, browser, url, start, run, opened, steps, think, r))
+                jobs.append(one_session(i, browser, url, start, run, opened, steps, think, r, floor))
             else:
                 jobs.append(WsSession(url).run(i, start, run, opened, steps, think, r))
         tasks = [asyncio.create_task(j) for j in jobs]
@@ -403,10 +420,12 @@ async def drive(url: str, run: Run, starts: list[str | None], steps: int, think:
 
 
 def measure(name: str, sessions: int, env: dict[str, str], tmp: Path, starts: list[str | None], steps: int,
-            think: float, browsers: int, warm_up: bool) -> Run:
+            think: float, browsers: int, warm_up: bool, floor: bool = False) -> Run:
+    """One configuration on a fresh server; ``floor`` serves bench/floor_app.py (every session a page)."""
     run = Run(name, sessions)
     log = tmp / f"{name.replace(' ', '_').replace(',', '')}.log"
-    with run_streamlit("src/territory/app/main.py", log=log, env=env) as srv:
+    script = HERE / "floor_app.py" if floor else "src/territory/app/main.py"
+    with run_streamlit(script, log=log, env=env) as srv:
         run.pid = srv.pid
         if warm_up:  # as `territory serve` does once the server answers
             t0 = time.perf_counter()
@@ -427,7 +446,7 @@ def measure(name: str, sessions: int, env: dict[str, str], tmp: Path, starts: li
         run.browsers = min(browsers, sessions)
         client0 = chromium_cpu()
         asyncio.run(drive(srv.url, run, starts[:sessions] if len(starts) >= sessions else starts, steps, think,
-                          min(browsers, sessions)))
+                          min(browsers, sessions), floor))
         run.client_cpu_open = run.client_at_open - client0
         run.wall_s = time.perf_counter() - t0
         done.set()
@@ -473,6 +492,9 @@ def main() -> None:
     ap.add_argument("--skip-small", action="store_true", help="skip the 2-session run")
     ap.add_argument("--skip-naive", action="store_true", help="skip the naive (caches off) run")
     ap.add_argument("--path", default=None, help="dataset (TERRITORY_PATH) instead of the bundled history")
+    ap.add_argument("--skip-floor", action="store_true",
+                    help="skip the floor run (bench/floor_app.py: a bare Streamlit page with the same date slider, "
+                         "every session a Chromium page) that the all-pages configuration prints beside ours")
     args = ap.parse_args()
     n = max(1, min(args.sessions, 200))
     steps = max(1, min(args.steps, 200))
@@ -505,6 +527,11 @@ def main() -> None:
                 runs.append(measure(f"naive, N sessions, {k} pages", n,
                                     dict(env, TERRITORY_SHARED_CACHE="0", STREAMLIT_RUNNER_POST_SCRIPT_GC="true"),
                                     tmp, starts, steps, args.think, k, False))
+            if k == n and not args.skip_floor:  # what Streamlit alone costs N pages on this machine
+                dates = tmp / "floor_dates.json"
+                dates.write_text(json.dumps(labels))
+                runs.append(measure("floor, N sessions, bare page", n, dict(env, FLOOR_DATES=str(dates)), tmp, starts,
+                                    steps, args.think, k, False, floor=True))
             tables.append((k, runs))
 
     for k, runs in tables:
@@ -542,6 +569,9 @@ def print_table(n: int, k: int, runs: list[Run]) -> None:
     ]
     for name, vals, target in rows:
         print(f"{name:34}" + "".join(f"{v:>18,.2f}" for v in vals) + f"  {target}")
+    if any(r.name.startswith("floor") for r in runs):
+        print("floor: bench/floor_app.py, a bare Streamlit page with the same date slider and big date label "
+              "(no data, map or chart); its 'first map' is its first element. No Streamlit page is faster.")
     naive = next((r for r in runs if r.name.startswith("naive")), None)
     if naive is not None and runs[0].step_s and naive.step_s:
         print(f"\nnaive / ours ({n} sessions): step p95 x{pct(naive.step_s, 0.95) / pct(runs[0].step_s, 0.95):.1f}, "
