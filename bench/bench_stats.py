@@ -9,6 +9,9 @@ run and on this machine:
 * ours warm: ``territory stats`` again (answers from the content-hash cache)
 * ours regions: ``territory regions`` on one date of the warm archive (bundled admin-1)
 * ours change series: gains/losses for all consecutive pairs
+* dashboard server cold load: what a page waits for on a server started on the archive (read,
+  measure; from a threaded process, as the server is), on worker processes from a fork server vs
+  on one core as before
 * wall and CPU seconds and peak memory (max RSS) of each, each in its own process (CPU seconds
   include worker processes; peak memory is the largest of the process and any worker)
 
@@ -95,6 +98,21 @@ elif mode == "regions":
         code = main(["regions", folder, "--actor", "Occupied", "--date", sys.argv[3]])
     assert code == 0, code
     n = len(buf.getvalue().splitlines()) - 1
+elif mode in ("server", "server_one_core"):
+    # The dashboard server's cold load of the dataset it was started on: from a threaded process
+    # (the server's), through the function the pages use. server_one_core: as before the fork server.
+    import threading
+    from territory.io import parallel
+    from territory.ui import shell
+    if mode == "server_one_core":
+        real = parallel.workers_for
+        parallel.workers_for = lambda n, threaded_ok=False: real(n, False)
+    stop = threading.Event()
+    threading.Thread(target=stop.wait, daemon=True).start()
+    an = shell.load_default(folder, '{"actor": "Occupied"}')
+    stop.set()
+    assert not hasattr(an, "problems"), an
+    n = None
 elif mode == "change":
     from territory.analysis import Analysis
     from territory.datasets import load_dataset
@@ -149,12 +167,16 @@ def main() -> None:
         size = sum(f.stat().st_size for f in folder.iterdir()) / 2**20
         print(f"synthetic archive: {args.days} daily GeoJSON files, ~{args.vertices} vertices each, "
               f"{size:.1f} MiB, made in {time.perf_counter() - t0:.1f} s")
-        naives, colds = [], []
+        naives, colds, serials, servers = [], [], [], []
         for r in range(args.repeat):  # alternated, so both see the same share of a busy machine
             env = dict(os.environ, TERRITORY_CACHE_DIR=str(Path(tmp) / f"cache{r}"))  # each cold run: empty cache
             naives.append(child("naive", folder, env))
             colds.append(child("cold", folder, env))
+            serial_env = dict(env, TERRITORY_CACHE_DIR=str(Path(tmp) / f"cache_s1_{r}"))
+            serials.append(child("server_one_core", folder, serial_env))
+            servers.append(child("server", folder, dict(env, TERRITORY_CACHE_DIR=str(Path(tmp) / f"cache_s_{r}"))))
         naive, cold = median_run(naives), median_run(colds)
+        serial, server = median_run(serials), median_run(servers)
         warm = child("warm", folder, env)
         regions = child("regions", folder, env, "2023-01-15")  # one date of the (now warm) archive
         change = child("change", folder, env)
@@ -162,7 +184,8 @@ def main() -> None:
     print(f"{'step':<40}{'seconds':>9}{'wall s':>9}{'CPU s':>8}{'peak MiB':>10}")
     rows = [("naive loop (read, to_crs, area per file)", naive), ("ours cold: territory stats", cold),
             ("ours warm: territory stats again", warm), ("ours warm: territory regions, 1 date", regions),
-            ("ours change series (all pairs)", change)]
+            ("ours change series (all pairs)", change),
+            ("dashboard server cold load, one core", serial), ("dashboard server cold load", server)]
     if overlay:
         rows.append(("naive loop + overlay per pair", overlay))
     for name, r in rows:
@@ -175,13 +198,18 @@ def main() -> None:
     print(f"cold speed vs naive (process wall time):    {naive['wall'] / cold['wall']:.2f}x  (target >= 1x; "
           f"CPU seconds: {naive['cpu'] / cold['cpu']:.2f}x)")
     print(f"warm speed-up vs naive (process wall time): {naive['wall'] / warm['wall']:.1f}x   (target >= 10x)")
+    print(f"dashboard server cold load vs one core:     {serial['seconds'] / server['seconds']:.2f}x  "
+          f"({server['seconds']:.2f} s vs {serial['seconds']:.2f} s; fork-server workers, the server's threads "
+          "never fork)")
     print(f"territory regions, one date, warm:          {regions['wall']:.2f} s  (target < 2 s; "
           f"{regions['n']} rows)")
     print(f"change series, all {args.days - 1} pairs:        {change['seconds']:.2f} s  (target < 5 s)"
           + (f"; naive overlay loop {overlay['wall']:.1f} s" if overlay else ""))
-    peak = max(*(c["rss_mib"] for c in colds), warm["rss_mib"], change["rss_mib"], regions["rss_mib"])
+    peak = max(*(c["rss_mib"] for c in colds), warm["rss_mib"], change["rss_mib"], regions["rss_mib"],
+               *(c["rss_mib"] for c in servers))
     print(f"peak memory, ours:                          {peak:.0f} MiB (target < 1024 MiB); naive {naive['rss_mib']:.0f} MiB")
-    print("(wall times depend on what else the machine runs; CPU seconds count every thread)")
+    print("(wall times depend on what else the machine runs; CPU seconds count every thread; the server row's "
+          "exclude its fork server's workers, which are not its children)")
 
 if __name__ == "__main__":
     main()

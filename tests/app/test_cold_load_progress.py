@@ -137,3 +137,18 @@ def test_server_prints_the_progress_line_on_its_terminal(archive, monkeypatch):
         assert job.finished.wait(60)
     assert f"territory: reading {FILES}/{FILES} files\n" in err.getvalue()
     assert isinstance(job.result, shell.Analysis)
+
+
+def test_the_servers_own_dataset_may_use_every_core(archive, monkeypatch):
+    """The dataset the server was started on is read once for everyone: workers allowed from the threaded server."""
+    from territory.io import parallel
+
+    asked = []
+
+    def workers_for(n, threaded_ok=False):
+        asked.append(threaded_ok)
+        return 1
+
+    monkeypatch.setattr(parallel, "workers_for", workers_for)
+    shell.load_default(str(archive), shell.default_options())
+    assert asked == [True]

@@ -47,7 +47,7 @@ def mixed(tmp_path):
 
 
 def _load(folder, workers: int, monkeypatch, **options):
-    monkeypatch.setattr(parallel, "workers_for", lambda n: workers)
+    monkeypatch.setattr(parallel, "workers_for", lambda n, threaded_ok=False: workers)
     monkeypatch.setattr(parallel, "CHUNK", 3)  # several chunks, finishing out of order
     seen: list[tuple[int, int]] = []
     opts = LoadOptions(actor="Occupied", cache=False, progress=lambda d, t: seen.append((d, t)), **options)
@@ -168,3 +168,59 @@ def test_a_folders_cache_entry_is_written_while_the_command_goes_on(mixed, monke
     monkeypatch.setenv("TERRITORY_CACHE_DIR", str(tmp_path / "cache2"))
     assert cli.main(["stats", str(mixed), "--actor", "Occupied", "--out", str(tmp_path / "s.csv")]) == 0
     assert list((tmp_path / "cache2").rglob("history.parquet.sum"))  # complete when the command returns
+
+
+@pytest.fixture
+def another_thread():
+    """The process runs a second thread, as a dashboard server does."""
+    import threading
+
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    yield
+    stop.set()
+    t.join()
+
+
+def test_a_threaded_process_gets_workers_from_a_fork_server_only_when_asked(mixed, monkeypatch, another_thread):
+    """The server's own dataset is read on every core without forking the threaded server; an upload is not."""
+    assert parallel.workers_for(800) == 1  # a user's upload: one core, the others stay with other sessions
+    assert parallel.workers_for(800, threaded_ok=True) == min(parallel.cores(), parallel.MAX_WORKERS)
+    serial, _ = _load(mixed, 1, monkeypatch)
+    contexts = []
+    real = parallel._context
+
+    def recorded():
+        ctx = real()
+        contexts.append(ctx.get_start_method())
+        return ctx
+
+    monkeypatch.setattr(parallel, "_context", recorded)
+    served, seen = _load(mixed, 2, monkeypatch)
+    assert contexts == ["forkserver"]  # never a plain fork of a threaded process
+    _same(serial, served)
+    assert seen[-1] == (22, 22)
+
+
+def test_a_worker_that_dies_leaves_the_one_by_one_read(mixed, monkeypatch):
+    """A worker killed mid-read (out of memory, say): the folder is read in-process, the report not doubled."""
+    import os
+
+    import territory.io as tio
+
+    for name in ("2022-03-21.geojson", "2022-03-22.geojson"):
+        (mixed / name).unlink()
+    serial, _ = _load(mixed, 1, monkeypatch)
+    real = tio._read_in_folder
+
+    def dies_on_one(path, options):
+        if path.name == "2022-03-12.geojson":
+            os._exit(9)
+        return real(path, options)
+
+    monkeypatch.setattr(tio, "_read_in_folder", dies_on_one)
+    after, seen = _load(mixed, 2, monkeypatch)
+    _same(serial, after)
+    assert after.history is not None and len(after.history) == 21
+    assert seen[-1] == (20, 20)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -238,20 +239,30 @@ def _read_folder(files: list[Path], options: LoadOptions, report: Report,
     budget counts are merged in file order, so the result is the one-by-one read's.
     """
     frames: list[Rows] = []
-    workers = parallel.workers_for(len(files)) if workers is None else workers
-    if workers <= 1:
-        budget = Budget(options, report)
-        for i, f in enumerate(files):
-            start = len(report.problems)
-            try:
-                frames += _read_one(f, options, report, f.name, in_folder=True, budget=budget)
-            except Exception as exc:
-                _internal(report, f.name, exc)
-            if _over_cap(report.problems[start:]):
-                break  # over a cap: reading on would only waste the server's time
-            if options.progress is not None:
-                options.progress(i + 1, len(files))
-        return frames
+    workers = parallel.workers_for(len(files), options.workers_when_threaded) if workers is None else workers
+    if workers > 1:
+        kept, stats = len(report.problems), dict(report.stats)
+        try:
+            return _read_folder_in_workers(files, options, report, workers)
+        except (BrokenProcessPool, OSError):  # a worker died or none could start: read here, report unchanged
+            del report.problems[kept:]
+            report.stats = stats
+    budget = Budget(options, report)
+    for i, f in enumerate(files):
+        start = len(report.problems)
+        try:
+            frames += _read_one(f, options, report, f.name, in_folder=True, budget=budget)
+        except Exception as exc:
+            _internal(report, f.name, exc)
+        if _over_cap(report.problems[start:]):
+            break  # over a cap: reading on would only waste the server's time
+        if options.progress is not None:
+            options.progress(i + 1, len(files))
+    return frames
+
+
+def _read_folder_in_workers(files: list[Path], options: LoadOptions, report: Report, workers: int) -> list[Rows]:
+    """:func:`_read_folder` on ``workers`` processes (:mod:`.parallel`), merged in file order."""
     budget = Budget(options, report)
     job = functools.partial(_read_in_folder, options=dataclasses.replace(options, progress=None))
     results = parallel.ordered_map(job, files, workers)

@@ -55,6 +55,9 @@ class LoadOptions:
     progress: Callable[[int, int], None] | None = field(default=None, repr=False, compare=False)
     #: Keep a loaded folder in the on-disk cache (off for dashboard uploads); not an option of the data.
     cache: bool = field(default=True, repr=False, compare=False)
+    #: Read a big folder on worker processes even from a threaded process: the dashboard server's own
+    #: dataset, read once for every session (never an upload: one session must not take every core).
+    workers_when_threaded: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
     def from_cli(

@@ -5,7 +5,12 @@ an 800-file archive is read by forked worker processes, each taking chunks of
 files, and the results come back in file order (so the report reads exactly as
 a one-by-one read's). Forking is only done from a process running a single
 thread (the CLI): forking a threaded process (a Streamlit server) can copy a
-lock some other thread holds, so there the files are read one by one.
+lock some other thread holds. A threaded process that asks for workers (the
+dashboard server reading the dataset it was started on, once, for everyone)
+gets them from a fork server instead: a fresh single-threaded process, started
+by fork + exec, that forks the workers with ``territory.io`` already imported.
+Elsewhere in a threaded process (a user's upload: one session must not take
+every core from the others) the files are read one by one.
 """
 
 from __future__ import annotations
@@ -38,13 +43,26 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def workers_for(n_items: int) -> int:
-    """Worker processes to read ``n_items`` files with: 1 means in-process."""
-    if n_items < MIN_FILES or threading.active_count() > 1:
+def workers_for(n_items: int, threaded_ok: bool = False) -> int:
+    """Worker processes to read ``n_items`` files with: 1 means in-process.
+
+    ``threaded_ok``: a threaded process may use workers too (from a fork server).
+    """
+    if n_items < MIN_FILES:
         return 1
-    if "fork" not in multiprocessing.get_all_start_methods():
+    method = "fork" if threading.active_count() == 1 else "forkserver" if threaded_ok else None
+    if method is None or method not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(cores(), MAX_WORKERS))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork from a single-threaded process; a threaded one asks a fork server (never forks itself)."""
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["territory.io"])  # imported once in the server, not in every worker
+    return ctx
 
 
 def _run_chunk(start: int, stop: int) -> list[Any]:
@@ -52,31 +70,45 @@ def _run_chunk(start: int, stop: int) -> list[Any]:
     return [fn(item) for item in items[start:stop]]
 
 
+def _run_items(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    return [fn(item) for item in items]
+
+
 def ordered_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) -> Iterator[Any]:
-    """``map(fn, items)`` on ``workers`` forked processes, yielding results in order as they are ready.
+    """``map(fn, items)`` on ``workers`` processes, yielding results in order as they are ready.
 
     Closing the iterator early (a cap was reached) cancels the chunks not yet started.
-    ``fn``'s results are pickled back, so it should return plain data.
+    ``fn``'s results are pickled back, so it should return plain data; from a threaded
+    process ``fn`` and the items are pickled to the workers too. A worker that dies
+    raises :class:`concurrent.futures.process.BrokenProcessPool`.
     """
     if workers <= 1:
         yield from map(fn, items)
         return
     global _JOB
-    _JOB = (fn, items)
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    ctx = _context()
+    forked = ctx.get_start_method() == "fork"
+    if forked:
+        _JOB = (fn, items)
+    pool = ProcessPoolExecutor(workers, mp_context=ctx)
+
+    def submit(start: int):
+        stop = min(start + CHUNK, len(items))
+        return pool.submit(_run_chunk, start, stop) if forked else pool.submit(_run_items, fn, items[start:stop])
+
     starts = iter(range(0, len(items), CHUNK))
     pending: deque = deque()
     try:
         # A few chunks ahead of the reader, no more: memory stays bounded, and a cap reached
         # at one file stops the reading within a few chunks, as a one-by-one read stops at once.
         for start in itertools.islice(starts, workers * AHEAD):
-            pending.append(pool.submit(_run_chunk, start, min(start + CHUNK, len(items))))
-        _JOB = None  # the workers (forked at the first submit) have their copy
+            pending.append(submit(start))
+        _JOB = None  # forked workers (started at the first submit) have their copy
         while pending:
             done = pending.popleft().result()
             start = next(starts, None)
             if start is not None:
-                pending.append(pool.submit(_run_chunk, start, min(start + CHUNK, len(items))))
+                pending.append(submit(start))
             yield from done
     finally:
         _JOB = None

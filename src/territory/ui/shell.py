@@ -153,6 +153,7 @@ def load_default(path: str, options: str, progress=None) -> Analysis | Report:
     try:
         opts = LoadOptions.from_cli(**given)
         opts.progress = progress
+        opts.workers_when_threaded = True  # read once for every session: a big folder on every core
         aliases = Path(given["aliases"]).read_bytes() if given.get("aliases") else b""
         ds = load_dataset(path, opts)
     except LoadError as exc:
