@@ -244,3 +244,16 @@ def test_map_page_draws_the_chart_once_the_map_reports_it_drawn():
     at.session_state["map"] = None  # a page switch drops the component's value: the session keeps the chart
     at.run()
     assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_export_page_says_when_names_have_letters_the_export_fonts_lack(tmp_path, monkeypatch):
+    """Images would show boxes for these letters: the page says so before the user downloads."""
+    path = tmp_path / "h.geojson"
+    gpd.GeoDataFrame({"date": ["2023-04-15", "2023-10-01"], "actor": ["中国军队", "တပ်မတော်"],
+                      "status": ["controlled"] * 2},
+                     geometry=[shapely.box(24, 12, 27, 15), shapely.box(30, 14, 33, 17)], crs=4326).to_file(path)
+    monkeypatch.setenv("TERRITORY_PATH", str(path))
+    at = run_page("src/territory/app/pages/export.py")
+    assert not at.exception, [e.message for e in at.exception]
+    notes = [w.value for w in at.warning if "no glyph in the export fonts" in w.value]
+    assert len(notes) == 1 and "中国军队" in notes[0] and "တ" not in notes[0]

@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from territory.analysis import Analysis
+from territory.export import fonts
 from territory.export.mapview import RC, MapFigure
 from territory.model import to_day
 
@@ -52,6 +53,7 @@ def render_frames(analysis: Analysis, days: list[pd.Timestamp], size: tuple[int,
                   progress: Progress | None = None, focus: str | None = None,
                   denominator_index: int = 0) -> Iterator[np.ndarray]:
     """RGB uint8 frames (height, width, 3), one per day, from one reused figure."""
+    fonts.quiet()
     with mpl.rc_context(RC):
         mf = MapFigure(analysis, size=size, dpi=100, fixed_legend=True, blit=True, focus=focus,
                        denominator_index=denominator_index)

@@ -137,7 +137,18 @@ def cmd_export(args: argparse.Namespace) -> int:
             out = write_table(an, args.table, args.out or filename(name, stamp, fmt, args.table), fmt,
                               day=day, since=args.since, denominator_index=view["denominator_index"])
     _done(Path(out))
+    if fmt in ("gif", "mp4", "png", "svg", "pdf"):
+        _font_note(an)
     return 0
+
+
+def _font_note(an) -> None:
+    """Say once, in words, when the data's names hold letters the export fonts lack."""
+    from territory.export.fonts import missing_note
+
+    note = missing_note(an.dataset)
+    if note:
+        print(f"territory: note: {note}", file=sys.stderr)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -150,4 +161,5 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = report_pdf(an, day, args.out or filename(an.dataset.name, day, "pdf", "report"), since=args.since,
                      title=args.title, **_view(an, args))
     _done(out)
+    _font_note(an)
     return 0

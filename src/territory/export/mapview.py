@@ -31,6 +31,7 @@ from matplotlib.patches import Rectangle
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from territory.analysis import Analysis
+from territory.export import fonts
 from territory.export.facts import (
     DEFAULT_LABEL,
     iso,
@@ -47,7 +48,8 @@ from territory.style import BORDER, LAND, SEA, status_style
 INK = "#1f1f1f"
 MUTED = "#5f5f5f"
 ALERT = "#b0281a"
-FONT = "DejaVu Sans"
+FONT = fonts.FAMILY  # DejaVu Sans, then the vendored fallbacks (Myanmar, Ethiopic)
+fonts.register()
 #: Text as text in vector output (editable, searchable, selectable).
 RC = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42, "font.family": FONT,
       "hatch.linewidth": 0.8, "path.simplify": True,
@@ -438,6 +440,7 @@ def save_map(analysis: Analysis, day: object, out: str | Path, fmt: str | None =
         raise ValueError(f"map format must be png, svg or pdf, not {fmt!r}")
     if width < 200 or height < 150 or dpi < 30:
         raise ValueError("map size must be at least 200 x 150 px at 30 dpi")
+    fonts.quiet()
     with mpl.rc_context(RC):
         mf = MapFigure(analysis, size=(width, height), dpi=dpi, focus=focus,
                        denominator_index=denominator_index).show(day, since)

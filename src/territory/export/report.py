@@ -24,6 +24,7 @@ from territory.analysis import Analysis
 from territory.area import METHOD
 from territory.claimplot import HEADROOM, ClaimPlot, claim_plot
 from territory.claims import PP_TOLERANCE, RATIO_TOLERANCE
+from territory.export import fonts
 from territory.export.facts import (
     DEFAULT_LABEL,
     NATURAL_EARTH,
@@ -303,6 +304,7 @@ def report_pdf(analysis: Analysis, day: object, out: str | Path, since: object =
     claims = report_claims(analysis, d)
     meta = {"Title": f"{title or analysis.dataset.title} — {iso(d)}", "Subject": "Territorial control report",
             "Creator": "Territory 0.1.0"}
+    fonts.quiet()
     with mpl.rc_context(RC), PdfPages(out, metadata=meta) as pdf:
         mf = MapFigure(analysis, size=(int(A4[0] * 150), int(A4[1] * 150)), dpi=150, focus=focus,
                        denominator_index=denominator_index, title=title).show(d, since)

@@ -57,6 +57,13 @@ name = download_name(an, (start, end) if kind == "animation" else (None if kind 
 st.caption(f"File: `{name}`")
 if an.dataset.illustrative:
     st.caption("Every export carries the label “illustrative reconstruction” and the data sources.")
+if kind in ("map", "report", "animation"):
+    from territory.export.fonts import missing_note
+    from territory.ui.mapview import md_text
+
+    note = missing_note(an.dataset)
+    if note:
+        st.warning(md_text(note), icon="⚠️")
 
 if st.button("Prepare the file", type="primary", key="export_go"):
     try:
