@@ -192,3 +192,64 @@ def test_report_claims_only_up_to_its_date_and_chart_spans_history(tmp_path: Pat
     fig = chart_page(an, day, kept)
     ax = fig.axes[0]
     assert ax.get_xlim() == pytest.approx((date2num(an.dates[0]), date2num(an.dates[-1])))
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory) -> Analysis:
+    """150 actors (an upload may hold up to 200): far more legend rows than a panel holds."""
+    import geopandas as gpd
+    import shapely
+
+    from territory.datasets import load_dataset
+
+    rows = [dict(date=day, actor=f"Group {i:03d}", status="controlled",
+                 geometry=shapely.box(20 + (i % 15), 5 + i // 15, 20.9 + (i % 15) - 0.01 * (i % 7), 5.9 + i // 15))
+            for day in ("2024-01-01", "2024-02-01") for i in range(150)]
+    path = tmp_path_factory.mktemp("crowded") / "h.gpkg"
+    gpd.GeoDataFrame(rows, crs=4326).to_file(path)
+    return Analysis.of(load_dataset(path))
+
+
+def test_a_legend_of_many_actors_stays_in_its_panel_and_counts_the_rest(crowded: Analysis) -> None:
+    """The rows that fit (the focus, then the largest), then one line with the others' count and km²."""
+    import re
+
+    from territory.export.mapview import MapFigure
+    from territory.keynumbers import actor_km2
+
+    mf = MapFigure(crowded, size=(1600, 1000), dpi=200).show("2024-02-01")
+    renderer = mf.fig.canvas.get_renderer()
+    panel = mf.panel.get_window_extent(renderer)
+    texts = [t for t in mf.panel.texts if t.get_text().strip()]
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    for t, b in zip(texts, boxes, strict=True):
+        assert panel.y0 - 1 <= b.y0 and b.y1 <= panel.y1 + 1, f"{t.get_text()!r} runs off the panel"
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not boxes[i].overlaps(boxes[j]), (texts[i].get_text(), texts[j].get_text())
+    more = [t.get_text() for t in texts if "more actors" in t.get_text()]
+    assert len(more) == 1
+    count, km2 = re.match(r"\+ (\d+) more actors: ([\d,]+) km²", more[0]).groups()
+    listed = [t.get_text() for t in texts if t.get_text().startswith("Group ") and t.get_position()[0] > 0]  # rows
+    assert len(listed) >= 5 and len(listed) + int(count) == 150
+    areas = mf.keys.areas.on(pd_day("2024-02-01"))
+    rest = set(crowded.dataset.actors) - set(listed)
+    assert int(km2.replace(",", "")) == round(sum(actor_km2(areas, a) for a in rest))
+    held = [actor_km2(areas, a) for a in listed[1:]]
+    assert held == sorted(held, reverse=True)  # after the focus actor, the largest holders
+    assert listed[0] == mf.keys.actor
+
+
+def test_a_legend_that_fits_lists_every_actor_in_order(analysis: Analysis) -> None:
+    from territory.export.mapview import MapFigure
+
+    mf = MapFigure(analysis).show(DAY)
+    names = [t.get_text() for t in mf.panel.texts if t.get_position()[0] > 0]  # legend rows, not the key numbers
+    assert not any("more actors" in n for n in names)
+    assert [n for n in names if n in ACTORS] == [a for a in mf.actors if a in names] and len(set(names) & set(ACTORS)) > 1
+
+
+def pd_day(day: str):
+    from territory.model import to_day
+
+    return to_day(day)

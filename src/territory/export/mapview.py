@@ -329,8 +329,14 @@ class MapFigure:
         P.add_patch(over)
         return [under, over]
 
-    def _legend(self, day: object, areas) -> float:
-        """Actor rows with km² on ``day`` and a status key; returns the y below them."""
+    def _legend(self, day: object, areas, reserve: float = 0.0) -> float:
+        """Actor rows with km² on ``day`` and a status key; returns the y below them.
+
+        ``reserve`` (panel fraction) is kept free below for the key numbers. When not every
+        actor fits above it, the rows are the focus actor and then the largest holders on
+        ``day``, and one last line counts the rest with their km² together: a legend never
+        runs off the figure or over the footer.
+        """
         P, s, ds = self.panel, self.s, self.ds
         panel_h_pt = self.panel_rect[3] * self.fig.get_size_inches()[1] * 72
         row = self._pt(14.5) / panel_h_pt
@@ -342,14 +348,24 @@ class MapFigure:
         y -= row * 1.15
         present = {a for a, _ in areas}
         shown = [a for a in self.actors if a in present or self.fixed_legend] or sorted(present)
-        for actor in shown:
-            c = ds.colors.get(actor, "#777777")
+        statuses = [st for st in STATUSES if st in set(self.disp.snapshots["status"])]
+        floor = reserve + (row * 1.1 if statuses not in ([], ["controlled"]) else 0.0)
+        # Not all can fit, even on one line each: the largest first (an animation keeps one order throughout).
+        if len(shown) > 1 and y - len(shown) * row * 0.9 < floor and not self.fixed_legend:
+            shown = shown[:1] + sorted(shown[1:], key=lambda a: -actor_km2(areas, a))
+        rest: list[str] = []
+        for k, actor in enumerate(shown):
             held = actor_km2(areas, actor)
             extra = [f"{actor_km2(areas, actor, st):,.0f} {st}" for st in ("contested", "claimed")
                      if actor_km2(areas, actor, st) > 0]
-            sw = self._swatch(0, y - row * 0.62, 0.055, row * 0.5, c, "controlled")
             shown_name = f"{_short(actor, 50)} (partial)" if actor in ds.partial else _short(actor, 60)
             name = self._fit_lines(shown_name, self._pt(7.5), self._name_room, 2)
+            height = row * (0.9 + 0.62 * (len(name) > 1) + 0.55 * bool(extra))
+            if k and y - height - (row * 0.9 if k < len(shown) - 1 else 0.0) < floor:  # this row, then "more"
+                rest = shown[k:]
+                break
+            c = ds.colors.get(actor, "#777777")
+            sw = self._swatch(0, y - row * 0.62, 0.055, row * 0.5, c, "controlled")
             t1 = P.text(0.08, y - row * 0.37, name[0], fontsize=self._pt(7.5), color=INK, va="center")
             if len(name) > 1:
                 y -= row * 0.62
@@ -364,6 +380,12 @@ class MapFigure:
                 self._add(t3)
                 y -= row * 0.55
             y -= row * 0.12
+        if rest:
+            together = sum(actor_km2(areas, a) for a in rest)
+            t = P.text(0.08, y - row * 0.37, f"+ {len(rest)} more actors: {together:,.0f} km²",
+                       fontsize=self._pt(6.8), color=MUTED, va="center")
+            self._add(t)
+            y -= row * 0.9
         if not shown:
             t = P.text(0, y - row * 0.4, "nothing held on this date", fontsize=self._pt(7), color=MUTED, va="center")
             self._add(t)
@@ -382,6 +404,15 @@ class MapFigure:
             self._add(*sw, t)
             x += 0.34
         return y - row * 0.9
+
+    def _key_numbers_height(self, day: object, areas, since: object) -> float:
+        """Panel fraction the key numbers take (0 when there are none), with the gap above them."""
+        kn = self.keys.on(day, areas, since)
+        if not kn.actor:
+            return 0.0
+        panel_h_pt = self.panel_rect[3] * self.fig.get_size_inches()[1] * 72
+        lines = len(kn.lines())
+        return 0.03 + 0.01 + (self._pt(13) + lines * self._pt(6.8) * 1.45 + self._pt(4)) / panel_h_pt
 
     def _key_numbers(self, day: object, areas, since: object, y: float) -> None:
         P = self.panel
@@ -403,7 +434,7 @@ class MapFigure:
         areas = self.keys.areas.on(d)
         self._territory(d)
         self.subtitle.set_text(f"Territorial control as of {long_date(d)}")
-        y = self._legend(d, areas)
+        y = self._legend(d, areas, self._key_numbers_height(d, areas, since))
         self._key_numbers(d, areas, since, y - 0.03)
         return self
 
