@@ -257,3 +257,19 @@ def test_export_page_says_when_names_have_letters_the_export_fonts_lack(tmp_path
     assert not at.exception, [e.message for e in at.exception]
     notes = [w.value for w in at.warning if "no glyph in the export fonts" in w.value]
     assert len(notes) == 1 and "中国军队" in notes[0] and "တ" not in notes[0]
+
+
+def test_outside_warning_ends_one_sentence_once_and_keeps_names_literal(tmp_path, monkeypatch):
+    """'… in Central African Rep.' takes no second full stop; a region name is text, not markdown."""
+    import html
+
+    path = tmp_path / "h.geojson"
+    gpd.GeoDataFrame({"date": ["2024-01-01"] * 2, "actor": ["Group A"] * 2, "status": ["controlled"] * 2},
+                     geometry=[shapely.box(28, 12, 32, 16), shapely.box(20.5, 5.5, 21.5, 6.5)],  # Sudan, and the CAR
+                     crs=4326).to_file(path)
+    monkeypatch.setenv("TERRITORY_PATH", str(path))
+    at = run_page("src/territory/app/main.py")
+    assert not at.exception, [e.message for e in at.exception]
+    shown = [html.unescape(w.value) for w in at.warning if "lies outside" in w.value]
+    assert len(shown) == 1 and "Central African Rep." in shown[0]
+    assert ".." not in shown[0] and "Rep. Not counted" in shown[0]

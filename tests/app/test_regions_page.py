@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 from contextlib import redirect_stdout
@@ -111,7 +112,7 @@ def test_map_page_headline_is_land_only_and_says_what_lies_outside(on_archive):
     row = stats[(stats["date"] == day) & (stats["status"] == "controlled")].iloc[0]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Occupied: area held in Ukraine"] == f"{row['area_in_region_km2']:,.0f} km²"
-    warning = next(w.value for w in at.warning if "lies outside Ukraine" in w.value)
+    warning = next(html.unescape(w.value) for w in at.warning if "lies outside Ukraine" in w.value)  # as shown
     assert f"{row['area_outside_region_km2']:,.0f} km² lies outside Ukraine's outline" in warning
     assert "at sea" in warning and "in Russia" in warning  # where it lies, measured
 

@@ -126,7 +126,8 @@ def key_numbers(day: str) -> None:
                        "in `territory stats`.")
         note = kn.outside_note()
         if note:
-            st.warning(f"{note}. Not counted above or in the % of {kn.denominator.region}; whole area "
+            end = " " if note.endswith(".") else ". "  # "… in Central African Rep." takes no second full stop
+            st.warning(f"{md_text(note)}{end}Not counted above or in the % of {md_text(kn.denominator.region)}; whole area "
                        f"{held:,.0f} km² (`area_outside_region_km2` in `territory stats`).", icon="⚠️")
     else:
         st.metric(f"{md_text(focus)}: area held", shell.fmt_km2(held),
