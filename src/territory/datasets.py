@@ -292,6 +292,13 @@ def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str
     actors_path = side["actors"]
     given = _colors(actors_path, f"{manifest_path.name}: actors", report)
     claims_path = Path(claims) if claims is not None else side["claims"]
+    countries, basemap = _read_geo(side["countries"]), _read_geo(side["basemap"])
+    if countries is None:  # a manifest around a history alone: the outlines a bare history gets (shares, land)
+        countries = countries_for_bare_histories(use_cache=options is None or options.cache)
+        basemap = countries if basemap is None else basemap
+    reference_areas = _read_csv(side["reference_areas"])
+    if reference_areas is None:
+        reference_areas = _read_csv(data_root() / "reference_areas.csv")
     paths = [manifest_path, history_path]
     paths += [p for k, p in side.items() if p is not None and k not in ("claims", "basemap")]
     ds = Dataset(
@@ -305,9 +312,9 @@ def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str
         regions=_named_layer(_read_geo(side["regions"]), side["regions"], man.text("region_name_column"),
                              manifest_path.name, report),
         regions_source=man.text("regions_source") or _regions_source(side["regions"]),
-        countries=_read_geo(side["countries"]),
-        basemap=_read_geo(side["basemap"]),
-        reference_areas=_read_csv(side["reference_areas"]),
+        countries=countries,
+        basemap=basemap,
+        reference_areas=reference_areas,
         illustrative=bool(man.meta.get("illustrative", False)),
         label=man.text("label"),
         attribution=man.text("attribution"),
