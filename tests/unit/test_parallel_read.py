@@ -203,24 +203,29 @@ def test_a_threaded_process_gets_workers_from_a_fork_server_only_when_asked(mixe
     assert seen[-1] == (22, 22)
 
 
-def test_a_worker_that_dies_leaves_the_one_by_one_read(mixed, monkeypatch):
+@pytest.mark.parametrize("threaded", [False, True], ids=["forked", "fork-server"])
+def test_a_worker_that_dies_leaves_the_one_by_one_read(mixed, monkeypatch, request, threaded):
     """A worker killed mid-read (out of memory, say): the folder is read in-process, the report not doubled."""
-    import os
-
     import territory.io as tio
+    from tests.unit.parallel_helpers import dies_on_one
+
+    if threaded:
+        request.getfixturevalue("another_thread")
 
     for name in ("2022-03-21.geojson", "2022-03-22.geojson"):
         (mixed / name).unlink()
     serial, _ = _load(mixed, 1, monkeypatch)
-    real = tio._read_in_folder
-
-    def dies_on_one(path, options):
-        if path.name == "2022-03-12.geojson":
-            os._exit(9)
-        return real(path, options)
-
-    monkeypatch.setattr(tio, "_read_in_folder", dies_on_one)
+    monkeypatch.setattr(tio, "_read_in_folder", dies_on_one)  # importable: fork-server workers find it too
     after, seen = _load(mixed, 2, monkeypatch)
     _same(serial, after)
     assert after.history is not None and len(after.history) == 21
     assert seen[-1] == (20, 20)
+
+
+def test_a_job_that_cannot_reach_the_workers_is_run_here_not_hung(another_thread):
+    """From a threaded process the job is pickled to the fork server's workers; one that cannot be
+    (a local function) would hang CPython's pool: it runs in-process instead."""
+    def local(x: int) -> int:
+        return x * 2
+
+    assert list(parallel.ordered_map(local, list(range(40)), 2)) == [x * 2 for x in range(40)]

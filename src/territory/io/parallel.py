@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import pickle
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -88,6 +89,12 @@ def ordered_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) ->
     global _JOB
     ctx = _context()
     forked = ctx.get_start_method() == "fork"
+    if not forked:
+        try:
+            pickle.dumps(fn)  # a job that cannot travel hangs the pool (CPython's feeder thread) instead of failing
+        except Exception:
+            yield from map(fn, items)
+            return
     if forked:
         _JOB = (fn, items)
     pool = ProcessPoolExecutor(workers, mp_context=ctx)
