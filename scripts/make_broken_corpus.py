@@ -267,7 +267,7 @@ def make_broken(out: Path) -> list[tuple[str, str, str, str]]:
     case("only_points.geojson", "no-rows", "no usable rows")
 
     write_json(out / "date_out_of_range.geojson", collection(feature({**good, "date": "0001-01-01"}, poly())))
-    case("date_out_of_range.geojson", "bad-date", "'0001-01-01' is not a date")
+    case("date_out_of_range.geojson", "bad-date", "'0001-01-01' is before 1678-01-01")
 
     write_json(out / "mapped_column_missing.geojson", collection(feature(good, poly())))
     case("mapped_column_missing.geojson", "bad-mapping", "mapped column 'Datum' (for date) is not in the file",

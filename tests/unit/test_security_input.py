@@ -436,6 +436,18 @@ def test_dates_that_would_be_guessed_are_refused(tmp_path, dates, words):
     assert any(words in p.message and p.field == "date" for p in report.errors), report
 
 
+@pytest.mark.parametrize("date, words", [
+    ("1618-05-23", "is before 1678-01-01, the earliest date Territory can hold"),  # the Thirty Years' War
+    ("2300-01-01", "is after 2261-12-31, the latest date Territory can hold"),
+    ("2015-02-30", "is not a date"),  # no such day: not called out of range
+])
+def test_a_real_date_out_of_range_is_named_as_such(tmp_path, date, words):
+    history, report = read_history_report(_csv(tmp_path / "d.csv", [date]))
+    assert history is None
+    hit = [p for p in report.errors if p.field == "date"]
+    assert len(hit) == 1 and words in hit[0].message and hit[0].row == "2", report  # line 2: after the header
+
+
 def test_unambiguous_dates_and_file_names_keep_working(tmp_path):
     days, problems, mixed = parse_texts(["2022-03-01", "2022-03-02T10:00:00Z", "2022/03/03", "20220304"])
     assert not problems and mixed is None

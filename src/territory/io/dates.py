@@ -167,10 +167,26 @@ def parse_texts(values: list[str], fmt: str | None = None) -> tuple[dict, dict, 
             if day is None and fam == "other":
                 day = _from_name(t)  # e.g. "snapshot 20150131"
             if day is None:
-                problems[v] = f"'{t[:80]}' is not a date"
+                problems[v] = _out_of_range(t) or f"'{t[:80]}' is not a date"
             else:
                 days[v] = day
     return days, problems, None
+
+
+def _out_of_range(text: str) -> str | None:
+    """The problem of a real calendar date Territory cannot hold (a war of 1618, a typo'd 10022), if it is one."""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+    if MIN_DAY.date() <= day < MAX_DAY.date():
+        return None  # in range: something else is wrong with the text
+    side = "before" if day < MIN_DAY.date() else "after"
+    edge = MIN_DAY.date() if side == "before" else (MAX_DAY - pd.Timedelta(days=1)).date()
+    return (f"'{text[:80]}' is {side} {edge.isoformat()}, the {'earliest' if side == 'before' else 'latest'} "
+            "date Territory can hold")
 
 
 DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
