@@ -130,11 +130,16 @@ def countries_for_bare_histories(use_cache: bool = True) -> gpd.GeoDataFrame | N
             pass
     layer = _build_countries()
     if key is not None and layer is not None:
-        cache.store(key, COUNTRIES_ENTRY, lambda p: layer.to_parquet(p, index=False, compression="lz4"))
+        cache.store(key, COUNTRIES_ENTRY, lambda p: layer.to_parquet(p, index=False, compression=cache.PARQUET_CODEC))
     return layer
 
 
 COUNTRIES_ENTRY = "countries.parquet"
+
+
+def _bundled_reference_areas() -> pd.DataFrame | None:
+    """The bundled "size of Belgium" table, for data that brings none of its own."""
+    return _read_csv(data_root() / "reference_areas.csv")
 
 
 def _fine_countries_path() -> Path:
@@ -248,7 +253,7 @@ def load_dataset(
         report=report,
         countries=world,
         basemap=world,
-        reference_areas=_read_csv(data_root() / "reference_areas.csv"),
+        reference_areas=_bundled_reference_areas(),
         paths=_files(root),
     )
     if claims is not None:
@@ -298,7 +303,7 @@ def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str
         basemap = countries if basemap is None else basemap
     reference_areas = _read_csv(side["reference_areas"])
     if reference_areas is None:
-        reference_areas = _read_csv(data_root() / "reference_areas.csv")
+        reference_areas = _bundled_reference_areas()
     paths = [manifest_path, history_path]
     paths += [p for k, p in side.items() if p is not None and k not in ("claims", "basemap")]
     ds = Dataset(

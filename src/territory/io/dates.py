@@ -15,7 +15,7 @@ are unambiguous and always read.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -175,10 +175,8 @@ def parse_texts(values: list[str], fmt: str | None = None) -> tuple[dict, dict, 
 
 def _out_of_range(text: str) -> str | None:
     """The problem of a real calendar date Territory cannot hold (a war of 1618, a typo'd 10022), if it is one."""
-    import datetime as dt
-
     try:
-        day = dt.date.fromisoformat(text[:10])
+        day = date.fromisoformat(text[:10])
     except ValueError:
         return None
     if MIN_DAY.date() <= day < MAX_DAY.date():

@@ -22,8 +22,6 @@ from territory.report import Problem, Report
 
 VERSION = "1"
 HISTORY, REPORT = "history.parquet", "load-report.json"
-#: Coordinates barely compress; LZ4 writes and reads them faster than zstd for ~10% more disk.
-CODEC = "lz4"
 
 
 def key_for(path: Path, options: object, name: str) -> str | None:
@@ -68,7 +66,7 @@ def store(key: str, history: gpd.GeoDataFrame, provenance, report: Report, *, ba
 
     def write() -> None:
         try:
-            if cache.store(key, HISTORY, lambda p: frame.to_parquet(p, index=False, compression=CODEC)):
+            if cache.store(key, HISTORY, lambda p: frame.to_parquet(p, index=False, compression=cache.PARQUET_CODEC)):
                 cache.store_bytes(key, REPORT, meta)
         except Exception:  # the cache never breaks a command: the next one loads again
             pass
