@@ -154,9 +154,14 @@ def test_data_page_names_the_servers_data_not_the_bundled_one(on_archive):
 
 def test_regions_chart_follows_the_maps_drawn_report():
     """A first visit gets the choropleth first; the 'Over time' chart follows the map's "drawn" report."""
+    from territory.app import MAIN_SCRIPT, page_path
     from territory.ui.warmup import DRAWN_FLAG
 
-    at = run_page("src/territory/app/pages/regions.py")
+    at = AppTest.from_file(str(MAIN_SCRIPT), default_timeout=180)
+    at.session_state["map"] = {DRAWN_FLAG: True}  # the map page's map reported drawn in this session:
+    at.run()
+    assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 1  # its chart follows
+    at.switch_page(str(page_path("regions"))).run()  # but that says nothing of the Regions page's map
     assert not at.exception
     assert not at.get("arrow_vega_lite_chart") and not at.get("vega_lite_chart")
     assert any("once the map is on screen" in c.value for c in at.caption)

@@ -125,8 +125,6 @@ def layer_script(an: Analysis, day: str, actors: tuple[str, ...], statuses: tupl
     return render_layer(date_layer(an, day, list(actors), list(statuses)), map_id)
 
 
-
-
 def map_drawn(map_key: str = "map") -> bool:
     """Has this session's map been on screen yet? (Then the page may draw what sits below it.)
 
@@ -136,14 +134,16 @@ def map_drawn(map_key: str = "map") -> bool:
     gets the map on screen first. The map (``report_drawn``) sends one value
     when its first territory path is painted (or 1.5 s after it was created,
     for a date with no territory); that value reruns the page's fragment. Once
-    seen, it holds for the session. True where no report can come (the naive
+    seen, it holds for the session, for that map (the map page's report says nothing
+    of the Regions page's map). True where no report can come (the naive
     baseline's plain ``st_folium``).
     """
-    if _component_func is None or not shared_caches_on() or st.session_state.get("_map_drawn"):
+    seen = f"_map_drawn:{map_key}"
+    if _component_func is None or not shared_caches_on() or st.session_state.get(seen):
         return True
     value = st.session_state.get(map_key)
     if isinstance(value, dict) and value.get(DRAWN_FLAG):
-        st.session_state["_map_drawn"] = True
+        st.session_state[seen] = True
         return True
     return False
 
