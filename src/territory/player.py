@@ -455,6 +455,7 @@ def standalone_html(payload: Mapping[str, Any]) -> str:
     """
     scripts = [
         _inline_script(_asset("player", "leaflet", "leaflet.js")),
+        _inline_script(_asset("player", "labels.js")),
         _inline_script(_asset("player", "player.js")),
         _BOOT,
     ]

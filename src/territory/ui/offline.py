@@ -64,6 +64,7 @@ def offline_map_assets(
     base = base_url.rstrip("/")
     js = [
         ("leaflet", f"{base}/leaflet/leaflet.js"),
+        ("territory_labels", f"{base}/labels.js"),  # before the shim, which uses it
         ("territory_folium_shim", f"{base}/folium-shim.js"),
     ]
     css = [("leaflet_css", f"{base}/leaflet/leaflet.css")]

@@ -139,34 +139,10 @@
     setTimeout(send, 1500);
   }
 
-  // Place labels never overlap: they come largest place first (territory.places), so after every
-  // zoom or pan a label that would touch one already shown is hidden; zooming in brings it back.
-  function declutter(map) {
-    var pane = map.getPane && map.getPane("markerPane");
-    if (!pane) return;
-    var labels = pane.querySelectorAll(".territory-place"), shown = [], pad = 3;
-    for (var i = 0; i < labels.length; i++) {
-      var el = labels[i];
-      el.style.visibility = "";
-      var r = (el.firstElementChild || el).getBoundingClientRect();
-      var hit = false;
-      for (var j = 0; j < shown.length && !hit; j++) {
-        var s = shown[j];
-        hit = !(r.right + pad < s.left || r.left - pad > s.right || r.bottom + pad < s.top || r.top - pad > s.bottom);
-      }
-      if (hit) el.style.visibility = "hidden"; else shown.push(r);
-    }
-  }
-  function keepLabelsApart(map) {
-    var timer = null;
-    function later() { clearTimeout(timer); timer = setTimeout(function () { declutter(map); }, 30); }
-    map.on("zoomend moveend resize layeradd", later);
-    map.whenReady(later);
-  }
-
   L.Map.addInitHook(function () {
     var o = this.options;
-    keepLabelsApart(this);
+    // Labels never overlap (labels.js, loaded before this file); layeradd: the labels come after the map.
+    w.TerritoryLabels.keepApart(this, this.getPane("markerPane"), ".territory-place", "zoomend moveend resize layeradd");
     // Leaflet 1.9's prefix carries a national flag: a conflict map takes no side in its credits.
     if (this.attributionControl) {
       this.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');

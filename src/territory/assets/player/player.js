@@ -221,25 +221,8 @@
           icon: L.divIcon({ className: "tp-place" + (p[3] ? " tp-place-major" : ""), html: lab, iconSize: null }),
         }).addTo(map);
       });
-      // Labels never overlap: largest place first, a label touching one shown is hidden until zoomed in.
-      var declutter = function () {
-        var shown = [], els = map.getPane("tp-labels").querySelectorAll(".tp-place");
-        for (var i = 0; i < els.length; i++) {
-          els[i].style.visibility = "";
-          var r = (els[i].firstElementChild || els[i]).getBoundingClientRect(), hit = false;
-          for (var j = 0; j < shown.length && !hit; j++) {
-            var s = shown[j];
-            hit = !(r.right + 3 < s.left || r.left - 3 > s.right || r.bottom + 3 < s.top || r.top - 3 > s.bottom);
-          }
-          if (hit) els[i].style.visibility = "hidden"; else shown.push(r);
-        }
-      };
-      var declutterTimer = null;
-      map.on("zoomend moveend resize", function () {
-        clearTimeout(declutterTimer);
-        declutterTimer = setTimeout(declutter, 30);
-      });
-      setTimeout(declutter, 30);
+      // Labels never overlap (labels.js); not on layeradd: playing adds layers every frame.
+      TerritoryLabels.keepApart(map, map.getPane("tp-labels"), ".tp-place", "zoomend moveend resize");
     }
 
     // ---- side panel: key numbers of the focus actor, then the legend
