@@ -1,7 +1,8 @@
-"""Build src/territory/geodata/naturalearth/admin1.parquet: the bundled first-level regions (oblasts, governorates).
+"""Build geodata/naturalearth/admin1.parquet: the bundled first-level regions (oblasts, governorates).
 
-Reads only ``src/territory/geodata/naturalearth/sources/`` (Natural Earth, public domain) and
-writes the same bytes on every run (for the same pyarrow version):
+Reads only ``geodata/naturalearth/sources/`` (Natural Earth, public domain) and
+writes the same table on every run (tests compare its content: pandas and geopandas
+stamp their own version into the file):
 
 * Syria's 14 and Iraq's 18 governorates and Ukraine's 25 oblast-level units,
   10m admin-1, as extracted in ``sources/`` (see ``SOURCES_README.md``).
@@ -29,7 +30,7 @@ import shapely
 from pyproj import Geod
 
 ROOT = Path(__file__).resolve().parents[1]
-NE = ROOT / "src" / "territory" / "geodata" / "naturalearth"
+NE = ROOT / "geodata" / "naturalearth"
 SRC = NE / "sources"
 OUT = NE / "admin1.parquet"
 GEOD = Geod(ellps="WGS84")
