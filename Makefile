@@ -1,22 +1,38 @@
 # Two commands on a fresh Debian machine with Python 3.11:
-#   make run    start the dashboard on the bundled data at http://127.0.0.1:8501
+#   make run    start the dashboard on the bundled data at http://127.0.0.1:$(PORT)
 #   make test   run the whole test suite (installs what it needs first)
+# Installs are exact: uv installs the versions pinned in uv.lock, and refuses to
+# run if the lock and pyproject.toml disagree (`make lock` refreshes the lock).
 PYTHON ?= python3
 VENV ?= .venv
+PORT ?= 8501
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# uv itself, pinned, in a folder of its own (uv sync would remove it from the project's venv).
+UV_VERSION := 0.13.10
+UV_HOME := .uv
+UV := $(UV_HOME)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint bench screenshot chromium postgis clean
+.PHONY: run test test-fast lint lock bench screenshot chromium postgis clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+$(UV):
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+# --locked: fail, not re-resolve, when uv.lock does not match pyproject.toml.
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra test --python $(PYTHON)
 	touch $(STAMP)
 
+# Refresh the lock to the newest releases that pyproject.toml's ranges allow.
+lock: | $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+
 run: $(STAMP)
-	$(VENV)/bin/territory serve
+	$(VENV)/bin/territory serve --port $(PORT)
 
 # Browser tests drive Debian's Chromium (never a downloaded browser build).
 chromium:
@@ -37,12 +53,16 @@ lint: $(STAMP)
 test: $(STAMP) chromium postgis lint
 	$(PY) -m pytest
 
+# Unit and AppTest tests only: no browser, no PostGIS.
+test-fast: $(STAMP) lint
+	$(PY) -m pytest tests/unit tests/app
+
 bench: $(STAMP)
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 # The README's picture of the map page, taken from the running dashboard (docs/screenshot.png).
 screenshot: $(STAMP) chromium
-	$(PY) scripts/screenshot.py
+	$(PY) scripts/screenshot.py --port $(PORT)
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) $(UV_HOME) .pytest_cache test-artifacts

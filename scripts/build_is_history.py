@@ -4,10 +4,10 @@ illustrative Islamic State (IS) control history for Syria and Iraq, 2014-2019.
 
 Run from the repository root::
 
-    .venv/bin/python scripts/build_is_history.py            # writes into src/territory/geodata/
+    .venv/bin/python scripts/build_is_history.py            # writes into geodata/
     .venv/bin/python scripts/build_is_history.py --out DIR  # writes a copy into DIR
 
-Inputs are read only from ``src/territory/geodata/**/sources/`` (copies of the shared inputs,
+Inputs are read only from ``geodata/**/sources/`` (copies of the shared inputs,
 see the READMEs), so the build runs offline from the repository. Every derived
 file is rewritten byte-for-byte identically on a rerun: JSON is written by hand
 with sorted/fixed key order, coordinates are rounded to 5 decimals, and every
@@ -48,7 +48,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, box, mapping
 
 ROOT = Path(__file__).resolve().parents[1]
-GEODATA = ROOT / "src" / "territory" / "geodata"
+GEODATA = ROOT / "geodata"
 NE_SRC = GEODATA / "naturalearth" / "sources"
 IS_SRC = GEODATA / "is_syria_iraq" / "sources"
 REF_SRC = GEODATA / "sources"
@@ -1503,7 +1503,7 @@ def actor_table(res: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", type=Path, default=GEODATA, help="output directory (default: src/territory/geodata/)")
+    ap.add_argument("--out", type=Path, default=GEODATA, help="output directory (default: geodata/)")
     args = ap.parse_args(argv)
     out: Path = args.out
     prepare_out(out)

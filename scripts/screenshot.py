@@ -5,7 +5,7 @@ it in Debian's Chromium at 1400×1000 on a date given in the URL, waits until th
 script is idle and the map has drawn its territory, and saves the page. Offline:
 every request that is not to the local server is refused.
 
-    python scripts/screenshot.py [--date 2016-07-04] [--out docs/screenshot.png]
+    python scripts/screenshot.py [--date 2016-07-04] [--out docs/screenshot.png] [--port 8600]
 """
 
 from __future__ import annotations
@@ -31,13 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--date", default="2016-07-04")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    ap.add_argument("--port", type=int, default=None, help="serve on this port (default: a free one)")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if k not in ("TERRITORY_PATH", "TERRITORY_ACTOR")}
         env["TERRITORY_CACHE_DIR"] = str(Path(tmp) / "cache")
-        with run_streamlit("app.py", log=Path(tmp) / "streamlit.log", env=env) as server, sync_playwright() as pw:
+        with run_streamlit("app.py", log=Path(tmp) / "streamlit.log", env=env, port=args.port) as server, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.url)

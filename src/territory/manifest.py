@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from territory.report import LoadError, Report
+from territory.resources import GEODATA_DIR
 from territory.safefile import MiB, check_file, read_bytes
 
 NAME = "dataset.json"
-#: The bundled data ships inside the package, so an installed ``territory`` finds it anywhere.
-BUNDLED_DATA = Path(__file__).resolve().parent / "geodata"
+#: The bundled data: top-level ``geodata/`` in a checkout, inside the package once installed.
+BUNDLED_DATA = GEODATA_DIR
 MAX_MANIFEST_BYTES = 1 * MiB
 #: Side files (claims, actors, settlements, layers): generous, but bounded.
 MAX_SIDE_FILE_BYTES = 256 * MiB

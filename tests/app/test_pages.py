@@ -11,8 +11,8 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["src/territory/app/main.py", "src/territory/app/pages/compare.py", "src/territory/app/pages/claims.py", "src/territory/app/pages/regions.py", "src/territory/app/pages/data.py",
-         "src/territory/app/pages/export.py"]
+PAGES = ["src/territory/app/main.py", "pages/compare.py", "pages/claims.py", "pages/regions.py", "pages/data.py",
+         "pages/export.py"]
 
 pytestmark = pytest.mark.usefixtures("bundled")
 
@@ -100,7 +100,7 @@ def test_date_from_url_query_param():
 
 
 def test_claims_page_lists_the_story_claims():
-    at = run_page("src/territory/app/pages/claims.py")
+    at = run_page("pages/claims.py")
     table = at.dataframe[0].value
     assert len(table) >= 40
     assert {"consistent", "overstated"} & set(table["verdict"])
@@ -116,7 +116,7 @@ def _geojson_bytes(tmp_path: Path) -> bytes:
 
 def test_upload_good_then_bad_keeps_previous_data(tmp_path):
     at = run_page("src/territory/app/main.py")
-    at.switch_page(str(ROOT / "src/territory/app/pages/data.py")).run()
+    at.switch_page(str(ROOT / "pages/data.py")).run()
     at.get("file_uploader")[0].set_value(("mine.geojson", _geojson_bytes(tmp_path), "application/geo+json"))
     at = _submit(at)
     assert not at.exception
@@ -134,7 +134,7 @@ def test_upload_good_then_bad_keeps_previous_data(tmp_path):
     assert report and report[0]["file"] == "broken.geojson"
     assert at.session_state["uploaded"] is uploaded
     # The map page now shows the uploaded data (this session only).
-    at.switch_page(str(ROOT / "src/territory/app/pages/map.py")).run()
+    at.switch_page(str(ROOT / "pages/map.py")).run()
     assert not at.exception
     assert any(m.label.startswith("Occupied: area held") for m in at.metric)
     other = run_page("src/territory/app/main.py")  # a new session still sees the bundled data
@@ -148,7 +148,7 @@ def _submit(at: AppTest) -> AppTest:
 
 @pytest.mark.parametrize("kind", ["Time-series table (CSV)", "Report map (PNG)", "Territory on the date (GeoJSON)"])
 def test_export_page_prepares_a_download(kind):
-    at = run_page("src/territory/app/pages/export.py")
+    at = run_page("pages/export.py")
     at.selectbox(key="export_kind").set_value(kind).run()
     at = at.button(key="export_go").click().run()
     assert not at.exception and not at.error
@@ -190,10 +190,10 @@ def test_hostile_labels_are_escaped_on_the_map(tmp_path):
     p = tmp_path / "evil.geojson"
     g.to_file(p)
     at = run_page("src/territory/app/main.py")
-    at.switch_page(str(ROOT / "src/territory/app/pages/data.py")).run()
+    at.switch_page(str(ROOT / "pages/data.py")).run()
     at.get("file_uploader")[0].set_value(("evil.geojson", p.read_bytes(), "application/geo+json"))
     at = _submit(at)
-    at.switch_page(str(ROOT / "src/territory/app/pages/map.py")).run()
+    at.switch_page(str(ROOT / "pages/map.py")).run()
     assert not at.exception
     fg = map_args(at)["feature_group"]
     assert "<img" not in fg and "<script>" not in fg
@@ -201,7 +201,7 @@ def test_hostile_labels_are_escaped_on_the_map(tmp_path):
 
 
 def test_compare_page_with_reversed_dates_swaps_them():
-    at = run_page("src/territory/app/pages/compare.py")
+    at = run_page("pages/compare.py")
     at.selectbox(key="compare_from").set_value("2017-01-01").run()
     at = at.selectbox(key="date").set_value("2015-01-01").run()
     assert not at.exception
@@ -210,7 +210,7 @@ def test_compare_page_with_reversed_dates_swaps_them():
 
 def test_claims_table_verdict_first_blank_missing_figures():
     """The verdict is the first column; a missing figure is an empty cell, not "None" or "nan"."""
-    at = run_page("src/territory/app/pages/claims.py")
+    at = run_page("pages/claims.py")
     assert not at.exception
     df = at.dataframe[0].value
     data = df.data if hasattr(df, "data") else df  # a Styler: its frame
@@ -221,7 +221,7 @@ def test_claims_table_verdict_first_blank_missing_figures():
 
 
 def test_compare_page_with_one_date_says_so_and_shows_no_rate_over_zero_days():
-    at = run_page("src/territory/app/pages/compare.py")
+    at = run_page("pages/compare.py")
     day = at.session_state["date"]
     at = at.selectbox(key="compare_from").set_value(day).run()
     assert not at.exception
@@ -253,7 +253,7 @@ def test_export_page_says_when_names_have_letters_the_export_fonts_lack(tmp_path
                       "status": ["controlled"] * 2},
                      geometry=[shapely.box(24, 12, 27, 15), shapely.box(30, 14, 33, 17)], crs=4326).to_file(path)
     monkeypatch.setenv("TERRITORY_PATH", str(path))
-    at = run_page("src/territory/app/pages/export.py")
+    at = run_page("pages/export.py")
     assert not at.exception, [e.message for e in at.exception]
     notes = [w.value for w in at.warning if "no glyph in the export fonts" in w.value]
     assert len(notes) == 1 and "中国军队" in notes[0] and "တ" not in notes[0]

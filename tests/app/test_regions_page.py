@@ -55,7 +55,7 @@ def cli_table(*argv: str) -> pd.DataFrame:
 
 def test_regions_page_on_a_bare_archive_uses_bundled_oblasts(on_archive):
     folder, _ = on_archive
-    at = run_page("src/territory/app/pages/regions.py")
+    at = run_page("pages/regions.py")
     assert not at.exception, [e.message for e in at.exception]
     day = at.session_state["date"]
     shown = at.dataframe[0].value
@@ -72,7 +72,7 @@ def test_regions_page_on_a_bare_archive_uses_bundled_oblasts(on_archive):
 
 def test_region_layer_upload_with_name_column(on_archive):
     folder, layer_path = on_archive
-    at = run_page("src/territory/app/pages/regions.py")
+    at = run_page("pages/regions.py")
     day = at.session_state["date"]
     at.get("file_uploader")[0].set_value(("districts.gpkg", layer_path.read_bytes(), "application/geopackage+sqlite3"))
     at.run()
@@ -91,7 +91,7 @@ def test_region_layer_upload_with_name_column(on_archive):
 
 
 def test_refused_region_layer_keeps_the_current_one(on_archive, tmp_path):
-    at = run_page("src/territory/app/pages/regions.py")
+    at = run_page("pages/regions.py")
     pts = tmp_path / "towns.geojson"
     gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(36, 48)], crs=4326).to_file(pts)
     at.get("file_uploader")[0].set_value(("towns.geojson", pts.read_bytes(), "application/geo+json"))
@@ -118,7 +118,7 @@ def test_map_page_headline_is_land_only_and_says_what_lies_outside(on_archive):
 
 
 def test_bundled_regions_page_switches_actor_and_sampling():
-    at = run_page("src/territory/app/pages/regions.py")
+    at = run_page("pages/regions.py")
     assert not at.exception
     actors = at.selectbox(key="regions_actor").options
     for actor in actors[:3]:
@@ -130,7 +130,7 @@ def test_bundled_regions_page_switches_actor_and_sampling():
 
 
 def test_regions_actor_follows_the_sidebar_focus_until_picked_here():
-    at = run_page("src/territory/app/pages/regions.py")
+    at = run_page("pages/regions.py")
     actors = at.selectbox(key="regions_actor").options
     assert at.selectbox(key="regions_actor").value == at.selectbox(key="focus").value
     other = next(a for a in actors if a != at.selectbox(key="focus").value)
@@ -145,7 +145,7 @@ def test_regions_actor_follows_the_sidebar_focus_until_picked_here():
 
 
 def test_data_page_names_the_servers_data_not_the_bundled_one(on_archive):
-    at = run_page("src/territory/app/pages/data.py")
+    at = run_page("pages/data.py")
     assert not at.exception, [e.message for e in at.exception]
     assert at.radio(key="source_choice").options[0] == "The server's data"
     shown = next(m.value for m in at.markdown if m.value.startswith("**Now showing:**"))
@@ -178,7 +178,7 @@ def test_hostile_region_names_are_text_not_templates_or_html(on_archive, tmp_pat
                              *grid["district_name"].iloc[4:]]
     path = tmp_path / "hostile.geojson"
     grid.to_file(path, engine="pyogrio")
-    at = run_page("src/territory/app/pages/regions.py")
+    at = run_page("pages/regions.py")
     at.get("file_uploader")[0].set_value(("hostile.geojson", path.read_bytes(), "application/geo+json"))
     at.run()
     at = at.selectbox(key="region_name_col_0").set_value("district_name").run()

@@ -221,14 +221,15 @@ def run_streamlit(
     cwd: Path = REPO_ROOT,
     timings: Path | None = None,
     timeout: float = 60.0,
+    port: int | None = None,
 ) -> Iterator[StreamlitServer]:
-    """``python -m streamlit run SCRIPT`` on a free port; yields once /_stcore/health says ok.
+    """``python -m streamlit run SCRIPT`` on ``port`` (default: a free one); yields once /_stcore/health says ok.
 
     The server runs in its own process group and is stopped on exit (SIGTERM,
     then SIGKILL after 10 s), so no orphan survives a failed test. ``env``
     replaces the environment (pass ``dict(os.environ, ...)`` to extend it).
     """
-    port = free_port()
+    port = port or free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
            "--server.headless", "true", "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false"]

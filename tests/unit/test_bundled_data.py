@@ -19,7 +19,7 @@ import shapely
 from pyproj import Geod
 
 ROOT = Path(__file__).resolve().parents[2]
-GEODATA = ROOT / "src" / "territory" / "geodata"
+GEODATA = ROOT / "geodata"
 IS_DIR = GEODATA / "is_syria_iraq"
 GEOD = Geod(ellps="WGS84")
 IS = "Islamic State"

@@ -29,7 +29,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from territory.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = ROOT / "src" / "territory" / "geodata" / "is_syria_iraq"
+BUNDLED = ROOT / "geodata" / "is_syria_iraq"
 NBSP = "\u00a0"
 GEOD = Geod(ellps="WGS84")
 
