@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from territory.io import _read_in_folder as _real_read  # bound before any test patches territory.io
+from territory.io.folder import _read_in_folder as _real_read  # bound before any test patches it
 
 DIES_ON = "2022-03-12.geojson"
 
 
 def dies_on_one(path: Path, options):
-    """``territory.io._read_in_folder``, except that the worker process dies (as if killed) on DIES_ON."""
+    """``territory.io.folder._read_in_folder``, except that the worker process dies (as if killed) on DIES_ON."""
     if path.name == DIES_ON:
         os._exit(9)
     return _real_read(path, options)

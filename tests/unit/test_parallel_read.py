@@ -206,7 +206,7 @@ def test_a_threaded_process_gets_workers_from_a_fork_server_only_when_asked(mixe
 @pytest.mark.parametrize("threaded", [False, True], ids=["forked", "fork-server"])
 def test_a_worker_that_dies_leaves_the_one_by_one_read(mixed, monkeypatch, request, threaded):
     """A worker killed mid-read (out of memory, say): the folder is read in-process, the report not doubled."""
-    import territory.io as tio
+    import territory.io.folder as io_folder
     from tests.unit.parallel_helpers import dies_on_one
 
     if threaded:
@@ -215,7 +215,7 @@ def test_a_worker_that_dies_leaves_the_one_by_one_read(mixed, monkeypatch, reque
     for name in ("2022-03-21.geojson", "2022-03-22.geojson"):
         (mixed / name).unlink()
     serial, _ = _load(mixed, 1, monkeypatch)
-    monkeypatch.setattr(tio, "_read_in_folder", dies_on_one)  # importable: fork-server workers find it too
+    monkeypatch.setattr(io_folder, "_read_in_folder", dies_on_one)  # importable: fork-server workers find it too
     after, seen = _load(mixed, 2, monkeypatch)
     _same(serial, after)
     assert after.history is not None and len(after.history) == 21
