@@ -208,75 +208,83 @@ def _looks_projected(bounds: np.ndarray) -> bool:
     return bool(np.nanmax(np.abs(bounds)) > 1000)
 
 
-def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offset: int) -> np.ndarray | None:
-    """2-D polygonal EPSG:4326 geometry, or None if the whole layer is refused.
+def _bounds_text(b: np.ndarray) -> str:
+    return f"x {b[0]:,.6g}..{b[2]:,.6g}, y {b[1]:,.6g}..{b[3]:,.6g}"
 
-    Non-polygon rows become None (dropped later, with a warning); rows with no
-    geometry become empty polygons ("holds nothing", with a warning).
-    """
+
+def _crs_contradicted(crs: CRS, arr: np.ndarray, present: np.ndarray, report: Report, name: str) -> bool:
+    """A projected CRS declared over coordinates that look like lon/lat degrees: an error, True."""
+    if not (crs.is_projected and present.any()):
+        return False
+    b = shapely.total_bounds(arr[present])
+    if not (np.all(np.abs(b[[0, 2]]) <= 180) and np.all(np.abs(b[[1, 3]]) <= 90)):
+        return False
+    unit = (crs.axis_info[0].unit_name if crs.axis_info else "") or "metres"
+    report.error(
+        f"the file declares {crs.to_string()!s} ({crs.name}, in {unit}) but the coordinates look like "
+        f"lon/lat degrees ({_bounds_text(b)}): the declared CRS "
+        "contradicts the coordinates",
+        file=name, field="geometry", code="crs-contradiction",
+        hint="if the coordinates are lon/lat, declare EPSG:4326 (or drop the CRS from a GeoJSON); "
+             "otherwise the coordinates were written in the wrong units",
+    )
+    return True
+
+
+def _to_lonlat(frame: gpd.GeoDataFrame, arr: np.ndarray, present: np.ndarray, report: Report,
+               name: str) -> gpd.GeoSeries | None:
+    """The layer's geometry in EPSG:4326; None (with an error) when its CRS is missing for projected
+    coordinates, unreadable, contradicted by the coordinates, or cannot be transformed."""
     geom = frame.geometry
-    arr = np.asarray(geom.values, dtype=object)
-    null_input = pd.isna(arr)
-    present = ~(null_input | shapely.is_empty(arr))
     if frame.crs is None:
-        declared = "the file declares no CRS"
         if present.any() and _looks_projected(shapely.total_bounds(arr[present])):
             b = shapely.total_bounds(arr[present])
             report.error(
-                f"coordinates are not lon/lat (x {b[0]:,.6g}..{b[2]:,.6g}, y {b[1]:,.6g}..{b[3]:,.6g}: "
-                f"metres?) and {declared}",
+                f"coordinates are not lon/lat ({_bounds_text(b)}: metres?) and the file declares no CRS",
                 file=name, field="geometry", code="projected-no-crs",
                 hint="declare the CRS (a .prj beside the .shp, or a 'crs' in the file) or reproject to "
                      "EPSG:4326 (lon/lat) before loading",
             )
             return None
-    else:
-        try:
-            crs = CRS.from_user_input(frame.crs)
-            is_wgs84 = _is_wgs84(crs)
-        except Exception as exc:
-            report.error(f"declared CRS cannot be understood ({str(exc)[:160]})", file=name, field="geometry",
-                         code="bad-crs", hint="declare a standard CRS such as EPSG:4326")
+        return geom
+    try:
+        crs = CRS.from_user_input(frame.crs)
+        is_wgs84 = _is_wgs84(crs)
+    except Exception as exc:
+        report.error(f"declared CRS cannot be understood ({str(exc)[:160]})", file=name, field="geometry",
+                     code="bad-crs", hint="declare a standard CRS such as EPSG:4326")
+        return None
+    if is_wgs84:
+        if present.any() and _looks_projected(shapely.total_bounds(arr[present])):
+            b = shapely.total_bounds(arr[present])
+            report.error(
+                f"coordinates are not lon/lat ({_bounds_text(b)}: "
+                "metres?) but the file is read as EPSG:4326 (GeoJSON without a 'crs' member always is)",
+                file=name, field="geometry", code="projected-no-crs",
+                hint="reproject to EPSG:4326 (lon/lat) before loading, or save in a format that "
+                     "declares its CRS (GeoPackage, zipped Shapefile with .prj)",
+            )
             return None
-        if is_wgs84:
-            if present.any() and _looks_projected(shapely.total_bounds(arr[present])):
-                b = shapely.total_bounds(arr[present])
-                report.error(
-                    f"coordinates are not lon/lat (x {b[0]:,.6g}..{b[2]:,.6g}, y {b[1]:,.6g}..{b[3]:,.6g}: "
-                    "metres?) but the file is read as EPSG:4326 (GeoJSON without a 'crs' member always is)",
-                    file=name, field="geometry", code="projected-no-crs",
-                    hint="reproject to EPSG:4326 (lon/lat) before loading, or save in a format that "
-                         "declares its CRS (GeoPackage, zipped Shapefile with .prj)",
-                )
-                return None
-        else:
-            if crs.is_projected and present.any():
-                b = shapely.total_bounds(arr[present])
-                if np.all(np.abs(b[[0, 2]]) <= 180) and np.all(np.abs(b[[1, 3]]) <= 90):
-                    unit = (crs.axis_info[0].unit_name if crs.axis_info else "") or "metres"
-                    report.error(
-                        f"the file declares {crs.to_string()!s} ({crs.name}, in {unit}) but the coordinates look like "
-                        f"lon/lat degrees (x {b[0]:,.6g}..{b[2]:,.6g}, y {b[1]:,.6g}..{b[3]:,.6g}): the declared CRS "
-                        "contradicts the coordinates",
-                        file=name, field="geometry", code="crs-contradiction",
-                        hint="if the coordinates are lon/lat, declare EPSG:4326 (or drop the CRS from a GeoJSON); "
-                             "otherwise the coordinates were written in the wrong units",
-                    )
-                    return None
-            try:
-                geom = geom.to_crs(WGS84)
-            except Exception as exc:
-                report.error(f"cannot transform from the declared CRS {crs.name!r} to lon/lat ({str(exc)[:160]})",
-                             file=name, field="geometry", code="bad-crs",
-                             hint="reproject to EPSG:4326 (lon/lat) before loading")
-                return None
-            report.count("reprojected_rows", int(present.sum()))
-    arr = np.asarray(geom.values, dtype=object)
-    has_z = present & shapely.has_z(arr)
-    if has_z.any():
-        arr = shapely.force_2d(arr)
-        report.count("z_dropped", int(has_z.sum()))
-    # Coordinates that are not numbers: reported per row (repairing would silently drop them).
+        return geom
+    if _crs_contradicted(crs, arr, present, report, name):
+        return None
+    try:
+        geom = geom.to_crs(WGS84)
+    except Exception as exc:
+        report.error(f"cannot transform from the declared CRS {crs.name!r} to lon/lat ({str(exc)[:160]})",
+                     file=name, field="geometry", code="bad-crs",
+                     hint="reproject to EPSG:4326 (lon/lat) before loading")
+        return None
+    report.count("reprojected_rows", int(present.sum()))
+    return geom
+
+
+def _refuse_unmeasurable(arr: np.ndarray, present: np.ndarray, types: np.ndarray, report: Report, name: str,
+                         offset: int) -> bool:
+    """Rows with NaN/infinite coordinates or absurdly nested collections: errors by row, True.
+
+    Coordinates that are not numbers are reported, not repaired (repairing would silently drop them).
+    """
     coords, owner = shapely.get_coordinates(arr[present], return_index=True)
     if len(coords):
         nonfinite = np.zeros(len(arr), bool)
@@ -285,8 +293,7 @@ def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offse
                     file=name, field="geometry", code="bad-coordinates", summary="with NaN or infinite coordinates",
                     hint="fix or remove the broken vertices of this polygon in a GIS")
         if nonfinite.any():
-            return None
-    types = shapely.get_type_id(arr)
+            return True
     deep = [i for i in np.flatnonzero(present & (types == COLLECTION)) if _nesting(arr[i]) > MAX_NESTING]
     if deep:
         mask = np.zeros(len(arr), bool)
@@ -294,8 +301,16 @@ def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offse
         _row_errors(report, mask, offset, lambda i: f"GeometryCollections nested more than {MAX_NESTING} levels deep",
                     file=name, field="geometry", code="too-deep", summary="with too deeply nested collections",
                     hint="export plain Polygons or MultiPolygons")
-        return None
-    # Keep polygonal parts only.
+        return True
+    return False
+
+
+def _polygonal_rows(arr: np.ndarray, present: np.ndarray, types: np.ndarray, report: Report, name: str,
+                    offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """(polygonal, other) row masks; GeometryCollections are flattened in place to their polygon parts.
+
+    Dropped parts and non-polygon features are warned about with their rows.
+    """
     polygonal = present & np.isin(types, POLYGONAL)
     collections = present & (types == COLLECTION)
     if collections.any():
@@ -328,73 +343,117 @@ def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offse
             hint="territory must be polygons; points and lines are ignored",
         )
         report.count("non_polygon_dropped", int(other.sum()))
+    return polygonal, other
+
+
+def _empty_missing(arr: np.ndarray, present: np.ndarray, null_input: np.ndarray, unparsed: object,
+                   report: Report, name: str, offset: int) -> None:
+    """Rows without geometry become empty polygons ("holds nothing"), in place; null ones are warned about.
+
+    An explicitly empty polygon is the model's way to say "holds nothing from this day"; a row
+    with no geometry at all may be an export failure, so it is pointed out. Rows whose WKT could
+    not be parsed (``unparsed``) were reported as errors already.
+    """
     missing = ~present
-    unparsed = frame.attrs.get("unparsed_rows")  # bad WKT, already reported as errors
-    if unparsed is not None and len(unparsed):
+    if unparsed is not None and len(unparsed):  # type: ignore[arg-type]
         missing[np.asarray(unparsed, dtype=int)] = False
-    if missing.any():
-        # An explicitly empty polygon is the model's way to say "holds nothing from this day";
-        # a row with no geometry at all may be an export failure, so it is pointed out.
-        null = missing & null_input
-        if null.any():
-            report.warning(
-                f"{int(null.sum())} row(s) with no readable geometry (null, missing, or not a valid geometry "
-                f"object, e.g. coordinates written as text), read as 'holds nothing': "
-                f"rows {_rows(np.flatnonzero(null), offset)}",
-                file=name, field="geometry", code="empty-geometry",
-                hint="check these rows' geometry (coordinates are numbers: [36.1, 35.2], not \"36.1\"); remove "
-                     "them if they are not meant to end a holding (an empty polygon says 'holds nothing' without "
-                     "this warning)",
-            )
-        report.count("empty_geometries", int(missing.sum()))
-        arr[missing] = shapely.Polygon()
-    arr[other] = None
-    keep = polygonal
-    broken = keep & ~shapely.is_valid(arr)
-    if broken.any():
-        fixed = shapely.make_valid(arr[broken], method="structure", keep_collapsed=False)
-        arr[broken] = [_polygonal(g) for g in fixed]
-        collapsed = broken & shapely.is_empty(arr)
+    if not missing.any():
+        return
+    null = missing & null_input
+    if null.any():
         report.warning(
-            f"{int(broken.sum())} invalid polygon(s) repaired (self-intersections, bad rings): "
-            f"rows {_rows(np.flatnonzero(broken), offset)}"
-            + (f"; {int(collapsed.sum())} had no area left and were dropped" if collapsed.any() else ""),
-            file=name, field="geometry", code="repaired",
-            hint="check these polygons in a GIS; the repaired shape may differ from what was meant",
+            f"{int(null.sum())} row(s) with no readable geometry (null, missing, or not a valid geometry "
+            f"object, e.g. coordinates written as text), read as 'holds nothing': "
+            f"rows {_rows(np.flatnonzero(null), offset)}",
+            file=name, field="geometry", code="empty-geometry",
+            hint="check these rows' geometry (coordinates are numbers: [36.1, 35.2], not \"36.1\"); remove "
+                 "them if they are not meant to end a holding (an empty polygon says 'holds nothing' without "
+                 "this warning)",
         )
-        report.count("repaired_geometries", int(broken.sum()))
-        if collapsed.any():
-            arr[collapsed] = None
-            keep = keep & ~collapsed
-    if keep.any():
-        bounds = np.full((len(arr), 4), np.nan)
-        bounds[keep] = shapely.bounds(arr[keep])
-        with np.errstate(invalid="ignore"):
-            off_range = keep & ((np.abs(bounds[:, [0, 2]]) > 180.0001).any(axis=1)
-                                | (np.abs(bounds[:, [1, 3]]) > 90.0001).any(axis=1))
+    report.count("empty_geometries", int(missing.sum()))
+    arr[missing] = shapely.Polygon()
+
+
+def _repair(arr: np.ndarray, keep: np.ndarray, report: Report, name: str, offset: int) -> np.ndarray:
+    """Invalid polygons made valid in place (warned about by row); returns ``keep`` less those left with no area."""
+    broken = keep & ~shapely.is_valid(arr)
+    if not broken.any():
+        return keep
+    fixed = shapely.make_valid(arr[broken], method="structure", keep_collapsed=False)
+    arr[broken] = [_polygonal(g) for g in fixed]
+    collapsed = broken & shapely.is_empty(arr)
+    report.warning(
+        f"{int(broken.sum())} invalid polygon(s) repaired (self-intersections, bad rings): "
+        f"rows {_rows(np.flatnonzero(broken), offset)}"
+        + (f"; {int(collapsed.sum())} had no area left and were dropped" if collapsed.any() else ""),
+        file=name, field="geometry", code="repaired",
+        hint="check these polygons in a GIS; the repaired shape may differ from what was meant",
+    )
+    report.count("repaired_geometries", int(broken.sum()))
+    if collapsed.any():
+        arr[collapsed] = None
+        keep = keep & ~collapsed
+    return keep
+
+
+def _check_extent(arr: np.ndarray, keep: np.ndarray, report: Report, name: str, offset: int) -> None:
+    """Errors by row for coordinates outside ±180/±90 and for parts wrapping the antimeridian."""
+    bounds = np.full((len(arr), 4), np.nan)
+    bounds[keep] = shapely.bounds(arr[keep])
+    with np.errstate(invalid="ignore"):
+        off_range = keep & ((np.abs(bounds[:, [0, 2]]) > 180.0001).any(axis=1)
+                            | (np.abs(bounds[:, [1, 3]]) > 90.0001).any(axis=1))
+    _row_errors(
+        report, off_range, offset,
+        lambda i: (f"coordinates are outside the lon/lat range (x {bounds[i, 0]:.1f}..{bounds[i, 2]:.1f}, "
+                   f"y {bounds[i, 1]:.1f}..{bounds[i, 3]:.1f})"),
+        file=name, field="geometry", code="out-of-range", summary="with coordinates outside the lon/lat range",
+        hint="longitude must be within ±180 and latitude within ±90: check for swapped or mistyped "
+             "coordinates, or a wrong declared CRS",
+    )
+    # A part spanning more than 180° of longitude almost certainly wraps the wrong way
+    # round the globe. MultiPolygons correctly split at ±180° are fine.
+    candidates = np.flatnonzero(keep & ~off_range & ((bounds[:, 2] - bounds[:, 0]) > 180))
+    if len(candidates):
+        parts, owner = shapely.get_parts(arr[candidates], return_index=True)
+        pb = shapely.bounds(parts)
+        wide = np.zeros(len(arr), bool)
+        wide[candidates[np.unique(owner[(pb[:, 2] - pb[:, 0]) > 180])]] = True
         _row_errors(
-            report, off_range, offset,
-            lambda i: (f"coordinates are outside the lon/lat range (x {bounds[i, 0]:.1f}..{bounds[i, 2]:.1f}, "
-                       f"y {bounds[i, 1]:.1f}..{bounds[i, 3]:.1f})"),
-            file=name, field="geometry", code="out-of-range", summary="with coordinates outside the lon/lat range",
-            hint="longitude must be within ±180 and latitude within ±90: check for swapped or mistyped "
-                 "coordinates, or a wrong declared CRS",
+            report, wide, offset,
+            lambda i: "polygon spans more than 180° of longitude: it probably crosses the antimeridian (±180°)",
+            file=name, field="geometry", code="antimeridian", summary="crossing the antimeridian",
+            hint="split it at ±180° into a MultiPolygon (e.g. with the 'antimeridian' Python package) "
+                 "before loading",
         )
-        # A part spanning more than 180° of longitude almost certainly wraps the wrong way
-        # round the globe. MultiPolygons correctly split at ±180° are fine.
-        candidates = np.flatnonzero(keep & ~off_range & ((bounds[:, 2] - bounds[:, 0]) > 180))
-        if len(candidates):
-            parts, owner = shapely.get_parts(arr[candidates], return_index=True)
-            pb = shapely.bounds(parts)
-            wide = np.zeros(len(arr), bool)
-            wide[candidates[np.unique(owner[(pb[:, 2] - pb[:, 0]) > 180])]] = True
-            _row_errors(
-                report, wide, offset,
-                lambda i: "polygon spans more than 180° of longitude: it probably crosses the antimeridian (±180°)",
-                file=name, field="geometry", code="antimeridian", summary="crossing the antimeridian",
-                hint="split it at ±180° into a MultiPolygon (e.g. with the 'antimeridian' Python package) "
-                     "before loading",
-            )
+
+
+def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offset: int) -> np.ndarray | None:
+    """2-D polygonal EPSG:4326 geometry, or None if the whole layer is refused.
+
+    Non-polygon rows become None (dropped later, with a warning); rows with no
+    geometry become empty polygons ("holds nothing", with a warning).
+    """
+    arr = np.asarray(frame.geometry.values, dtype=object)
+    null_input = pd.isna(arr)
+    present = ~(null_input | shapely.is_empty(arr))
+    geom = _to_lonlat(frame, arr, present, report, name)
+    if geom is None:
+        return None
+    arr = np.asarray(geom.values, dtype=object)
+    has_z = present & shapely.has_z(arr)
+    if has_z.any():
+        arr = shapely.force_2d(arr)
+        report.count("z_dropped", int(has_z.sum()))
+    types = shapely.get_type_id(arr)
+    if _refuse_unmeasurable(arr, present, types, report, name, offset):
+        return None
+    polygonal, other = _polygonal_rows(arr, present, types, report, name, offset)
+    _empty_missing(arr, present, null_input, frame.attrs.get("unparsed_rows"), report, name, offset)
+    arr[other] = None
+    keep = _repair(arr, polygonal, report, name, offset)
+    if keep.any():
+        _check_extent(arr, keep, report, name, offset)
     return arr
 
 
@@ -434,6 +493,187 @@ def check_options(options: LoadOptions, report: Report, name: str) -> bool:
     return ok
 
 
+def _refuse_non_text(frame: pd.DataFrame, cols: dict[str, str], report: Report, name: str, offset: int) -> bool:
+    """A true/false actor or status column, or JSON objects/lists in any column: errors by row, True."""
+    n = len(frame)
+    for canon, col in cols.items():
+        values = frame[col]
+        if canon in ("actor", "status") and pd.api.types.is_bool_dtype(values.dtype):
+            _row_errors(report, np.ones(n, dtype=bool), offset, lambda i, c=canon: f"{c} is true/false, not text",
+                        file=name, field=str(col), code="bad-type", summary=f"whose {canon} is not text",
+                        hint=f"write the {canon} as text, e.g. \"Occupied\" (JSON true/false is not a name)")
+            return True
+        if values.dtype == object:
+            nested = values.map(lambda v: isinstance(v, dict | list | tuple | set | np.ndarray | bool)).to_numpy(dtype=bool)
+            _row_errors(report, nested, offset,
+                        lambda i, v=values, c=canon: f"{c} is a {_kind(v.iloc[i])}, not text",
+                        file=name, field=str(col), code="bad-type", summary=f"whose {canon} is not text",
+                        hint=f"write the {canon} as plain text (a string), not a JSON object or list")
+            if nested.any():
+                return True
+    return False
+
+
+def _warn_partial_dates(raw_dates: pd.Series, report: Report, name: str, col: str, offset: int) -> None:
+    """A warning naming the rows whose date is only a year or a month (read as its first day)."""
+    text = raw_dates.astype("string").str.strip()
+    partial = text.str.fullmatch(PARTIAL_DATE.pattern).fillna(False).to_numpy(dtype=bool)
+    if partial.any():
+        report.warning(
+            f"{int(partial.sum())} date(s) give only a year or a month (e.g. '{text[partial].iloc[0]}'), "
+            f"read as its first day: rows {_rows(np.flatnonzero(partial), offset)}",
+            file=name, field=str(col), code="partial-date",
+            hint="write full dates as YYYY-MM-DD if the day is known",
+        )
+
+
+def _date_column(frame: pd.DataFrame, col: str, fmt: str | None, fill: pd.Timestamp | None, report: Report,
+                 name: str, offset: int) -> pd.Series:
+    """The date column's days (NaT where refused, with an error by row); ``fill`` dates its empty cells.
+
+    KML's 'timestamp' and 'begin' columns complete each other (a Placemark has either).
+    """
+    raw_dates = frame[col]
+    dates, why, mixed = _parse_dates(raw_dates, fmt)
+    if str(col).casefold() in KML_DATE_COLUMNS:
+        for other in KML_DATE_COLUMNS:
+            match = [c for c in frame.columns if str(c).casefold() == other and c != col]
+            if match:
+                more, more_why, more_mixed = _parse_dates(frame[match[0]], fmt)
+                dates = dates.fillna(more)
+                why, mixed = {**more_why, **why}, mixed or more_mixed
+    if fill is not None:
+        dates = dates.where(dates.notna() | ~_blank(raw_dates), fill)
+    bad = dates.isna().to_numpy()
+    blank = _blank(raw_dates).to_numpy()
+    if mixed:
+        report.error(mixed, file=name, field=str(col), code="mixed-dates",
+                     hint="write every date of the column the same way (YYYY-MM-DD), or " + FORMAT_HINT)
+    else:
+        ambiguous = any("ambiguous" in w or "orders" in w or "two-digit" in w for w in why.values())
+        _row_errors(
+            report, bad, offset,
+            lambda i: "date missing" if blank[i] else
+            "date " + why.get(str(raw_dates.iloc[i]).strip(), f"'{_show(raw_dates.iloc[i])}' is not a date"),
+            file=name, field=str(col), code="bad-date", summary="with a missing or unparseable date",
+            hint=FORMAT_HINT if ambiguous else "write dates as YYYY-MM-DD (years 1678-2261)",
+        )
+    if not bad.any() and not pd.api.types.is_datetime64_any_dtype(raw_dates.dtype):
+        _warn_partial_dates(raw_dates, report, name, col, offset)
+    return dates
+
+
+def _layer_dates(frame: pd.DataFrame, cols: dict[str, str], options: LoadOptions, report: Report, name: str,
+                 offset: int, file_date: pd.Timestamp | None, fill_missing_dates: bool) -> object | None:
+    """Each row's date: from its column, else the file name's or the options' date; None (with an error) if none."""
+    if "date" in cols:
+        fill = file_date if fill_missing_dates else None
+        return _date_column(frame, cols["date"], options.date_format, fill, report, name, offset)
+    if file_date is not None or options.date:
+        day = file_date if file_date is not None else parse_day(options.date)  # checked by check_options
+        return np.full(len(frame), np.datetime64(day, "ns"))
+    if "date" not in options.columns:  # else a bad mapping was reported already
+        report.error("no date column and no date in the file name", file=name, field="date", code="no-date",
+                     hint=f"add a 'date' column (YYYY-MM-DD), map one with {opt('column', 'date')}, "
+                          f"name the file YYYY-MM-DD.geojson, or use {opt('file_date')}")
+    return None
+
+
+def _layer_actors(frame: pd.DataFrame, cols: dict[str, str], options: LoadOptions, report: Report, name: str,
+                  offset: int) -> object | None:
+    """Each row's actor, cleaned by the alias table; None (with an error) if the layer names none.
+
+    With no actor column and no actor option, a 'name' (KML) column stands in, with a warning.
+    """
+    actor_col = cols.get("actor")
+    if actor_col is None and options.actor is None:
+        lower = {str(c).casefold(): c for c in frame.columns if c != frame.active_geometry_name}
+        actor_col = next((lower[c] for c in NAME_FALLBACK if c in lower and not _is_empty_column(frame[lower[c]])),
+                         None)
+        if actor_col is not None:
+            report.warning(f"no actor column: actors are taken from the '{actor_col}' column", file=name,
+                           field=str(actor_col), code="actor-from-name",
+                           hint=f"if that is wrong, map the right column with {opt('column', 'actor')} "
+                                f"or use {opt('actor')}")
+    if actor_col is not None:
+        labels = frame[actor_col]
+        missing = _blank(labels)
+        if options.actor is not None:
+            labels = labels.where(~missing, options.actor)
+            missing = pd.Series(False, index=labels.index)
+        missing_arr = missing.to_numpy(dtype=bool)
+        _row_errors(report, missing_arr, offset, lambda i: "actor is missing", file=name, field=str(actor_col),
+                    code="no-actor", summary="with no actor",
+                    hint=f"fill in the actor, or use {opt('actor')} for rows without one")
+        uniq = labels[~missing].unique()
+        cleaned = {v: options.aliases.clean(v) for v in uniq}
+        return labels.map(cleaned)
+    if options.actor is not None:
+        return np.full(len(frame), options.aliases.clean(options.actor), dtype=object)
+    if "actor" not in options.columns:
+        report.error("no actor column", file=name, field="actor", code="no-actor",
+                     hint=f"add an 'actor' column, map one with {opt('column', 'actor')}, or use {opt('actor')}")
+    return None
+
+
+def _layer_statuses(frame: pd.DataFrame, cols: dict[str, str], options: LoadOptions, report: Report, name: str,
+                    offset: int) -> object:
+    """Each row's status through the alias table (blank cells take the option's or 'controlled')."""
+    default_status = STATUS_ALIASES.resolve(options.status) or "controlled"
+    if "status" not in cols:
+        return np.full(len(frame), default_status, dtype=object)
+    labels = frame[cols["status"]]
+    empty = _blank(labels)
+    lookup = {v: STATUS_ALIASES.resolve(v) for v in labels[~empty].unique()}
+    resolved = labels.map(lookup).where(~empty, default_status)
+    unknown = resolved.isna().to_numpy()
+    _row_errors(
+        report, unknown, offset, lambda i: f"status '{labels.iloc[i]}' is not one of {', '.join(STATUSES)}",
+        file=name, field=str(cols["status"]), code="bad-status", summary="with an unknown status",
+        hint="use controlled, contested or claimed (or a known alias such as 'occupied', 'grey zone')",
+    )
+    return resolved
+
+
+def _layer_valid_to(frame: pd.DataFrame, cols: dict[str, str], fmt: str | None, dates: object | None,
+                    report: Report, name: str, offset: int) -> object:
+    """Each row's valid_to (NaT if none); errors by row where unparseable or not after the row's date."""
+    if "valid_to" not in cols:
+        return np.full(len(frame), np.datetime64("NaT", "ns"))
+    col = cols["valid_to"]
+    raw_vt = frame[col]
+    vt, vt_why, vt_mixed = _parse_dates(raw_vt, fmt)
+    if vt_mixed:
+        report.error(vt_mixed, file=name, field=str(col), code="mixed-dates",
+                     hint="write every date of the column the same way (YYYY-MM-DD), or " + FORMAT_HINT)
+    else:
+        bad = (vt.isna() & ~_blank(raw_vt)).to_numpy()
+        _row_errors(report, bad, offset,
+                    lambda i: "valid_to " + vt_why.get(str(raw_vt.iloc[i]).strip(),
+                                                       f"'{_show(raw_vt.iloc[i])}' is not a date"),
+                    file=name, field=str(col), code="bad-date",
+                    summary="with an unparseable valid_to", hint="write dates as YYYY-MM-DD or leave empty")
+    if dates is not None:
+        start = pd.Series(np.asarray(dates, dtype="datetime64[ns]"))
+        inverted = (vt.notna() & start.notna() & (vt <= start)).to_numpy()
+        _row_errors(
+            report, inverted, offset,
+            lambda i: f"valid_to is not after date ({vt.iloc[i]:%Y-%m-%d} <= {start.iloc[i]:%Y-%m-%d})",
+            file=name, field=str(col), code="bad-interval", summary="with valid_to not after date",
+            hint="valid_to is the first day the row no longer holds: it must be later than date",
+        )
+    return vt
+
+
+def _text_column(frame: pd.DataFrame, col: str | None) -> object:
+    """A free-text column (source, note) stripped, blank cells None; all None if the layer has none."""
+    if col is None:
+        return np.full(len(frame), None, dtype=object)
+    values = frame[col]
+    text = values.astype("string").str.strip()
+    return text.astype(object).where(~_blank(values), None)
+
+
 def normalise_layer(
     raw: RawLayer, options: LoadOptions, report: Report, file_date: pd.Timestamp | None = None,
     fill_missing_dates: bool = False,
@@ -457,150 +697,23 @@ def normalise_layer(
         frame = frame.reset_index(drop=True)
     before = len(report.problems)  # this layer's problems follow (counting all errors per file is quadratic)
     cols = find_columns(frame, options, report, name)
-    n = len(frame)
+    if _refuse_non_text(frame, cols, report, name, offset):
+        return None
     out: dict[str, object] = {}
-    for canon, col in cols.items():
-        values = frame[col]
-        if canon in ("actor", "status") and pd.api.types.is_bool_dtype(values.dtype):
-            _row_errors(report, np.ones(n, dtype=bool), offset, lambda i, c=canon: f"{c} is true/false, not text",
-                        file=name, field=str(col), code="bad-type", summary=f"whose {canon} is not text",
-                        hint=f"write the {canon} as text, e.g. \"Occupied\" (JSON true/false is not a name)")
-            return None
-        if values.dtype == object:
-            nested = values.map(lambda v: isinstance(v, dict | list | tuple | set | np.ndarray | bool)).to_numpy(dtype=bool)
-            _row_errors(report, nested, offset,
-                        lambda i, v=values, c=canon: f"{c} is a {_kind(v.iloc[i])}, not text",
-                        file=name, field=str(col), code="bad-type", summary=f"whose {canon} is not text",
-                        hint=f"write the {canon} as plain text (a string), not a JSON object or list")
-            if nested.any():
-                return None
-
-    # date
-    fmt = options.date_format
-    if "date" in cols:
-        raw_dates = frame[cols["date"]]
-        dates, why, mixed = _parse_dates(raw_dates, fmt)
-        if str(cols["date"]).casefold() in KML_DATE_COLUMNS:
-            for other in KML_DATE_COLUMNS:
-                match = [c for c in frame.columns if str(c).casefold() == other and c != cols["date"]]
-                if match:
-                    more, more_why, more_mixed = _parse_dates(frame[match[0]], fmt)
-                    dates = dates.fillna(more)
-                    why, mixed = {**more_why, **why}, mixed or more_mixed
-        if fill_missing_dates and file_date is not None:
-            dates = dates.where(dates.notna() | ~_blank(raw_dates), file_date)
-        bad = dates.isna().to_numpy()
-        blank = _blank(raw_dates).to_numpy()
-        if mixed:
-            report.error(mixed, file=name, field=str(cols["date"]), code="mixed-dates",
-                         hint="write every date of the column the same way (YYYY-MM-DD), or " + FORMAT_HINT)
-        else:
-            ambiguous = any("ambiguous" in w or "orders" in w or "two-digit" in w for w in why.values())
-            _row_errors(
-                report, bad, offset,
-                lambda i: "date missing" if blank[i] else
-                "date " + why.get(str(raw_dates.iloc[i]).strip(), f"'{_show(raw_dates.iloc[i])}' is not a date"),
-                file=name, field=str(cols["date"]), code="bad-date", summary="with a missing or unparseable date",
-                hint=FORMAT_HINT if ambiguous else "write dates as YYYY-MM-DD (years 1678-2261)",
-            )
-        if not bad.any() and not pd.api.types.is_datetime64_any_dtype(raw_dates.dtype):
-            text = raw_dates.astype("string").str.strip()
-            partial = text.str.fullmatch(PARTIAL_DATE.pattern).fillna(False).to_numpy(dtype=bool)
-            if partial.any():
-                report.warning(
-                    f"{int(partial.sum())} date(s) give only a year or a month (e.g. '{text[partial].iloc[0]}'), "
-                    f"read as its first day: rows {_rows(np.flatnonzero(partial), offset)}",
-                    file=name, field=str(cols["date"]), code="partial-date",
-                    hint="write full dates as YYYY-MM-DD if the day is known",
-                )
+    dates = _layer_dates(frame, cols, options, report, name, offset, file_date, fill_missing_dates)
+    if dates is not None:
         out["date"] = dates
-    elif file_date is not None or options.date:
-        day = file_date if file_date is not None else parse_day(options.date)  # checked by check_options
-        out["date"] = np.full(n, np.datetime64(day, "ns"))
-    elif "date" not in options.columns:  # else a bad mapping was reported already
-        report.error("no date column and no date in the file name", file=name, field="date", code="no-date",
-                     hint=f"add a 'date' column (YYYY-MM-DD), map one with {opt('column', 'date')}, "
-                          f"name the file YYYY-MM-DD.geojson, or use {opt('file_date')}")
-    # actor
-    actor_col = cols.get("actor")
-    if actor_col is None and options.actor is None:
-        lower = {str(c).casefold(): c for c in frame.columns if c != frame.active_geometry_name}
-        actor_col = next((lower[c] for c in NAME_FALLBACK if c in lower and not _is_empty_column(frame[lower[c]])),
-                         None)
-        if actor_col is not None:
-            report.warning(f"no actor column: actors are taken from the '{actor_col}' column", file=name,
-                           field=str(actor_col), code="actor-from-name",
-                           hint=f"if that is wrong, map the right column with {opt('column', 'actor')} "
-                                f"or use {opt('actor')}")
-    if actor_col is not None:
-        labels = frame[actor_col]
-        missing = _blank(labels)
-        if options.actor is not None:
-            labels = labels.where(~missing, options.actor)
-            missing = pd.Series(False, index=labels.index)
-        missing_arr = missing.to_numpy(dtype=bool)
-        _row_errors(report, missing_arr, offset, lambda i: "actor is missing", file=name, field=str(actor_col),
-                    code="no-actor", summary="with no actor",
-                    hint=f"fill in the actor, or use {opt('actor')} for rows without one")
-        uniq = labels[~missing].unique()
-        cleaned = {v: options.aliases.clean(v) for v in uniq}
-        out["actor"] = labels.map(cleaned)
-    elif options.actor is not None:
-        out["actor"] = np.full(n, options.aliases.clean(options.actor), dtype=object)
-    elif "actor" not in options.columns:
-        report.error("no actor column", file=name, field="actor", code="no-actor",
-                     hint=f"add an 'actor' column, map one with {opt('column', 'actor')}, or use {opt('actor')}")
-    # status
-    default_status = STATUS_ALIASES.resolve(options.status) or "controlled"
-    if "status" in cols:
-        labels = frame[cols["status"]]
-        empty = _blank(labels)
-        lookup = {v: STATUS_ALIASES.resolve(v) for v in labels[~empty].unique()}
-        resolved = labels.map(lookup).where(~empty, default_status)
-        unknown = resolved.isna().to_numpy()
-        _row_errors(
-            report, unknown, offset, lambda i: f"status '{labels.iloc[i]}' is not one of {', '.join(STATUSES)}",
-            file=name, field=str(cols["status"]), code="bad-status", summary="with an unknown status",
-            hint="use controlled, contested or claimed (or a known alias such as 'occupied', 'grey zone')",
-        )
-        out["status"] = resolved
-    else:
-        out["status"] = np.full(n, default_status, dtype=object)
-    if "valid_to" in cols:
-        raw_vt = frame[cols["valid_to"]]
-        vt, vt_why, vt_mixed = _parse_dates(raw_vt, fmt)
-        if vt_mixed:
-            report.error(vt_mixed, file=name, field=str(cols["valid_to"]), code="mixed-dates",
-                         hint="write every date of the column the same way (YYYY-MM-DD), or " + FORMAT_HINT)
-        else:
-            bad = (vt.isna() & ~_blank(raw_vt)).to_numpy()
-            _row_errors(report, bad, offset,
-                        lambda i: "valid_to " + vt_why.get(str(raw_vt.iloc[i]).strip(),
-                                                           f"'{_show(raw_vt.iloc[i])}' is not a date"),
-                        file=name, field=str(cols["valid_to"]), code="bad-date",
-                        summary="with an unparseable valid_to", hint="write dates as YYYY-MM-DD or leave empty")
-        out["valid_to"] = vt
-        if "date" in out:
-            start = pd.Series(np.asarray(out["date"], dtype="datetime64[ns]"))
-            inverted = (vt.notna() & start.notna() & (vt <= start)).to_numpy()
-            _row_errors(
-                report, inverted, offset,
-                lambda i: f"valid_to is not after date ({vt.iloc[i]:%Y-%m-%d} <= {start.iloc[i]:%Y-%m-%d})",
-                file=name, field=str(cols["valid_to"]), code="bad-interval", summary="with valid_to not after date",
-                hint="valid_to is the first day the row no longer holds: it must be later than date",
-            )
-    else:
-        out["valid_to"] = np.full(n, np.datetime64("NaT", "ns"))
+    actors = _layer_actors(frame, cols, options, report, name, offset)
+    if actors is not None:
+        out["actor"] = actors
+    out["status"] = _layer_statuses(frame, cols, options, report, name, offset)
+    out["valid_to"] = _layer_valid_to(frame, cols, options.date_format, dates, report, name, offset)
     for extra in ("source", "source_url", "note"):
-        if extra in cols:
-            values = frame[cols[extra]]
-            text = values.astype("string").str.strip()
-            out[extra] = text.astype(object).where(~_blank(values), None)
-        else:
-            out[extra] = np.full(n, None, dtype=object)
+        out[extra] = _text_column(frame, cols.get(extra))
     geometry = normalise_geometry(frame, report, name, offset)
     if geometry is None or any(p.severity == "error" for p in report.problems[before:]):
         return None
+    n = len(frame)
     keep = ~pd.isna(geometry)
     columns = {k: np.asarray(v)[keep] for k, v in out.items()}
     columns["_row"] = (np.arange(n) + offset)[keep]
