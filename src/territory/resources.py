@@ -15,13 +15,17 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 CHECKOUT_ROOT = PACKAGE_DIR.parents[1]
 
 
-def shipped_dir(in_package: str, in_checkout: str) -> Path:
-    """The installed copy (``PACKAGE_DIR/in_package``) if there is one, else the checkout's."""
+def shipped_dir(in_package: str, in_checkout: str, marker: str) -> Path:
+    """The installed copy (``PACKAGE_DIR/in_package``) if it holds ``marker``, else the checkout's.
+
+    The marker, not the folder, decides: a checkout that once had the folder inside
+    the package may keep an empty one (``__pycache__`` left behind).
+    """
     installed = PACKAGE_DIR / in_package
-    return installed if installed.is_dir() else CHECKOUT_ROOT / in_checkout
+    return installed if (installed / marker).is_file() else CHECKOUT_ROOT / in_checkout
 
 
 #: The bundled data sets, each with a README of provenance and licence.
-GEODATA_DIR = shipped_dir("geodata", "geodata")
+GEODATA_DIR = shipped_dir("geodata", "geodata", "reference_areas.csv")
 #: One Streamlit script per dashboard page.
-PAGES_DIR = shipped_dir("app/pages", "pages")
+PAGES_DIR = shipped_dir("app/pages", "pages", "map.py")
