@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from territory import atomicfile
+
 #: Bump when the measuring method or an entry's layout changes, to invalidate old caches.
 CACHE_VERSION = "2"
 #: Parquet compression of cache entries: coordinates barely compress, and LZ4 writes and reads
@@ -141,13 +143,7 @@ def _discard(path: Path) -> None:
 
 
 def _write_via_tmp(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    atomicfile.write_with(path, write)
 
 
 def store(key: str, name: str, write: Callable[[Path], None]) -> bool:
@@ -201,19 +197,9 @@ def fetch_bytes(key: str, name: str) -> bytes | None:
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file so a crash never leaves a half-written file."""
+    """Write through a temporary file so a crash never leaves a half-written file (see territory.atomicfile)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_via_tmp(path, write)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True
 
 
 def is_stale(name: str, mtime: float, now: float | None = None) -> bool:
@@ -225,7 +211,7 @@ def is_stale(name: str, mtime: float, now: float | None = None) -> bool:
     now = time.time() if now is None else now
     fields = name.replace(".", "-").split("-")
     pid = next((int(f) for f in fields if f.isdigit() and len(f) <= 7), None)
-    if pid is not None and pid != os.getpid() and not _pid_alive(pid):
+    if pid is not None and pid != os.getpid() and not atomicfile.pid_alive(pid):
         return True
     return now - mtime > STALE_SECONDS
 
@@ -235,12 +221,14 @@ def sweep() -> int:
     root = cache_dir()
     removed = 0
     try:
-        tmps = list(root.glob("*/.*.tmp"))
+        tmps = list(root.glob("*/.*.tmp*"))
     except OSError:
         return 0
     for p in tmps:
         try:
-            if is_stale(p.name, p.stat().st_mtime):
+            pid = atomicfile.owner_pid(p.name)  # names made by atomicfile; older ones by is_stale's guess
+            if (pid is not None and pid != os.getpid() and not atomicfile.pid_alive(pid)) or \
+                    is_stale(p.name if pid is None else str(pid), p.stat().st_mtime):
                 p.unlink()
                 removed += 1
         except OSError:

@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
+from territory import atomicfile
 from territory.analysis import Analysis
 from territory.export import fonts
 from territory.export.mapview import RC, MapFigure
@@ -111,8 +112,9 @@ def animate(analysis: Analysis, out: str | Path, fmt: str | None = None, *, star
     size = _even(size)
     days = frame_days(analysis, start, end, frames)
     stream = render_frames(analysis, days, size, progress, focus=focus, denominator_index=denominator_index)
-    if fmt == "gif":
-        _write_gif(stream, out, fps)
-    else:
-        _write_mp4(stream, out, fps, size)
+    with atomicfile.replacing(out) as tmp:  # a killed run leaves no truncated film under the name
+        if fmt == "gif":
+            _write_gif(stream, tmp, fps)
+        else:
+            _write_mp4(stream, tmp, fps, size)
     return out

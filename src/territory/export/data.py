@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from territory import atomicfile
 from territory.analysis import Analysis
 from territory.area import area_km2
 from territory.model import END, to_day
@@ -57,11 +58,13 @@ def write_state(analysis: Analysis, day: object, out: str | Path, fmt: str | Non
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     frame = state_frame(analysis, day)
     if fmt == "geojson":
-        out.write_text(frame.to_json(drop_id=True, ensure_ascii=False), encoding="utf-8")
+        atomicfile.write_text(out, frame.to_json(drop_id=True, ensure_ascii=False))
     elif fmt == "gpkg":
-        if out.exists():
-            out.unlink()  # a stale layer of another date must not survive
-        frame.to_file(out, driver="GPKG", layer="state", engine="pyogrio")
+        def write(tmp: Path) -> None:
+            tmp.unlink()  # a new GeoPackage, never a layer added to whatever is there
+            frame.to_file(tmp, driver="GPKG", layer="state", engine="pyogrio")
+
+        atomicfile.write_with(out, write)
     else:
         raise ValueError(f"state format must be geojson or gpkg, not {fmt!r}")
     return out
@@ -94,5 +97,5 @@ def write_table(analysis: Analysis, table: str, out: str | Path, fmt: str | None
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     text = render(table_frame(analysis, table, day, since, denominator_index), fmt)
-    out.write_text(text, encoding="utf-8", newline="")
+    atomicfile.write_text(out, text)
     return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html as _html
 from pathlib import Path
 
+from territory import atomicfile
 from territory.analysis import Analysis
 from territory.export.facts import NATURAL_EARTH, label_text
 from territory.player import analysis_payload, payload_vertices, standalone_html
@@ -46,5 +47,5 @@ def html_document(analysis: Analysis) -> str:
 def html_export(analysis: Analysis, out: str | Path) -> Path:
     """Write the standalone player; opens from disk with no request at all."""
     out = Path(out)
-    out.write_text(html_document(analysis), encoding="utf-8")
+    atomicfile.write_text(out, html_document(analysis))
     return out

@@ -30,6 +30,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 from matplotlib_scalebar.scalebar import ScaleBar
 
+from territory import atomicfile
 from territory.analysis import Analysis
 from territory.export import fonts
 from territory.export.facts import (
@@ -476,5 +477,6 @@ def save_map(analysis: Analysis, day: object, out: str | Path, fmt: str | None =
         mf = MapFigure(analysis, size=(width, height), dpi=dpi, focus=focus,
                        denominator_index=denominator_index).show(day, since)
         meta = {"Title": f"{analysis.dataset.title} — {iso(day)}"} if fmt in ("pdf", "svg") else {}
-        mf.fig.savefig(out, format=fmt, dpi=dpi, metadata=meta or None)
+        with atomicfile.replacing(out) as tmp:  # a killed export leaves no half image under the name
+            mf.fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta or None)
     return out

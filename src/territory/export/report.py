@@ -20,10 +20,11 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from territory import atomicfile
 from territory.analysis import Analysis
 from territory.area import METHOD
 from territory.claimplot import HEADROOM, ClaimPlot, claim_plot
-from territory.claims import PP_TOLERANCE, RATIO_TOLERANCE
+from territory.claims import verdict_rule
 from territory.export import fonts
 from territory.export.facts import (
     DEFAULT_LABEL,
@@ -222,9 +223,9 @@ def claims_pages(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | N
         for i, (col, (_, x, _)) in enumerate(zip(columns, CLAIM_COLS, strict=True)):
             fig.text(0.04 + 0.92 * x, y, "\n".join(col), fontsize=size, color=INK, va="top", linespacing=spacing,
                      fontweight="bold" if i == len(CLAIM_COLS) - 1 else "normal")
-        fig.text(0.04, 0.055, f"Verdict: consistent when the implied km² is within ±{(RATIO_TOLERANCE - 1):.0%} of "
-                 f"the computed km² (or within {PP_TOLERANCE:g} percentage points for shares); calibration points were "
-                 "used to build the history and are not independent confirmation.", fontsize=7, color=MUTED)
+        fig.text(0.04, 0.055, "\n".join(textwrap.wrap(
+                 f"Verdict: {verdict_rule()} Calibration points were used to build the history and are not "
+                 "independent confirmation.", 170)), fontsize=7, color=MUTED, va="bottom")
     return pages
 
 
@@ -305,7 +306,7 @@ def report_pdf(analysis: Analysis, day: object, out: str | Path, since: object =
     meta = {"Title": f"{title or analysis.dataset.title} — {iso(d)}", "Subject": "Territorial control report",
             "Creator": "Territory 0.1.0"}
     fonts.quiet()
-    with mpl.rc_context(RC), PdfPages(out, metadata=meta) as pdf:
+    with mpl.rc_context(RC), atomicfile.replacing(out) as tmp, PdfPages(tmp, metadata=meta) as pdf:
         mf = MapFigure(analysis, size=(int(A4[0] * 150), int(A4[1] * 150)), dpi=150, focus=focus,
                        denominator_index=denominator_index, title=title).show(d, since)
         pdf.savefig(mf.fig)
