@@ -7,7 +7,7 @@ import streamlit as st
 
 from territory.analysis import Analysis
 from territory.claimplot import claim_plot
-from territory.claims import PP_TOLERANCE, RATIO_TOLERANCE
+from territory.claims import verdict_rule
 from territory.links import safe_url
 from territory.style import VERDICT_COLORS
 from territory.ui import shell
@@ -80,8 +80,7 @@ st.dataframe(
 )
 n_cal = int(table["calibration"].sum())
 st.caption(
-    f"Verdicts: consistent when the implied km² is within ×{RATIO_TOLERANCE:g} of the computed km² "
-    f"(or a percentage within {PP_TOLERANCE:g} points); overstated/understated outside; "
+    f"Verdicts: {verdict_rule()} "
     "'baseline unstated' shows the range over plausible baselines instead of a verdict. "
     f"{n_cal} row(s) were used to calibrate the illustrative history: 'calibration point', never confirmation. "
     "Same table: `territory claims`."

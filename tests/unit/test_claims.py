@@ -98,3 +98,124 @@ def test_claims_outside_the_data_say_so(ctx):
     assert out.at["early", "basis"] == "2014-01-01 is before the data begins (2015-01-01)"
     assert out.at["later", "verdict"] == "consistent"
     assert "the data ends on 2019-02-01: its last state is taken to hold" in out.at["later", "basis"]
+
+
+# --- verdicts on the quantity claimed (issue 18.1) -------------------------------------------------------------
+
+@pytest.fixture
+def land():
+    """'Testland' (a country outline) and an actor whose polygons spill 1° outside it."""
+    import geopandas as gpd
+
+    country = shapely.box(30, 40, 40, 50)
+    held = shapely.box(30, 40, 35, 51)  # the 35..40 half is empty; a strip north of 50°N lies outside
+    h = make_history([("2020-01-01", "A", "controlled", held)])
+    countries = gpd.GeoDataFrame({"name": ["Testland"]}, geometry=[country], crs=4326)
+    inside = float(area_km2([shapely.intersection(held, country)])[0])
+    return measure(h), countries, inside, float(area_km2([country])[0]), float(area_km2([held])[0])
+
+
+def _one(ctx: ClaimContext, **row) -> pd.Series:
+    return evaluate_claims(ledger(x={"actor": "A", "date": "2020-06-01", **row}), ctx).iloc[0]
+
+
+def test_a_percentage_is_judged_in_points_not_by_its_km2_ratio(land):
+    """'80% of Donetsk' against 70.6% computed: km² within ×1.2 but 9.4 points apart: overstated."""
+    measured, countries, inside, country_km2, _ = land
+    ctx = ClaimContext(measured, countries=countries)
+    share = 100 * inside / country_km2
+    high = _one(ctx, metric="percent_held", unit="percent", value=share * 1.13, baseline="Testland")
+    assert 1 / 1.2 <= high["ratio"] <= 1.2  # the km² alone would have passed
+    assert high["verdict"] == "overstated"
+    assert high["computed_pct"] == pytest.approx(share)
+    assert "judged in percentage points" in high["basis"]
+
+
+@pytest.mark.parametrize(("offset", "verdict"), [(0.0, "consistent"), (1.99, "consistent"), (-1.99, "consistent"),
+                                                 (2.01, "overstated"), (-2.01, "understated")])
+def test_percentage_tolerance_boundaries(land, offset, verdict):
+    measured, countries, inside, country_km2, _ = land
+    ctx = ClaimContext(measured, countries=countries)
+    share = 100 * inside / country_km2
+    assert _one(ctx, metric="percent_held", unit="percent", value=share + offset, baseline="Testland")["verdict"] == verdict
+
+
+@pytest.mark.parametrize(("factor", "verdict"), [(1.0, "consistent"), (1.199, "consistent"), (1 / 1.199, "consistent"),
+                                                 (1.201, "overstated"), (1 / 1.201, "understated")])
+def test_km2_tolerance_boundaries(ctx, factor, verdict):
+    c, (_peak, late) = ctx
+    row = evaluate_claims(ledger(x={"metric": "area_held", "value": late * factor}), c).iloc[0]
+    assert row["ratio"] == pytest.approx(factor)
+    assert row["verdict"] == verdict
+
+
+def test_tolerances_are_set_in_one_table_with_reasons():
+    from territory.claims import PP_TOLERANCE, RATIO_TOLERANCE, TOLERANCES
+
+    assert set(TOLERANCES) == {"km2", "percent"}
+    assert (TOLERANCES["km2"].value, TOLERANCES["percent"].value) == (RATIO_TOLERANCE, PP_TOLERANCE)
+    assert all(len(t.why) > 40 for t in TOLERANCES.values())
+
+
+def test_readme_and_report_state_the_rule_the_code_applies():
+    """The README prints :func:`verdict_rule` verbatim; the report and Claims page import it (no '±20%')."""
+    from pathlib import Path
+
+    from territory.claims import verdict_rule
+
+    root = Path(__file__).resolve().parents[2]
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    assert verdict_rule() in readme
+    for src in (root / "src/territory/export/report.py", root / "pages/claims.py"):
+        text = src.read_text(encoding="utf-8")
+        assert "verdict_rule()" in text and "RATIO_TOLERANCE" not in text and "PP_TOLERANCE" not in text
+    assert "×1.2" in verdict_rule() and "2 percentage points" in verdict_rule()
+
+
+# --- one figure however the data is packaged (issue 18.2) ------------------------------------------------------
+
+def test_a_regional_claim_gets_the_same_figure_with_or_without_a_manifest_region(land):
+    """'holds 20% of Testland' uses the land inside Testland's outline whether or not the dataset names it."""
+    measured, countries, inside, _country_km2, whole = land
+    assert whole > inside * 1.05  # the spill outside is large enough to matter
+    rows = [_one(ClaimContext(measured, countries=countries, region=region), metric="percent_held",
+                 unit="percent", value=20, baseline="Testland") for region in (None, "Testland")]
+    assert rows[0]["computed_km2"] == pytest.approx(inside)
+    assert rows[1]["computed_km2"] == pytest.approx(rows[0]["computed_km2"])
+    assert rows[1]["computed_pct"] == pytest.approx(rows[0]["computed_pct"])
+    assert all("land inside the Testland outline" in r["basis"] for r in rows)
+    area = [_one(ClaimContext(measured, countries=countries, region=region), metric="area_held", value=inside,
+                 region="Testland") for region in (None, "Testland")]
+    assert area[0]["computed_km2"] == pytest.approx(area[1]["computed_km2"]) == pytest.approx(inside)
+    whole_row = _one(ClaimContext(measured, countries=countries), metric="area_held", value=whole)
+    assert whole_row["computed_km2"] == pytest.approx(whole)
+    assert "claim names no region" in whole_row["basis"]
+
+
+# --- bounded work, refused overflow (issue 17.5/17.6) ----------------------------------------------------------
+
+def test_fast_and_naive_evaluation_agree(bundled):
+    from territory.claims import evaluate_claims_naive
+
+    ctx = bundled.claim_context()
+    ledger_ = bundled.dataset.claims
+    fast, naive = evaluate_claims(ledger_, ctx), evaluate_claims_naive(ledger_, ctx)
+    pd.testing.assert_frame_equal(fast, naive)
+
+
+def test_an_overflowing_area_is_refused_by_row_and_field(tmp_path, recwarn):
+    p = tmp_path / "claims.csv"
+    p.write_text("date,metric,value,unit\n2015-01-01,area_held,12,km2\n2015-01-01,area_held,1e308,sq_mi\n"
+                 "2015-01-01,area_held,6e8,km2\n")
+    _, report = read_claims(p)
+    bad = [(e.row, e.field, e.message) for e in report.errors]
+    assert [(r, f) for r, f, _ in bad] == [("3", "value"), ("4", "value")]
+    assert "infinite once converted to km²" in bad[0][2]
+    assert "more than the surface of the Earth" in bad[1][2]
+    assert not [w for w in recwarn if "overflow" in str(w.message)]
+
+
+def test_an_empty_ledger_gives_the_columns(ctx):
+    c, _ = ctx
+    out = evaluate_claims(ledger(x={"metric": "area_held", "value": 1}).iloc[:0], c)
+    assert out.empty and "verdict" in out.columns

@@ -387,7 +387,7 @@ def test_bundled_claims_headline_rows(bundled_claims):
     assert c.loc["is-002", "verdict"] == "calibration point"
     assert c.loc["is-038", "verdict"] == "baseline unstated"
     # Regional percentages are measured inside the region and say so.
-    assert "within Iraq" in c.loc["is-006", "basis"] and "437,367 km²" in c.loc["is-006", "basis"]
+    assert "inside the Iraq outline" in c.loc["is-006", "basis"] and "437,367 km²" in c.loc["is-006", "basis"]
 
 
 def test_bundled_stats_baseline_and_official_denominator():
