@@ -2,22 +2,31 @@
 
 Text cells starting with ``=``, ``+``, ``-`` or ``@`` (and tab/CR) are
 prefixed with an apostrophe so a spreadsheet shows them instead of running
-them as formulas (CSV injection). Numbers are left as numbers.
+them as formulas (CSV injection, as OWASP advises). Numbers are left as
+numbers: a numeric column is never touched, and text that is a plain number
+(``-12.5``) runs nothing. Every CSV Territory writes goes through
+:func:`to_csv`, which also quotes any cell holding a line break, a lone
+carriage return included (pandas and the csv module leave ``"a\rb"``
+unquoted, and a reader then splits the row in two).
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 
 import numpy as np
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """``value`` with an apostrophe in front if a spreadsheet would run it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -37,9 +46,25 @@ def tidy(frame: pd.DataFrame, decimals: int = 6, safe: bool = True) -> pd.DataFr
     return out
 
 
+def _has_lone_cr(frame: pd.DataFrame) -> bool:
+    """Whether a text cell (or a column name) holds a CR that the minimal quoting would leave bare."""
+    if any("\r" in str(c) for c in frame.columns):
+        return True
+    for col in frame.columns:
+        s = frame[col]
+        text = s.dtype == object or pd.api.types.is_string_dtype(s)
+        if text and s.map(lambda v: isinstance(v, str) and "\r" in v).any():
+            return True
+    return False
+
+
 def to_csv(frame: pd.DataFrame) -> str:
+    """The table as CSV (one row per line, ``\n``), safe for a spreadsheet: the one CSV writer."""
+    out = tidy(frame)
     buf = io.StringIO()
-    tidy(frame).to_csv(buf, index=False, lineterminator="\n")
+    # A cell with a lone CR is not quoted by QUOTE_MINIMAL: quote every text cell then (numbers stay bare).
+    quoting = csv.QUOTE_NONNUMERIC if _has_lone_cr(out) else csv.QUOTE_MINIMAL
+    out.to_csv(buf, index=False, lineterminator="\n", quoting=quoting)
     return buf.getvalue()
 
 
