@@ -44,6 +44,40 @@ def normalise_label(label: object) -> str:
     return text.casefold()
 
 
+#: Letters of other scripts drawn like Latin ones (the common Cyrillic and Greek rows of Unicode's
+#: confusables table), after casefolding: "Islamіc" with a Cyrillic і reads as "Islamic".
+_LOOKALIKES = str.maketrans({
+    "а": "a", "в": "b", "г": "r", "е": "e", "ѕ": "s", "і": "i", "ј": "j", "к": "k", "м": "m", "н": "h",
+    "о": "o", "п": "n", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ь": "b", "ԁ": "d", "ԛ": "q",
+    "ԝ": "w", "ӏ": "l", "һ": "h", "ү": "y", "ɡ": "g", "ı": "i",
+    "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "v", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "γ": "y",
+})
+#: Invisible characters that reorder or hide text: bidirectional controls, zero-width space, BOM.
+HIDDEN = frozenset("\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+
+
+def skeleton(label: object) -> str:
+    """What a label looks like, for spotting look-alike names: NFKC and case folded, accents, spacing,
+    punctuation and invisible characters dropped, Cyrillic/Greek look-alikes read as Latin letters."""
+    text = unicodedata.normalize("NFKD", normalise_label(label))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_LOOKALIKES)
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def hidden_characters(label: object) -> list[str]:
+    """The invisible controls in ``label``, named: ``['RIGHT-TO-LEFT OVERRIDE (U+202E)']``."""
+    return [f"{unicodedata.name(ch, 'control')} (U+{ord(ch):04X})" for ch in dict.fromkeys(str(label))
+            if ch in HIDDEN]
+
+
+def foreign_letters(label: object) -> list[str]:
+    """Letters of ``label`` that :func:`skeleton` reads as other letters (look-alikes, full-width forms), named."""
+    return [f"{ch} {unicodedata.name(ch, '?')} (U+{ord(ch):04X})" for ch in dict.fromkeys(str(label))
+            if ch.casefold().translate(_LOOKALIKES) != ch.casefold()
+            or (ch.isalnum() and unicodedata.normalize("NFKC", ch) != ch)]
+
+
 @dataclass
 class AliasTable:
     """Map raw labels to canonical names.

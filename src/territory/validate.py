@@ -19,7 +19,10 @@ refuse the input; the dataset-level checks below only warn:
 ``far-away``
     a polygon thousands of km from all the others (a stray or joke polygon)
 ``similar-actors``
-    actor names that differ only in case, spacing or accents
+    actor names that differ only in case, spacing, accents or look-alike letters of
+    another script (a Cyrillic ``і`` in "Islamic State", full-width letters)
+``hidden-characters``
+    an actor name holding an invisible bidirectional control (right-to-left override)
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territory.actors import normalise_label
+from territory.actors import foreign_letters, hidden_characters, skeleton
 from territory.area import to_equal_area
 from territory.io import LoadOptions, load
 from territory.model import END, change_dates, with_validity
@@ -276,20 +279,22 @@ def _far_away(history: gpd.GeoDataFrame, provenance: pd.DataFrame, report: Repor
 
 
 def _similar_actors(history: gpd.GeoDataFrame, report: Report, name: str) -> None:
-    import unicodedata
-
-    def fold(label: str) -> str:
-        text = unicodedata.normalize("NFKD", normalise_label(label))
-        return "".join(ch for ch in text if ch.isalnum())
-
+    """Names that read the same (case, spacing, accents, Cyrillic/Greek look-alikes) and invisible controls."""
     groups: dict[str, list[str]] = {}
     for actor in sorted(history["actor"].unique()):
-        groups.setdefault(fold(actor), []).append(actor)
+        groups.setdefault(skeleton(actor), []).append(actor)
+        if hidden := hidden_characters(actor):
+            report.warning(f"actor {actor!r} holds invisible {', '.join(hidden)}, which changes how the name "
+                           "is shown without showing itself", file=name, field="actor", code="hidden-characters",
+                           hint=f"remove it from the data, or map the name to a clean one with {opt('aliases')}")
     for names in groups.values():
-        if len(names) > 1:
-            report.warning(
-                f"actors {' and '.join(repr(n) for n in names)} differ only in case, spacing, accents or "
-                "punctuation; they are counted as different actors",
-                file=name, field="actor", code="similar-actors",
-                hint=f"if they are the same, map them to one name with {opt('aliases')}",
-            )
+        if len(names) < 2:
+            continue
+        odd = sorted({c for n in names for c in foreign_letters(n)})
+        why = (f"look alike ({'; '.join(odd[:4])}{' …' if len(odd) > 4 else ''} drawn like Latin letters)" if odd
+               else "differ only in case, spacing, accents, punctuation or invisible characters")
+        report.warning(
+            f"actors {' and '.join(repr(n) for n in names)} {why}; they are counted as different actors",
+            file=name, field="actor", code="similar-actors",
+            hint=f"if they are the same, map them to one name with {opt('aliases')}",
+        )
