@@ -1,14 +1,18 @@
 """Temporary folders for uploads and exports that never outlive their use.
 
-Each folder's name carries the creating process's id
-(``territory-upload-<pid>-xxxx``), so a server started after a kill can tell a
-dead process's leftovers from a live neighbour's and remove them
-(:func:`sweep_stale`, run once at startup).
+Each folder's name carries the creating process's id and start time
+(``territory-upload-<pid>-s<start>-xxxx``), so any later process can tell a
+dead process's leftovers from a live neighbour's and remove them: a server
+killed with SIGKILL mid-upload leaves its raw copy in TMPDIR only until the
+next upload or server start anywhere on the machine (:func:`sweep_stale`,
+run by :func:`make` and at startup). The start time catches a process id
+reused by a new process (in a container the server is often pid 1 every time).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,11 +21,39 @@ from territory.cache import is_stale
 
 PREFIX = "territory-"
 KINDS = ("upload", "export", "claims", "regions", "unzip")
+_OWNER = re.compile(r"^(\d{1,10})-s(\d+)-")
+
+
+def start_ticks(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, from /proc), or None where unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2:].split()[19]
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def owner() -> str:
+    """``<pid>-s<start>-`` for this process (``<pid>-`` where the start time is unknown)."""
+    pid = os.getpid()
+    ticks = start_ticks(pid)
+    return f"{pid}-s{ticks}-" if ticks is not None else f"{pid}-"
 
 
 def make(kind: str) -> Path:
-    """A new private temporary folder for ``kind`` (upload, export)."""
-    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{kind}-{os.getpid()}-"))
+    """A new private temporary folder for ``kind`` (upload, export); dead processes' leftovers go first."""
+    sweep_stale()
+    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{kind}-{owner()}"))
+
+
+def _stale(rest: str, mtime: float) -> bool:
+    """``rest`` is the name after ``territory-<kind>-``: dead owner, reused process id, or over a day old."""
+    m = _OWNER.match(rest)
+    if m is not None:
+        ticks = start_ticks(int(m.group(1)))
+        if ticks is not None and ticks != m.group(2):  # that id now belongs to another process
+            return True
+    return is_stale(rest, mtime)
 
 
 def sweep_stale(root: Path | None = None) -> int:
@@ -35,8 +67,8 @@ def sweep_stale(root: Path | None = None) -> int:
             continue
         for p in found:
             try:
-                if p.is_dir() and not p.is_symlink() and is_stale(p.name[len(PREFIX) + len(kind) + 1:],
-                                                                  p.stat().st_mtime):
+                if p.is_dir() and not p.is_symlink() and _stale(p.name[len(PREFIX) + len(kind) + 1:],
+                                                                p.stat().st_mtime):
                     shutil.rmtree(p, ignore_errors=True)
                     removed += 1
             except OSError:
