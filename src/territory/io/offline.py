@@ -1,26 +1,38 @@
-"""No network from data: GDAL and PROJ never fetch what a file points at.
+"""No network and no other files from data: GDAL and PROJ never fetch what a file points at.
 
-A GeoJSON file's legacy ``crs`` member of type ``link`` makes GDAL's GeoJSON
-driver fetch the URL (whatever the file's suffix: GDAL picks the driver by
-content), and a ``name`` CRS may be a URL or a path. Such files are refused
-before GDAL opens them (:func:`check_json_crs`), because the CRS they mean
-cannot be known without following the link. As a second line,
-:func:`configure` points GDAL's HTTP client at a closed local port, turns PROJ's
-network off and stops GDAL listing sibling files; it runs when
-:mod:`territory.io.readers` is imported, so every read in the process has it.
+Three locks, each enough for the attacks known today:
 
-GDAL has no switch that turns its HTTP client off: the proxy setting is the
-closest (a ``no_proxy`` environment variable naming the host bypasses it,
-which is why the refusal above is the primary defence).
+1. **One reader per format.** Only the GDAL drivers in :data:`ALLOWED_DRIVERS` exist in the
+   process: ``territory/__init__.py`` puts every other vector driver in ``GDAL_SKIP`` before
+   pyogrio can register it, and :func:`configure` unloads any that are still registered (a
+   process that imported pyogrio before Territory). So no content can select a driver that
+   names another file, a URL, a database or a program (OGR VRT, GDALG, WFS, OAPIF, CSV, SQLite,
+   ...): :mod:`territory.io.readers` also checks each file's first bytes against its suffix and
+   opens GeoJSON and GeoPackage with the ``DRIVER:path`` prefix.
+2. **The one allowed reader that follows links is fed nothing to follow.** A GeoJSON ``crs``
+   member of type ``link`` makes GDAL fetch its URL, and a ``name`` may be a URL or a path; GDAL
+   finds the key whatever its case or escapes (``"CRS"``, ``"\\u0063rs"``). :func:`check_json_crs`
+   finds every such key the same way and refuses the file before GDAL opens it.
+3. **Every request GDAL might still make fails at once.** GDAL 3.12 has no switch that turns its
+   HTTP client off, so :data:`GDAL_OPTIONS` sends HTTP(S) to a closed local port, allows
+   ``/vsicurl/`` no file name, forbids GeoPackage SQL functions that open other files
+   (``OGR_SQLITE_ALLOW_EXTERNAL_ACCESS``), and PROJ's network is off. A ``no_proxy`` entry
+   bypasses the proxy, which is why locks 1 and 2 come first; ``tests/unit/test_security_input.py``
+   reads the whole hostile corpus with a local listener as the target and asserts it got no
+   connection.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 from territory.report import Report
+
+#: The GDAL drivers Territory reads (and writes) with; every other one is unloaded.
+ALLOWED_DRIVERS = frozenset({"GeoJSON", "GPKG", "ESRI Shapefile", "FlatGeobuf", "LIBKML", "KML"})
 
 #: GDAL configuration applied to every read.
 GDAL_OPTIONS: dict[str, str] = {
@@ -30,33 +42,59 @@ GDAL_OPTIONS: dict[str, str] = {
     "GDAL_HTTP_TIMEOUT": "1",
     "GDAL_HTTP_CONNECTTIMEOUT": "1",
     "GDAL_HTTP_MAX_RETRY": "0",
-    # /vsicurl/ would only open files with this (impossible) extension.
+    # /vsicurl/ would only open files with this (impossible) extension or name.
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".territory-no-network",
+    "CPL_VSIL_CURL_ALLOWED_FILENAME": "/territory-no-network",
     # Do not list the folder a file sits in (upload temp folders, server folders).
     "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
     # PROJ grids and databases from the network: off.
     "PROJ_NETWORK": "OFF",
     # Shapefile .prj / GML srsName may not fetch remote definitions.
     "GML_SKIP_RESOLVE_ELEMS": "ALL",
+    # A GeoPackage view may not call gdal_get_pixel_value() & co. on files named in its SQL.
+    "OGR_SQLITE_ALLOW_EXTERNAL_ACCESS": "NO",
+    # KML styles are never fetched from a styleUrl.
+    "LIBKML_RESOLVE_STYLE": "NO",
+    "LIBKML_EXTERNAL_STYLE": "NO",
 }
 
 _CONFIGURED = False
 
 
+def unsafe_drivers() -> list[str]:
+    """GDAL drivers registered in this process that are not in :data:`ALLOWED_DRIVERS` (none, normally)."""
+    import pyogrio
+
+    return sorted(set(pyogrio.list_drivers()) - ALLOWED_DRIVERS)
+
+
 def configure() -> None:
-    """Apply :data:`GDAL_OPTIONS` and turn PROJ's network off (idempotent)."""
+    """Unload every driver not allowed, apply :data:`GDAL_OPTIONS`, turn PROJ's network off (idempotent)."""
     global _CONFIGURED
     if _CONFIGURED:
         return
     import pyogrio
     import pyproj.network
 
-    pyogrio.set_gdal_config_options(GDAL_OPTIONS)
+    extra = unsafe_drivers()
+    given = os.environ.get("GDAL_SKIP", "")
+    skip = [d.strip() for d in given.split("," if "," in given else " ") if d.strip()]
+    # GDAL_SKIP as a config option overrides the environment and is read again whenever the drivers are
+    # (re-)registered: it must hold every driver skipped so far, or re-registering would bring them back.
+    pyogrio.set_gdal_config_options({**GDAL_OPTIONS, "GDAL_SKIP": ",".join(dict.fromkeys(skip + extra))})
+    if extra:  # pyogrio was imported before territory: register again, which unloads GDAL_SKIP's drivers
+        try:
+            from pyogrio import _ogr
+
+            _ogr._register_drivers()
+        except (ImportError, AttributeError):  # a pyogrio without it: readers refuse (see unsafe_drivers)
+            pass
     pyproj.network.set_network_enabled(False)
     _CONFIGURED = True
 
 
-_CRS_KEY = re.compile(rb'"crs"\s*:\s*\{')
+#: A JSON key that GDAL reads as ``crs``: any letter case, any letter written as a \\u escape.
+_CRS_KEY = re.compile(rb'"(?:[cC]|\\u00[46]3)(?:[rR]|\\u00[57]2)(?:[sS]|\\u00[57]3)"[ \t\r\n]*:[ \t\r\n]*')
 _CHUNK = 4 * 1024 * 1024
 _WINDOW = 8192
 #: CRS names that are identifiers GDAL resolves from its own database, never fetched.
@@ -73,29 +111,6 @@ def looks_like_json(path: Path) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
 
 
-def _object_at(buf: bytes, start: int) -> bytes | None:
-    """The JSON object starting at ``buf[start] == '{'`` (strings respected), or None if cut."""
-    depth, in_str, esc = 0, False, False
-    for i in range(start, min(len(buf), start + _WINDOW)):
-        ch = buf[i]
-        if in_str:
-            if esc:
-                esc = False
-            elif ch == 0x5C:  # backslash
-                esc = True
-            elif ch == 0x22:
-                in_str = False
-        elif ch == 0x22:
-            in_str = True
-        elif ch == 0x7B:
-            depth += 1
-        elif ch == 0x7D:
-            depth -= 1
-            if depth == 0:
-                return buf[start:i + 1]
-    return None
-
-
 def _strings(obj: object) -> list[str]:
     if isinstance(obj, str):
         return [obj]
@@ -106,61 +121,75 @@ def _strings(obj: object) -> list[str]:
     return []
 
 
+def _get(obj: dict, key: str) -> object:
+    """``obj[key]`` with the key matched in any letter case, as GDAL matches GeoJSON members."""
+    return next((v for k, v in obj.items() if isinstance(k, str) and k.casefold() == key), None)
+
+
 def crs_problem(member: object) -> str | None:
     """Why a GeoJSON ``crs`` member would make a reader follow a link or read a file, or None."""
-    if not isinstance(member, dict):
-        return None
-    if str(member.get("type", "")).strip().casefold() == "link":
-        href = ""
-        props = member.get("properties")
-        if isinstance(props, dict):
-            href = str(props.get("href", ""))
+    if isinstance(member, dict) and str(_get(member, "type") or "").strip().casefold() == "link":
+        props = _get(member, "properties")
+        href = str(_get(props, "href") or "") if isinstance(props, dict) else ""
         return f"a 'link' CRS ({href[:120] or 'no href'})"
     for text in _strings(member):
         t = text.strip()
         if "://" in t and not _SAFE_CRS_URL.match(t):
             return f"a CRS given as a URL ({t[:120]})"
-        if t.startswith(("/", "\\", "./", "../", "~")) or t.casefold().startswith("file:"):
+        if t.startswith(("/", "\\", "./", "../", "~")) or t.casefold().startswith(("file:", "/vsi")):
             return f"a CRS given as a file path ({t[:120]})"
     return None
+
+
+def _chunks(path: Path):
+    """(chunk, is_last) pairs of a file read in :data:`_CHUNK` pieces."""
+    with open(path, "rb") as fh:
+        chunk = fh.read(_CHUNK)
+        while chunk:
+            following = fh.read(_CHUNK)
+            yield chunk, not following
+            chunk = following
+
+
+def _crs_value_problem(buf: bytes, match: re.Match, last: bool) -> str | bool | None:
+    """The problem of the value after one ``crs`` key; False if it is cut by the chunk's end."""
+    if match.end() - match.start() > _WINDOW:
+        return "a 'crs' member too large to be a CRS"  # blanks padding the value past the scan
+    window = buf[match.end():match.end() + _WINDOW]
+    try:
+        value, _ = json.JSONDecoder().raw_decode(window.decode("utf-8", errors="replace"))
+    except ValueError:
+        if not last and len(buf) - match.end() < _WINDOW:
+            return False  # cut by the chunk's end: looked at again with the next chunk
+        if len(window) >= _WINDOW:
+            return "a 'crs' member too large to be a CRS"
+        return "a 'crs' member that is not valid JSON (it cannot be checked)"
+    return crs_problem(value)
 
 
 def check_json_crs(path: Path, name: str, report: Report) -> bool:
     """Refuse a JSON file whose ``crs`` member links to a URL or a path; True if it may be read.
 
-    Streams the file in chunks, so a large file costs one pass and no parse.
+    Finds the key as GDAL does (any letter case, letters escaped as ``\\u0063``, blanks before the
+    value) at any depth, in one streamed pass: a large file costs no parse.
     """
     tail = b""
-    with open(path, "rb") as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
-            if not chunk:
-                break
-            buf = tail + chunk
-            if b'"crs"' not in buf:  # the common case: one fast scan, no regex
-                tail = buf[-min(len(buf), _WINDOW):]
+    for chunk, last in _chunks(path):
+        buf = tail + chunk
+        keep_from = max(0, len(buf) - _WINDOW)
+        for match in _CRS_KEY.finditer(buf):
+            problem = _crs_value_problem(buf, match, last)
+            if problem is False:
+                keep_from = min(keep_from, match.start())
                 continue
-            for match in _CRS_KEY.finditer(buf):
-                brace = match.end() - 1
-                text = _object_at(buf, brace)
-                if text is None:
-                    if len(buf) - brace < _WINDOW and chunk:
-                        continue  # cut at the chunk's end: seen again with the next chunk
-                    problem = "a 'crs' member too large to be a CRS"
-                else:
-                    try:
-                        problem = crs_problem(json.loads(text))
-                    except (ValueError, UnicodeDecodeError):
-                        problem = None  # not valid JSON: the reader will say so
-                if problem:
-                    report.error(
-                        f"the file's 'crs' member is {problem}: Territory never follows links or paths "
-                        "found in data",
-                        file=name, field="crs", code="crs-link",
-                        hint="remove the 'crs' member (GeoJSON is lon/lat WGS84 by definition) or name the CRS, "
-                             'e.g. "crs": {"type": "name", "properties": {"name": "EPSG:32637"}}',
-                    )
-                    return False
-            keep = min(len(buf), _WINDOW)
-            tail = buf[-keep:]
+            if problem:
+                report.error(
+                    f"the file's 'crs' member is {problem}: Territory never follows links or paths "
+                    "found in data",
+                    file=name, field="crs", code="crs-link",
+                    hint="remove the 'crs' member (GeoJSON is lon/lat WGS84 by definition) or name the CRS, "
+                         'e.g. "crs": {"type": "name", "properties": {"name": "EPSG:32637"}}',
+                )
+                return False
+        tail = buf[keep_from:]
     return True

@@ -11,6 +11,7 @@ import csv
 import functools
 import json
 import os
+import re
 import tempfile
 import warnings
 import zipfile
@@ -32,7 +33,7 @@ from territory.io.xml import check_kml
 from territory.report import Report
 from territory.safefile import check_file, human_bytes
 
-VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".gml"}
+VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb"}
 PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 KML_SUFFIXES = {".kml", ".kmz"}
@@ -44,7 +45,21 @@ ZIP_INNER = SUPPORTED - ZIP_SUFFIXES - {".txt"}
 SINGLE_LAYER = {".geojson", ".json", ".shp", ".fgb"}
 WKT_COLUMNS = ("geometry", "wkt", "geom", "the_geom", "shape", "footprint")
 
-offline.configure()  # GDAL and PROJ never touch the network, for every read in this process
+offline.configure()  # only the allowed GDAL drivers; GDAL and PROJ never touch the network, for every read
+
+#: What each suffix GDAL reads must hold, as named in messages.
+EXPECTED = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "a GeoPackage", ".shp": "a Shapefile",
+            ".fgb": "FlatGeobuf"}
+#: The GDAL drivers forced by a ``DRIVER:path`` prefix (the others have none: the driver allow-list in
+#: :mod:`.offline` and the first-bytes check in :func:`check_content` leave them one reader each).
+PREFIX = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
+#: Formats GDAL could read but Territory refuses, and why.
+REFUSED_SUFFIXES = {
+    ".gml": "GML is not accepted (GDAL's GML reader writes a .gfs file beside the input and may fetch "
+            "the schemas it names)",
+    ".vrt": "an OGR VRT file is not accepted (it names other files or URLs to read)",
+    ".xml": "XML is not accepted (WFS and VRT descriptions name servers or files to read)",
+}
 
 FORMATS_HINT = "supported: GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, GeoParquet, CSV with a WKT column"
 
@@ -71,6 +86,89 @@ MAGIC = (
     (b"SQLite format 3", "an SQLite database"), (b"PAR1", "a Parquet file (rename it .parquet)"),
     (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
 )
+
+
+#: Formats that point at other files, URLs, servers or programs, from their first bytes (lower case).
+FOREIGN = (
+    (b"<ogrvrtdatasource", "an OGR VRT file (it names other files or URLs to read)"),
+    (b"<vrtdataset", "a GDAL VRT file (it names other files or URLs to read)"),
+    (b"<ogrwfsdatasource", "a WFS service description (it names a server to query)"),
+    (b"<wfs_capabilities", "a WFS capabilities document (it names a server to query)"),
+    (b"<wfs:", "a WFS response (GML)"),
+    (b"<gml:", "GML"),
+)
+#: GDAL connection strings and URLs (a file's content is never opened as one; named for the message).
+_CONNECTION = re.compile(rb"^(?:(?:pg|wfs|oapif|csw|mysql|odbc|mssql|oci|gdalg|vrt):|/vsi|https?://|ftp://)")
+_TOPOJSON = re.compile(rb'"type"\s*:\s*"Topology"')
+
+
+def foreign(head: bytes) -> str | None:
+    """What a file is, from its first bytes, if it is a format that points elsewhere (VRT, GDALG, WFS...)."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<?xml"):
+        text = text[text.find(b"?>") + 2:].lstrip() if b"?>" in text else text
+        while text.startswith(b"<!--") and b"-->" in text:
+            text = text[text.find(b"-->") + 3:].lstrip()
+    for magic, what in FOREIGN:
+        if text.startswith(magic):
+            return what
+    if b"gdal_streamed_alg" in text:
+        return "a GDALG file (a GDAL command pipeline naming other files or URLs)"
+    if _CONNECTION.match(text):
+        return "a connection string or URL (Territory reads files, never what they name)"
+    return None
+
+
+def _matches(head: bytes, suffix: str) -> bool:
+    if suffix in (".geojson", ".json"):
+        return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+    if suffix == ".gpkg":
+        return head.startswith(b"SQLite format 3\0")
+    if suffix == ".shp":
+        return head.startswith(b"\x00\x00\x27\x0a")  # file code 9994, big-endian
+    if suffix == ".fgb":
+        return head.startswith(b"fgb\x03fgb")
+    return True
+
+
+def check_content(path: Path, name: str, report: Report) -> bool:
+    """True if the file's first bytes are the format its suffix names; else refuse it, saying what it is.
+
+    GDAL picks a driver from the content, not the name: this is what keeps an OGR VRT saved as
+    ``x.gpkg`` (or a GDALG JSON saved as ``x.geojson``) from being read as what it points at.
+    """
+    suffix = path.suffix.lower()
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        report.error(f"cannot be opened ({exc.strerror or exc})", file=name, code="unreadable",
+                     hint="check the path and its permissions")
+        return False
+    what = foreign(head)
+    expected = EXPECTED.get(suffix, suffix)
+    if what:
+        report.error(f"{PurePosixPath(name).name} is {what}, not {expected}: not accepted", file=name,
+                     code="wrong-format",
+                     hint=f"Territory reads each format with its own reader only; {FORMATS_HINT}")
+        return False
+    if _matches(head, suffix):
+        if suffix in (".geojson", ".json") and _TOPOJSON.search(head):
+            _corrupt(report, name, ValueError("TopoJSON"), path=path)
+            return False
+        return True
+    _corrupt(report, name, ValueError(f"not {expected}: its first bytes are not those of the format"), path=path)
+    return False
+
+
+def gdal_path(path: Path) -> str:
+    """The string handed to GDAL: absolute (so no name reads as a ``DRIVER:`` or ``/vsi`` prefix), and
+    with the format's own driver forced where GDAL allows it."""
+    full = os.path.abspath(path)
+    if full.startswith("/vsi"):
+        raise ValueError(f"refusing a GDAL virtual file system path: {full}")
+    prefix = PREFIX.get(path.suffix.lower())
+    return f"{prefix}:{full}" if prefix and ":" not in full else full
 
 
 def sniff(path: Path) -> str | None:
@@ -113,7 +211,10 @@ def _corrupt(report: Report, name: str, exc: BaseException, what: str = "geodata
         detail = "it is TopoJSON, which Territory does not read"
         hint = hint or "convert it to GeoJSON first, e.g. with mapshaper (-o format=geojson) or topojson-client"
     else:
-        detail = _first_line(exc).replace(str(path), "the file") if path is not None else _first_line(exc)
+        detail = _first_line(exc)
+        if path is not None:
+            for spelled in (gdal_path(path), os.path.abspath(path), str(path)):
+                detail = detail.replace(spelled, "the file")
     report.error(
         f"could not be read as {what} ({detail})",
         file=name, code="unreadable",
@@ -133,11 +234,12 @@ def _crs(text: str | None) -> CRS | None:
     return CRS.from_user_input(text) if text else None
 
 
-def _read_layer(path: Path, layer: str | None) -> pd.DataFrame:
+def _read_layer(path: str, layer: str | None) -> pd.DataFrame:
     """One layer as ``pyogrio.read_dataframe`` gives it, at a fraction of its fixed cost.
 
     A folder of 800 small snapshots pays the per-file cost 800 times: this reads
-    the raw arrays and builds the frame once (dates as written, as text).
+    the raw arrays and builds the frame once (dates as written, as text). ``path`` is a
+    :func:`gdal_path`.
     """
     opts: dict[str, str] = {}
     try:
@@ -160,17 +262,41 @@ def _read_layer(path: Path, layer: str | None) -> pd.DataFrame:
     return gpd.GeoDataFrame(pd.DataFrame(data), geometry="geometry")
 
 
+_DRIVERS_CHECKED = False
+
+
+def _drivers_safe(name: str, report: Report) -> bool:
+    """Fail closed if a GDAL driver outside the allow-list is loaded (see :mod:`.offline`)."""
+    global _DRIVERS_CHECKED
+    if _DRIVERS_CHECKED:
+        return True
+    extra = offline.unsafe_drivers()
+    if extra:
+        report.error(f"not read: GDAL drivers that can open other files or URLs are loaded ({', '.join(extra[:8])})",
+                     file=name, code="gdal-unsafe",
+                     hint="start Territory in a fresh process (import territory before pyogrio or geopandas' "
+                          "file reading), or set GDAL_SKIP to name them")
+        return False
+    _DRIVERS_CHECKED = True
+    return True
+
+
 def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
-    """GeoJSON, GeoPackage, Shapefile, FlatGeobuf via pyogrio; every layer."""
+    """GeoJSON, GeoPackage, Shapefile, FlatGeobuf (and KML from :func:`read_kml`), each with its own driver."""
+    if not _drivers_safe(name, report):
+        return []
     if offline.looks_like_json(path) and not offline.check_json_crs(path, name, report):
-        return []  # GDAL reads any JSON as GeoJSON, whatever the suffix
+        return []  # a link CRS is refused as such, whatever the file's suffix
+    if not check_content(path, name, report):
+        return []
+    gpath = gdal_path(path)
     if path.suffix.lower() in SINGLE_LAYER:
         layer_names: list[str | None] = [None]
     else:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                layer_names = [str(row[0]) for row in pyogrio.list_layers(path)]
+                layer_names = [str(row[0]) for row in pyogrio.list_layers(gpath)]
         except Exception as exc:  # pyogrio raises several DataSourceError flavours
             _corrupt(report, name, exc, path=path)
             return []
@@ -180,9 +306,9 @@ def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 # Dates as written: parsed (keeping their local day) by normalise.
-                frame = _read_layer(path, layer_name)
+                frame = _read_layer(gpath, layer_name)
         except Exception as exc:
-            if not _explain_geometry_failure(path, layer_name, name, report, exc):
+            if not _explain_geometry_failure(gpath, layer_name, name, report, exc):
                 _corrupt(report, name, exc, path=path)
             return []
         if not isinstance(frame, gpd.GeoDataFrame):
@@ -194,7 +320,7 @@ def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
     return out
 
 
-def _explain_geometry_failure(path: Path, layer: str | None, name: str, report: Report, exc: Exception) -> bool:
+def _explain_geometry_failure(path: str, layer: str | None, name: str, report: Report, exc: Exception) -> bool:
     """Name the rows whose geometry GEOS refused (unclosed rings...), or explain GDAL's size limit.
 
     True if the failure was explained (errors added), False to fall back to the generic message.
@@ -385,6 +511,11 @@ def read_kml(path: Path, name: str, report: Report, options: LoadOptions) -> lis
         return []
     if data is None:
         return []
+    what = foreign(data[:4096])
+    if what:
+        report.error(f"{PurePosixPath(name).name} is {what}, not KML: not accepted", file=name, code="wrong-format",
+                     hint=f"give the file the suffix of its real format, or export it again; {FORMATS_HINT}")
+        return []
     if not check_kml(data, name, report):
         return []
     with tempfile.TemporaryDirectory(prefix=f"territory-unzip-{os.getpid()}-") as tmp:
@@ -416,6 +547,11 @@ def read_file(path: Path, options: LoadOptions, report: Report, name: str | None
         return read_csv(path, name, report)
     if suffix in VECTOR_SUFFIXES:
         return read_vector(path, name, report)
+    if suffix in REFUSED_SUFFIXES:
+        report.error(REFUSED_SUFFIXES[suffix], file=name, code="unsupported",
+                     hint=f"convert it to GeoPackage or GeoJSON first (e.g. ogr2ogr out.gpkg {path.name}); "
+                          f"{FORMATS_HINT}")
+        return []
     report.error(f"unsupported file type '{suffix or '(none)'}'", file=name, code="unsupported",
                  hint=FORMATS_HINT)
     return []
