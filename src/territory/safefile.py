@@ -38,6 +38,23 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def not_regular(path: Path) -> str | None:
+    """What a folder entry is if it is neither a regular file nor a folder (links followed), else None.
+
+    Such entries (a FIFO, a link to ``/dev/zero``, a dangling link) are skipped when a folder is read,
+    and the report says so.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "a link to nothing" if path.is_symlink() else None
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return _kind(mode)
+
+
 def check_file(path: Path, name: str, report: Report, max_bytes: int, *, what: str = "file",
                field: str = "") -> bool:
     """True if ``path`` is a regular file of 1..``max_bytes`` bytes; else report why and return False."""

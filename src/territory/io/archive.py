@@ -1,6 +1,7 @@
 """Safe extraction of zip archives (zipped shapefiles, KMZ).
 
-Refuses members whose paths escape the extraction folder (zip-slip), archives
+Refuses members whose paths escape the extraction folder (zip-slip), two members with one
+name (one would replace the other), archives
 that would expand past a size limit (zip bombs), and archives with too many
 members, before writing a byte; then counts the bytes actually written, in case
 the headers lie.
@@ -28,8 +29,17 @@ def safe_members(zf: zipfile.ZipFile, name: str, report: Report, *, max_bytes: i
         )
         return None
     total = 0
+    seen: dict[str, str] = {}
     for info in infos:
         path = PurePosixPath(info.filename.replace("\\", "/"))
+        key = path.as_posix().casefold()
+        if key in seen:  # extracting both would keep only the last one's bytes
+            same = "the same name" if seen[key] == info.filename else f"the same name as '{seen[key]}'"
+            report.error(f"archive holds two members named '{info.filename}' ({same}): one would silently "
+                         "replace the other", file=name, code="zip-duplicate",
+                         hint="re-create the zip so that each file is in it once")
+            return None
+        seen[key] = info.filename
         if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
             report.error(
                 f"archive member '{info.filename}' has a path that escapes the extraction folder",

@@ -20,10 +20,20 @@ from territory.io.onefile import internal, read_one
 from territory.io.options import LoadOptions
 from territory.io.readers import SUPPORTED
 from territory.report import Report
+from territory.safefile import not_regular
 
 
-def snapshot_files(path: Path) -> list[Path]:
-    """The folder's geodata files, sorted by name (hidden files and a dataset manifest left out)."""
+def snapshot_files(path: Path, report: Report | None = None) -> list[Path]:
+    """The folder's geodata files, sorted by name (hidden files and a dataset manifest left out).
+
+    A FIFO, device or dangling link in the folder is skipped, with a warning in ``report``.
+    """
+    if report is not None:
+        for entry in sorted(p for p in path.iterdir() if not p.name.startswith(".")):
+            what = not_regular(entry)
+            if what:
+                report.warning(f"skipped: it is {what}, not a regular file", file=entry.name, code="not-a-file",
+                               hint="put only data files in the folder")
     return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED
                   and not p.name.startswith(".") and p.name != "dataset.json")
 

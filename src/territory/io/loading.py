@@ -60,7 +60,7 @@ def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded
         return Loaded(None, None, report)
     frames: list[Rows] = []
     if path.is_dir():
-        files = snapshot_files(path)
+        files = snapshot_files(path, report)
         if not files:
             report.error("folder holds no geodata files", file=name, code="empty-folder",
                          hint="put dated snapshot files (e.g. 2015-01-31.geojson) in it")
