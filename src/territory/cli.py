@@ -14,7 +14,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from territory.store import is_db_url, redact
+from territory.cli_options import (
+    add_input,
+    load_analysis,
+    load_options,
+    option_key,
+    pick_denominator,
+)
+from territory.store import StoreConflict, is_db_url, redact
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: As a shell reports a command stopped by Ctrl+C (128 + SIGINT).
@@ -37,21 +44,6 @@ EXAMPLES = """examples:
 """
 
 
-def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", nargs="?", help="dataset folder, history file or folder of dated files (default: bundled history)")
-    g = p.add_argument_group("input options")
-    g.add_argument("--actor", help="actor for rows/files without an actor column")
-    g.add_argument("--status", choices=["controlled", "contested", "claimed"], help="status for files without a status column")
-    g.add_argument("--file-date", help="date (YYYY-MM-DD) for a single file without a date column or dated name")
-    g.add_argument("--date-format", metavar="FORMAT",
-                   help="order of text dates such as 01/03/2022, e.g. %%d/%%m/%%Y (day first) or %%m/%%d/%%Y; "
-                        "ambiguous dates are refused without it")
-    g.add_argument("--column", action="append", metavar="CANONICAL=NAME",
-                   help="map a column, e.g. --column date=Datum --column actor=Partei (repeatable)")
-    g.add_argument("--aliases", metavar="CSV", help="alias table with columns alias,name for actor/status labels")
-    g.add_argument("--no-cache", action="store_true", help="recompute instead of reading the measurement cache")
-
-
 def _add_table(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["csv", "json"], default="csv", help="table format (default csv)")
     p.add_argument("--out", help="write to FILE instead of stdout")
@@ -66,8 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version="territory 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("stats", help="area time series: km² and shares per date × actor × status")
-    _add_input(p)
+    p = sub.add_parser("stats", help="area time series: km² and shares per date × actor × status "
+                                     "(pct_of_peak: % of the peak to date, peak_km2 on peak_date)")
+    add_input(p)
     _add_table(p)
     p.add_argument("--denominator", default="outline",
                    help="which region area to divide by: 'outline' (Natural Earth, measured) or 'official' (default outline)")
@@ -76,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", help="also give %% of the area held on this date (YYYY-MM-DD)")
 
     p = sub.add_parser("change", help="gains, losses, net change and transfers between two dates")
-    _add_input(p)
+    add_input(p)
     _add_table(p)
     p.add_argument("--from", dest="start", required=True, help="first date (YYYY-MM-DD)")
     p.add_argument("--to", dest="end", required=True, help="second date (YYYY-MM-DD)")
@@ -84,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="which table to print (default both; 'both' in CSV prints two tables separated by a blank line)")
 
     p = sub.add_parser("claims", help="the claims ledger checked against the computed areas")
-    _add_input(p)
+    add_input(p)
     _add_table(p)
     p.add_argument("claims", nargs="?", help="claims CSV (default: the dataset's own ledger)")
 
@@ -96,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "every change date).",
                        epilog="example: territory regions ./snapshots --actor Occupied --regions-filter Donetsk "
                               "--every month", formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_input(p)
+    add_input(p)
     _add_table(p)
     p.add_argument("--date", help="one date (YYYY-MM-DD): the state in force on it")
     p.add_argument("--from", dest="start", help="series: first date (default: the first change date)")
@@ -117,66 +110,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="which status counts as held (default controlled)")
 
     p = sub.add_parser("dates", help="list the dates on which anything changes")
-    _add_input(p)
+    add_input(p)
 
     p = sub.add_parser("validate", help="check an input and print a report (exit 0 if no errors)")
-    _add_input(p)
+    add_input(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("serve", help="start the dashboard on PATH at http://127.0.0.1:PORT")
-    _add_input(p)
+    add_input(p)
     p.add_argument("--port", type=int, default=8501)
 
     from territory.export.cli import add_export_commands
 
-    add_export_commands(sub, _add_input)
+    add_export_commands(sub, add_input)
     from territory.store.cli import add_db_commands
 
-    add_db_commands(sub, _add_input)
+    add_db_commands(sub, add_input)
     return parser
-
-
-def progress_line(done: int, total: int) -> None:
-    """'reading 123/800 files' on stderr, redrawn in place (stdout stays clean CSV/JSON)."""
-    end = "\n" if done >= total else ""
-    print(f"\rterritory: reading {done}/{total} files", end=end, file=sys.stderr, flush=True)
-
-
-def load_options(args: argparse.Namespace):
-    from territory.io.options import LoadOptions
-
-    options = LoadOptions.from_cli(actor=args.actor, status=args.status, date=args.file_date,
-                                   column=args.column, aliases=args.aliases,
-                                   date_format=getattr(args, "date_format", None))
-    if sys.stderr.isatty():  # a terminal: show progress through a long folder
-        options.progress = progress_line
-    options.cache = not getattr(args, "no_cache", False)
-    return options
-
-
-def _option_key(args: argparse.Namespace) -> dict:
-    """Everything that changes what is loaded, for cache keys: options and the alias table's content."""
-    key = {k: getattr(args, k, None) for k in ("actor", "status", "file_date", "column", "date_format")}
-    if getattr(args, "aliases", None):
-        import hashlib
-
-        try:
-            from territory.io.options import check_alias_file
-
-            check_alias_file(args.aliases)  # a device or FIFO would never finish hashing
-            key["aliases"] = hashlib.sha256(Path(args.aliases).read_bytes()).hexdigest()
-        except OSError as exc:
-            raise ValueError(f"--aliases: cannot read {args.aliases} ({exc.strerror or exc})") from None
-    return key
-
-
-def load_analysis(args: argparse.Namespace, claims: str | None = None):
-    """Load and measure the dataset named by ``args.path`` (raises LoadError)."""
-    from territory.analysis import Analysis
-    from territory.datasets import load_dataset
-
-    ds = load_dataset(args.path, load_options(args), claims=claims)
-    return Analysis.from_paths(ds, use_cache=not args.no_cache, extra=_option_key(args))
 
 
 def emit(text: str | bytes, out: str | None) -> None:
@@ -187,19 +137,6 @@ def emit(text: str | bytes, out: str | None) -> None:
         print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-
-
-def _pick_denominator(denoms, wanted: str):
-    """The denominator whose source says ``wanted`` ('outline', 'official', 'CIA 2024'...)."""
-    if not denoms:
-        return None
-    key = wanted.casefold()
-    for d in denoms:
-        if key in d.source.casefold():
-            return d
-    names = "; ".join(d.label for d in denoms)
-    raise ValueError(f"--denominator '{wanted}' matches none of: {names}. It names the kind of figure; "
-                     "use --region to choose the region")
 
 
 #: Problems printed one by one; the rest are counted (a broken archive can have thousands).
@@ -244,7 +181,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             root = bundled_path()
         try:
             files = cache.input_files(root)
-            key = cache.content_key(files, {**_option_key(args), "denominator": args.denominator,
+            key = cache.content_key(files, {**option_key(args), "denominator": args.denominator,
                                             "region": args.region, "baseline": args.baseline,
                                             "table": "stats-2"})  # 2: area_in/outside_region_km2 columns
         except OSError:  # missing or unreadable input: let the loader report it properly
@@ -257,7 +194,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     denoms = an.denominators(region=args.region)
     if args.region and not denoms:
         raise ValueError(f"--region '{args.region}' is not in the bundled country or region layers")
-    denom = _pick_denominator(denoms, args.denominator)
+    denom = pick_denominator(denoms, args.denominator)
     table = an.stats(denom, args.baseline)
     from territory.tables import render
 
@@ -339,10 +276,10 @@ def cmd_regions(args: argparse.Namespace) -> int:
 
 
 def cmd_dates(args: argparse.Namespace) -> int:
-    from territory.datasets import load_dataset
     from territory.model import change_dates
+    from territory.sources import open_dataset
 
-    ds = load_dataset(args.path, load_options(args))
+    ds = open_dataset(args.path, load_options(args))
     for d in change_dates(ds.history):
         print(d.date().isoformat())
     return EXIT_OK
@@ -467,15 +404,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import subprocess
 
     from territory.app import MAIN_SCRIPT
-    from territory.datasets import load_dataset
     from territory.io import load
     from territory.report import LoadError
+    from territory.sources import open_dataset
 
     where = (redact(args.path) if is_db_url(args.path) else args.path) or "the bundled history"
     print(f"territory: checking {where}…", file=sys.stderr)
     sample = serve_sample(args.path)
     if sample is None:
-        load_dataset(args.path, load_options(args))  # raises LoadError before any server starts
+        open_dataset(args.path, load_options(args))  # raises LoadError before any server starts
     else:  # a folder of snapshots: the first file answers "are the options right?" in a second, not minutes
         first, total = sample
         loaded = load(first, load_options(args))
@@ -548,6 +485,9 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except LoadError as exc:
         print_refusal(exc.report)
+        return EXIT_INPUT
+    except StoreConflict as exc:  # the input contradicts what the store holds: refused, like a bad file
+        print(f"territory: input refused: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE

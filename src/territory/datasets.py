@@ -25,6 +25,7 @@ from territory.io import LoadOptions, read_history
 from territory.io.offline import check_json_crs, looks_like_json
 from territory.manifest import data_root
 from territory.report import LoadError, Report
+from territory.store import is_db_url, redact
 
 
 def bundled_path() -> Path:
@@ -222,21 +223,16 @@ def load_dataset(
     *,
     allow_manifest: bool = True,
 ) -> Dataset:
-    """Load a dataset folder/manifest, a bare history or a ``postgresql://`` store; raise LoadError if refused.
+    """Load a dataset folder/manifest or a bare history; raise LoadError if refused.
 
     ``allow_manifest=False`` (uploads) refuses a dataset.json instead of reading it:
     a manifest names files and settings, so it is only read from a path the
-    CLI or server was started on.
+    CLI or server was started on. A ``postgresql://`` store is opened by
+    :func:`territory.sources.open_dataset` (the store reads folders through this
+    module, so this module does not reach up to the store).
     """
-    from territory.store import is_db_url
-
     if is_db_url(path):
-        from territory.store.postgis import load
-
-        ds = load(str(path))
-        if claims is not None:  # a ledger given on the command line replaces the stored one
-            ds.claims = read_claims_file(Path(claims), ds.report)
-        return ds
+        raise ValueError(f"{redact(str(path))} is a database URL: open it with territory.sources.open_dataset")
     root = Path(path) if path is not None else bundled_path()
     if not allow_manifest:
         _refuse_upload_manifest(root, display_name or root.name)

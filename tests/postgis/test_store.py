@@ -145,9 +145,40 @@ def test_append_refuses_a_changed_snapshot_and_changes_nothing(pg_url, bundled_s
     late.loc[first, "geometry"] = shapely.buffer(late.loc[first, "geometry"].values, 0.05)  # degrees: any change
     changed = tmp_path / "changed.gpkg"
     late.to_file(changed, driver="GPKG", engine="pyogrio")
-    with pytest.raises(store.StoreError, match="differ from the ones stored"):
+    with pytest.raises(store.StoreConflict, match="differ from the ones stored"):
         store.append(pg_url, changed)
     assert store.data_version(pg_url) == version
+
+
+def test_a_conflicting_append_is_refused_input_exit_1(pg_url, bundled_split, tmp_path, capsys):
+    """The README's convention: a refused input exits 1 (2 is for usage). A snapshot stored with other
+    content is refused input, and nothing is written."""
+    before, late_file, _cut = bundled_split
+    store.init(pg_url)
+    store.import_dataset(pg_url, before)
+    store.append(pg_url, late_file)
+    version = store.data_version(pg_url)
+    late = gpd.read_file(late_file, engine="pyogrio")
+    first = late["date"] == late["date"].min()
+    late.loc[first, "geometry"] = shapely.buffer(late.loc[first, "geometry"].values, 0.05)
+    changed = tmp_path / "changed.gpkg"
+    late.to_file(changed, driver="GPKG", engine="pyogrio")
+    code, _out, err = cli(capsys, "db", "append", pg_url, str(changed))
+    assert code == 1, err
+    assert "input refused" in err and "differ from the ones stored" in err
+    assert store.data_version(pg_url) == version
+
+
+def test_db_import_without_path_imports_the_bundled_history(pg_url, capsys):
+    """As every command: no PATH is the bundled history (the help says so)."""
+    store.init(pg_url)
+    code, _out, err = cli(capsys, "db", "import", pg_url)
+    assert code == 0, err
+    assert "imported the bundled history" in err
+    code_f, from_files, _ = cli(capsys, "stats", str(bundled_path()))
+    code_d, from_db, err = cli(capsys, "stats", pg_url)
+    assert code_f == code_d == 0, err
+    assert from_db == from_files
 
 
 def test_export_round_trip(pg_url, tmp_path, capsys):

@@ -111,3 +111,68 @@ def test_an_empty_path_is_a_usage_error_not_the_current_folder(argv, tmp_path, m
     code, out, err = run(*argv)
     assert code == 2 and out == ""
     assert "is empty: give a file or folder" in err
+
+
+def _path_actions(parser, prefix=()):
+    """(command words, PATH action) for every command of ``parser`` that takes a PATH."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _path_actions(sub, (*prefix, name))
+        elif action.dest == "path":
+            yield prefix, action
+
+
+def test_every_path_said_to_default_to_the_bundled_history_is_optional():
+    """Help that tells the truth (16.5): a PATH whose help promises the bundled history may be left out."""
+    from territory.cli import build_parser
+
+    found = list(_path_actions(build_parser()))
+    assert ("db", "import") in [words for words, _ in found]
+    for words, action in found:
+        if "bundled history" in (action.help or ""):
+            assert action.nargs == "?" and action.default is None, words
+        else:
+            assert action.required, f"{words}: PATH neither optional nor said to be required"
+
+
+def test_db_import_without_path_imports_the_bundled_history(monkeypatch):
+    from territory.datasets import bundled_path
+    from territory.store import postgis
+
+    seen = []
+    monkeypatch.setattr(postgis, "import_dataset", lambda url, path, options, replace: seen.append(path) or "db-1")
+    code, _out, err = run("db", "import", "postgresql://u@h/d")
+    assert code == 0, err
+    assert seen == [bundled_path()]
+    assert "imported the bundled history into postgresql://u@h/d" in err
+    assert "bundled history" in run("db", "import", "--help")[1]
+
+
+def test_db_append_needs_its_path_and_says_so():
+    code, _out, err = run("db", "append", "postgresql://u@h/d")
+    assert code == 2 and "path" in err
+    help_text = run("db", "append", "--help")[1]
+    assert "bundled history" not in help_text and "snapshots to add" in help_text
+
+
+def test_a_conflicting_append_exits_1_as_the_readme_says(monkeypatch, geojson_file):
+    """README: 0 ok, 1 input refused, 2 usage, 3 internal. A snapshot the store holds with other content is
+    refused input (exit 1), not a usage error."""
+    import re
+    from pathlib import Path
+
+    from territory.store import StoreConflict, postgis
+
+    def clash(url, path, options):
+        raise StoreConflict("1 snapshot(s) in history.geojson differ from the ones stored: nothing was appended")
+
+    monkeypatch.setattr(postgis, "append", clash)
+    code, _out, err = run("db", "append", "postgresql://u@h/d", str(geojson_file))
+    assert code == 1, err
+    assert "input refused" in err and "Traceback" not in err
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"one stored with different content is\s+refused[^.]*exit (\d)", readme)
+    assert said and int(said.group(1)) == code, "the README says another exit code for a conflicting append"

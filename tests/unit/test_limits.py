@@ -19,7 +19,7 @@ import pytest
 import shapely
 
 from territory.analysis import FOOTPRINT_PARTS, coarse_footprint
-from territory.cli import progress_line
+from territory.cli_options import progress_line
 from territory.io import load
 from territory.io.options import LIMITS, UPLOAD_LIMITS, LoadOptions
 from tests.cli_run import run_cli as _run

@@ -2,7 +2,7 @@
 
 The output defaults to the conventional file name (see
 :func:`territory.export.naming.filename`) in the current folder. Exit codes are
-those of territory.cli (0 ok, 1 input refused, 2 usage, 3 internal).
+those of :mod:`territory.cli` (0 ok, 1 input refused, 2 usage, 3 internal).
 """
 
 from __future__ import annotations
@@ -57,12 +57,12 @@ def _add_view(p: argparse.ArgumentParser) -> None:
 
 def _view(an, args: argparse.Namespace) -> dict:
     """``focus`` and ``denominator_index`` for the export functions (ValueError names what is allowed)."""
-    from territory.cli import _pick_denominator
+    from territory.cli_options import pick_denominator
 
     if args.focus is not None and args.focus not in an.dataset.actors:
         raise ValueError(f"--focus '{args.focus}' is not an actor of this dataset: {', '.join(an.dataset.actors)}")
     denoms = an.denominators()
-    pick = _pick_denominator(denoms, args.denominator)
+    pick = pick_denominator(denoms, args.denominator)
     return {"focus": args.focus, "denominator_index": denoms.index(pick) if pick is not None else 0}
 
 
@@ -100,7 +100,7 @@ def _done(out: Path) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from territory.cli import load_analysis
+    from territory.cli_options import load_analysis
     from territory.export.naming import filename
 
     fmt = args.format
@@ -152,7 +152,7 @@ def _font_note(an) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from territory.cli import load_analysis
+    from territory.cli_options import load_analysis
     from territory.export.naming import filename
     from territory.export.report import report_pdf
 

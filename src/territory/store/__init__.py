@@ -17,6 +17,11 @@ class StoreError(ValueError):
     """A store operation that cannot be done; the message says what to do."""
 
 
+class StoreConflict(StoreError):
+    """The input contradicts what the store holds (a snapshot stored with other content): the
+    input is refused (``territory`` exits 1), nothing is written."""
+
+
 def is_db_url(path: str | Path | None) -> bool:
     """True when ``path`` is a ``postgresql://`` URL (a Path cannot be one: it collapses ``//``)."""
     return isinstance(path, str) and urlsplit(path).scheme in DB_SCHEMES and "://" in path

@@ -18,7 +18,7 @@ The password can stay out of the URL: libpq reads PGPASSWORD or ~/.pgpass.
 """
 
 
-def add_db_commands(sub: argparse._SubParsersAction, add_input: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_db_commands(sub: argparse._SubParsersAction, add_input: Callable[..., None]) -> None:
     """Register ``territory db init|import|append|export``."""
     db = sub.add_parser("db", help="a shared PostGIS store: init, import, append, export",
                         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -34,9 +34,11 @@ def add_db_commands(sub: argparse._SubParsersAction, add_input: Callable[[argpar
     p.add_argument("--replace", action="store_true", help="overwrite a store that already holds a history")
     p.set_defaults(handler=cmd_import)
 
-    p = dbsub.add_parser("append", help="add new snapshots from PATH; re-running it changes nothing")
+    p = dbsub.add_parser("append", help="add new snapshots from PATH; re-running it changes nothing",
+                         description="Add the snapshots of PATH the store lacks. A snapshot stored with other "
+                                     "content is refused (exit 1) and nothing is written.")
     p.add_argument("url", help="postgresql://USER@HOST[:PORT]/DATABASE")
-    add_input(p)
+    add_input(p, path_help="file or folder of the snapshots to add (any format the loader reads)")
     p.set_defaults(handler=cmd_append)
 
     p = dbsub.add_parser("export", help="write the store as a dataset folder (dataset.json + files)")
@@ -52,12 +54,6 @@ def _check_url(url: str) -> None:
         raise ValueError(f"'{url}' is not a postgresql:// URL")
 
 
-def _need_path(args: argparse.Namespace) -> str:
-    if not args.path:
-        raise ValueError("name the file or folder to read (PATH)")
-    return args.path
-
-
 def cmd_init(args: argparse.Namespace) -> int:
     from territory.store import postgis, redact
 
@@ -68,21 +64,24 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from territory.cli import load_options
+    from territory.cli_options import load_options
+    from territory.datasets import bundled_path
     from territory.store import postgis, redact
 
     _check_url(args.url)
-    version = postgis.import_dataset(args.url, _need_path(args), load_options(args), replace=args.replace)
-    print(f"territory: imported {args.path} into {redact(args.url)} (data version {version})", file=sys.stderr)
+    path = args.path or bundled_path()  # as every command: no PATH is the bundled history
+    version = postgis.import_dataset(args.url, path, load_options(args), replace=args.replace)
+    where = args.path or "the bundled history"
+    print(f"territory: imported {where} into {redact(args.url)} (data version {version})", file=sys.stderr)
     return 0
 
 
 def cmd_append(args: argparse.Namespace) -> int:
-    from territory.cli import load_options
+    from territory.cli_options import load_options
     from territory.store import postgis, redact
 
     _check_url(args.url)
-    result = postgis.append(args.url, _need_path(args), load_options(args))
+    result = postgis.append(args.url, args.path, load_options(args))
     if result.added:
         print(f"territory: appended {result.added} snapshot(s), {result.rows} row(s) to {redact(args.url)}; "
               f"{result.skipped} already stored (data version {result.version})", file=sys.stderr)

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territory.store import StoreError, redact
+from territory.store import StoreConflict, StoreError, redact
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -261,7 +261,7 @@ def append(url: str, path: str | Path, options: LoadOptions | None = None) -> Ap
         if clash:
             listed = "; ".join(f"{a} {s} {d.date()}" for a, s, d in clash[:5])
             more = f" and {len(clash) - 5} more" if len(clash) > 5 else ""
-            raise StoreError(f"{len(clash)} snapshot(s) in {Path(path).name} differ from the ones stored for the same "
+            raise StoreConflict(f"{len(clash)} snapshot(s) in {Path(path).name} differ from the ones stored for the same "
                              f"actor, status and date ({listed}{more}): nothing was appended. Correct the file, or "
                              "rebuild the store with `territory db import --replace`")
         new = [k for k in digests if k not in have]

@@ -129,9 +129,7 @@ def date_layer(an: Analysis, day: str, actors: list[str], statuses: list[str],
 
 def legend_html(an: Analysis, day: str, actors: list[str]) -> str:
     """Colour legend with each actor's km² per status on ``day`` (escaped)."""
-    from territory.ui.shell import area_pivot
-
-    pivot = area_pivot(an)
+    pivot = an.table.pivot_table(index="date", columns=["actor", "status"], values="area_km2", aggfunc="last")
     upto = pivot[pivot.index <= to_day(day)]
     now = upto.ffill().iloc[-1] if len(upto) else pd.Series(dtype=float)
     rows = []

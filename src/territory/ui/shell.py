@@ -22,12 +22,13 @@ import streamlit as st
 from territory.analysis import Analysis
 from territory.app import page_path
 from territory.borders import note_for
-from territory.datasets import bundled_path, load_dataset
+from territory.datasets import bundled_path
 from territory.io.options import LoadOptions
 from territory.keynumbers import KeyNumbers, KeyNumberSource
 from territory.model import STATUSES
 from territory.regions import RegionLayer
 from territory.report import LoadError, Report
+from territory.sources import open_dataset
 from territory.store import StoreError, is_db_url, redact
 from territory.ui.maps import key as _key
 from territory.ui.mapview import md_text
@@ -155,7 +156,7 @@ def load_default(path: str, options: str, progress=None) -> Analysis | Report:
         opts.progress = progress
         opts.workers_when_threaded = True  # read once for every session: a big folder on every core
         aliases = Path(given["aliases"]).read_bytes() if given.get("aliases") else b""
-        ds = load_dataset(path, opts)
+        ds = open_dataset(path, opts)
     except LoadError as exc:
         return exc.report
     except (ValueError, OSError) as exc:  # an option the server was started with cannot be used
@@ -190,7 +191,7 @@ class DefaultLoad:
     def progress(self, done: int, total: int) -> None:
         self.done, self.total = done, total
         if self._tty:
-            from territory.cli import progress_line
+            from territory.cli_options import progress_line
 
             progress_line(done, total)
 
@@ -595,9 +596,3 @@ def _dictionary_encoded(df: pd.DataFrame) -> pd.DataFrame:
                 and out[col].nunique() <= len(out) // 2:
             out[col] = out[col].astype("category")
     return out
-
-
-@st.cache_resource(show_spinner=False, hash_funcs={Analysis: _key}, max_entries=8)
-def area_pivot(an: Analysis) -> pd.DataFrame:
-    """km² by change date (rows) × (actor, status) (columns), for fast lookups per step."""
-    return an.table.pivot_table(index="date", columns=["actor", "status"], values="area_km2", aggfunc="last")
