@@ -18,7 +18,8 @@ Why a model at all? No open polygons of IS control exist. What exists is a cited
 turns those points into territory using a few geometric rules that follow the
 "shape facts" of ``sources/TIMELINE_README.md``: IS held river valleys and roads,
 desert is credited to whoever holds the surrounding roads, government/Kurdish
-enclaves are holes, and cut-off pockets stay separate parts. Two free parameters
+enclaves are holes, cut-off pockets stay separate parts, and ground IS loses goes
+to the side holding the nearest place IS does not (its captor). Two free parameters
 are calibrated to exactly two IHS Conflict Monitor area figures; every other
 published figure stays independent. The result is an ILLUSTRATIVE
 RECONSTRUCTION, NOT AN AUTHORITATIVE MAP.
@@ -39,6 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -46,6 +48,9 @@ import pandas as pd
 import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, box, mapping
+
+if TYPE_CHECKING:  # the script puts src/ on the path only when it reads its output back
+    from territory.analysis import Analysis
 
 ROOT = Path(__file__).resolve().parents[1]
 GEODATA = ROOT / "geodata"
@@ -696,9 +701,18 @@ def frame_at(geo: Geometry, d: date) -> Frame:
     if d >= FALL_OF_BAGHOUZ:
         owners = [None if o == IS else o for o in owners]
     active = np.array([i for i, o in enumerate(owners) if o is not None])
+    cells = tessellate(geo, active)
+    return Frame(owners, active, cells, cells_by_actor(cells, owners), *road_links(geo, owners, active))
+
+
+def tessellate(geo: Geometry, sites: Iterable[int]) -> dict[int, object]:
+    """Voronoi cell of each of ``sites`` within its own country (cached per site set)."""
     cells: dict[int, object] = {}
+    chosen = [int(i) for i in sites]
     for country, shape in geo.countries.items():
-        idx = tuple(int(i) for i in active if geo.site_country[i] == country)
+        idx = tuple(i for i in chosen if geo.site_country[i] == country)
+        if not idx:
+            continue
         key = (country, idx)
         if key not in geo.cells_cache:
             pts = MultiPoint([tuple(geo.xy[i]) for i in idx])
@@ -706,11 +720,15 @@ def frame_at(geo: Geometry, d: date) -> Frame:
             raw = shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=env, ordered=True))
             geo.cells_cache[key] = dict(zip(idx, shapely.intersection(raw, shape), strict=True))
         cells.update(geo.cells_cache[key])
-    actor_cells: dict[str, list] = {}
+    return cells
+
+
+def cells_by_actor(cells: dict[int, object], owners: Sequence[str | None]) -> dict[str, object]:
+    """Union of the cells of each actor's places."""
+    grouped: dict[str, list] = {}
     for i, cell in cells.items():
-        actor_cells.setdefault(owners[i], []).append(cell)
-    return Frame(owners, active, cells, {a: shapely.union_all(c) for a, c in sorted(actor_cells.items())},
-                 *road_links(geo, owners, active))
+        grouped.setdefault(owners[i], []).append(cell)
+    return {a: shapely.union_all(c) for a, c in sorted(grouped.items())}
 
 
 def road_links(geo: Geometry, owners: list[str | None],
@@ -800,6 +818,42 @@ def layers(geo: Geometry, fr: Frame, reach_km: float, link_km: float) -> dict[st
         if extra:
             geom = shapely.union_all([geom, *extra])
         out[actor] = drop_slivers(geom)
+    return out
+
+
+def taken_from_is(geo: Geometry, fr: Frame, lay: dict[str, MultiPolygon], footprint) -> dict[str, MultiPolygon]:
+    """Step 5, "who took it": ground IS held on an earlier snapshot (``footprint``, its
+    union so far) that no actor holds by steps 1-4 today goes to the actor holding the
+    nearest place not held by IS (Voronoi of the non-IS places, within their country).
+
+    The towns IS loses are the ones its enemies now hold, so the ground around a
+    captured town goes to its captor, and it follows later hand-overs (Kirkuk,
+    October 2017). Without this rule the desert and valley land around lost towns fell
+    back to "no one" once the captor's reach did not cover it, and "who took from whom"
+    showed most of IS's losses as taken by nobody. IS's own layer is untouched, so the
+    calibration does not move; only ground no actor holds is added, so actors stay
+    disjoint.
+    """
+    if footprint is None or footprint.is_empty:
+        return {}
+    free = shapely.difference(footprint, shapely.union_all(list(lay.values())))
+    if free.is_empty or area_km2_m(free) < MIN_PART_KM2:
+        return {}
+    others = [int(i) for i in fr.active if fr.owners[i] != IS]
+    out = {}
+    for actor, cell in cells_by_actor(tessellate(geo, others), fr.owners).items():
+        piece = polygonal(shapely.intersection(free, cell))
+        if not piece.is_empty:
+            out[actor] = piece
+    return out
+
+
+def with_taken_ground(geo: Geometry, fr: Frame, lay: dict[str, MultiPolygon], footprint) -> dict[str, MultiPolygon]:
+    """``lay`` with every actor's ground taken from IS (step 5) added, slivers dropped."""
+    taken = taken_from_is(geo, fr, lay, footprint)
+    out = dict(lay)
+    for actor, piece in sorted(taken.items()):
+        out[actor] = drop_slivers(shapely.union_all([lay.get(actor, MultiPolygon()), piece]))
     return out
 
 
@@ -952,9 +1006,16 @@ def build_history(out: Path) -> dict:
     areas: dict[date, float] = {}
     actor_areas: dict[date, dict[str, float]] = {}
     prev_owners: list[str | None] | None = None
+    footprint = None  # union of IS ground on every earlier snapshot (step 5)
+    table_layers: dict[str, dict[str, MultiPolygon]] = {}
     for d in dates:
         fr = frame_at(geo, d)
         lay = layers(geo, fr, reach, link)
+        lay = with_taken_ground(geo, fr, lay, footprint)
+        if d.isoformat() in ACTOR_TABLE_DATES:
+            table_layers[d.isoformat()] = dict(lay)
+        if IS in lay and not lay[IS].is_empty:
+            footprint = lay[IS] if footprint is None else shapely.union(footprint, lay[IS])
         is_m = lay.pop(IS, MultiPolygon())
         zone, battles = contested_zone(geo, events, d)
         contested = drop_slivers(shapely.intersection(is_m, zone)) if not zone.is_empty else MultiPolygon()
@@ -1010,7 +1071,7 @@ def build_history(out: Path) -> dict:
     return {"reach_km": reach, "link_km": link, "calibration": table, "valley_gap_km": valley_gap_km(geo),
             "dates": dates, "model_areas": areas,
             "actor_areas": actor_areas, "geod_areas": geod_areas, "n_features": len(features), "geo": geo,
-            "sites": sites, "written": written}
+            "sites": sites, "written": written, "table_layers": table_layers}
 
 
 def is_area_at(history: gpd.GeoDataFrame, day: str) -> float:
@@ -1402,15 +1463,17 @@ def manifest(res: dict) -> dict:
             continue
         n = sum(any(s.controller(day) == actor for day in res["dates"]) for s in res["sites"])
         partial[actor] = (
-            f"Partial: modelled from {n} cited places, their roads and the land they ring; open desert "
-            f"beyond them that reaches the outer border is left unassigned, so published "
-            f"maps that colour the desert show more. {ACTOR_NOTES.get(actor, '')}".strip())
+            f"Partial: modelled from {n} cited places, their roads, the land they ring and the ground "
+            f"they took from Islamic State; open desert beyond them that Islamic State never held and "
+            f"that reaches the outer border is left unassigned, so published maps that colour the desert "
+            f"show more. {ACTOR_NOTES.get(actor, '')}".strip())
     return DATASET | {
         "partial": partial,
         "unassigned": (f"Open desert more than {res['reach_km']:g} km from every modelled place and road, outside "
-                       "every triangle of one actor's towns, that reaches the outer border of Syria and Iraq is left "
-                       "to no one (IHS 'territorial dominance' leaves it out too); enclosed desert goes to the actor "
-                       "that rings it."),
+                       "every triangle of one actor's towns, that Islamic State never held and that reaches the outer "
+                       "border of Syria and Iraq is left to no one (IHS 'territorial dominance' leaves it out too); "
+                       "enclosed desert goes to the actor that rings it, and ground Islamic State held and lost goes "
+                       "to the actor holding the nearest place not held by Islamic State (its captor)."),
     }
 
 
@@ -1426,13 +1489,8 @@ def prepare_out(out: Path) -> None:
         shutil.copyfile(GEODATA / rel, out / rel)
 
 
-def published_vs_model(out: Path) -> str:
-    """Every figure of the claims ledger beside the model, as the app checks it.
-
-    Computed with the project's own claims engine (``territory.claims``) on the files
-    just written, so the README shows exactly what the Claims page and
-    ``territory claims`` show; the two calibration rows are marked.
-    """
+def read_back(out: Path) -> Analysis:
+    """The written dataset as the app reads it (``territory.analysis.Analysis``)."""
     sys.path.insert(0, str(ROOT / "src"))
     from territory.analysis import Analysis
     from territory.datasets import load_dataset
@@ -1442,12 +1500,22 @@ def published_vs_model(out: Path) -> str:
     before = os.environ.get("TERRITORY_DATA")
     os.environ["TERRITORY_DATA"] = str(out.resolve())
     try:
-        table = Analysis.of(load_dataset(out / "is_syria_iraq")).claims()
+        return Analysis.of(load_dataset(out / "is_syria_iraq"), persist=False)
     finally:
         if before is None:
             os.environ.pop("TERRITORY_DATA", None)
         else:
             os.environ["TERRITORY_DATA"] = before
+
+
+def published_vs_model(analysis: Analysis) -> str:
+    """Every figure of the claims ledger beside the model, as the app checks it.
+
+    Computed with the project's own claims engine (``territory.claims``) on the files
+    just written, so the README shows exactly what the Claims page and
+    ``territory claims`` show; the two calibration rows are marked.
+    """
+    table = analysis.claims()
     lines = ["| date | claimant | claim | published km² | model km² | model / published | verdict |",
              "|---|---|---|---:|---:|---:|---|"]
     for r in table.itertuples():
@@ -1468,6 +1536,26 @@ def published_vs_model(out: Path) -> str:
     return "\n".join(lines)
 
 
+def is_losses_by_year(analysis: Analysis) -> str:
+    """Who took IS's ground in each calendar year, as `territory change --table transfers` shows it.
+
+    Computed with the project's own change engine (``territory.change.compare``) on the
+    files just written, 1 January to 1 January, so the README shows the CLI's figures.
+    """
+    first = int(analysis.measured.snapshots["date"].min().year)
+    last = int(analysis.measured.snapshots["date"].max().year)
+    lines = ["| year | IS lost km² (controlled) | to other actors km² | to (none) km² | (none) ÷ IS's losses |",
+             "|---|---:|---:|---:|---:|"]
+    for year in range(first, last + 1):
+        t = analysis.compare(f"{year}-01-01", f"{year + 1}-01-01")["transfers"]
+        lost = t[t.from_actor == IS]
+        total = float(lost.area_km2.sum())
+        none = float(lost[lost.to_actor == "(none)"].area_km2.sum())
+        share = f"{100 * none / total:.1f}%" if total else "(no loss)"
+        lines.append(f"| {year} | {total:,.0f} | {total - none:,.0f} | {none:,.0f} | {share} |")
+    return "\n".join(lines)
+
+
 ACTOR_TABLE_DATES = ("2015-06-01", "2017-07-01", "2018-07-01")
 
 
@@ -1478,10 +1566,7 @@ def actor_table(res: dict) -> str:
         f"{d}: Syria km² (%) | {d}: Iraq km² (%)" for d in ACTOR_TABLE_DATES) + " |"
     lines = [head, "|---|---:|" + "---:|---:|" * len(ACTOR_TABLE_DATES)]
     country_km2 = {c: g.area / 1e6 for c, g in geo.countries.items()}
-    per_date = {}
-    for d in ACTOR_TABLE_DATES:
-        fr = frame_at(geo, date.fromisoformat(d))
-        per_date[d] = layers(geo, fr, res["reach_km"], res["link_km"])
+    per_date = res["table_layers"]
     for actor in ACTOR_ORDER:
         n = sum(any(s.controller(day) == actor for day in res["dates"]) for s in res["sites"])
         cells = []
@@ -1542,8 +1627,10 @@ def main(argv: list[str] | None = None) -> int:
           for rc, lk, err, a1, a2 in res["calibration"]],
     ])
     size = (out / "is_syria_iraq" / "history.geojson").stat().st_size
+    written = read_back(out)  # the files just written, read as the app reads them
     fill_generated(out / "is_syria_iraq" / "README.md", {
-        "params": params, "areas": published_vs_model(out), "actors": actor_table(res),
+        "params": params, "areas": published_vs_model(written), "actors": actor_table(res),
+        "transfers": is_losses_by_year(written),
         "stats": f"{len(res['dates'])} snapshot dates, {res['n_features']} features, "
                  f"history.geojson {size / 1e6:.2f} MB; {len(claims)} claims; {n_settlements} settlements; "
                  f"{len(res['sites'])} model places."})
