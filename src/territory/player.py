@@ -48,7 +48,7 @@ from territory.style import style_payload
 #: Grid step in degrees (~11 m at the equator): far below display tolerance.
 QUANTUM = 1e-4
 #: Bump when the payload format changes; player.js checks it.
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2
 
 _ROW = "tp_row_index"
 
@@ -490,13 +490,16 @@ def standalone_html(payload: Mapping[str, Any]) -> str:
 
 
 def analysis_payload(analysis: Any, *, basemap: gpd.GeoDataFrame | None = None, label: str = "",
-                     denominator_index: int = 0, focus: str | None = None, **kwargs: Any) -> dict[str, Any]:
+                     denominator_index: int = 0, focus: str | None = None, changes: pd.DataFrame | None = None,
+                     **kwargs: Any) -> dict[str, Any]:
     """:func:`build_payload` for a :class:`territory.analysis.Analysis`, with measured areas.
 
     Popups show each row's own km²; the legend sums each snapshot's union once
     (its first row carries the union's km², the others 0), so the legend is the
     same number as ``territory stats``. Rows that are a snapshot on their own
     reuse the measured area; only rows of multi-row snapshots are measured here.
+    ``changes`` (:meth:`Analysis.change_series`, cached by the caller) gives the
+    key numbers' gained/lost figures.
     """
     from territory.area import area_km2
 
@@ -513,7 +516,8 @@ def analysis_payload(analysis: Any, *, basemap: gpd.GeoDataFrame | None = None, 
     legend = np.where(first, union, 0.0)
     if basemap is None:
         basemap = ds.basemap if ds.basemap is not None else ds.countries
-    extra = {"metrics": key_number_rows(analysis, denominator_index, focus), "places": place_rows(analysis)}
+    extra = {"metrics": key_number_rows(analysis, denominator_index, focus, changes=changes),
+             "legend": legend_rows(analysis), "places": place_rows(analysis)}
     return build_payload(h, ds.colors, partial=ds.partial, basemap=basemap, title=ds.title, label=label,
                          attribution=ds.attribution or "", areas=dict(zip(h.index, own, strict=True)),
                          legend_areas=dict(zip(h.index, legend, strict=True)), extra=extra, **kwargs)
@@ -525,14 +529,29 @@ def _num(v: float | None) -> int | None:
     return None if v is None or not math.isfinite(v) else round(float(v))
 
 
-def key_number_rows(analysis: Any, denominator_index: int = 0, actor: str | None = None) -> dict[str, Any] | None:
-    """The focus actor's key numbers at every change date, for the player's panel.
+def _pct(v: float | None, digits: int) -> float | None:
+    """A percentage rounded to the digits the page prints (``f"{v:.{digits}f}"`` of this is the page's text)."""
+    return None if v is None or not math.isfinite(v) else round(float(v), digits)
 
-    Same source as the map page's cards and the exports (:mod:`territory.keynumbers`):
-    ``rows[i] = [held km², net change since date i-1, km² inside the denominator's region]``;
-    ``headline`` says which the page leads with ("region": the area inside the outline);
-    ``den`` names the denominator (the one the user picked: clipping every
-    snapshot to every region would cost seconds per region).
+
+#: Columns of ``metrics["rows"]`` (the player reads them by name from ``metrics["cols"]``).
+METRIC_COLS = ("held", "change", "inside", "pct_peak", "peak_km2", "peak_date", "pct_region",
+               "gained", "lost", "settlements", "population", "equivalent")
+
+
+def key_number_rows(analysis: Any, denominator_index: int = 0, actor: str | None = None, *,
+                    changes: pd.DataFrame | None = None, settlements: bool = True) -> dict[str, Any] | None:
+    """The focus actor's key numbers at every change date, for the player's panel, display-ready.
+
+    Same source as the exports and ``territory stats`` (:class:`territory.keynumbers.KeyNumberSource`),
+    rounded here once to what the page prints (whole km², % of peak to 0.1, % of the region to 0.01),
+    so the browser formats and never computes a figure. One row per date, columns :data:`METRIC_COLS`:
+    held km², net change since the previous date, km² inside the denominator's outline, % of peak,
+    the peak (km², date) it divides by, % of the region, gained / lost km² (``changes``: the rows of
+    :meth:`Analysis.change_series`, as ``territory change`` sums them), listed settlements held and their
+    population, and the area's size comparison ("about the size of …"). ``headline`` says which area
+    the page leads with ("region": inside the outline); ``den`` names the denominator (the one the
+    user picked: clipping every snapshot to every region would cost seconds per region).
     """
     from territory.keynumbers import KeyNumberSource
 
@@ -540,19 +559,61 @@ def key_number_rows(analysis: Any, denominator_index: int = 0, actor: str | None
         return None
     src = KeyNumberSource(analysis, actor=actor, denominator_index=denominator_index)
     den = src.denominator
+    steps: dict[pd.Timestamp, tuple[float, float]] = {}
+    if changes is not None and len(changes):
+        mine = changes[(changes["actor"] == src.actor) & (changes["status"] == "controlled")]
+        sums = mine.groupby("date", sort=False)[["gained_km2", "lost_km2"]].sum()
+        steps = {pd.Timestamp(d): (float(g), float(lo))
+                 for d, g, lo in zip(sums.index, sums["gained_km2"], sums["lost_km2"], strict=True)}
     rows, land_only = [], False
     for day in analysis.dates:
         kn = src.on(day)
         land_only = land_only or kn.land_only
+        gained, lost = steps.get(pd.Timestamp(day), (None, None)) if steps else (None, None)
+        held_here = settled = None
+        if settlements:
+            sett = analysis.settlements_at(day)
+            mine_s = sett[sett["actor"] == src.actor] if len(sett) else sett
+            if len(mine_s):
+                held_here, settled = int(mine_s["settlements"].iloc[0]), int(mine_s["population"].iloc[0])
+        eq = analysis.equivalent(kn.held_km2) if kn.held_km2 > 0 else None
         rows.append([_num(kn.held_km2), _num(kn.change_km2),
-                     _num(kn.area_in_region_km2) if den is not None else None])
-    return {"actor": src.actor, "peak_km2": _num(src.peak_km2),
-            "peak_date": _day(src.peak_date) if src.peak_date is not None else None,
+                     _num(kn.area_in_region_km2) if den is not None else None,
+                     _pct(kn.pct_of_peak, 1), _num(kn.peak_km2) if kn.peak_km2 > 0 else None,
+                     _day(kn.peak_date) if kn.peak_date is not None else None,
+                     _pct(kn.pct_of_region, 2), _num(gained), _num(lost), held_here, settled, eq])
+    return {"actor": src.actor, "cols": list(METRIC_COLS),
+            "partial": analysis.dataset.partial.get(src.actor) if analysis.dataset.partial else None,
             # As the map page: with a region outline the headline is the area inside it (land only).
             "headline": "region" if land_only else "whole",
             "den": None if den is None else {"region": str(den.region), "label": str(den.label),
-                                             "km2": round(float(den.km2), 1)},
+                                             "source": str(den.source), "km2": _num(den.km2)},
             "rows": rows}
+
+
+def legend_rows(analysis: Any) -> dict[str, Any]:
+    """The legend's km² for every date: ``rows[i][3 * a + s]`` is actor ``a``'s km² in status ``s``
+    (:data:`territory.model.STATUSES` order) in force on date ``i``, whole km², None where it holds none.
+
+    From the area table ``territory stats`` prints (``area_km2``, the union of a snapshot counted once),
+    so the browser shows these as they come instead of summing polygons itself. Actors are in
+    :func:`territory.model.actors` order, as the payload's ``actors``.
+    """
+    h = analysis.dataset.history
+    names = [str(a) for a in model_actors(h)] if len(h) else []
+    t = analysis.table
+    pivot = t.pivot_table(index="date", columns=["actor", "status"], values="area_km2", aggfunc="last")
+    pivot = pivot.reindex(pd.DatetimeIndex(analysis.dates)).ffill()
+    rows = []
+    for day in pivot.index:
+        now = pivot.loc[day]
+        row: list[int | None] = []
+        for name in names:
+            for status in STATUSES:
+                v = now.get((name, status), np.nan)
+                row.append(_num(float(v)) if pd.notna(v) and v > 0 else None)
+        rows.append(row)
+    return {"actors": names, "statuses": list(STATUSES), "rows": rows}
 
 
 def place_rows(analysis: Any) -> list[list[Any]]:

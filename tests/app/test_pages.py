@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
+
+from tests.playerstate import panel, player_args, step, stop_at
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["src/territory/app/main.py", "pages/compare.py", "pages/claims.py", "pages/regions.py", "pages/data.py",
@@ -24,10 +25,6 @@ def run_page(path: str, **state) -> AppTest:
     return at.run()
 
 
-def metric_values(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_page_runs_without_exception(page):
     at = run_page(page)
@@ -37,12 +34,11 @@ def test_page_runs_without_exception(page):
 def test_map_page_labels_reconstruction_and_shows_map():
     at = run_page("src/territory/app/main.py")
     assert any("Illustrative reconstruction" in w.value for w in at.warning)
-    args = map_args(at)
-    assert "Islamic State" in args["feature_group"], "the date's territory is not in the map"
-    # Offline: only the vendored assets, served by Streamlit from the player component's folder.
-    from territory.ui.player_component import COMPONENT_NAME
-
-    assert all(u.startswith(f"../{COMPONENT_NAME}/") for u in args["js_links"] + args["css_links"])
+    args = player_args(at)
+    payload = args["payload"]
+    assert "Islamic State" in [a["name"] for a in payload["actors"]] and payload["features"]
+    assert payload["dates"][args["index"]] == at.session_state["date"]  # the map opens on the page's date
+    assert args["tiles"] is None  # offline: the basemap travels in the payload, no tile server
 
 
 def test_map_page_names_the_partial_actors():
@@ -56,39 +52,32 @@ def test_map_page_names_the_partial_actors():
     assert partial and all(f"**{md_text(actor)}**: {md_text(note)}" in shown for actor, note in partial.items())
 
 
-def map_args(at: AppTest, index: int = 0) -> dict:
-    maps = [e for e in at.get("component_instance") if "feature_group" in json.loads(e.proto.json_args)]
-    return json.loads(maps[index].proto.json_args)
-
-
-def test_date_step_changes_layer_but_not_base_map():
+def test_a_stop_moves_the_page_not_the_player():
+    """The player's one report per stop becomes the page's date; its arguments stay (no payload resent)."""
     at = run_page("src/territory/app/main.py")
-    first = map_args(at)
-    at = at.button(key="next").click().run()
-    second = map_args(at)
-    assert first["feature_group"] != second["feature_group"]
-    # The base map's code is identical, so st_folium keeps its iframe (no remount, zoom kept).
-    assert first["script"] == second["script"] and first["header"] == second["header"]
-
-
-def test_metrics_change_when_date_changes():
-    at = run_page("src/territory/app/main.py")
-    slider = at.select_slider(key="date")
-    dates = slider.options
-    at = slider.set_value(dates[5]).run()
-    early = metric_values(at)
-    at = at.select_slider(key="date").set_value(dates[-3]).run()
-    late = metric_values(at)
+    first = player_args(at)
+    dates = first["payload"]["dates"]
+    day = dates[dates.index(at.session_state["date"]) + 3]
+    at = stop_at(at, day)
     assert not at.exception
-    held_key = next(k for k in early if ": area held" in k)
-    assert early[held_key] != late[held_key]
-    assert any(k.startswith("% of ") for k in late)  # the region share names its region
+    assert at.session_state["date"] == day and at.query_params["date"] in (day, [day])
+    second = player_args(at)
+    assert second == first  # same payload, same index: the browser already shows the date
+    assert any(b.label == f"⬇ Download the map of {day} (PNG)" for b in at.get("download_button"))
 
 
-def test_next_button_advances_date():
+def test_numbers_differ_between_dates_and_name_the_region():
+    at = run_page("src/territory/app/main.py")
+    dates = player_args(at)["payload"]["dates"]
+    early, late = panel(at, dates[5]), panel(at, dates[-3])
+    assert early["held"] != late["held"]
+    assert late["den"]["region"] and late["pct_region"] is not None  # the region share names its region
+
+
+def test_next_step_advances_date():
     at = run_page("src/territory/app/main.py")
     before = at.session_state["date"]
-    at = at.button(key="next").click().run()
+    at = step(at, 1)
     assert at.session_state["date"] > before
 
 
@@ -136,9 +125,9 @@ def test_upload_good_then_bad_keeps_previous_data(tmp_path):
     # The map page now shows the uploaded data (this session only).
     at.switch_page(str(ROOT / "pages/map.py")).run()
     assert not at.exception
-    assert any(m.label.startswith("Occupied: area held") for m in at.metric)
+    assert panel(at)["actor"] == "Occupied"
     other = run_page("src/territory/app/main.py")  # a new session still sees the bundled data
-    assert any(m.label.startswith("Islamic State: area held") for m in other.metric)
+    assert panel(other)["actor"] == "Islamic State"
 
 
 def _submit(at: AppTest) -> AppTest:
@@ -161,7 +150,7 @@ def test_export_page_prepares_a_download(kind):
 
 
 def test_map_page_numbers_match_the_cli():
-    """The metric cards show what `territory stats` prints for the same date."""
+    """The player's key numbers are what `territory stats` prints for the same date, rounded as printed."""
     import io
     from contextlib import redirect_stdout
 
@@ -174,13 +163,14 @@ def test_map_page_numbers_match_the_cli():
         assert main(["stats", "--no-cache"]) == 0
     stats = pd.read_csv(io.StringIO(buf.getvalue()))
     at = run_page("src/territory/app/main.py")
-    at = at.select_slider(key="date").set_value("2016-07-04").run()
+    at = stop_at(at, "2016-07-04")
     row = stats[(stats["date"] == "2016-07-04") & (stats["actor"] == "Islamic State") & (stats["status"] == "controlled")].iloc[0]
-    values = metric_values(at)
+    values = panel(at)
     # Land-only headline: the area inside the region's outline, as the table's area_in_region_km2.
-    assert values["Islamic State: area held in Iraq+Syria"] == f"{row['area_in_region_km2']:,.0f} km²"
-    assert values["% of peak"] == f"{row['pct_of_peak']:.1f}%"
-    assert values["% of Iraq+Syria"] == f"{row['pct_of_region']:.2f}%"
+    assert values["headline"] == "region" and values["den"]["region"] == "Iraq+Syria"
+    assert f"{values['inside']:,} km²" == f"{row['area_in_region_km2']:,.0f} km²"
+    assert f"{values['pct_peak']:.1f}%" == f"{row['pct_of_peak']:.1f}%"
+    assert f"{values['pct_region']:.2f}%" == f"{row['pct_of_region']:.2f}%"
 
 
 def test_hostile_labels_are_escaped_on_the_map(tmp_path):
@@ -195,9 +185,10 @@ def test_hostile_labels_are_escaped_on_the_map(tmp_path):
     at = _submit(at)
     at.switch_page(str(ROOT / "pages/map.py")).run()
     assert not at.exception
-    fg = map_args(at)["feature_group"]
-    assert "<img" not in fg and "<script>" not in fg
-    assert "\\u0026lt;img" in fg  # HTML-escaped, then JSON-escaped by folium
+    payload = player_args(at)["payload"]
+    # Names and sources travel as data; player.js writes them with textContent only (test_player.py).
+    assert [a["name"] for a in payload["actors"]] == ["<img src=x onerror=alert(1)>"]
+    assert payload["features"][0]["src"] == "<script>alert(2)</script>"
 
 
 def test_compare_page_with_reversed_dates_swaps_them():
@@ -230,18 +221,15 @@ def test_compare_page_with_one_date_says_so_and_shows_no_rate_over_zero_days():
 
 
 def test_map_page_draws_the_chart_once_the_map_reports_it_drawn():
-    """A first visit gets the map first: the chart under it follows the map's "drawn" report (folium-shim.js)."""
-    from territory.ui.warmup import DRAWN_FLAG
-
+    """A first visit gets the map first: the chart under it follows the player's "drawn" report (component.js)."""
     at = run_page("src/territory/app/main.py")
-    assert map_args(at)["feature_group"]
+    assert player_args(at)["report_drawn"]
     assert not at.get("vega_lite_chart")
     assert any("once the map is on screen" in c.value for c in at.caption)
-    at.session_state["map"] = {DRAWN_FLAG: True}  # what show_map's on_change stores from the map's report
-    at.run()
+    at = stop_at(at, at.session_state["date"], drawn=True)  # what the player sends once it has painted
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == 1
-    at.session_state["map"] = None  # a page switch drops the component's value: the session keeps the chart
+    at.session_state["player"] = None  # a page switch drops the component's value: the session keeps the chart
     at.run()
     assert len(at.get("vega_lite_chart")) == 1
 

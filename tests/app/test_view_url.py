@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from territory.app import MAIN_SCRIPT, page_path
 from territory.keynumbers import KeyNumberSource
+from tests.playerstate import panel, player_args, step
 
 MAP, COMPARE, EXPORT = MAIN_SCRIPT, page_path("compare"), page_path("export")
 
@@ -28,10 +29,6 @@ def qp(at: AppTest, name: str) -> list[str]:
     return [] if v is None else (list(v) if isinstance(v, list) else [v])
 
 
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def other_actor(an) -> str:
     """The actor with the largest peak other than the default focus (holding ground)."""
     t = an.table[an.table["status"] == "controlled"]
@@ -45,7 +42,7 @@ def test_default_focus_is_the_largest_peak(bundled):
     at = page(MAP)
     assert not at.exception
     assert at.selectbox(key="focus").value == bundled.focus_actor
-    assert any(k.startswith(f"{bundled.focus_actor}: area held") for k in metrics(at))
+    assert panel(at)["actor"] == bundled.focus_actor
     assert "focus" not in at.query_params  # the default is not spelled out
 
 
@@ -56,13 +53,15 @@ def test_focus_drives_metrics_legend_and_url(bundled):
     assert not at.exception
     day = at.session_state["date"]
     expected = KeyNumberSource(bundled, actor=actor).on(day)
-    values = metrics(at)
+    values = panel(at)
     # Land-only headline: the part inside the region's outline.
-    assert values[f"{actor}: area held in {expected.denominator.region}"] == f"{expected.headline_km2:,.0f} km²"
-    assert values["% of peak"] == f"{expected.pct_of_peak:.1f}%"
+    assert values["actor"] == actor and values["headline"] == "region"
+    assert values["den"]["region"] == expected.denominator.region
+    assert f"{values['inside']:,} km²" == f"{expected.headline_km2:,.0f} km²"
+    assert f"{values['pct_peak']:.1f}%" == f"{expected.pct_of_peak:.1f}%"
     # The legend lists the focus actor first.
-    legend = next(m.value for m in at.markdown if "background:" in m.value)
-    assert legend.index(f"<b>{actor}</b>") < legend.index(f"<b>{bundled.focus_actor}</b>")
+    shown = player_args(at)["actors"]
+    assert shown.index(actor) < shown.index(bundled.focus_actor)
     assert qp(at, "focus") == [actor]
 
 
@@ -79,9 +78,11 @@ def test_deep_link_restores_focus_denominator_and_statuses(bundled):
     assert at.session_state["denominator"] == i
     assert [at.checkbox(key=f"status_{s}").value for s in ("controlled", "contested", "claimed")] == [True, False, True]
     kn = KeyNumberSource(bundled, actor=actor, denominator_index=i).on("2017-01-01")
-    assert metrics(at)["% of Syria"] == f"{kn.pct_of_region:.2f}%"
+    values = panel(at)
+    assert values["den"]["region"] == "Syria" and f"{values['pct_region']:.2f}%" == f"{kn.pct_of_region:.2f}%"
+    assert player_args(at)["statuses"] == ["controlled", "claimed"]  # the player draws only these
     # The URL still says so after a rerun (and a date step).
-    at = at.button(key="next").click().run()
+    at = step(at, 1)
     assert qp(at, "focus") == [actor] and qp(at, "denominator") == [key]
     assert qp(at, "status") == ["controlled", "claimed"]
 

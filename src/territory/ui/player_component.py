@@ -9,9 +9,11 @@ Leaflet lives here, and folium maps load it from this component's route too
 Usage::
 
     value = territory_player(payload, index=i, playing=True, fps=10, key="player")
-    # value is None until the user pauses / scrubs / playback ends, then
+    # value is None until the user stops (slider let go, key released, Prev/Next, Pause, end of
+    # playback; one report per stop, after 300 ms of quiet), then
     # {"index": int, "date": "YYYY-MM-DD", "playing": False, "seq": int}
-    # (also in st.session_state[key]); ``seq`` changes with every report.
+    # (also in st.session_state[key]); ``seq`` changes with every report. With
+    # ``report_drawn=True`` the first value comes once the map has painted, with "drawn": True.
 
 The payload travels with every rerun (Streamlit resends component args), so
 keep it cached (``st.cache_resource``) and within a few MB; the front end
@@ -45,15 +47,24 @@ def territory_player(
     height: int = 560,
     controls: str = "full",
     view_key: str | None = None,
+    actors: list[str] | None = None,
+    statuses: list[str] | None = None,
+    tiles: dict[str, str] | None = None,
+    url_param: str | None = None,
+    report_drawn: bool = False,
 ) -> dict[str, Any] | None:
     """Show the player; return its last stop report (see module docstring).
 
     ``index``/``playing``/``fps`` are applied by the front end only when they
     change between reruns, so passing the server's slider position back each
     run does not interrupt playback. ``controls="dashboard"`` drops the
-    player's speed selector (the page has one); ``view_key`` shares the map's
-    centre and zoom with the page's folium map (sessionStorage), so switching
-    between the two keeps the user's view.
+    player's speed selector (the page has one), ``"page"`` only its title;
+    ``view_key`` keeps the map's centre and zoom (sessionStorage), so a remount
+    (another page and back) keeps the user's view. ``actors`` (legend order)
+    and ``statuses`` filter what is drawn without rebuilding the map;
+    ``tiles`` (``{"url", "attribution"}``, https only) puts online tiles under
+    it. ``url_param`` names the page's query parameter the front end sets to
+    the date it reports (history.replaceState: no history entry per stop).
     """
     pid = payload.get("id") or payload_id(payload)
     value = _component(
@@ -65,6 +76,11 @@ def territory_player(
         height=int(height),
         controls=controls,
         view_key=view_key,
+        actors=None if actors is None else [str(a) for a in actors],
+        statuses=None if statuses is None else [str(s) for s in statuses],
+        tiles=tiles,
+        url_param=url_param,
+        report_drawn=bool(report_drawn),
         key=key,
         default=None,
     )

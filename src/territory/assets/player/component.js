@@ -9,17 +9,29 @@
  *                    value: {...}, dataType: "json"}
  *
  * args: payload (territory.player.build_payload), payload_id, index, playing,
- * fps, height, controls ("dashboard": no speed selector, the page has one),
- * view_key (the map view shared with the page's folium map via sessionStorage). The map is built once per payload_id; later renders only
- * apply index/playing/fps when they differ from the previous render's args,
+ * fps, height, controls, view_key (the map view kept in sessionStorage),
+ * actors / statuses (what to show: changing them re-filters, never rebuilds),
+ * tiles, url_param (the page's query parameter that holds the date).
+ * The map is built once per payload_id; later renders only apply
+ * index/playing/fps/filters when they differ from the previous render's args,
  * so a rerun that repeats stale args does not yank the playhead back.
- * The value is sent only when playback stops (pause, end, scrub, step):
- * {index, date, playing: false, seq}; never per frame.
+ *
+ * Time lives here: the slider, arrow keys, Prev/Next and Play move the map
+ * without asking the server. The server hears the date once, when the user
+ * stops (slider let go, key released, Prev/Next, Pause, end of playback), after
+ * a 300 ms quiet spell: ONE setComponentValue {index, date, playing: false, seq}
+ * (never per frame). Just before it, the page's URL gets ?<url_param>=<date>
+ * by history.replaceState, so Streamlit's own sync of the same query string
+ * adds no history entry: Back does not replay the steps.
+ * Once the first territory is painted, one {drawn: true, ...} value tells the
+ * page it may draw what sits below the map.
  */
 (function () {
   "use strict";
   var root = document.getElementById("tp-root");
-  var ctl = null, currentId = null, last = null, seq = Date.now(), timer = 0, pending = null;
+  var ctl = null, currentId = null, last = null, seq = Date.now(), timer = 0, pending = null, urlParam = null;
+  var DEBOUNCE_MS = 300;
+  window.__territorySent = [];  // every value sent (tests and bench/bench_scrub.py count them)
 
   function send(type, data) {
     var msg = { isStreamlitMessage: true, type: type };
@@ -27,17 +39,46 @@
     window.parent.postMessage(msg, "*");
   }
 
+  function sendValue(v) {
+    seq += 1;
+    v.seq = seq;
+    window.__territoryLastValue = v;
+    window.__territorySent.push(v);
+    send("streamlit:setComponentValue", { value: v, dataType: "json" });
+  }
+
+  /* Put the date in the page's URL in place (no new history entry); same origin, else a no-op. */
+  function replaceUrlDate(date) {
+    if (!urlParam || !date) return;
+    try {
+      var loc = window.parent.location, q = new URLSearchParams(loc.search);
+      if (q.get(urlParam) === date) return;
+      q.set(urlParam, date);
+      window.parent.history.replaceState(window.parent.history.state, "",
+                                         loc.pathname + "?" + q.toString().replace(/%20/g, "+") + loc.hash);
+    } catch (e) { /* another origin: Streamlit's own sync sets the URL */ }
+  }
+
   function report(value) {
-    // trailing debounce: rapid prev/next clicks cause one rerun, not ten
+    // trailing debounce: a drag, a held arrow key or rapid Prev/Next clicks cause one rerun, not one per date
     pending = value;
     if (timer) clearTimeout(timer);
     timer = setTimeout(function () {
       timer = 0;
-      seq += 1;
-      var v = { index: pending.index, date: pending.date, playing: false, seq: seq };
-      window.__territoryLastValue = v;
-      send("streamlit:setComponentValue", { value: v, dataType: "json" });
-    }, 150);
+      replaceUrlDate(pending.date);
+      sendValue({ index: pending.index, date: pending.date, playing: false });
+    }, DEBOUNCE_MS);
+  }
+
+  function reportDrawn() {
+    var tries = 0;
+    (function check() {
+      var painted = root.querySelector("path.tp-feature");
+      if (painted || ++tries > 30) {  // a date with no territory: say so after ~1.5 s anyway
+        if (!ctl) return;
+        sendValue({ index: ctl.getIndex(), date: ctl.getDate(), playing: ctl.isPlaying(), drawn: true });
+      } else setTimeout(check, 50);
+    })();
   }
 
   function applyTheme(theme) {
@@ -47,30 +88,38 @@
     if (theme.primaryColor) root.style.setProperty("--tp-accent", theme.primaryColor);
   }
 
+  function same(a, b) { return JSON.stringify(a || null) === JSON.stringify(b || null); }
+
   function onRender(args, theme) {
     var height = Number(args.height) || 560;
     root.style.height = height + "px";
     applyTheme(theme);
     send("streamlit:setFrameHeight", { height: height });
+    urlParam = args.url_param || null;
     var id = args.payload_id || (args.payload && args.payload.id) || null;
     if (!ctl || id !== currentId) {
       if (ctl) ctl.destroy();
       ctl = window.TerritoryPlayer.mount(root, args.payload, {
         index: args.index || 0, playing: !!args.playing, fps: args.fps || 4,
         controls: args.controls || "full", viewKey: args.view_key || null,
+        actors: args.actors || null, statuses: args.statuses || null, tiles: args.tiles || null,
         onStop: function (value) { report(value); },
       });
       window.__territoryPlayer = ctl;
       currentId = id;
       window.__territoryMounts = (window.__territoryMounts || 0) + 1;
+      if (args.report_drawn) reportDrawn();
     } else {
       var upd = {};
       if (args.fps !== last.fps) upd.fps = args.fps;
       if (args.index !== last.index) upd.index = args.index;
       if (args.playing !== last.playing) upd.playing = !!args.playing;
+      if (!same(args.actors, last.actors) || !same(args.statuses, last.statuses)) {
+        upd.filter = { actors: args.actors || null, statuses: args.statuses || null };
+      }
       ctl.update(upd);
     }
-    last = { index: args.index, playing: args.playing, fps: args.fps };
+    last = { index: args.index, playing: args.playing, fps: args.fps, actors: args.actors, statuses: args.statuses };
   }
 
   window.addEventListener("message", function (ev) {

@@ -15,13 +15,25 @@
  * land colour, so the legend shows what the map shows. The legend and the key
  * numbers (payload.metrics) sit in a side panel beside the map, never over it.
  *
+ * Figures are never computed here: the key numbers (payload.metrics.rows, one
+ * row per date, columns named in metrics.cols) and the legend's km²
+ * (payload.legend.rows) come from the core already rounded to what is printed
+ * (territory stats prints the same). Only a payload without them (a bare
+ * build_payload) falls back to summing the features' areas for the legend.
+ *
  * API: TerritoryPlayer.mount(element, payload, {index, playing, fps, loop,
- *      controls: "full" | "dashboard" (no speed selector: the host has one),
+ *      controls: "full" | "page" (no title: the host page has one) |
+ *                "dashboard" (no title, no speed selector: the host has one),
  *      viewKey (keep the map's
  *      centre/zoom in sessionStorage under this key, shared with the host's map),
- *      onChange(index, date), onStop({index, date, playing}, cause)})
+ *      actors (names to show, in legend order; null: all), statuses (null: all),
+ *      tiles ({url, attribution}: online tiles under the territory; null: offline),
+ *      onChange(index, date, cause), onStop({index, date, playing}, cause)})
  *      -> controller {map, setIndex, play, pause, toggle, setFps, update,
  *                     getIndex, isPlaying, stats, resetStats, destroy}
+ *
+ * Reduced motion (prefers-reduced-motion: reduce): no zoom/pan animation, and
+ * Play steps at most one date a second.
  */
 (function (root) {
   "use strict";
@@ -110,8 +122,9 @@
   function mount(element, payload, options) {
     var L = root.L;
     if (!L) throw new Error("TerritoryPlayer needs Leaflet (window.L)");
-    var opts = Object.assign({ index: 0, playing: false, fps: 4, loop: false, controls: "full", viewKey: null },
-                             options || {});
+    var opts = Object.assign({ index: 0, playing: false, fps: 4, loop: false, controls: "full", viewKey: null,
+                               actors: null, statuses: null, tiles: null }, options || {});
+    var reduced = !!(root.matchMedia && root.matchMedia("(prefers-reduced-motion: reduce)").matches);
     var style = payload.style || DEFAULT_STYLE;
     var metrics = payload.metrics || null;
     var places = payload.places || [];
@@ -121,7 +134,8 @@
     var feats = payload.features || [];
     var N = feats.length, n = dates.length;
     var F = new Int32Array(N), T = new Int32Array(N), on = new Uint8Array(N);
-    var layers = new Array(N);
+    var layers = new Array(N), vis = new Uint8Array(N).fill(1);
+    var legendData = payload.legend && payload.legend.rows && payload.legend.rows.length === n ? payload.legend : null;
     var hasKm2 = feats.some(function (f) { return f.km2 !== null && f.km2 !== undefined; });
 
     element.innerHTML = "";
@@ -135,7 +149,7 @@
     dateBox.setAttribute("aria-live", "polite");
     header.appendChild(dateBox);
     var titles = h("div", "tp-titles");
-    if (payload.title && opts.controls !== "dashboard") titles.appendChild(h("div", "tp-title", payload.title));
+    if (payload.title && opts.controls === "full") titles.appendChild(h("div", "tp-title", payload.title));
     if (payload.label) titles.appendChild(h("div", "tp-label", payload.label));
     header.appendChild(titles);
     var body = h("div", "tp-body");
@@ -153,6 +167,7 @@
     var slider = h("input", "tp-slider");
     slider.type = "range"; slider.min = "0"; slider.max = String(Math.max(0, n - 1)); slider.step = "1";
     slider.setAttribute("aria-label", "Date");
+    slider.title = "Date: drag, or focus and press \u2190 \u2192 (Home / End: first / last date)";
     var dateText = h("span", "tp-date-small", "");
     var speed = h("select", "tp-speed");
     speed.setAttribute("aria-label", "Speed (dates per second)");
@@ -166,6 +181,7 @@
     });
     [prevBtn, playBtn, nextBtn, slider, dateText].forEach(function (c) { bar.appendChild(c); });
     if (opts.controls !== "dashboard") bar.appendChild(speed);  // the dashboard has its own speed selector
+    if (reduced) speed.title = "Reduced motion: Play steps one date a second";
     element.appendChild(header);
     element.appendChild(body);
     element.appendChild(bar);
@@ -174,6 +190,7 @@
     var map = L.map(mapDiv, {
       zoomSnap: 0.25, keyboard: false, attributionControl: true, worldCopyJump: false,
       preferCanvas: false, fadeAnimation: false,
+      zoomAnimation: !reduced, markerZoomAnimation: !reduced, inertia: !reduced,
     });
     map.attributionControl.setPrefix('<a href="https://leafletjs.com" target="_blank" rel="noopener noreferrer">Leaflet</a>');
     if (payload.attribution) map.attributionControl.addAttribution(escapeHtml(payload.attribution));
@@ -202,12 +219,14 @@
     if (saved) map.setView([saved.lat, saved.lng], saved.zoom, { animate: false });
     map.on("moveend", saveView);
 
+    var tiles = opts.tiles && typeof opts.tiles.url === "string" && /^https:\/\//.test(opts.tiles.url) ? opts.tiles : null;
+    if (tiles) L.tileLayer(tiles.url, { attribution: escapeHtml(tiles.attribution || ""), maxZoom: 19 }).addTo(map);
     if (payload.basemap && payload.basemap.length) {
       var polys = [];
       payload.basemap.forEach(function (g) { decodeGeom(g, payload.transform).forEach(function (p) { polys.push(p); }); });
       L.polygon(polys, {
         pane: "tp-base", interactive: false, color: style.border || DEFAULT_STYLE.border, weight: 0.8, opacity: 1,
-        fillColor: style.land || DEFAULT_STYLE.land, fillOpacity: 1, className: "tp-basemap",
+        fillColor: style.land || DEFAULT_STYLE.land, fillOpacity: tiles ? 0 : 1, className: "tp-basemap",
       }).addTo(map);
     }
 
@@ -226,11 +245,14 @@
     }
 
     // ---- side panel: key numbers of the focus actor, then the legend
-    var metricCells = null;
+    var metricCells = null, mcol = {};
     if (metrics && metrics.rows && metrics.rows.length === n) {
+      (metrics.cols || ["held", "change", "inside"]).forEach(function (c, j) { mcol[c] = j; });
       var mbox = h("div", "tp-metrics");
+      mbox.setAttribute("aria-live", "off");  // the date is announced; the numbers are read on demand
       metricCells = {};
-      [["held", (metrics.actor || "") + ": area held"], ["peak", "% of peak"], ["region", ""], ["change", ""]]
+      [["held", (metrics.actor || "") + ": area held"], ["peak", "% of peak"], ["region", ""], ["change", ""],
+       ["settlements", "Settlements held (listed)"]]
         .forEach(function (m) {
           var cell = h("div", "tp-metric tp-metric-" + m[0]);
           var lab = h("div", "tp-metric-label", m[1]);
@@ -240,7 +262,17 @@
           mbox.appendChild(cell);
           metricCells[m[0]] = { cell: cell, label: lab, value: val, sub: sub };
         });
+      if (metrics.partial) {  // the model leaves the focus actor's territory incomplete: say so by its numbers
+        var pn = h("div", "tp-metric-partial", "\u26a0\ufe0f Partial model: " + metrics.partial);
+        mbox.insertBefore(pn, metricCells.peak.cell);
+      }
+      metricCells.eq = h("div", "tp-metric-eq", "");
+      mbox.appendChild(metricCells.eq);
       panel.appendChild(mbox);
+    }
+    function mget(r, name) {
+      var j = mcol[name];
+      return j === undefined ? null : r[j];
     }
 
     var legendRows = [];
@@ -263,7 +295,7 @@
       txt.appendChild(val);
       row.appendChild(txt);
       legend.appendChild(row);
-      legendRows[i] = { row: row, val: val };
+      legendRows[i] = { row: row, val: val, li: legendData ? legendData.actors.indexOf(a.name) : -1 };
     });
     var key = h("div", "tp-legend-key");
     statuses.forEach(function (s) {
@@ -276,6 +308,27 @@
     });
     legend.appendChild(key);
     panel.appendChild(legend);
+
+    /* Show only these actors (legend in this order) and statuses; null: all. */
+    function setFilter(actorNames, statusNames) {
+      var showA = actors.map(function (a) { return !actorNames || actorNames.indexOf(a.name) >= 0; });
+      var showS = statuses.map(function (s) { return !statusNames || statusNames.indexOf(s) >= 0; });
+      for (var k = 0; k < N; k++) vis[k] = showA[feats[k].a] && showS[feats[k].s] ? 1 : 0;
+      var order = actors.map(function (a, i) { return i; });
+      if (actorNames) order.sort(function (x, y) {
+        var px = actorNames.indexOf(actors[x].name), py = actorNames.indexOf(actors[y].name);
+        return (px < 0 ? 1e9 : px) - (py < 0 ? 1e9 : py) || x - y;
+      });
+      order.forEach(function (i) {
+        legendRows[i].row.style.display = showA[i] ? "" : "none";
+        legend.insertBefore(legendRows[i].row, key);
+      });
+      statuses.forEach(function (s, j) {
+        var kk = key.querySelector(".tp-key-" + s);
+        if (kk) kk.style.display = showS[j] ? "" : "none";
+      });
+    }
+    setFilter(opts.actors, opts.statuses);
 
     // ---- features: one layer each, built once
     function info(k, full) {
@@ -326,12 +379,12 @@
       var t0 = performance.now();
       var sumC = new Float64Array(actors.length), sumX = new Float64Array(actors.length);
       for (var k = 0; k < N; k++) {
-        var want = F[k] <= i && i < T[k] ? 1 : 0;
+        var want = vis[k] && F[k] <= i && i < T[k] ? 1 : 0;
         if (want !== on[k]) {
           if (want) { map.addLayer(layers[k]); st.added++; } else { map.removeLayer(layers[k]); st.removed++; }
           on[k] = want;
         }
-        if (want && hasKm2) {
+        if (want && hasKm2 && !legendData) {
           var f = feats[k];
           // lk: the feature's share of its snapshot's union area (overlaps counted once).
           var v = f.lk !== undefined && f.lk !== null ? f.lk : f.km2;
@@ -344,10 +397,20 @@
       dateBox.textContent = d;
       dateText.textContent = n ? (i + 1) + " / " + n : "no dates";
       if (String(slider.value) !== String(i)) slider.value = String(i);
+      slider.setAttribute("aria-valuetext", d ? d + " (date " + (i + 1) + " of " + n + ")" : "no dates");
+      var lrow = legendData ? legendData.rows[i] : null;
       legendRows.forEach(function (r, a) {
         var txt = "";
-        if (hasKm2 && sumC[a] > 0) txt = fmtKm2(sumC[a]);
-        if (hasKm2 && sumX[a] > 0) txt += (txt ? " + " : "") + fmtKm2(sumX[a]) + " contested";
+        if (lrow) {  // the core's km² per status, as territory stats prints them
+          if (r.li >= 0) statuses.forEach(function (s, j) {
+            var v = lrow[3 * r.li + j];
+            if (v !== null && v !== undefined) txt += (txt ? " \u00b7 " : "") + s + " " + fmtKm2(v);
+          });
+          if (!txt) txt = "none";
+        } else {
+          if (hasKm2 && sumC[a] > 0) txt = fmtKm2(sumC[a]);
+          if (hasKm2 && sumX[a] > 0) txt += (txt ? " + " : "") + fmtKm2(sumX[a]) + " contested";
+        }
         r.val.textContent = txt;
       });
       if (metricCells) showMetrics(i);
@@ -356,31 +419,44 @@
       if (dt > st.applyMax) st.applyMax = dt;
     }
 
-    /* The focus actor's key numbers on frame i (precomputed per date in the payload). */
+    /* The focus actor's key numbers on date i, as the core computed and rounded them (payload.metrics). */
     function showMetrics(i) {
-      var r = metrics.rows[i], c = metricCells, held = r[0], den0 = metrics.den;
-      if (metrics.headline === "region" && den0 && r[2] !== null && r[2] !== undefined) {
+      var r = metrics.rows[i], c = metricCells, den = metrics.den;
+      var held = mget(r, "held"), inside = mget(r, "inside");
+      function show(cell, on) { cell.cell.style.display = on ? "" : "none"; }
+      if (metrics.headline === "region" && den && inside !== null) {
         // As the map page: the headline is the area inside the region's outline.
-        c.held.label.textContent = (metrics.actor || "") + ": area held in " + den0.region;
-        c.held.value.textContent = fmtKm2(r[2]);
-        c.held.sub.textContent = "whole area, including outside it: " + fmtKm2(held);
-      } else c.held.value.textContent = fmtKm2(held);
-      if (metrics.peak_km2 > 0) {
-        c.peak.value.textContent = (100 * held / metrics.peak_km2).toFixed(1) + "%";
-        c.peak.sub.textContent = "peak " + fmtKm2(metrics.peak_km2) + " on " + (metrics.peak_date || "\u2014");
-      } else c.peak.value.textContent = "\u2014";
-      var den = metrics.den;
-      if (den && den.km2 > 0 && r[2] !== null && r[2] !== undefined) {
+        c.held.label.textContent = (metrics.actor || "") + ": area held in " + den.region;
+        c.held.value.textContent = held !== null ? fmtKm2(inside) : "\u2014";
+        c.held.sub.textContent = held !== null && held !== inside
+          ? "whole area, including outside it: " + fmtKm2(held) : "";
+      } else c.held.value.textContent = held !== null ? fmtKm2(held) : "\u2014";
+      var pct = mget(r, "pct_peak"), peak = mget(r, "peak_km2");
+      c.peak.value.textContent = pct !== null ? pct.toFixed(1) + "%" : "\u2014";
+      c.peak.sub.textContent = peak !== null ? "\u00f7 its peak, " + fmtKm2(peak) + " on " + (mget(r, "peak_date") || "\u2014") : "";
+      var pr = mget(r, "pct_region");
+      if (den && pr !== null && inside !== null) {
         c.region.label.textContent = "% of " + den.region;
-        c.region.value.textContent = (100 * r[2] / den.km2).toFixed(2) + "%";
-        c.region.sub.textContent = fmtKm2(r[2]) + " inside " + den.region + " \u00f7 " + den.label;
-        c.region.cell.style.display = "";
-      } else c.region.cell.style.display = "none";
-      if (i > 0 && r[1] !== null && r[1] !== undefined) {
+        c.region.value.textContent = pr.toFixed(2) + "%";
+        c.region.sub.textContent = fmtKm2(inside) + " inside " + den.region + " \u00f7 " + den.label;
+        show(c.region, true);
+      } else show(c.region, false);
+      var ch = mget(r, "change"), g = mget(r, "gained"), lo = mget(r, "lost");
+      if (i > 0 && ch !== null) {
         c.change.label.textContent = "Change since " + dates[i - 1];
-        c.change.value.textContent = fmtSigned(r[1]);
-        c.change.cell.style.display = "";
-      } else c.change.cell.style.display = "none";
+        c.change.value.textContent = fmtSigned(ch);
+        c.change.sub.textContent = g !== null && lo !== null ? "gained " + fmtKm2(g) + " \u00b7 lost " + fmtKm2(lo) : "";
+        show(c.change, true);
+      } else show(c.change, false);
+      var sn = mget(r, "settlements");
+      if (sn !== null) {
+        c.settlements.value.textContent = NUM ? NUM.format(sn) : String(sn);
+        var pop = mget(r, "population");
+        c.settlements.sub.textContent = pop !== null ? "population \u2248 " + (NUM ? NUM.format(pop) : pop) + " (bundled settlement table)" : "";
+        show(c.settlements, true);
+      } else show(c.settlements, false);
+      var eq = mget(r, "equivalent");
+      c.eq.textContent = eq && held !== null ? fmtKm2(held) + " is " + eq + "." : "";
     }
 
     function setIndex(i, cause) {
@@ -407,7 +483,7 @@
     function tick(now) {
       raf = 0;
       if (!playing || destroyed) return;
-      var interval = 1000 / fps;
+      var interval = 1000 / (reduced ? Math.min(fps, 1) : fps);
       if (now - lastStep >= interval - 1) {
         lastStep = now - lastStep > 2 * interval ? now : lastStep + interval;
         if (index >= n - 1) {
@@ -518,6 +594,7 @@
       update: function (o) {
         if (!o) return;
         if (o.fps !== undefined && o.fps !== null) setFps(o.fps);
+        if (o.filter) { setFilter(o.filter.actors, o.filter.statuses); var j = index; index = -1; setIndex(j, "filter"); }
         if (o.index !== undefined && o.index !== null) setIndex(o.index, "api");
         if (o.playing === true) play();
         // A stop asked for by the host (its own Pause button): report where we are.
@@ -535,5 +612,5 @@
     return controller;
   }
 
-  root.TerritoryPlayer = { mount: mount, decodeGeom: decodeGeom, version: 1 };
+  root.TerritoryPlayer = { mount: mount, decodeGeom: decodeGeom, version: 2 };
 })(typeof window !== "undefined" ? window : this);
