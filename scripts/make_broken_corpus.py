@@ -23,12 +23,16 @@ import shutil
 import struct
 import sys
 import tempfile
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+#: The host every file that tries the network names: tests rewrite the port to a local listener's
+#: (five digits, same length) and assert that it got no connection.
+NET = "127.0.0.1:47913"
 
 
 def square(x: float, y: float, size: float = 0.5) -> list[list[list[float]]]:
@@ -281,6 +285,7 @@ def make_broken(out: Path) -> list[tuple[str, str, str, str]]:
     case("latlon_swapped_crs.geojson", "out-of-range", "outside the lon/lat range")
 
     _hostile(out, case, good)
+    _doors(out, case, good)
     return cases
 
 
@@ -390,6 +395,70 @@ def _hostile(out: Path, case, good: dict) -> None:
     case("dataset.json", "manifest-not-history", "is a dataset manifest (configuration), not a control history")
 
 
+def _doors(out: Path, case, good: dict) -> None:
+    """Issue 17's files that are doors: formats that point at other files or URLs, and link CRSs GDAL finds."""
+    link = {"type": "link", "properties": {"href": f"http://{NET}/crs.proj4", "type": "proj4"}}
+    fc = json.dumps(collection(feature(good, poly())))
+    # GDAL finds the crs key in any letter case, with letters escaped, with blanks before the brace.
+    for fname, key in (("crs_upper_key.geojson", '"CRS"'), ("crs_mixed_case_key.geojson", '"Crs"'),
+                       ("crs_escaped_key.geojson", '"\\u0063rs"'), ("crs_blank_before_brace.geojson", '"crs" :\n\t ')):
+        (out / fname).write_text(fc[:-1] + f", {key}: " + json.dumps(link) + "}\n", encoding="utf-8")
+        case(fname, "crs-link", "never follows links")
+    write_json(out / "crs_name_vsicurl.geojson", collection(feature(good, poly()), crs={
+        "type": "name", "properties": {"name": f"/vsicurl/http://{NET}/crs"}}))
+    case("crs_name_vsicurl.geojson", "crs-link", "a CRS given as a URL")
+    (out / "crs_link_utf16.geojson").write_bytes(json.dumps(collection(feature(good, poly()), crs=link))
+                                                 .encode("utf-16"))
+    case("crs_link_utf16.geojson", "unreadable", "could not be read as geodata")
+
+    # Formats that name other files, URLs or servers, saved under an accepted suffix: refused by name.
+    passwd = ('<OGRVRTDataSource><OGRVRTLayer name="passwd"><SrcDataSource>CSV:/etc/passwd</SrcDataSource>'
+              "<GeometryType>wkbNone</GeometryType></OGRVRTLayer></OGRVRTDataSource>\n")
+    curl = (f'<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/vsicurl/http://{NET}/x.geojson'
+            "</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>\n")
+    wfs = f"<OGRWFSDataSource><URL>http://{NET}/wfs?</URL></OGRWFSDataSource>\n"
+    gdalg = json.dumps({"type": "gdal_streamed_alg", "command_line":
+                        f"gdal vector pipeline ! read /vsicurl/http://{NET}/x.geojson ! write --of stream out"})
+    doors = {"vrt_passwd.gpkg": (passwd, "vrt_passwd.gpkg is an OGR VRT file"),
+             "vrt_passwd.geojson": (passwd, "is an OGR VRT file"),
+             "vrt_passwd.fgb": (passwd, "is an OGR VRT file"),
+             "vrt_passwd.kml": (passwd, "is an OGR VRT file"),
+             "vrt_vsicurl.geojson": (curl, "is an OGR VRT file"),
+             "vrt_xml_decl.gpkg": ('<?xml version="1.0"?>\n<!-- x -->\n' + passwd, "is an OGR VRT file"),
+             "wfs_service.gpkg": (wfs, "is a WFS service description"),
+             "gdalg_pipeline.geojson": (gdalg, "is a GDALG file")}
+    for fname, (text, says) in doors.items():
+        (out / fname).write_text(text, encoding="utf-8")
+        case(fname, "wrong-format", says)
+    parts = shapefile_parts()
+    write_zip(out / "vrt_as_shp.zip", {"areas.shp": passwd.encode(), "areas.shx": parts["areas.shx"],
+                                       "areas.dbf": parts["areas.dbf"]})
+    case("vrt_as_shp.zip", "wrong-format", "areas.shp is an OGR VRT file")
+    write_zip(out / "vrt_in_zip.zip", {"2015-01-31.gpkg": passwd.encode()})
+    case("vrt_in_zip.zip", "wrong-format", "is an OGR VRT file")
+    (out / "passwd.vrt").write_text(passwd, encoding="utf-8")
+    case("passwd.vrt", "unsupported", "an OGR VRT file is not accepted")
+    (out / "wfs_service.xml").write_text(wfs, encoding="utf-8")
+    case("wfs_service.xml", "unsupported", "XML is not accepted")
+    (out / "features.gml").write_text(
+        '<?xml version="1.0"?>\n<ogr:FeatureCollection xmlns:ogr="http://ogr.maptools.org/" '
+        'xmlns:gml="http://www.opengis.net/gml"><gml:featureMember><ogr:x><ogr:actor>Alpha</ogr:actor>'
+        "</ogr:x></gml:featureMember></ogr:FeatureCollection>\n", encoding="utf-8")
+    case("features.gml", "unsupported", "GML is not accepted")
+
+    # Two members with one name: extracting both would keep only the second one's rows.
+    member = json.dumps(collection(feature(good, poly()))).encode()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns "Duplicate name": that is the point
+        write_zip(out / "zip_duplicate_member.zip", {"2015-01-31.geojson": member})
+        with zipfile.ZipFile(out / "zip_duplicate_member.zip", "a") as zf:
+            info = zipfile.ZipInfo("2015-01-31.geojson", date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, json.dumps(collection(feature(good, poly(38)))).encode())
+    case("zip_duplicate_member.zip", "zip-duplicate", "two members named '2015-01-31.geojson'")
+
+
 def _patch_sizes(data: bytearray, size: int) -> None:
     """Overwrite the uncompressed size in every local and central header."""
     i = data.find(b"PK\x03\x04")
@@ -495,6 +564,13 @@ def make_warn(out: Path) -> list[tuple[str, str, str, str]]:
         row("2015-01-31", "Alpha", poly(37)), row("2015-02-28", "alpha", poly(38)),
     ))
     case("actor_case.geojson", "similar-actors", "'Alpha' and 'alpha'")
+
+    # KML that names servers (a network link, an icon, an external style): read, nothing fetched.
+    (out / "kml_network_link.kml").write_text(KML_HEAD + KML_BODY.format(name="Alpha").replace(
+        "<Placemark>", f"<NetworkLink><Link><href>http://{NET}/more.kml</href></Link></NetworkLink>"
+        f"<Style id=\"s\"><IconStyle><Icon><href>http://{NET}/icon.png</href></Icon></IconStyle></Style>"
+        f"<Placemark><styleUrl>http://{NET}/styles.kml#a</styleUrl>", 1), encoding="utf-8")
+    case("kml_network_link.kml", "", "", "date=2015-01-31")
 
     return cases
 

@@ -27,7 +27,7 @@ from territory.datasets import bundled_path, load_dataset
 from territory.io import LoadOptions, read_history_report
 from territory.io.dates import parse_one, parse_texts
 from territory.links import safe_url
-from territory.report import LoadError
+from territory.report import LoadError, Report
 
 BUNDLED_DIR = bundled_path()
 
@@ -487,3 +487,172 @@ def test_parse_one_reasons():
 def test_alias_table_that_never_ends_is_refused(command):
     rc, _, err = run_cli(command, "--aliases", "/dev/zero")
     assert rc == 2 and "alias table is a device, not a regular file" in err
+
+
+# --- 17.1 one reader per format, 17.2 no network from data, by construction ----------------------
+
+CORPUS = Path(__file__).resolve().parents[1] / "data"
+#: The host the corpus's network-minded files name (scripts/make_broken_corpus.py NET).
+NET = b"127.0.0.1:47913"
+
+
+@pytest.fixture
+def listener_exempt(monkeypatch):
+    """A local listener that GDAL's proxy setting does not cover: no_proxy names loopback, as on servers."""
+    for var in ("no_proxy", "NO_PROXY"):
+        monkeypatch.setenv(var, "127.0.0.1,localhost")
+    lst = Listener()
+    assert len(str(lst.port)) == len("47913")
+    yield lst
+    lst.close()
+
+
+def _aim(data: bytes, port: int) -> bytes:
+    new = f"127.0.0.1:{port}".encode()
+    return data.replace(NET, new).replace(NET.decode().encode("utf-16-le"), new.decode().encode("utf-16-le"))
+
+
+def _copy_aimed(src: Path, dst: Path, port: int) -> None:
+    import warnings
+    import zipfile
+
+    if src.is_dir():
+        dst.mkdir(parents=True)
+        for child in sorted(src.iterdir()):
+            _copy_aimed(child, dst / child.name, port)
+        return
+    if src.suffix in (".zip", ".kmz"):
+        try:
+            with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout, warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for info in zin.infolist():
+                    zout.writestr(info, _aim(zin.read(info), port))
+            return
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, EOFError):
+            pass  # broken on purpose: copied as it is
+    dst.write_bytes(_aim(src.read_bytes(), port))
+
+
+def _corpus_aimed_at(dest: Path, port: int) -> list[Path]:
+    """Every corpus entry, copied with its network host turned into the listener's (zips rebuilt)."""
+    out = []
+    for folder in ("broken", "warn"):
+        (dest / folder).mkdir(parents=True)
+        for src in sorted((CORPUS / folder).iterdir()):
+            if src.name != "cases.csv":
+                _copy_aimed(src, dest / folder / src.name, port)
+                out.append(dest / folder / src.name)
+    return out
+
+
+def test_no_file_in_the_hostile_corpus_opens_a_socket(tmp_path, listener_exempt):
+    """Every corpus file read (and validated) with its URLs aimed at a listener no proxy covers: 0 connections."""
+    from territory.validate import validate
+
+    aiming = [p for folder in ("broken", "warn") for p in (CORPUS / folder).iterdir() if p.is_file()
+              and (NET in p.read_bytes() or NET.decode().encode("utf-16-le") in p.read_bytes())]
+    assert len(aiming) >= 11, "the corpus has lost its network-minded files"
+    for path in _corpus_aimed_at(tmp_path, listener_exempt.port):
+        read_history_report(path)
+        validate(path)
+    assert listener_exempt.close() == []
+
+
+@pytest.mark.filterwarnings("ignore:HTTP response code")
+def test_the_listener_sees_gdal_when_its_lock_is_off(tmp_path, listener_exempt):
+    """Control for the test above: with /vsicurl/ allowed again, GDAL does reach the listener past the proxy."""
+    import pyogrio
+
+    from territory.io import offline
+
+    offline.configure()
+    url = f"/vsicurl/http://127.0.0.1:{listener_exempt.port}/x.geojson"
+    try:
+        pyogrio.set_gdal_config_options({"CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".geojson",
+                                         "CPL_VSIL_CURL_ALLOWED_FILENAME": None})
+        with pytest.raises(Exception):  # noqa: B017  (the listener answers nothing useful)
+            pyogrio.read_info(url)
+    finally:
+        pyogrio.set_gdal_config_options(offline.GDAL_OPTIONS)
+    assert listener_exempt.close() != []
+    with pytest.raises(Exception):  # noqa: B017
+        pyogrio.read_info(url)
+
+
+def test_drivers_that_name_other_files_are_not_loaded_even_if_pyogrio_came_first():
+    """GDAL_SKIP works only before pyogrio registers drivers; configure() unloads them in any case."""
+    import subprocess
+    import sys
+
+    code = ("import os; os.environ.pop('GDAL_SKIP', None); import pyogrio; n = len(pyogrio.list_drivers()); "
+            "from territory.io import readers, offline; print(n, sorted(pyogrio.list_drivers()))")
+    env = {k: v for k, v in os.environ.items() if k != "GDAL_SKIP"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    before, after = out.split(" ", 1)
+    assert int(before) > 20  # pyogrio had registered GDAL's full list (VRT, GDALG, WFS, CSV, SQLite...)
+    assert after.strip() == str(sorted(["ESRI Shapefile", "FlatGeobuf", "GPKG", "GeoJSON", "KML", "LIBKML"]))
+
+
+@pytest.mark.parametrize("name", ["x.gpkg", "x.geojson", "x.fgb", "x.shp"])
+def test_a_vrt_is_never_read_even_if_the_content_check_were_bypassed(tmp_path, name):
+    import pyogrio
+
+    from territory.io import offline, readers
+
+    offline.configure()
+    path = tmp_path / name
+    path.write_bytes((CORPUS / "broken" / "vrt_passwd.gpkg").read_bytes())
+    for target in (str(path), readers.gdal_path(path)):
+        with pytest.raises(Exception, match=r"not recognized|Failed to read|sqlite|No such file"):
+            pyogrio.read_info(target)
+    history, report = read_history_report(path)
+    assert history is None and report.errors[0].code == "wrong-format"
+    assert f"{name} is an OGR VRT file" in report.errors[0].message and "root:" not in str(report)
+
+
+def test_a_geopackage_view_cannot_open_other_files(tmp_path):
+    """GPKG is SQLite: a view may call GDAL's SQL functions, which would open a file it names."""
+    import sqlite3
+
+    import pyogrio
+
+    from territory.io import offline
+    from territory.io.readers import read_file
+
+    grid = tmp_path / "secret.asc"
+    grid.write_text("ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\n42\n")
+    path = tmp_path / "view.gpkg"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.box(37, 47, 38, 48)], crs=4326).to_file(path, layer="r")
+    with sqlite3.connect(path) as db:
+        db.execute(f"CREATE VIEW v AS SELECT fid, geom, gdal_get_pixel_value('{grid}', 1, 'pixel', 0, 0) AS leak "
+                   "FROM r")
+        db.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES ('v', 'features', "
+                   "'v', 4326)")
+        db.execute("INSERT INTO gpkg_geometry_columns VALUES ('v', 'geom', 'POLYGON', 4326, 0, 0)")
+    report = Report()
+    layers = {raw.layer: raw.frame for raw in read_file(path, LoadOptions(), report)}
+    assert layers["v"]["leak"].isna().all(), layers["v"]
+    try:  # control: with external access allowed, the same view does read the file
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_ALLOW_EXTERNAL_ACCESS": "YES"})
+        layers = {raw.layer: raw.frame for raw in read_file(path, LoadOptions(), Report())}
+        assert float(layers["v"]["leak"].iloc[0]) == 42
+    finally:
+        pyogrio.set_gdal_config_options(offline.GDAL_OPTIONS)
+
+
+def test_gml_is_refused_and_nothing_is_written_beside_it(tmp_path):
+    path = tmp_path / "x.gml"
+    path.write_bytes((CORPUS / "broken" / "features.gml").read_bytes())
+    rc, out, _ = run_cli("validate", str(path))
+    assert rc == 1 and "GML is not accepted" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.gml"]
+
+
+def test_fifo_and_device_links_in_a_folder_are_reported(tmp_path):
+    write_fc(tmp_path / "2022-03-01.geojson", [GOOD])
+    os.mkfifo(tmp_path / "2022-03-02.geojson")
+    (tmp_path / "2022-03-03.geojson").symlink_to("/dev/zero")
+    history, report = read_history_report(tmp_path)
+    assert history is not None, report
+    skipped = {p.file: p.message for p in report.warnings if p.code == "not-a-file"}
+    assert "FIFO" in skipped["2022-03-02.geojson"] and "device" in skipped["2022-03-03.geojson"], report
