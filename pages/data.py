@@ -61,9 +61,9 @@ n_actors = len(ds.actors)
 st.markdown(f"**Now showing:** {md_text(ds.title)} — {len(ds.history):,} rows, {len(an.dates)} dates, "
             f"{n_actors} actor{'s' if n_actors != 1 else ''} ({md_text(', '.join(ds.actors))}).")
 if ds.illustrative:
-    st.warning(f"**Illustrative reconstruction.** {ds.label}")
+    st.warning(f"**Illustrative reconstruction.** {md_text(ds.label)}")
 if ds.attribution:
-    st.caption(ds.attribution)
+    st.caption(md_text(ds.attribution))  # manifest text: shown as text, never markdown
 
 st.subheader("Load your own history")
 st.markdown(

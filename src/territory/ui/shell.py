@@ -330,12 +330,14 @@ def _restore(key: str, valid: list, from_url: object, default: object) -> None:
 
 
 def _default_date(an: Analysis, labels: list[str]) -> str:
-    """Open on the focus actor's peak: the most telling first view."""
-    t = an.table
-    rows = t[(t["actor"] == an.focus_actor) & (t["status"] == "controlled")]
-    if rows.empty:
-        return labels[0]
-    return pd.Timestamp(rows.loc[rows["area_km2"].idxmax(), "date"]).date().isoformat()
+    """Open on the date the dataset's manifest names (``"date"``), else the latest: on a live archive
+    the latest day is the news. A named date between change dates opens on the state in force on it."""
+    named = an.dataset.open_date
+    if named:
+        earlier = [d for d in labels if d <= named]
+        if earlier:
+            return earlier[-1]
+    return labels[-1]
 
 
 def selected_actors(an: Analysis) -> list[str]:
@@ -363,7 +365,7 @@ def selected_focus(an: Analysis) -> str:
     return st.sidebar.selectbox(
         "Focus actor", actors, key="focus",
         help=f"Whose numbers the page gives: the key figures, the legend order, the report and the exports "
-             f"follow this actor. Default: {an.focus_actor} "
+             f"follow this actor. Default: {md_text(an.focus_actor)} "
              f"({'named by the dataset' if an.dataset.focus_actor == an.focus_actor else 'the largest peak'}).")
 
 
@@ -450,13 +452,13 @@ def dataset_banner(an: Analysis) -> None:
     if st.session_state.get("source") == UPLOADED:
         st.sidebar.caption("Your uploaded data (visible in this browser session only).")
     if ds.illustrative:
-        st.warning(f"**Illustrative reconstruction.** {ds.label}", icon="⚠️")
+        st.warning(f"**Illustrative reconstruction.** {md_text(ds.label)}", icon="⚠️")
     if ds.partial:
         with st.sidebar.expander(f"Partial actors ({len(ds.partial)})"):
             for actor, note in ds.partial.items():
                 st.markdown(f"**{md_text(actor)}**: {md_text(note)}")
             if ds.unassigned:
-                st.caption(ds.unassigned)
+                st.caption(md_text(ds.unassigned))
 
 
 def fmt_km2(v: float) -> str:
