@@ -183,7 +183,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             files = cache.input_files(root)
             key = cache.content_key(files, {**option_key(args), "denominator": args.denominator,
                                             "region": args.region, "baseline": args.baseline,
-                                            "table": "stats-2"})  # 2: area_in/outside_region_km2 columns
+                                            "table": "stats-3"})  # 3: peak to date
         except OSError:  # missing or unreadable input: let the loader report it properly
             key = None
         hit = cache.fetch_bytes(key, name) if key else None

@@ -54,6 +54,8 @@ class Dataset:
     attribution: str = ""
     focus_actor: str | None = None
     region: str | None = None
+    #: The date the map opens on (manifest ``date``); None: the latest date (on a live archive, the news).
+    open_date: str | None = None
     paths: list[Path] = field(default_factory=list)
     #: Set for a dataset read from a store (a database): changes with every write, keys caches.
     data_version: str | None = None
@@ -321,6 +323,7 @@ def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str
         attribution=man.text("attribution"),
         focus_actor=man.text("focus_actor") or None,
         region=man.text("region") or None,
+        open_date=man.text("date") or None,
         paths=[*paths, *([claims_path] if claims_path else [])],
         partial=_partial_notes(man.meta.get("partial"), manifest_path.name, report),
         unassigned=man.text("unassigned"),

@@ -20,7 +20,7 @@ from territory.baselines import Denominator
 from territory.geos import SHARED_GEOMETRY
 from territory.model import END, to_day
 from territory.outside import MIN_OUTSIDE_KM2, Places, describe
-from territory.stats import clip, project_region
+from territory.stats import clip, peaks_to_date, project_region
 
 Areas = dict[tuple[str, str], float]
 #: Area outside the outline below this share of the whole is where two generalised outlines disagree
@@ -77,7 +77,7 @@ def denominator(analysis: Analysis, index: int = 0) -> Denominator | None:
 
 @dataclass
 class KeyNumbers:
-    """The focus actor's area on a day, against its peak and an earlier date."""
+    """The focus actor's area on a day, against its peak to date (on or before the day) and an earlier date."""
 
     actor: str
     day: pd.Timestamp
@@ -139,7 +139,7 @@ class KeyNumbers:
         else:
             out = [f"{self.held_km2:,.0f} km² held"]
         if self.pct_of_peak is not None and self.peak_date is not None:
-            out.append(f"{self.pct_of_peak:.0f}% of its peak ({self.peak_km2:,.0f} km², {iso(self.peak_date)})")
+            out.append(f"{self.pct_of_peak:.0f}% of its peak to date ({self.peak_km2:,.0f} km², {iso(self.peak_date)})")
         if self.change_km2 is not None and self.since is not None:
             out.append(f"{self.change_km2:+,.0f}".replace("-", "\u2212") + f" km² since {iso(self.since)}")
         if self.pct_of_region is not None:
@@ -148,7 +148,7 @@ class KeyNumbers:
 
 
 class KeyNumberSource:
-    """Precomputes the peak once so every frame of an animation is cheap."""
+    """Precomputes the running peak once so every frame of an animation is cheap."""
 
     def __init__(self, analysis: Analysis, actor: str | None = None, denominator_index: int = 0) -> None:
         self.analysis = analysis
@@ -156,12 +156,12 @@ class KeyNumberSource:
             raise ValueError(f"'{actor}' is not an actor of this dataset ({', '.join(analysis.dataset.actors)})")
         self.actor = actor or analysis.focus_actor
         t = analysis.table
-        rows = t[(t["actor"] == self.actor) & (t["status"] == "controlled")]
-        if len(rows) and rows["area_km2"].max() > 0:
-            i = rows["area_km2"].idxmax()
-            self.peak_km2, self.peak_date = float(rows.at[i, "area_km2"]), pd.Timestamp(rows.at[i, "date"])
-        else:
-            self.peak_km2, self.peak_date = 0.0, None
+        rows = peaks_to_date(t[(t["actor"] == self.actor) & (t["status"] == "controlled")]).sort_values("date")
+        # Peak to date per change date: the numbers as of D divide by the largest area on or before D.
+        self._peak_days = rows["date"].to_numpy(dtype="datetime64[ns]")
+        self._peaks = list(zip(rows["peak_km2"].astype(float), rows["peak_date"], strict=True))
+        # The whole history's peak (the last running peak), for what describes the dataset, not a date.
+        self.peak_km2, self.peak_date = self.peak_on(None)
         self.denominator = denominator(analysis, denominator_index)
         self.areas = AreaIndex(analysis)
         self._inside: dict[int, float] = {}
@@ -170,6 +170,17 @@ class KeyNumberSource:
         self._region = project_region(den.geometry) if den is not None and den.geometry is not None else None
         ds = analysis.dataset
         self._places = Places(ds.basemap if ds.basemap is not None else ds.countries)
+
+    def peak_on(self, day: object) -> tuple[float, pd.Timestamp | None]:
+        """The focus actor's peak to date: largest controlled km² on or before ``day`` (None: ever) and its date."""
+        if day is None:
+            i = len(self._peaks) - 1
+        else:
+            i = int(np.searchsorted(self._peak_days, np.datetime64(to_day(day), "ns"), side="right")) - 1
+        if i < 0 or self._peaks[i][0] <= 0:
+            return 0.0, None
+        km2, when = self._peaks[i]
+        return float(km2), pd.Timestamp(when)
 
     def _snapshot(self, day: pd.Timestamp) -> int | None:
         """Row of the focus actor's controlled snapshot in force on ``day``."""
@@ -222,7 +233,7 @@ class KeyNumberSource:
         s = to_day(since) if since is not None else previous_change(self.analysis, d)
         since_km2 = actor_km2(self.areas.on(s), self.actor) if s is not None else None
         with SHARED_GEOMETRY:  # the region outline is prepared and shared by every session's source
-            return KeyNumbers(self.actor, d, actor_km2(areas, self.actor), self.peak_km2, self.peak_date,
+            return KeyNumbers(self.actor, d, actor_km2(areas, self.actor), *self.peak_on(d),
                               s, since_km2, self.denominator, self.area_in_region_km2(d),
                               self.outside_places(d) if where_outside else None)
 

@@ -1,8 +1,9 @@
 """The time-series table: km² per date × actor × status, with named shares.
 
 Each share carries its baseline in the same row (``region``, ``region_km2``,
-``region_source``; ``peak_date``, ``peak_km2``; ``baseline_date``,
-``baseline_km2``), so a number copied out of the table keeps its meaning.
+``region_source``; ``peak_date``, ``peak_km2`` (the peak *to date*: the largest
+area on or before the row's date); ``baseline_date``, ``baseline_km2``), so a
+number copied out of the table keeps its meaning.
 """
 
 from __future__ import annotations
@@ -67,13 +68,20 @@ def project_region(region_lonlat: shapely.Geometry) -> shapely.Geometry:
     return region
 
 
-def peaks(table: pd.DataFrame) -> pd.DataFrame:
-    """Peak km² and its first date, per (actor, status)."""
-    if table.empty:
-        return pd.DataFrame(columns=["actor", "status", "peak_date", "peak_km2"])
-    idx = table.groupby(["actor", "status"], sort=False)["area_km2"].idxmax()
-    out = table.loc[idx, ["actor", "status", "date", "area_km2"]]
-    return out.rename(columns={"date": "peak_date", "area_km2": "peak_km2"}).reset_index(drop=True)
+def peaks_to_date(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with ``peak_km2`` and ``peak_date``: each (actor, status)'s largest area on or before the row's date.
+
+    "% of peak" as of a date divides by the peak *to date*: a report or page as of D never cites a
+    peak that came later. The peak's date is the first day the running maximum was reached.
+    """
+    out = table.sort_values(["actor", "status", "date"], kind="stable")
+    g = out.groupby(["actor", "status"], sort=False)["area_km2"]
+    top = g.cummax()
+    before = top.groupby([out["actor"], out["status"]], sort=False).shift(1)
+    new = before.isna() | (out["area_km2"] > before)
+    out = out.assign(peak_date=out["date"].where(new), peak_km2=top)
+    out["peak_date"] = out.groupby(["actor", "status"], sort=False)["peak_date"].ffill().where(top > 0)
+    return out.loc[table.index]
 
 
 def value_at(table: pd.DataFrame, day: pd.Timestamp, actor: str, status: str = "controlled") -> float:
@@ -91,7 +99,7 @@ def stats_table(
 ) -> pd.DataFrame:
     """The full table: each actor's whole area, and the part inside the region for the share.
 
-    ``area_km2``, peaks and baselines are the actor's whole area; ``area_in_region_km2``
+    ``area_km2``, peaks (to date) and baselines are the actor's whole area; ``area_in_region_km2``
     is the part inside the denominator's outline (land of the region: the map page's
     headline), which ``pct_of_region`` divides by ``region_km2``, and
     ``area_outside_region_km2`` the rest (sea, neighbouring countries).
@@ -99,7 +107,7 @@ def stats_table(
     table = area_table(measured, dates)
     if table.empty:
         return table
-    out = table.merge(peaks(table), on=["actor", "status"], how="left")
+    out = peaks_to_date(table)  # peak to date: the table as of each row's date, never a later peak
     out["pct_of_peak"] = np.where(out["peak_km2"] > 0, 100 * out["area_km2"] / out["peak_km2"], np.nan)
     if denominator is not None:
         inside = out["area_km2"]

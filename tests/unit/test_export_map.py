@@ -166,8 +166,9 @@ def test_filename() -> None:
     assert slugify("") == "territory"
 
 
-def test_report_claims_only_up_to_its_date_and_chart_spans_history(tmp_path: Path) -> None:
-    """On the bundled ledger: no claim dated after the report; the chart's x axis is the history's span."""
+def test_report_claims_only_up_to_its_date_and_chart_stops_at_it(tmp_path: Path) -> None:
+    """On the bundled ledger: no claim dated after the report; the chart runs from the history's start to the
+    report date and draws nothing after it; the key numbers cite no later peak."""
     import pandas as pd
     from matplotlib.dates import date2num
 
@@ -191,7 +192,17 @@ def test_report_claims_only_up_to_its_date_and_chart_spans_history(tmp_path: Pat
     assert reader.metadata.title.startswith("Mid-war brief")
     fig = chart_page(an, day, kept)
     ax = fig.axes[0]
-    assert ax.get_xlim() == pytest.approx((date2num(an.dates[0]), date2num(an.dates[-1])))
+    assert ax.get_xlim() == pytest.approx((date2num(an.dates[0]), date2num(day)))
+    for a in fig.axes:
+        for line in a.get_lines():
+            x = np.asarray(date2num(line.get_xdata()), dtype=float)
+            assert (x <= date2num(day) + 1e-9).all(), line.get_label()
+    t = an.table.query("actor == @an.focus_actor and status == 'controlled'")
+    later_peak = t.loc[t["area_km2"].idxmax(), "date"]
+    first_page = reader.pages[0].extract_text()
+    if later_peak > day:  # the whole history's peak came later: the report as of day must not cite it
+        assert later_peak.date().isoformat() not in first_page
+    assert "of its peak to date" in first_page
 
 
 @pytest.fixture(scope="module")

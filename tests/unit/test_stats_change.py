@@ -75,3 +75,41 @@ def test_equivalent_names_the_reference():
     ref = pd.DataFrame({"name": ["Belgium", "Great Britain (island)"], "km2": [30689, 209331]})
     assert equivalent(31000, ref) == "about the size of Belgium (30,689 km²)"
     assert "Great Britain" in equivalent(90000, ref) or "Belgium" in equivalent(90000, ref)
+
+
+# --- as of its date: the peak to date (issue 18.3) -------------------------------------------------------------
+
+def _rising_then_falling():
+    from tests.conftest import make_history
+
+    return make_history([("2020-01-01", "A", "controlled", shapely.box(30, 40, 31, 41)),
+                         ("2020-02-01", "A", "controlled", shapely.box(30, 40, 33, 41)),
+                         ("2020-03-01", "A", "controlled", shapely.box(30, 40, 32, 41)),
+                         ("2020-04-01", "A", "controlled", shapely.box(30, 40, 35, 41))])  # the overall peak, later
+
+
+def test_pct_of_peak_is_of_the_peak_to_date():
+    h = _rising_then_falling()
+    t = stats_table(measure(h)).set_index("date")
+    km2 = t["area_km2"]
+    assert t.loc["2020-01-01", "pct_of_peak"] == pytest.approx(100)
+    assert t.loc["2020-03-01", "peak_date"] == pd.Timestamp("2020-02-01")  # not the later 2020-04-01 peak
+    assert t.loc["2020-03-01", "pct_of_peak"] == pytest.approx(100 * km2["2020-03-01"] / km2["2020-02-01"])
+    assert t.loc["2020-04-01", "peak_date"] == pd.Timestamp("2020-04-01")
+
+
+def test_key_numbers_as_of_a_date_never_cite_a_later_peak():
+    from territory.analysis import Analysis
+    from territory.datasets import Dataset
+    from territory.keynumbers import KeyNumberSource
+    from territory.report import Report
+
+    h = _rising_then_falling()
+    an = Analysis.of(Dataset(name="t", title="t", history=h, colors={"A": "#000000"}, report=Report()))
+    src = KeyNumberSource(an, "A")
+    kn = src.on("2020-03-15")
+    assert kn.peak_date == pd.Timestamp("2020-02-01")
+    assert "2020-04-01" not in " ".join(kn.lines())
+    assert "of its peak to date" in " ".join(kn.lines())
+    assert src.on("2020-04-02").peak_date == pd.Timestamp("2020-04-01")
+    assert src.peak_date == pd.Timestamp("2020-04-01")  # the whole history's peak, for what is not as of a date

@@ -60,4 +60,4 @@ def source_line(analysis: Analysis) -> str:
 def method_note(projection: str, den: Denominator | None) -> str:
     """One line: projection, area method, denominator."""
     share = f"% of {den.label}" if den is not None else "no region denominator"
-    return f"Map: {projection}. Areas: {AREA_METHOD_SHORT}. Shares: {share}; % of peak = of the actor's largest area."
+    return f"Map: {projection}. Areas: {AREA_METHOD_SHORT}. Shares: {share}; % of peak = of the actor's largest area to date (on or before the date shown)."

@@ -89,9 +89,9 @@ def _style_axis(ax, label: str) -> None:
 
 def chart_page(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | None,
                focus: str | None = None, report_title: str | None = None) -> Figure:
-    """Controlled km² per actor over the whole history (``focus`` first and bold), the report date as a
-    line, and the claims made on or before it, each on the series it speaks of (area held; loss since
-    the peak below)."""
+    """Controlled km² per actor up to the report date (``focus`` first and bold; nothing after it is drawn:
+    a report as of D uses only data up to D), and the claims made on or before it, each on the series it
+    speaks of (area held; loss since the peak to date below)."""
     fig = _page("Area held over time", analysis, day, report_title)
     plot = claim_plot(analysis, claims, until=day)
     whole = analysis.dataset.region or ""
@@ -112,7 +112,7 @@ def chart_page(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | Non
     colors = analysis.dataset.colors
     top = 0.0
     for actor in focus_first(list(analysis.dataset.actors), focus):
-        rows = t[t["actor"] == actor].sort_values("date")
+        rows = _until(t[t["actor"] == actor].sort_values("date"), day)
         if rows.empty:
             continue
         top = max(top, float(rows["area_km2"].max()))
@@ -126,13 +126,15 @@ def chart_page(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | Non
         if a is not None:
             a.axvline(day, color=ALERT, linewidth=1.1, linestyle="--")
     ax.text(day, 1.01, f" {iso(day)}", transform=ax.get_xaxis_transform(), color=ALERT, fontsize=8, va="bottom")
-    if plot.start is not None:  # the history's span: a claim about a later or earlier time does not stretch it
-        ax.set_xlim(plot.start, plot.end)
+    if plot.start is not None:  # the history's span up to the report date: a claim about another time does not stretch it
+        ax.set_xlim(plot.start, min(plot.end, day) if plot.end is not None else day)
     if ax_lost is not None:
-        ser = plot.series[plot.series["panel"] == lost_panel]
+        ser = _until(plot.series[plot.series["panel"] == lost_panel].sort_values("date"), day)
         ax_lost.step(ser["date"], ser["km2"], where="post", color=colors.get(focus, "#444"),
                      linewidth=1.6)
         lost_max = float(panels.loc[panels["panel"] == lost_panel, "y_max"].iloc[0])
+        if len(ser) and ser["km2"].max() > 0:  # fitted to the loss up to the report date (claims beyond: triangles)
+            lost_max = float(ser["km2"].max()) * HEADROOM
         _claims_on(ax_lost, plot, lost_panel, lost_max)
         ax_lost.set_ylim(0, lost_max)
         _style_axis(ax_lost, "km² lost since peak")
@@ -147,13 +149,23 @@ def chart_page(analysis: Analysis, day: pd.Timestamp, claims: pd.DataFrame | Non
                 handles.append(h)
                 labels.append(lab)
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8)
-    note = (f"Lines: area controlled by each actor, from the polygons (a state holds until the next change), over the "
-            f"whole history. Markers: claims made on or before {iso(day)} about the whole region, coloured by "
+    note = (f"Lines: area controlled by each actor, from the polygons (a state holds until the next change), up to "
+            f"the report date (nothing later is used). Markers: claims made on or before {iso(day)} about the whole region, coloured by "
             "verdict, at the km² they imply (an “at its height” figure at the peak); loss claims on the loss "
             "since the peak below. A triangle on the top edge is a claim beyond the axis. Regional claims and "
             "claims without a stated baseline are in the table. Dashed line: the report date.")
     fig.text(0.755, 0.42, "\n".join(textwrap.wrap(note, 42)), fontsize=7.5, color=MUTED, va="top")
     return fig
+
+
+def _until(rows: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """A date-sorted series cut at ``day``, its last state carried to ``day`` so the step line ends there."""
+    rows = rows[rows["date"] <= day]
+    if rows.empty or rows["date"].iloc[-1] == day:
+        return rows
+    last = rows.iloc[[-1]].copy()
+    last["date"] = day
+    return pd.concat([rows, last], ignore_index=True)
 
 
 CLAIM_COLS = (("Claim", 0.00, 52), ("Date", 0.36, 11), ("Claimant", 0.445, 24), ("Implied km²", 0.63, 14),
