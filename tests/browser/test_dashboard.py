@@ -6,11 +6,14 @@ label, the chart's date rule, the player) and ends with ``assert_healthy``:
 no failed request, no HTTP error, no console or page error, and no request
 to any host but the local server.
 
-Map facts used here (FIELD-NOTES §4, §6): the map is
-``iframe[title="streamlit_folium.st_folium"]`` (same origin as the app);
-inside it ``window.map`` (alias ``map_div``) is the Leaflet map. Territory
-paths are the interactive ones (the grey basemap is ``interactive=False``);
-Islamic State is filled ``#000000`` (geodata/is_syria_iraq/actors.csv).
+Map facts used here: the map page's map is the time player,
+``iframe[title="territory.ui.player_component.territory_player"]`` (same
+origin as the app); inside it ``window.map`` is the Leaflet map, ``.tp-date``
+the big date, ``.tp-slider`` the date slider, and time moves without a
+script run until the user stops (tests/browser/test_scrub.py). Compare's maps
+are folium (``iframe[title="streamlit_folium.st_folium"]``). Territory paths
+are the interactive ones (the grey basemap is ``interactive=False``); Islamic
+State is filled ``#000000`` (geodata/is_syria_iraq/actors.csv).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from playwright.sync_api import Frame, Page, Response, expect
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 PLAYER_IFRAME = 'iframe[title="territory.ui.player_component.territory_player"]'
 IS_PATH = 'path.leaflet-interactive[fill="#000000"]'
-BIG_DATE = "[data-testid=big-date]"
+BIG_DATE = ".tp-date"  # inside the player's frame
 RULE = "[data-testid=stVegaLiteChart] g.mark-rule.role-mark line"
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -67,10 +70,10 @@ def assert_healthy(page_events, http_errors: list[str]) -> None:
 
 
 def open_map(page: Page, url: str) -> Frame:
-    """Go to ``url`` and return the map iframe's frame once the territory is drawn."""
+    """Go to the map page at ``url`` and return the player's frame once the territory and the chart are drawn."""
     page.goto(url)
-    page.wait_for_selector(MAP_IFRAME, timeout=FIRST_LOAD_MS)
-    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
+    page.wait_for_selector(PLAYER_IFRAME, timeout=FIRST_LOAD_MS)
+    frame = page.locator(PLAYER_IFRAME).element_handle().content_frame()
     assert frame is not None
     frame.wait_for_function("() => window.map && window.map.getZoom", timeout=FIRST_LOAD_MS)
     frame.wait_for_selector(IS_PATH, state="attached", timeout=FIRST_LOAD_MS)
@@ -79,18 +82,29 @@ def open_map(page: Page, url: str) -> Frame:
     return frame
 
 
+def player(page: Page) -> Frame:
+    frame = page.locator(PLAYER_IFRAME).element_handle().content_frame()
+    assert frame is not None
+    return frame
+
+
+def date_label(page: Page):
+    """The big date above the map (the player's)."""
+    return player(page).locator(BIG_DATE)
+
+
 def big_date(page: Page) -> str:
-    return page.locator(BIG_DATE).inner_text().strip()
+    return date_label(page).inner_text().strip()
 
 
 def slider(page: Page):
-    # Streamlit 1.67's slider is a react-aria <input type=range>: role=slider is implicit.
-    return page.locator("[data-testid=stSlider]").get_by_role("slider")
+    """The player's date slider, an <input type=range> (role=slider is implicit)."""
+    return player(page).get_by_role("slider")
 
 
 def wait_date_change(page: Page, before: str) -> str:
     """Wait until the big date label shows a different date; return it."""
-    expect(page.locator(BIG_DATE)).not_to_have_text(before, timeout=STEP_MS)
+    expect(date_label(page)).not_to_have_text(before, timeout=STEP_MS)
     after = big_date(page)
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", after), after
     return after
@@ -115,7 +129,7 @@ def vega_date(day: str) -> str:
 
 def test_map_draws_the_territory(page, page_events, http_errors, streamlit_app, save_screenshot):
     frame = open_map(page, streamlit_app.url + "/")
-    assert frame.evaluate("() => window.map === window.map_div && typeof window.map.getZoom === 'function'")
+    assert frame.evaluate("() => typeof window.map.getZoom === 'function'")
     n_is = frame.locator(IS_PATH).count()
     assert n_is >= 1
     # The fill is drawn with a visible opacity and the path has real geometry.
@@ -127,7 +141,7 @@ def test_map_draws_the_territory(page, page_events, http_errors, streamlit_app, 
     assert_healthy(page_events, http_errors)
 
 
-VISIBLE_LABEL_BOXES_JS = """() => Array.from(document.querySelectorAll('.territory-place'))
+VISIBLE_LABEL_BOXES_JS = """() => Array.from(document.querySelectorAll('.tp-place'))
   .filter(el => getComputedStyle(el).visibility !== 'hidden')
   .map(el => { const r = el.firstElementChild.getBoundingClientRect();
                return {name: el.textContent, l: r.left, r: r.right, t: r.top, b: r.bottom}; })"""
@@ -140,7 +154,7 @@ def _overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
 
 def test_city_labels_never_overlap_and_zooming_in_shows_more(page, page_events, http_errors, streamlit_app):
     frame = open_map(page, streamlit_app.url + "/")
-    frame.wait_for_selector(".territory-place", state="attached", timeout=STEP_MS)
+    frame.wait_for_selector(".tp-place", state="attached", timeout=STEP_MS)
     page.wait_for_timeout(300)  # the label pass runs 30 ms after the map settles
     boxes = frame.evaluate(VISIBLE_LABEL_BOXES_JS)
     names = {b["name"] for b in boxes}
@@ -150,7 +164,7 @@ def test_city_labels_never_overlap_and_zooming_in_shows_more(page, page_events, 
     page.wait_for_timeout(300)
     zoomed = frame.evaluate(VISIBLE_LABEL_BOXES_JS)
     assert not _overlaps(zoomed), _overlaps(zoomed)
-    hidden = frame.evaluate("() => document.querySelectorAll('.territory-place').length") - len(boxes)
+    hidden = frame.evaluate("() => document.querySelectorAll('.tp-place').length") - len(boxes)
     assert hidden > 0  # the bundled map's 24 labels do not all fit at the first zoom...
     assert len(zoomed) > len(boxes)  # ...and zooming in brings hidden ones back
     assert_healthy(page_events, http_errors)
@@ -159,7 +173,7 @@ def test_city_labels_never_overlap_and_zooming_in_shows_more(page, page_events, 
 def test_date_step_redraws_in_place_and_keeps_zoom(page, page_events, http_errors, streamlit_app,
                                                   save_screenshot):
     frame = open_map(page, streamlit_app.url + "/")
-    iframe = page.locator(MAP_IFRAME).element_handle()
+    iframe = page.locator(PLAYER_IFRAME).element_handle()
     frame.evaluate("() => { window.__territoryMarker = 'kept'; }")
 
     # Zoom in the way a person does: the + control.
@@ -182,24 +196,29 @@ def test_date_step_redraws_in_place_and_keeps_zoom(page, page_events, http_error
     expect(slider(page)).to_have_attribute("aria-valuetext", day1)
     frame.wait_for_function(f"(before) => ({PATHS_JS})() !== before", arg=paths0, timeout=STEP_MS)
     frame.wait_for_selector(IS_PATH, state="attached", timeout=STEP_MS)
+    page.wait_for_function("(d) => location.search.includes('date=' + d)", arg=day1, timeout=STEP_MS)  # caught up
     page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
     save_screenshot(page, "dashboard_step_next_zoomed")
 
     # Same iframe element, same window (no remount), zoom kept.
     assert page.evaluate("([a, sel]) => a.isConnected && a === document.querySelector(sel)",
-                         [iframe, MAP_IFRAME])
+                         [iframe, PLAYER_IFRAME])
     assert frame.evaluate("() => window.__territoryMarker") == "kept"
     assert frame.evaluate("() => window.map.getZoom()") == zoom
 
     # End jumps to the last date; still the same frame at the same zoom.
     paths1 = frame.evaluate(PATHS_JS)
-    last = page.locator("[data-testid=stSliderTickBar]").inner_text().split()[-1]
     page.keyboard.press("End")
-    expect(page.locator(BIG_DATE)).to_have_text(last, timeout=STEP_MS)
+    last = frame.evaluate("() => window.__territoryPlayer.getDate()")
+    expect(date_label(page)).to_have_text(last, timeout=STEP_MS)
+    assert frame.evaluate("() => window.__territoryPlayer.getIndex()") == int(slider(page).get_attribute("max"))
     frame.wait_for_function(f"(before) => ({PATHS_JS})() !== before", arg=paths1, timeout=STEP_MS)
+    page.wait_for_function("(d) => location.search.includes('date=' + d)", arg=last, timeout=STEP_MS)
+    page.wait_for_function("([sel, t]) => (document.querySelector(sel)?.getAttribute('aria-label') || '').includes(t)",
+                           arg=[RULE, vega_date(last)], timeout=STEP_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
     assert page.evaluate("([a, sel]) => a.isConnected && a === document.querySelector(sel)",
-                         [iframe, MAP_IFRAME])
+                         [iframe, PLAYER_IFRAME])
     assert frame.evaluate("() => [window.__territoryMarker, window.map.getZoom()]") == ["kept", zoom]
     assert rule(page)[0] > rule0[0]
     assert f"date={last}" in page.url
@@ -213,7 +232,7 @@ def test_chart_rule_follows_the_date(page, page_events, http_errors, streamlit_a
     x0, label0 = rule(page)
     assert vega_date(day0) in label0, (day0, label0)
 
-    page.get_by_role("button", name=re.compile(r"Next$")).click()
+    player(page).get_by_role("button", name="Next date").click()
     day1 = wait_date_change(page, day0)
     page.wait_for_function(
         "([sel, text]) => { const l = document.querySelector(sel); "
@@ -239,63 +258,52 @@ def test_chart_rule_follows_the_date(page, page_events, http_errors, streamlit_a
     assert_healthy(page_events, http_errors)
 
 
-def start_playing(page: Page, url: str) -> tuple[str, Frame]:
-    """Open the map at ``url``, press Play; (the date shown before, the player's frame)."""
-    open_map(page, url)
-    start = big_date(page)
-    page.get_by_role("button", name=re.compile(r"Play$")).click()
-    page.wait_for_selector(PLAYER_IFRAME, timeout=STEP_MS)
-    player = page.locator(PLAYER_IFRAME).element_handle().content_frame()
-    assert player is not None
-    return start, player
-
-
 def test_play_advances_and_pause_reports_back(page, page_events, http_errors, streamlit_app,
                                              save_screenshot):
-    start, player = start_playing(page, streamlit_app.url + "/?date=2015-01-01")
-    player.wait_for_function("() => /\\d+ \\/ \\d+/.test(document.querySelector('.tp-date-small')?.textContent || '')",
-                             timeout=STEP_MS)
-    i0 = int(player.locator(".tp-date-small").inner_text().split("/")[0])
-    d0 = player.locator(".tp-date").inner_text()
+    open_map(page, streamlit_app.url + "/?date=2015-01-01")
+    frame = player(page)
+    start = big_date(page)
+    frame.locator(".tp-play").click()
+    i0 = int(frame.locator(".tp-date-small").inner_text().split("/")[0])
     # 10 dates/s by default: several dates within ~1 s.
-    player.wait_for_function(
+    frame.wait_for_function(
         "(i0) => parseInt(document.querySelector('.tp-date-small').textContent) >= i0 + 4",
         arg=i0, timeout=3_000,
     )
-    assert player.locator(".tp-date").inner_text() > d0
-    assert player.locator("path.leaflet-interactive").count() > 0
+    assert big_date(page) > start
+    assert frame.locator("path.leaflet-interactive").count() > 0
     save_screenshot(page, "dashboard_playing")
 
-    player.locator(".tp-play").click()
-    paused = player.locator(".tp-date").inner_text()
+    frame.locator(".tp-play").click()
+    paused = big_date(page)
     assert paused > start, (start, paused)
-    # Streamlit catches up with the date the player stopped on; the map comes back.
-    expect(page.locator(BIG_DATE)).to_have_text(paused, timeout=STEP_MS)
-    expect(page.get_by_role("button", name=re.compile(r"Play$"))).to_be_visible(timeout=STEP_MS)
+    # Streamlit catches up with the date the player stopped on: the URL and the chart's rule.
+    page.wait_for_function("(d) => location.search.includes('date=' + d)", arg=paused, timeout=STEP_MS)
+    page.wait_for_function("([sel, t]) => (document.querySelector(sel)?.getAttribute('aria-label') || '').includes(t)",
+                           arg=[RULE, vega_date(paused)], timeout=STEP_MS)
     expect(slider(page)).to_have_attribute("aria-valuetext", paused)
-    page.wait_for_selector(MAP_IFRAME, timeout=STEP_MS)
-    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
-    frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=STEP_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
-    assert page.locator(PLAYER_IFRAME).count() == 0
+    assert big_date(page) == paused
     save_screenshot(page, "dashboard_paused")
     assert_healthy(page_events, http_errors)
 
 
 def test_prev_next_buttons_step_the_date(page, page_events, http_errors, streamlit_app, save_screenshot):
     open_map(page, streamlit_app.url + "/")
+    frame = player(page)
     day0 = big_date(page)
-    page.get_by_role("button", name=re.compile(r"Next$")).click()
+    frame.get_by_role("button", name="Next date").click()
     day1 = wait_date_change(page, day0)
     assert day1 > day0
-    page.get_by_role("button", name=re.compile(r"Next$")).click()
+    frame.get_by_role("button", name="Next date").click()
     day2 = wait_date_change(page, day1)
     assert day2 > day1
-    page.get_by_role("button", name=re.compile(r"Prev$")).click()
-    expect(page.locator(BIG_DATE)).to_have_text(day1, timeout=STEP_MS)
-    page.get_by_role("button", name=re.compile(r"Prev$")).click()
-    expect(page.locator(BIG_DATE)).to_have_text(day0, timeout=STEP_MS)
+    frame.get_by_role("button", name="Previous date").click()
+    expect(date_label(page)).to_have_text(day1, timeout=STEP_MS)
+    frame.get_by_role("button", name="Previous date").click()
+    expect(date_label(page)).to_have_text(day0, timeout=STEP_MS)
     expect(slider(page)).to_have_attribute("aria-valuetext", day0)
+    page.wait_for_function("(d) => location.search.includes('date=' + d)", arg=day0, timeout=STEP_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
     save_screenshot(page)
     assert_healthy(page_events, http_errors)
@@ -321,8 +329,8 @@ def test_every_page_opens_from_the_sidebar(page, page_events, http_errors, strea
         save_screenshot(page, f"dashboard_page_{name.lower()}")
     # Back to the map page: the date survived the trip.
     page.locator("[data-testid=stSidebarNav] a").first.click()
-    page.wait_for_selector(f"{MAP_IFRAME}", timeout=STEP_MS)
-    expect(page.locator(BIG_DATE)).to_be_visible()
+    page.wait_for_selector(PLAYER_IFRAME, timeout=STEP_MS)
+    expect(date_label(page)).to_be_visible()
     assert_healthy(page_events, http_errors)
 
 
@@ -340,23 +348,10 @@ def test_page_query_param_routes(page, page_events, http_errors, streamlit_app, 
 
 def test_date_in_url_opens_on_that_date(page, page_events, http_errors, streamlit_app, save_screenshot):
     frame = open_map(page, streamlit_app.url + "/?date=2016-07-04")
-    expect(page.locator(BIG_DATE)).to_have_text("2016-07-04")
+    expect(date_label(page)).to_have_text("2016-07-04")
     expect(slider(page)).to_have_attribute("aria-valuetext", "2016-07-04")
     assert vega_date("2016-07-04") in rule(page)[1]
     assert frame.locator(IS_PATH).count() >= 1
     assert "date=2016-07-04" in page.url
     save_screenshot(page)
     assert_healthy(page_events, http_errors)
-
-
-def test_app_pause_button_keeps_the_played_date(page, page_events, http_errors, streamlit_app,
-                                               save_screenshot):
-    start, player = start_playing(page, streamlit_app.url + "/?date=2015-01-01")
-    player.wait_for_function(
-        "(d) => (document.querySelector('.tp-date')?.textContent || d) > d", arg=start, timeout=STEP_MS)
-    page.get_by_role("button", name=re.compile("Pause")).click()
-    expect(page.get_by_role("button", name=re.compile(r"Play$"))).to_be_visible(timeout=STEP_MS)
-    page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
-    save_screenshot(page, "dashboard_app_pause")
-    assert_healthy(page_events, http_errors)
-    assert big_date(page) > start

@@ -19,6 +19,7 @@ from territory.keynumbers import KeyNumberSource
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 LOAD_MS = 90_000
+PLAYER_IFRAME = 'iframe[title="territory.ui.player_component.territory_player"]'  # the map page's map
 
 
 def _second_actor(an) -> str:
@@ -31,6 +32,14 @@ def _second_actor(an) -> str:
 def _wait_idle(page: Page) -> None:
     page.wait_for_selector("[data-testid=stMetric], [data-testid=stSubheader], h3", timeout=LOAD_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=LOAD_MS)
+
+
+def _panel(page: Page):
+    """The map page's key numbers: the time player's panel, in its frame."""
+    page.wait_for_selector(PLAYER_IFRAME, timeout=LOAD_MS)
+    frame = page.locator(PLAYER_IFRAME).element_handle().content_frame()
+    assert frame is not None
+    return frame.locator(".tp-metrics")
 
 
 def _params(page: Page) -> dict[str, list[str]]:
@@ -56,10 +65,12 @@ def test_deep_link_restores_focus_denominator_and_statuses(streamlit_app, page: 
     expect(page.get_by_role("checkbox", name="Contested")).not_to_be_checked()
     expect(page.get_by_role("checkbox", name="Claimed")).to_be_checked()
     # The headline is land-only: the focus actor's area inside the chosen denominator's outline.
-    held = page.locator("[data-testid=stMetric]").filter(has_text=f"{actor}: area held")
-    expect(held).to_contain_text(f"{kn.headline_km2:,.0f} km²", timeout=LOAD_MS)
-    expect(page.locator("[data-testid=stMetric]").filter(has_text=f"% of {dens[i].region}")).to_contain_text(
-        f"{kn.pct_of_region:.2f}%")
+    panel = _panel(page)
+    held = panel.locator(".tp-metric-held")
+    expect(held).to_contain_text(f"{actor}: area held", timeout=LOAD_MS)
+    expect(held.locator(".tp-metric-value")).to_have_text(f"{kn.headline_km2:,.0f} km²", timeout=LOAD_MS)
+    expect(panel.locator(".tp-metric-region")).to_contain_text(f"% of {dens[i].region}")
+    expect(panel.locator(".tp-metric-region .tp-metric-value")).to_have_text(f"{kn.pct_of_region:.2f}%")
     # The address bar still carries the view (a link copied now restores it again).
     qp = _params(page)
     assert qp["focus"] == [actor] and qp["denominator"] == [key] and qp["status"] == ["controlled", "claimed"]
@@ -73,7 +84,7 @@ def test_changing_focus_updates_the_address(streamlit_app, page: Page, bundled):
     _wait_idle(page)
     page.get_by_role("combobox", name="Focus actor").click()
     page.get_by_role("option", name=actor, exact=True).click()
-    expect(page.locator("[data-testid=stMetric]").filter(has_text=f"{actor}: area held")).to_be_visible(timeout=LOAD_MS)
+    expect(_panel(page).locator(".tp-metric-held")).to_contain_text(f"{actor}: area held", timeout=LOAD_MS)
     page.wait_for_function(f"() => new URLSearchParams(location.search).get('focus') === {actor!r}",
                            timeout=LOAD_MS)
 

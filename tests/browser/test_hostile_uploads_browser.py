@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 BROKEN = Path(__file__).resolve().parents[1] / "data" / "broken"
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_IFRAME = 'iframe[title="territory.ui.player_component.territory_player"]'  # the map page's map: the player
 LOAD_MS = 90_000
 #: An uploaded file's size as the uploader lists it ("240.0B", "1.2KB"); the empty one says "200MB per file".
 FILE_SIZE = re.compile(r"\d+\.\d+\s?(?:B|KB|MB)")
@@ -82,10 +82,10 @@ def test_hostile_uploads_are_refused_and_the_loaded_data_stays(page, page_events
     page.locator("[data-testid=stSidebarNav] a").first.click()
     page.wait_for_selector(MAP_IFRAME, timeout=LOAD_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=LOAD_MS)
-    main = page.locator("[data-testid=stMain]")
-    expect(main).to_contain_text("Alpha")
-    expect(main).to_contain_text("Beta")
-    expect(main).not_to_contain_text("Islamic State")
+    legend = page.locator(MAP_IFRAME).element_handle().content_frame().locator(".tp-legend")
+    expect(legend).to_contain_text("Alpha", timeout=LOAD_MS)
+    expect(legend).to_contain_text("Beta")
+    expect(legend).not_to_contain_text("Islamic State")
     assert not page_events.page_errors and not page_events.dialogs, (page_events.page_errors, page_events.dialogs)
 
 
@@ -103,13 +103,13 @@ def test_template_names_are_shown_literally(page, page_events, streamlit_app, tm
     page.wait_for_selector(IDLE, state="attached", timeout=LOAD_MS)
     assert page.locator("[data-testid=stException]").count() == 0
     main = page.locator("[data-testid=stMain]")
+    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
     for n in names:
-        expect(main).to_contain_text(n)  # the legend, braces and all
-    # The focus actor's name heads the metric cards as written: no maths, no bold, no references shown.
-    label = main.locator("[data-testid=stMetricLabel]").filter(has_text="area held").first.inner_text()
+        expect(frame.locator(".tp-legend")).to_contain_text(n, timeout=LOAD_MS)  # the legend, braces and all
+    # The focus actor's name heads the key numbers as written: no maths, no bold, no references shown.
+    label = frame.locator(".tp-metric-held .tp-metric-label").inner_text()
     assert any(n in label for n in names) and "&#" not in label, label
     assert main.locator(".katex").count() == 0
-    frame = page.locator(MAP_IFRAME).element_handle().content_frame()
     frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=LOAD_MS)
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()  # the map is 720 px tall: a person scrolls to it first
     frame.locator("path.leaflet-interactive").first.click(force=True)

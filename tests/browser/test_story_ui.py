@@ -21,7 +21,6 @@ from playwright.sync_api import Frame, Page, expect
 
 from territory.style import VERDICT_COLORS
 from tests.browser.test_dashboard import (
-    BIG_DATE,
     IDLE,
     MAP_IFRAME,
     PLAYER_IFRAME,
@@ -105,16 +104,15 @@ def test_legend_swatch_is_the_rendered_fill(page, page_events, http_errors, stre
     page.set_viewport_size({"width": 1400, "height": 1000})
     frame = open_map(page, streamlit_app.url + "/?date=2015-06-01")
     is_path = 'path.leaflet-interactive[fill="#000000"]'
-    fill = interior_pixel(page, frame, MAP_IFRAME, is_path, ".territory-place")
-    swatch = page.locator(f'.territory-swatch[data-actor="{IS}"]')
+    swatch = frame.locator(f'.tp-swatch[data-actor="{IS}"]')
     swatch.scroll_into_view_if_needed()
-    fill = interior_pixel(page, frame, MAP_IFRAME, is_path, ".territory-place")  # after any scroll
+    fill = interior_pixel(page, frame, PLAYER_IFRAME, is_path, ".tp-place")  # after any scroll
     legend = centre_pixel(page, swatch)
     save_screenshot(page, "story_legend_vs_fill")
     assert close(fill, legend), (fill, legend)
     assert max(fill) < 80, f"Islamic State should read black-ish on the map, got {fill}"
     # The legend sits beside the map, never over it.
-    map_box = page.locator(MAP_IFRAME).bounding_box()
+    map_box = frame.locator(".tp-map").bounding_box()
     assert overlap(map_box, swatch.bounding_box()) == 0
     assert_healthy(page_events, http_errors)
 
@@ -169,28 +167,19 @@ def test_html_export_city_labels_never_overlap(page, page_events, block_network,
 def test_play_and_pause_keep_the_zoom_and_the_panel_follows_the_frame(page, page_events, http_errors,  # noqa: F811
                                                                       streamlit_app, save_screenshot):
     page.set_viewport_size({"width": 1400, "height": 1000})
-    frame = open_map(page, streamlit_app.url + "/?date=2015-01-01")
-    frame.evaluate("() => { window.map.on('zoomend', () => { window.__z = (window.__z || 0) + 1; }); }")
-    z0 = frame.evaluate("() => window.map.getZoom()")
-    frame.locator(".leaflet-control-zoom-in").click()
-    frame.wait_for_function("(z0) => window.__z && !window.map._animatingZoom && window.map.getZoom() > z0",
-                            arg=z0, timeout=5_000)
-    frame.wait_for_timeout(300)  # the view is stored on moveend
-    zoom, center = frame.evaluate("() => [window.map.getZoom(), window.map.getCenter()]")
+    player = open_map(page, streamlit_app.url + "/?date=2015-01-01")  # the map page's map is the player
+    player.evaluate("() => { window.map.on('zoomend', () => { window.__z = (window.__z || 0) + 1; }); }")
+    z0 = player.evaluate("() => window.map.getZoom()")
+    player.locator(".leaflet-control-zoom-in").click()
+    player.wait_for_function("(z0) => window.__z && !window.map._animatingZoom && window.map.getZoom() > z0",
+                             arg=z0, timeout=5_000)
+    zoom, center = player.evaluate("() => [window.map.getZoom(), window.map.getCenter()]")
+    player.locator(".tp-play").click()
 
-    page.get_by_role("button", name=re.compile(r"Play$")).click()
-    page.wait_for_selector(PLAYER_IFRAME, timeout=STEP_MS)
-    player = frame_of(page, PLAYER_IFRAME)
-    player.wait_for_function("() => window.__territoryPlayer && window.__territoryPlayer.map", timeout=STEP_MS)
-    pz, pc = player.evaluate("() => [window.__territoryPlayer.map.getZoom(), window.__territoryPlayer.map.getCenter()]")
-    assert pz == pytest.approx(zoom) and pc["lat"] == pytest.approx(center["lat"], abs=0.05)
-    assert pc["lng"] == pytest.approx(center["lng"], abs=0.05)
-
-    # One slider and one speed selector on screen while playing; the page's own are gone.
+    # One slider and one speed selector on screen; the page has none of its own.
     assert page.locator("[data-testid=stSlider]").count() == 0
     assert player.locator("input[type=range]").count() == 1
-    assert player.locator("select").count() == 0
-    assert page.locator(BIG_DATE).count() == 0
+    assert player.locator("select").count() == 1
 
     # The big date and the key numbers follow the frames, from the core's own figures.
     from territory.keynumbers import KeyNumberSource
@@ -212,17 +201,15 @@ def test_play_and_pause_keep_the_zoom_and_the_panel_follows_the_frame(page, page
     assert overlap(legend, mapbox) <= 0.2 * mapbox["width"] * mapbox["height"]
     save_screenshot(page, "story_playing")
 
-    # Zoom while playing, then pause: the folium map comes back at the player's view.
-    player.evaluate("() => window.__territoryPlayer.map.setZoom(window.__territoryPlayer.map.getZoom() + 1,"
-                    " {animate: false})")
-    pz2 = player.evaluate("() => window.__territoryPlayer.map.getZoom()")
-    page.get_by_role("button", name=re.compile("Pause")).click()
-    expect(page.get_by_role("button", name=re.compile(r"Play$"))).to_be_visible(timeout=STEP_MS)
-    page.wait_for_selector(MAP_IFRAME, timeout=STEP_MS)
-    frame = frame_of(page, MAP_IFRAME)
-    frame.wait_for_function("(z) => window.map && Math.abs(window.map.getZoom() - z) < 1e-6", arg=pz2,
-                            timeout=STEP_MS)
+    # Pause: the page catches up, the map stays where the user put it (no remount).
+    player.locator(".tp-play").click()
+    page.wait_for_function("(d) => location.search.includes('date=' + d)",
+                           arg=player.locator(".tp-date").inner_text(), timeout=STEP_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
+    pz, pc = player.evaluate("() => [window.map.getZoom(), window.map.getCenter()]")
+    assert pz == pytest.approx(zoom) and pc["lat"] == pytest.approx(center["lat"], abs=0.05)
+    assert pc["lng"] == pytest.approx(center["lng"], abs=0.05)
+    assert player.evaluate("() => window.__territoryMounts") == 1
     assert_healthy(page_events, http_errors)
 
 
@@ -279,17 +266,19 @@ def test_title_near_the_top_tall_map_with_city_labels(page, page_events, http_er
                         " r.selectNodeContents(document.querySelector('[data-testid=stMain] h1'));"
                         " return r.getBoundingClientRect().top; }")
     assert top < 80, f"blank band above the title: its text starts {top:.0f} px down"
-    assert page.locator(MAP_IFRAME).bounding_box()["height"] >= 700
+    assert frame.locator(".tp-map").bounding_box()["height"] >= 700
     from territory.places import major_places
-    from territory.ui.maps import bounds
+    from territory.player import place_rows
 
     an = analysis()
-    (s, w), (n, e) = bounds(an)
-    expected = {p.name for p in major_places(an.dataset.settlements, (w, s, e, n))}
-    placed = set(frame.locator(".territory-place-name").evaluate_all("els => els.map(e => e.textContent)"))
+    expected = {p[0] for p in place_rows(an)}
+    placed = set(frame.locator(".tp-place-name").evaluate_all("els => els.map(e => e.textContent)"))
     assert expected and expected == placed, (expected ^ placed)
     # Labels that would overlap a larger place's are hidden at this zoom; the largest always show.
-    visible = set(frame.locator(".territory-place-name").all_inner_texts()) - {""}
+    visible = {t for t, hidden in frame.locator(".tp-place").evaluate_all(
+        "els => els.map(e => [e.textContent, getComputedStyle(e).visibility === 'hidden'])") if not hidden}
+    (s, w), (n, e) = [[float(v) for v in c] for c in (an.dataset.history.total_bounds[[1, 0]],
+                                                     an.dataset.history.total_bounds[[3, 2]])]
     largest = {p.name for p in major_places(an.dataset.settlements, (w, s, e, n), limit=3)}
     assert largest <= visible, (largest, visible)
     # Chips in the sidebar show whole actor names.

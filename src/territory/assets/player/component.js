@@ -106,6 +106,7 @@
         onStop: function (value) { report(value); },
       });
       window.__territoryPlayer = ctl;
+      window.map = ctl.map;  // as inside a folium frame: the Leaflet map (tests, bench)
       currentId = id;
       window.__territoryMounts = (window.__territoryMounts || 0) + 1;
       if (args.report_drawn) reportDrawn();

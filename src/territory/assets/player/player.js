@@ -397,7 +397,7 @@
       dateBox.textContent = d;
       dateText.textContent = n ? (i + 1) + " / " + n : "no dates";
       if (String(slider.value) !== String(i)) slider.value = String(i);
-      slider.setAttribute("aria-valuetext", d ? d + " (date " + (i + 1) + " of " + n + ")" : "no dates");
+      slider.setAttribute("aria-valuetext", d || "no dates");  // screen readers hear the date, not an index
       var lrow = legendData ? legendData.rows[i] : null;
       legendRows.forEach(function (r, a) {
         var txt = "";
