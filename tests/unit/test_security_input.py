@@ -640,6 +640,20 @@ def test_a_geopackage_view_cannot_open_other_files(tmp_path):
         pyogrio.set_gdal_config_options(offline.GDAL_OPTIONS)
 
 
+def test_a_geopackage_view_cannot_load_an_extension(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "ext.gpkg"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.box(37, 47, 38, 48)], crs=4326).to_file(path, layer="r")
+    with sqlite3.connect(path) as db:
+        db.execute(f"CREATE VIEW v AS SELECT fid, geom, load_extension('{tmp_path}/evil.so') AS x FROM r")
+        db.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES ('v', 'features', "
+                   "'v', 4326)")
+        db.execute("INSERT INTO gpkg_geometry_columns VALUES ('v', 'geom', 'POLYGON', 4326, 0, 0)")
+    history, report = read_history_report(path)
+    assert history is None and "unsafe use of load_extension()" in report.errors[0].message, report
+
+
 def test_gml_is_refused_and_nothing_is_written_beside_it(tmp_path):
     path = tmp_path / "x.gml"
     path.write_bytes((CORPUS / "broken" / "features.gml").read_bytes())

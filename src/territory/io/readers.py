@@ -179,8 +179,8 @@ def sniff(path: Path) -> str | None:
     except OSError:
         return None
     for magic, what in MAGIC:
-        if head.startswith(magic):
-            return what
+        if head.startswith(magic) and not (magic == b"SQLite format 3" and path.suffix.lower() == ".gpkg"):
+            return what  # (a GeoPackage is an SQLite database: GDAL's own reason says more)
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"\0" in head and path.suffix.lower() in {".geojson", ".json", ".csv", ".kml", ".txt", ".wkt"}:
         return "binary data (it holds NUL bytes), not a text format such as GeoJSON or CSV"
