@@ -670,3 +670,23 @@ def test_fifo_and_device_links_in_a_folder_are_reported(tmp_path):
     assert history is not None, report
     skipped = {p.file: p.message for p in report.warnings if p.code == "not-a-file"}
     assert "FIFO" in skipped["2022-03-02.geojson"] and "device" in skipped["2022-03-03.geojson"], report
+
+
+@pytest.mark.parametrize("suffix, driver", [(".geojson", "GeoJSON"), (".gpkg", "GPKG"), (".fgb", "FlatGeobuf"),
+                                            (".kml", "KML"), (".shp", "ESRI Shapefile")])
+def test_every_accepted_format_still_reads_with_its_one_driver(tmp_path, suffix, driver):
+    import zipfile
+
+    frame = gpd.GeoDataFrame({"date": ["2022-03-01"], "actor": ["Alpha"], "status": ["controlled"]},
+                             geometry=[shapely.box(37, 47, 38, 48)], crs=4326)
+    path = tmp_path / f"h{suffix}"
+    frame.to_file(path, driver=driver, engine="pyogrio")
+    if suffix == ".shp":
+        zipped = tmp_path / "h.zip"
+        with zipfile.ZipFile(zipped, "w") as zf:
+            for part in tmp_path.glob("h.*"):
+                if part != zipped:
+                    zf.write(part, part.name)
+        path = zipped
+    history, report = read_history_report(path)
+    assert history is not None and len(history) == 1, report
