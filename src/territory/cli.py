@@ -130,10 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def emit(text: str | bytes, out: str | None) -> None:
-    if out:
-        mode = "wb" if isinstance(text, bytes) else "w"
-        with open(out, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
-            fh.write(text)
+    if out:  # whole or absent: a full disk leaves no truncated file (territory.atomicfile)
+        from territory.atomicfile import write_bytes
+
+        write_bytes(out, text if isinstance(text, bytes) else text.encode("utf-8"))
         print(f"wrote {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -479,6 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(value, str) and not value.strip():
             return _usage_error(f"{name.upper()} is empty: give a file or folder"
                                 + (", or leave it out for the bundled history" if name == "path" else ""))
+    from territory.atomicfile import OutputError
     from territory.report import LoadError
 
     try:
@@ -494,6 +495,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"territory: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OutputError as exc:  # full disk, unwritable folder: names the path, nothing half-written is left
+        print(f"territory: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt:  # Ctrl+C (also stops the workers reading a folder): one line, no traceback
