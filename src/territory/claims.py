@@ -34,6 +34,8 @@ described, never a later one.
 
 from __future__ import annotations
 
+import bisect
+import gc
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -137,10 +139,13 @@ def read_claims(path: str | Path) -> tuple[pd.DataFrame, Report]:
         return pd.DataFrame(columns=CLAIM_COLUMNS), report
     dates = []
     values = []
-    for i, row in out.iterrows():
-        where = {"file": name, "row": str(int(i) + 2)}
+    columns = list(out.columns)
+    cells = [out[c].astype(object).tolist() for c in columns]  # plain str per cell: no pandas call per row
+    for i, values_ in enumerate(zip(*cells, strict=True)):
+        row = dict(zip(columns, values_, strict=True))
+        where = {"file": name, "row": str(i + 2)}
         text = str(row["date"]).strip()
-        day, why = parse_one(text) if text else (None, None)
+        day, why = _parse(text) if text else (None, None)
         if day is None:
             dates.append(pd.NaT)
             report.error("date missing" if not text else f"date {why or repr(text[:60]) + ' is not a date'}",
@@ -178,7 +183,12 @@ def read_claims(path: str | Path) -> tuple[pd.DataFrame, Report]:
     return out, report
 
 
-def _check_value(row: pd.Series, where: dict, report: Report) -> float:
+#: Date texts parsed once each: a 100,000-row ledger repeats a few thousand dates.
+_parse = lru_cache(maxsize=1 << 16)(parse_one)
+_family = lru_cache(maxsize=1 << 16)(dates_family)
+
+
+def _check_value(row: dict, where: dict, report: Report) -> float:
     """The claimed figure: finite, not negative, a percentage at most 100; NaN after reporting why not."""
     text = str(row["value"]).strip().replace(",", "")
     try:
@@ -203,7 +213,7 @@ def _check_value(row: pd.Series, where: dict, report: Report) -> float:
                      hint="check the figure and its unit (km2 or sq_mi)", **where)
         return np.nan
     if row["unit"] == "percent" and v > 100:
-        report.error(f"value {v:g}% is more than 100%", field="value", code="bad-value",
+        report.error(f"value {text}% is more than 100%", field="value", code="bad-value",
                      hint="a share is at most 100 percent; check the figure or the unit", **where)
         return np.nan
     return v
@@ -214,17 +224,17 @@ def _when(value: object) -> str:
     text = str(value).strip()
     if not text or text.casefold() == "peak":
         return text.casefold() if text else ""
-    day, _ = parse_one(text)
-    return day.date().isoformat() if day is not None and dates_family(text) != "other" else text
+    day, _ = _parse(text)
+    return day.date().isoformat() if day is not None and _family(text) != "other" else text
 
 
-def _check_when(row: pd.Series, col: str, where: dict, report: Report) -> None:
+def _check_when(row: dict, col: str, where: dict, report: Report) -> None:
     """``as_of`` is 'peak' or a date; ``baseline`` is 'peak', a date or a region (never a relative word)."""
     text = str(row[col]).strip()
     if not text or text.casefold() == "peak":
         return
-    fam = dates_family(text)
-    day, why = parse_one(text)
+    fam = _family(text)
+    day, why = _parse(text)
     if fam == "relative" or (fam in ("iso", "day-month", "text") and day is None):
         report.error(f"{col} {why or repr(text) + ' is not a date'}", field=col, code="bad-date",
                      hint=f"{col} is 'peak' or a date (YYYY-MM-DD)" + (" or a region name" if col == "baseline" else ""),
@@ -245,11 +255,13 @@ class _Series:
         pos = np.arange(len(self.km2))
         new = np.r_[True, self.km2[1:] > self.top[:-1]] if len(self.km2) else np.zeros(0, bool)
         self.top_at = np.maximum.accumulate(np.where(new, pos, 0)) if len(pos) else pos  # first date of each peak
+        self._ns = self.dates.astype("int64").tolist()  # bisect on a list: no numpy call per claim
+        self._days = [pd.Timestamp(d) for d in self.dates]
 
     def _index(self, day: pd.Timestamp | None) -> int:
         if day is None:
-            return len(self.dates) - 1
-        return int(np.searchsorted(self.dates, np.datetime64(day, "ns"), side="right")) - 1
+            return len(self._ns) - 1
+        return bisect.bisect_right(self._ns, pd.Timestamp(day).value) - 1
 
     def held(self, day: pd.Timestamp) -> float:
         i = self._index(day)
@@ -260,7 +272,7 @@ class _Series:
         i = self._index(until)
         if i < 0:
             return 0.0, None
-        return float(self.top[i]), pd.Timestamp(self.dates[self.top_at[i]])
+        return float(self.top[i]), self._days[self.top_at[i]]
 
 
 @dataclass
@@ -280,6 +292,8 @@ class ClaimContext:
     _geometry: dict[str, object] = field(default_factory=dict)
     _dens: dict[str, list[Denominator]] = field(default_factory=dict)
     _actors: dict[str, set[str]] = field(default_factory=dict)
+    _refs: dict[str, tuple[float, str] | None] = field(default_factory=dict)
+    _settings: dict[tuple, dict] = field(default_factory=dict)
 
     def span(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
         """First and last snapshot dates: a claim about a day outside them is one the data cannot speak to."""
@@ -353,6 +367,13 @@ class ClaimContext:
         return self._dens[key]
 
     def reference_km2(self, name: str) -> tuple[float, str] | None:
+        """km² and full name of a reference area ('Belgium'), looked up once per name."""
+        key = name.strip().casefold()
+        if key not in self._refs:
+            self._refs[key] = self._reference_km2(name)
+        return self._refs[key]
+
+    def _reference_km2(self, name: str) -> tuple[float, str] | None:
         ref = self.reference_areas
         if ref is None:
             return None
@@ -392,6 +413,13 @@ def _as_day(text: str) -> pd.Timestamp | None:
         return None
 
 
+@lru_cache(maxsize=1 << 16)
+def _iso(day: pd.Timestamp) -> str:
+    """YYYY-MM-DD of a day (cached: a ledger's claims share few dates)."""
+    return day.date().isoformat()
+
+
+@lru_cache(maxsize=4096)
 def _baseline_text(baseline: str) -> str:
     if not baseline:
         return " (baseline unstated)"
@@ -401,19 +429,24 @@ def _baseline_text(baseline: str) -> str:
     return f" of the area held on {day.date()}" if day is not None else f" of {baseline}"
 
 
-def _describe(row: pd.Series) -> str:
+def _describe(row: dict | pd.Series) -> str:
     """The claim in words, e.g. 'lost 99.5% of its peak area'."""
-    v, unit, metric = row["value"], row["unit"], row["metric"]
-    baseline = str(row["baseline"]).strip()
+    return _words(float(row["value"]), row["unit"], row["metric"], str(row["baseline"]).strip(), str(row["reference"]))
+
+
+@lru_cache(maxsize=1 << 14)
+def _words(v: float, unit: str, metric: str, baseline: str, reference: str) -> str:
     num = f"{v:g}%" if unit == "percent" else f"{_number(v)} {'km²' if unit == 'km2' else 'sq mi'}"
-    since = _baseline_text(baseline).replace(" of the area held on", " since").replace(" of its peak area", " since its peak")
-    return {
-        "area_held": f"holds {num}",
-        "area_lost": f"lost {num}" + ("" if not baseline else since),
-        "percent_held": f"holds {num}{_baseline_text(baseline)}",
-        "percent_lost": f"lost {num}{_baseline_text(baseline)}",
-        "comparison": f"holds territory the size of {row['reference']}",
-    }[metric]
+    if metric == "area_held":
+        return f"holds {num}"
+    if metric == "area_lost":
+        since = _baseline_text(baseline).replace(" of the area held on", " since").replace(" of its peak area", " since its peak")
+        return f"lost {num}" + ("" if not baseline else since)
+    if metric == "percent_held":
+        return f"holds {num}{_baseline_text(baseline)}"
+    if metric == "percent_lost":
+        return f"lost {num}{_baseline_text(baseline)}"
+    return f"holds territory the size of {reference}"
 
 
 def _is_region(baseline: str) -> bool:
@@ -434,9 +467,9 @@ def _verdict(ratio: float, claimed_pct: float | None = None, computed_pct: float
         if abs(gap) <= TOLERANCES["percent"].value:
             return "consistent"
         return "overstated" if gap > 0 else "understated"
-    if ratio == np.inf:  # land claimed where the polygons show none
+    if ratio == math.inf:  # land claimed where the polygons show none
         return "overstated"
-    if not np.isfinite(ratio):
+    if not math.isfinite(ratio):
         return "cannot check"
     tol = TOLERANCES["km2"].value
     if 1 / tol <= ratio <= tol:
@@ -450,7 +483,16 @@ def evaluate_claims(ledger: pd.DataFrame, ctx: ClaimContext) -> pd.DataFrame:
     Each (region, actor) series is clipped and indexed once; a claim then costs two binary searches,
     so the largest accepted ledger (:data:`MAX_CLAIMS` rows) is checked in seconds (bench/bench_claims.py).
     """
-    return pd.DataFrame([_evaluate(c, ctx) for c in ledger.to_dict("records")], columns=RESULT_COLUMNS)
+    columns = list(ledger.columns)
+    values = [ledger[c].astype(object).tolist() for c in columns]  # plain Python values: fast to index per row
+    paused = gc.isenabled()
+    gc.disable()  # 100,000 result dicts would trigger a full collection many times over, finding nothing to free
+    try:
+        rows = [_evaluate(dict(zip(columns, row, strict=True)), ctx) for row in zip(*values, strict=True)]
+    finally:
+        if paused:
+            gc.enable()
+    return pd.DataFrame(rows, columns=RESULT_COLUMNS)
 
 
 #: The columns of :func:`evaluate_claims`, in order (an empty ledger gets them too).
@@ -478,49 +520,40 @@ def evaluate_claims_naive(ledger: pd.DataFrame, ctx: ClaimContext) -> pd.DataFra
     return pd.DataFrame([_evaluate(c, ctx, naive=True) for _, c in ledger.iterrows()], columns=RESULT_COLUMNS)
 
 
-def _evaluate(c: dict | pd.Series, ctx: ClaimContext, naive: bool = False) -> dict:
-    actor = str(c["actor"]).strip() or (ctx.focus_actor or "")
-    region = str(c["region"]).strip() or None
-    baseline = str(c["baseline"]).strip()
-    day = pd.Timestamp(c["date"])
-    out = {
-        "id": c["id"], "date": day.date().isoformat(), "actor": actor, "claimant": c["claimant"],
-        "claim": _describe(c), "metric": c["metric"], "value": c["value"], "unit": c["unit"],
-        "baseline": baseline, "region": region or "", "implied_km2": np.nan, "implied_low_km2": np.nan,
-        "implied_high_km2": np.nan, "computed_km2": np.nan, "claimed_pct": np.nan, "computed_pct": np.nan,
-        "diff_km2": np.nan, "ratio": np.nan, "verdict": "", "basis": "", "calibration": bool(c["calibration"]),
-        "quote": c["quote"], "source": c["source"], "source_url": c["source_url"],
-    }
-    if not region and c["metric"] in PERCENT_METRICS and _is_region(baseline):
+def _setting(ctx: ClaimContext, actor: str, region: str | None, baseline: str, day: pd.Timestamp, as_of: str,
+             metric: str, naive: bool) -> dict:
+    """Everything about a claim but its figure: the series, the moment described, the baseline areas.
+
+    Claims that share actor, region, baseline, date, as_of and metric share this (computed once).
+    """
+    if not region and metric in PERCENT_METRICS and _is_region(baseline):
         region = baseline  # "50% of Syria": the share held inside Syria
+    out: dict = {"region": region, "early": None}
     table = ctx.table(region)
     if table is None:
-        out.update(verdict="cannot check", basis=f"region '{region}' is not in the bundled region layers")
+        out["early"] = {"verdict": "cannot check", "basis": f"region '{region}' is not in the bundled region layers"}
         return out
     series = _Naive(table, actor) if naive else ctx.series(region, actor)
     if actor not in ctx.actors(region):
-        out.update(verdict="cannot check", basis=f"actor '{actor}' is not in the data")
+        out["early"] = {"verdict": "cannot check", "basis": f"actor '{actor}' is not in the data"}
         return out
-    as_of = str(c.get("as_of", "") or "").strip().lower()
-    peak_km2, peak_date = series.peak(until=day if as_of in ("", "peak") else pd.Timestamp(as_of))
-    peak_txt = f"computed peak to date {peak_km2:,.0f} km² on {peak_date.date() if peak_date is not None else '?'}"
-    if not as_of and baseline.lower() == "peak" and c["metric"] in ("area_held", "comparison"):
+    peak_km2, peak_date = series.peak(until=day if as_of in ("", "peak") else _as_day(as_of))
+    peak_txt = f"computed peak to date {peak_km2:,.0f} km² on {_iso(peak_date) if peak_date is not None else '?'}"
+    if not as_of and baseline.lower() == "peak" and metric in ("area_held", "comparison"):
         as_of = "peak"
     if as_of == "peak":
         held, when = peak_km2, peak_txt
     else:
-        at = pd.Timestamp(as_of) if as_of else day
+        at = _as_day(as_of) if as_of else day
         first, last = ctx.span()
         if first is not None and at < first:
-            out.update(as_of=as_of or out["date"], verdict="cannot check",
-                       basis=f"{at.date()} is before the data begins ({first.date()})")
+            out["early"] = {"as_of": as_of or _iso(day), "verdict": "cannot check",
+                            "basis": f"{_iso(at)} is before the data begins ({_iso(first)})"}
             return out
-        held, when = series.held(at), f"computed area held on {at.date()}"
+        held, when = series.held(at), f"computed area held on {_iso(at)}"
         if last is not None and at > last:
-            when += f" (the data ends on {last.date()}: its last state is taken to hold)"
+            when += f" (the data ends on {_iso(last)}: its last state is taken to hold)"
         day = at
-    out["as_of"] = as_of or out["date"]
-    metric, unit, value = c["metric"], c["unit"], float(c["value"])
     # Which area was measured: land inside the region's outline (as the map headline), or everything.
     if region and ctx.clipped(region):
         in_region = f" (land inside the {region} outline, as the map headline)"
@@ -528,19 +561,55 @@ def _evaluate(c: dict | pd.Series, ctx: ClaimContext, naive: bool = False) -> di
         in_region = f" (whole area: no outline of {region} to clip to)"
     else:
         in_region = " (whole area of the actor's polygons: the claim names no region)"
+    bases: list[float] = []
+    labels: list[str] = []
+    if baseline.lower() == "peak":  # baseline areas for a percentage or a loss: the peak, a date, or a region's
+        bases, labels = [peak_km2], [peak_txt]
+    elif baseline:
+        bday = _as_day(baseline)
+        if bday is not None:
+            bases, labels = [series.held(bday)], [f"computed area on {_iso(bday)}"]
+        else:
+            dens = ctx.denominators(baseline)
+            bases, labels = [d.km2 for d in dens], [d.label for d in dens]
+    unstated: list[tuple[float, str]] = []
+    if not baseline and metric in PERCENT_METRICS:  # the plausible baselines of an unstated percentage
+        unstated = [(peak_km2, peak_txt)] + ([(d.km2, d.label) for d in ctx.denominators(region)] if region else [])
+    out.update(as_of=as_of, day=day, peak_km2=peak_km2, peak_txt=peak_txt, held=held, when=when,
+               in_region=in_region, bases=bases, labels=labels, unstated=unstated)
+    return out
+
+
+def _evaluate(c: dict | pd.Series, ctx: ClaimContext, naive: bool = False) -> dict:
+    actor = str(c["actor"]).strip() or (ctx.focus_actor or "")
+    region = str(c["region"]).strip() or None
+    baseline = str(c["baseline"]).strip()
+    day = pd.Timestamp(c["date"])
+    out = {
+        "id": c["id"], "date": _iso(day), "actor": actor, "claimant": c["claimant"],
+        "claim": _describe(c), "metric": c["metric"], "value": c["value"], "unit": c["unit"],
+        "baseline": baseline, "region": region or "", "implied_km2": np.nan, "implied_low_km2": np.nan,
+        "implied_high_km2": np.nan, "computed_km2": np.nan, "claimed_pct": np.nan, "computed_pct": np.nan,
+        "diff_km2": np.nan, "ratio": np.nan, "verdict": "", "basis": "", "calibration": bool(c["calibration"]),
+        "quote": c["quote"], "source": c["source"], "source_url": c["source_url"],
+    }
+    as_of = str(c.get("as_of", "") or "").strip().lower()
+    metric, unit, value = c["metric"], c["unit"], float(c["value"])
+    key = (actor, region, baseline, day, as_of, metric)
+    st = None if naive else ctx._settings.get(key)
+    if st is None:
+        st = _setting(ctx, actor, region, baseline, day, as_of, metric, naive)
+        if not naive:
+            ctx._settings[key] = st
+    if st["early"] is not None:
+        out.update(st["early"])
+        return out
+    region, day, peak_km2, peak_txt = st["region"], st["day"], st["peak_km2"], st["peak_txt"]
+    held, when, in_region = st["held"], st["when"], st["in_region"]
+    out["as_of"] = st["as_of"] or out["date"]
 
     def km2(v: float) -> float:
         return v * KM2_PER_SQ_MI if unit == "sq_mi" else v
-
-    def base_km2(label: str) -> tuple[list[float], list[str]]:
-        """Baseline areas for a percentage: the peak, a date, or a region's denominators."""
-        if label.lower() == "peak":
-            return [peak_km2], [peak_txt]
-        bday = _as_day(label)
-        if bday is not None:
-            return [series.held(bday)], [f"computed area on {bday.date()}"]
-        dens = ctx.denominators(label)
-        return [d.km2 for d in dens], [d.label for d in dens]
 
     if metric == "area_held":
         implied = km2(value)
@@ -548,7 +617,7 @@ def _evaluate(c: dict | pd.Series, ctx: ClaimContext, naive: bool = False) -> di
         out.update(implied_km2=implied, computed_km2=computed, basis=f"{when}{in_region}")
     elif metric == "area_lost":
         from_peak = baseline.lower() in ("", "peak")
-        refs = [peak_km2] if from_peak else base_km2(baseline)[0]
+        refs = [peak_km2] if from_peak else st["bases"]
         if not refs:
             out.update(verdict="cannot check", basis=f"baseline '{baseline}' has no area in the data")
             return out
@@ -566,13 +635,8 @@ def _evaluate(c: dict | pd.Series, ctx: ClaimContext, naive: bool = False) -> di
     else:  # percent_held / percent_lost
         lost = metric == "percent_lost"
         if not baseline:
-            candidates = [peak_km2]
-            labels = [peak_txt]
-            if region:
-                dens = ctx.denominators(region)
-                candidates += [d.km2 for d in dens]
-                labels += [d.label for d in dens]
-            candidates = [b for b in candidates if b > 0]
+            candidates = [b for b, _ in st["unstated"] if b > 0]
+            labels = [label for _, label in st["unstated"]]
             implied_range = [value / 100 * b for b in candidates]
             # A loss is compared with the loss computed from the same baseline, a share held with the area held.
             computed_range = [b - held for b in candidates] if lost else [held] * len(candidates)
@@ -586,7 +650,7 @@ def _evaluate(c: dict | pd.Series, ctx: ClaimContext, naive: bool = False) -> di
             if ratios:
                 out["basis"] += f" — ratio to computed ranges {min(ratios):.2f}–{max(ratios):.2f}"
             return out
-        bases, labels = base_km2(baseline)
+        bases, labels = st["bases"], st["labels"]
         if not bases or bases[0] <= 0:
             out.update(verdict="cannot check", basis=f"baseline '{baseline}' has no area in the data")
             return out
@@ -613,8 +677,8 @@ def _evaluate(c: dict | pd.Series, ctx: ClaimContext, naive: bool = False) -> di
     first_day = ctx.span()[0]
     if computed <= 0 < implied and first_day is not None and day < first_day:
         out["basis"] += f"; the data start on {first_day.date()}, after the date the claim describes"
-    claimed_pct = out["claimed_pct"] if np.isfinite(out["claimed_pct"]) else None
-    computed_pct = out["computed_pct"] if np.isfinite(out["computed_pct"]) else None
+    claimed_pct = out["claimed_pct"] if math.isfinite(out["claimed_pct"]) else None
+    computed_pct = out["computed_pct"] if math.isfinite(out["computed_pct"]) else None
     out["verdict"] = _verdict(out["ratio"], claimed_pct, computed_pct)
     if claimed_pct is not None and computed_pct is not None:
         out["basis"] += (f"; judged in percentage points: {claimed_pct:g}% claimed vs {computed_pct:.1f}% computed "
