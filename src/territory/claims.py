@@ -208,8 +208,9 @@ def _check_value(row: dict, where: dict, report: Report) -> float:
         return np.nan
     km2 = v * KM2_PER_SQ_MI if row["unit"] == "sq_mi" else v
     if row["unit"] in ("km2", "sq_mi") and not km2 <= MAX_CLAIM_KM2:
-        report.error(f"value {v:g} {row['unit']} is {'infinite once converted to km²' if not math.isfinite(km2) else 'more than the surface of the Earth'} "
-                     f"({MAX_CLAIM_KM2:,.0f} km²)", field="value", code="bad-value",
+        why = ("is infinite once converted to km²" if not math.isfinite(km2)
+               else f"is more than the surface of the Earth ({MAX_CLAIM_KM2:,.0f} km²)")
+        report.error(f"value {text} {row['unit']} {why}", field="value", code="bad-value",
                      hint="check the figure and its unit (km2 or sq_mi)", **where)
         return np.nan
     if row["unit"] == "percent" and v > 100:

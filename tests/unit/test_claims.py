@@ -219,3 +219,20 @@ def test_an_empty_ledger_gives_the_columns(ctx):
     c, _ = ctx
     out = evaluate_claims(ledger(x={"metric": "area_held", "value": 1}).iloc[:0], c)
     assert out.empty and "verdict" in out.columns
+
+
+def test_cli_refuses_an_infinite_claim_without_library_warnings(tmp_path, bundled):
+    """`1e308 sq_mi` (inf once converted): exit 1, row and field named, nothing else on stderr, no warning."""
+    import warnings
+
+    from tests.cli_run import run_cli
+
+    p = tmp_path / "c.csv"
+    p.write_text("date,metric,value,unit\n2015-01-01,area_held,1e308,sq_mi\n2015-01-01,percent_held,100.0000001,percent\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, out, err = run_cli("claims", str(bundled.dataset.paths[0].parent), str(p))
+    assert code == 1 and out == ""
+    assert "row 2, field 'value': value 1e308 sq_mi is infinite once converted to km²" in err
+    assert "row 3, field 'value': value 100.0000001% is more than 100%" in err
+    assert "Warning" not in err and not caught
