@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from territory.app import MAIN_SCRIPT, PAGES, page_path
+from tests.playerstate import panel
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("bundled")
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("bundled")
 def test_entry_opens_the_map_page(entry):
     at = AppTest.from_file(str(entry), default_timeout=120).run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any("area held" in m.label for m in at.metric), "the map page's key numbers are missing"
+    assert panel(at)["held"] is not None, "the map page's key numbers are missing"
     at.switch_page(str(page_path("claims"))).run()
     assert not at.exception, [e.message for e in at.exception]
     assert PAGES[0][2] == "Map"  # the default page's navigation title (a browser test reads it too)
