@@ -23,6 +23,7 @@ from territory import cache, manifest
 from territory.actors import assign_colors, read_actors
 from territory.io import LoadOptions, read_history
 from territory.io.offline import check_json_crs, looks_like_json
+from territory.io.readers import check_content
 from territory.manifest import data_root
 from territory.report import LoadError, Report
 from territory.store import is_db_url, redact
@@ -176,12 +177,17 @@ def _read_geo(path: Path | None) -> gpd.GeoDataFrame | None:
     """A boundary layer, with invalid geometries repaired (Natural Earth 50m has a few)."""
     if path is None or not path.exists():
         return None
-    if looks_like_json(path) and path.suffix != ".gz":
-        report = Report()
-        if not check_json_crs(path, path.name, report):
-            raise LoadError(report)
+    report = Report()
+    if path.suffix != ".gz" and ((looks_like_json(path) and not check_json_crs(path, path.name, report))
+                                 or not check_content(path, path.name, report)):
+        raise LoadError(report)  # a VRT/GDALG/WFS file as a manifest's layer: refused by name (issue 17.1)
     source = f"/vsigzip/{path}" if path.suffix == ".gz" else path
-    layer = gpd.read_file(source, engine="pyogrio")
+    try:
+        layer = gpd.read_file(source, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several DataSourceError flavours
+        report.error(f"could not be read as geodata ({str(exc).strip().splitlines()[0][:200]})", file=path.name,
+                     code="unreadable", hint="the layer a manifest names must be GeoJSON, GeoPackage or FlatGeobuf")
+        raise LoadError(report) from exc
     layer["geometry"] = [split_antimeridian(g) if g is not None else g for g in layer.geometry.values]
     bad = ~layer.geometry.is_valid
     if bad.any():

@@ -690,3 +690,18 @@ def test_every_accepted_format_still_reads_with_its_one_driver(tmp_path, suffix,
         path = zipped
     history, report = read_history_report(path)
     assert history is not None and len(history) == 1, report
+
+
+@pytest.mark.parametrize("key, name", [("countries", "countries.geojson"), ("regions", "regions.gpkg"),
+                                       ("basemap", "basemap.fgb"), ("history", "history.gpkg")])
+def test_a_manifest_layer_that_is_a_vrt_is_refused_by_name(tmp_path, key, name):
+    """Path confinement holds the name; the content check holds what the file is (issue 17.1)."""
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    write_fc(folder / "history.geojson", [GOOD])
+    (folder / name).write_bytes((CORPUS / "broken" / "vrt_passwd.gpkg").read_bytes())
+    meta = {"history": "history.geojson", key: name}
+    (folder / "dataset.json").write_text(json.dumps(meta), encoding="utf-8")
+    rc, out, err = run_cli("stats", str(folder))
+    assert rc == 1 and f"{name} is an OGR VRT file" in out + err and "root:" not in out + err
+    assert "internal error" not in out + err
