@@ -277,3 +277,89 @@ def test_key_numbers_are_rounded_once_as_the_page_rounds():
     assert _num(86500.46) == 86500 and f"{86500.46:,.0f}" == "86,500"
     assert _num(86500.5) == round(86500.5) and f"{_num(86500.5):,}" == f"{86500.5:,.0f}"
     assert _num(float("nan")) is None and _num(None) is None
+
+
+# --------------------------------------------------------------------------
+# One source of numbers: what the player shows for a date is what `territory stats` prints for it
+
+
+def _stats_csv(*argv: str) -> pd.DataFrame:
+    """`territory stats --no-cache ...` as a table (the command a reader runs to check the page)."""
+    import io
+    from contextlib import redirect_stdout
+
+    from territory.cli import main
+
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        assert main(["stats", "--no-cache", *argv]) == 0
+    return pd.read_csv(io.StringIO(buf.getvalue()), parse_dates=["date"])
+
+
+def _payload_numbers_equal_stats(an, stats: pd.DataFrame) -> None:
+    """Every date's key numbers and legend km² in the payload are the stats table's, rounded as printed."""
+    from territory.player import analysis_payload
+
+    p = analysis_payload(an)
+    m, legend = p["metrics"], p["legend"]
+    assert m["headline"] in ("region", "whole") and len(m["rows"]) == len(p["dates"]) == len(legend["rows"])
+    col = {c: j for j, c in enumerate(m["cols"])}
+    ctrl = stats[(stats["actor"] == m["actor"]) & (stats["status"] == "controlled")].set_index("date")
+    checked = 0
+    for i, day in enumerate(p["dates"]):
+        r, s = m["rows"][i], ctrl.loc[pd.Timestamp(day)]
+        assert r[col["held"]] == round(s["area_km2"]), day
+        assert r[col["inside"]] == round(s["area_in_region_km2"]), day
+        assert r[col["pct_region"]] == round(s["pct_of_region"], 2), day
+        if pd.notna(s["pct_of_peak"]):
+            assert f"{r[col['pct_peak']]:.1f}" == f"{s['pct_of_peak']:.1f}", day
+            assert r[col["peak_km2"]] == round(s["peak_km2"]), day
+        else:
+            assert r[col["pct_peak"]] is None, day
+        if i > 0:
+            assert r[col["change"]] == round(s["change_km2"]), day
+        row = legend["rows"][i]
+        for a, name in enumerate(legend["actors"]):
+            for k, status in enumerate(legend["statuses"]):
+                hit = stats[(stats["date"] == pd.Timestamp(day)) & (stats["actor"] == name) & (stats["status"] == status)]
+                km2 = float(hit["area_km2"].iloc[0]) if len(hit) else 0.0
+                assert row[3 * a + k] == (round(km2) if km2 > 0 else None), (day, name, status)
+        checked += 1
+    assert checked == len(an.dates) > 1
+
+
+def test_payload_numbers_are_territory_stats_on_every_bundled_date():
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+
+    _payload_numbers_equal_stats(Analysis.from_paths(load_dataset()), _stats_csv())
+
+
+def test_payload_numbers_are_territory_stats_on_every_date_of_a_daily_archive(tmp_path):
+    """A generated archive of daily front-line snapshots (tests/ukraine_style.py), every date."""
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+    from territory.io.options import LoadOptions
+    from tests.ukraine_style import make_archive
+
+    folder = tmp_path / "snapshots"
+    make_archive(folder, 40)
+    an = Analysis.from_paths(load_dataset(folder, LoadOptions(actor="Occupied")), use_cache=False)
+    _payload_numbers_equal_stats(an, _stats_csv(str(folder), "--actor", "Occupied"))
+
+
+def test_payload_legend_and_metric_columns_are_named():
+    """The player reads rows by column name, so a new column cannot shift what a cell shows."""
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+    from territory.player import METRIC_COLS, analysis_payload
+
+    an = Analysis.from_paths(load_dataset())
+    p = analysis_payload(an)
+    assert p["metrics"]["cols"] == list(METRIC_COLS) and all(len(r) == len(METRIC_COLS) for r in p["metrics"]["rows"])
+    assert p["legend"]["actors"] == [a["name"] for a in p["actors"]]
+    js = (ASSETS / "player" / "player.js").read_text(encoding="utf-8")
+    for name in ("held", "inside", "pct_peak", "peak_km2", "peak_date", "pct_region", "change", "gained", "lost",
+                 "settlements", "population", "equivalent"):
+        assert f'"{name}"' in js, name  # every column the payload sends is read by name
+    assert "100 * held" not in js and "/ metrics.peak_km2" not in js  # no percentage computed in the browser
