@@ -183,7 +183,8 @@ if submitted:
         try:
             with shell.upload_slot(name):  # one upload read at a time per server: the others keep a core
                 new_ds = load_dataset(target, options, claims=claims_path, display_name=name, allow_manifest=False)
-                check_history(new_ds.history, new_ds.report, name=name)  # overlaps, duplicates, look-alike names
+                check_history(new_ds.history, new_ds.report, provenance=new_ds.provenance,  # rows as the CLI numbers them
+                              name=name)  # overlaps, duplicates, look-alike names
                 new = Analysis.from_paths(new_ds, extra=extra, persist=False)  # never written to the disk cache
         except LoadError as exc:
             refused = (exc.report.summary(), exc.report.worded(shell.PAGE_WORDING).to_records())

@@ -144,11 +144,13 @@ MAX_PRINTED_PROBLEMS = 100
 
 
 def print_problems(report, file=None) -> None:
-    """The first MAX_PRINTED_PROBLEMS problems of ``report``, then a count of the rest."""
+    """The first MAX_PRINTED_PROBLEMS problems of ``report`` (one repeated in many files said once), then a
+    count of the rest."""
     file = file or sys.stdout
-    for p in report.problems[:MAX_PRINTED_PROBLEMS]:
+    shown = report.summarised().problems
+    for p in shown[:MAX_PRINTED_PROBLEMS]:
         print(p, file=file)
-    rest = len(report.problems) - MAX_PRINTED_PROBLEMS
+    rest = len(shown) - MAX_PRINTED_PROBLEMS
     if rest > 0:
         print(f"… and {rest:,} more problem(s) not shown ({report.summary()} in all)", file=file)
 

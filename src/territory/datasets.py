@@ -21,7 +21,7 @@ import shapely
 
 from territory import cache, manifest
 from territory.actors import assign_colors, read_actors
-from territory.io import LoadOptions, read_history
+from territory.io import LoadOptions, load, read_history
 from territory.io.offline import check_json_crs, looks_like_json
 from territory.io.readers import check_content
 from territory.manifest import data_root
@@ -55,6 +55,9 @@ class Dataset:
     attribution: str = ""
     focus_actor: str | None = None
     region: str | None = None
+    #: Each history row's file and feature number (``_file``, ``_row``), as ``territory validate`` names
+    #: rows: the Data page's checks then cite the same row numbers. None for a manifest's or a store's data.
+    provenance: pd.DataFrame | None = None
     #: The date the map opens on (manifest ``date``); None: the latest date (on a live archive, the news).
     open_date: str | None = None
     paths: list[Path] = field(default_factory=list)
@@ -247,7 +250,10 @@ def load_dataset(
     manifest_path = manifest.find(root)
     if manifest_path is not None:
         return _load_manifest(manifest_path, options, claims)
-    history, report = read_history(root, options, display_name=display_name)
+    loaded = load(root, options, display_name)
+    if loaded.history is None:
+        raise LoadError(loaded.report)
+    history, report = loaded.history, loaded.report
     world = countries_for_bare_histories(use_cache=options is None or options.cache)
     ds = Dataset(
         name=display_name or root.stem,
@@ -255,6 +261,7 @@ def load_dataset(
         history=history,
         colors=assign_colors(history["actor"].unique()),
         report=report,
+        provenance=loaded.provenance,
         countries=world,
         basemap=world,
         reference_areas=_bundled_reference_areas(),

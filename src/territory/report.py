@@ -53,6 +53,12 @@ def word_hint(hint: str, wording: Wording) -> str:
     return _MARK.sub(sub, hint)
 
 
+#: A problem repeated identically in this many files or more is printed once (see :meth:`Report.summarised`),
+#: naming this many of them.
+SUMMARISE_MIN_FILES = 3
+SUMMARY_NAMED_FILES = 3
+
+
 @dataclass(frozen=True)
 class Problem:
     severity: Severity
@@ -120,6 +126,34 @@ class Report:
 
     def to_json(self) -> str:
         return json.dumps({"ok": self.ok, "problems": self.to_records(), "stats": self.stats}, indent=2)
+
+    def summarised(self, min_files: int = SUMMARISE_MIN_FILES, named: int = SUMMARY_NAMED_FILES) -> Report:
+        """A copy where one problem repeated in many files is one line: "all 769 files (a, b, c, …)".
+
+        A folder without an actor column otherwise prints the same error once per file. Problems
+        are grouped by everything but the file; a group of ``min_files`` or more files becomes one
+        problem naming the first ``named`` files ("all N files" when ``stats["files"]`` says the
+        folder holds N). Order is kept (each group where its first file was); counts are not changed.
+        """
+        groups: dict[tuple, list[Problem]] = {}
+        for p in self.problems:
+            if p.file:
+                groups.setdefault((p.severity, p.message, p.row, p.field, p.hint, p.code), []).append(p)
+        total = self.stats.get("files")
+        out: list[Problem] = []
+        for p in self.problems:
+            key = (p.severity, p.message, p.row, p.field, p.hint, p.code)
+            same = groups.get(key, []) if p.file else []
+            files = list(dict.fromkeys(q.file for q in same))
+            if len(files) < min_files:
+                out.append(p)
+                continue
+            if same[0] is not p:
+                continue  # folded into the group's first problem
+            shown = ", ".join(files[:named]) + (", …" if len(files) > named else "")
+            what = f"all {len(files):,} files" if total == len(files) else f"{len(files):,} files"
+            out.append(replace(p, file=f"{what} ({shown})"))
+        return Report(out, dict(self.stats))
 
     def summary(self) -> str:
         n_e, n_w = len(self.errors), len(self.warnings)

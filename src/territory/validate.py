@@ -37,6 +37,7 @@ import shapely
 from territory.actors import foreign_letters, hidden_characters, skeleton
 from territory.area import to_equal_area
 from territory.io import LoadOptions, load
+from territory.io.folder import snapshot_files
 from territory.model import END, change_dates, with_validity
 from territory.report import Report, opt
 
@@ -57,6 +58,8 @@ def validate(path: str | Path, options: LoadOptions | None = None, display_name:
     """Load ``path`` (file or folder) and check it; the report says what is wrong, where, what to do."""
     loaded = load(path, options, display_name)
     report = loaded.report
+    if Path(path).is_dir():  # so a problem repeated in every file can be said once: "all 769 files"
+        report.stats["files"] = len(snapshot_files(Path(path)))
     if loaded.history is None:
         return report
     name = display_name or Path(path).name

@@ -193,3 +193,51 @@ def test_many_dates_several_actors_is_reasonable():
     assert len(overlaps) == 2  # A-B and B-C, one warning each however many dates
     assert all("on 800 date(s)" in p.message for p in overlaps)
     assert np.isfinite([_km2(p.message) for p in overlaps]).all()
+
+
+def test_data_page_and_cli_name_the_same_rows(tmp_path):
+    """The Data page's checks (load_dataset + check_history) cite the file's feature numbers, as validate does,
+    not the row numbers of the date-sorted history (issue 18.10: row 61 on the CLI, row 77 on the page)."""
+    from territory.datasets import load_dataset
+
+    box = shapely.box(30, 46, 32, 48)
+    feats = [("2022-05-01", "B", shapely.box(33, 46, 34, 47)), ("2022-03-01", "A", box),
+             ("2022-04-01", "A", shapely.box(30, 46, 31, 47)), ("2022-03-01", "A", box)]  # row 4 repeats row 2
+    g = gpd.GeoDataFrame({"date": [f[0] for f in feats], "actor": [f[1] for f in feats]},
+                         geometry=[f[2] for f in feats], crs=4326)
+    path = tmp_path / "front.geojson"
+    g.to_file(path, driver="GeoJSON")
+    cli = [p for p in validate(path).warnings if p.code == "duplicate"]
+    ds = load_dataset(path, display_name=path.name, allow_manifest=False)
+    page = [p for p in check_history(ds.history, provenance=ds.provenance, name=path.name).warnings
+            if p.code == "duplicate"]
+    assert [str(p) for p in cli] == [str(p) for p in page]
+    assert "rows 4 (same as row 2)" in str(cli[0])
+
+
+def test_a_problem_in_every_file_of_a_folder_is_said_once(tmp_path):
+    """`territory validate FOLDER` without --actor: one line for all the files, a few named, not one per file."""
+    from tests.cli_run import run_cli
+
+    for i in range(12):
+        gpd.GeoDataFrame(geometry=[shapely.box(30, 46, 31 + i / 10, 47)], crs=4326).to_file(
+            tmp_path / f"2022-03-{i + 1:02d}.geojson", driver="GeoJSON")
+    code, out, _ = run_cli("validate", str(tmp_path))
+    assert code == 1
+    lines = [line for line in out.splitlines() if line.startswith("error:")]
+    assert lines == [("error: all 12 files (2022-03-01.geojson, 2022-03-02.geojson, 2022-03-03.geojson, …), "
+                      "field 'actor': no actor column — add an 'actor' column, map one with --column actor=NAME, "
+                      "or use --actor NAME")]
+    assert "12 errors" in out  # the count is still of every file's problem
+
+
+def test_summarised_keeps_problems_of_few_files_apart():
+    from territory.report import Report
+
+    r = Report()
+    r.error("bad", file="a.geojson", field="x")
+    r.error("bad", file="b.geojson", field="x")
+    r.error("other", file="c.geojson")
+    assert [p.file for p in r.summarised().problems] == ["a.geojson", "b.geojson", "c.geojson"]
+    r.error("bad", file="d.geojson", field="x")
+    assert [p.file for p in r.summarised().problems] == ["3 files (a.geojson, b.geojson, d.geojson)", "c.geojson"]
