@@ -128,13 +128,27 @@ def _text(sql: str):
 
 
 def _connect_error(url: str, exc: Exception) -> StoreError:
-    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+    """One line naming the server; a lost or refused connection says what to do about it."""
+    from urllib.parse import urlsplit
+
+    from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
+
+    if isinstance(exc, PendingRollbackError):  # SQLAlchemy's words for "the connection died mid-transaction"
+        first = "the connection to the server was lost in the middle of the transaction"
+    else:
+        first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["no answer"])[0][:300]
+    if isinstance(exc, (OperationalError, InterfaceError, PendingRollbackError)):
+        parts = urlsplit(url)
+        server = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
+        return StoreError(f"database {redact(url)}: {first}. Check that the PostgreSQL server at {server} is "
+                          "running and reachable, then run the command again (a write cut off before it "
+                          "finished stored nothing: each runs in one transaction)")
     return StoreError(f"database {redact(url)}: {first}")
 
 
 def _run(url: str, work: Callable[[Connection], Any], *, write: bool) -> Any:
     """Run ``work`` in one transaction (writers serialised by an advisory lock)."""
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DBAPIError, PendingRollbackError
 
     try:
         eng = engine(url)
@@ -144,7 +158,7 @@ def _run(url: str, work: Callable[[Connection], Any], *, write: bool) -> Any:
             else:
                 conn.execute(_text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
             return work(conn)
-    except DBAPIError as exc:
+    except (DBAPIError, PendingRollbackError) as exc:
         raise _connect_error(url, exc) from None
 
 
