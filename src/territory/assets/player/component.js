@@ -107,6 +107,7 @@
       });
       window.__territoryPlayer = ctl;
       window.map = ctl.map;  // as inside a folium frame: the Leaflet map (tests, bench)
+      window.__territoryPayload = args.payload;  // bench/bench_scrub.py measures what the browser holds
       currentId = id;
       window.__territoryMounts = (window.__territoryMounts || 0) + 1;
       if (args.report_drawn) reportDrawn();

@@ -1,0 +1,302 @@
+"""Benchmark: scrubbing the map page's time player in Chromium (issue 19). Prints figures; asserts nothing.
+
+The map page's map is the time player (``territory.ui.playback``): every date is
+in the browser, so a step is JavaScript, not a Streamlit run. For the bundled
+history and a generated daily archive (``--days`` dates of one ~``--vertices``
+vertex front-line snapshot each, as ``tests/ukraine_style.py`` draws them), on
+a fresh server warmed as ``territory serve`` warms it:
+
+* first map: navigation to the player's first territory path (warm server);
+* payload: JSON bytes, dates, features (geometry rows: a row unchanged
+  between dates is sent once, with its validity range), vertices;
+* browser memory: the player frame's JS heap (``performance.memory``) and the
+  RSS of every Chromium process;
+* input to frame: keydown on the focused slider to the first frame painted
+  with the new date (next animation frame, then a task), p50 / p95 / max;
+* scrub rate: the date stepped from JavaScript at 30 and 60 dates/s for
+  ~3 s; a date is dropped when no painted frame showed it;
+* script runs (lines the page appends to ``$TERRITORY_TIMINGS``) during a
+  10-step arrow-key scrub and in the 2 s after it;
+* Chromium CPU per step over ``--steps`` arrow-key steps (its one catch-up
+  run at the end included).
+
+Naive baseline in the same run: ``bench/floor_app.py``, a bare Streamlit page
+with the same date slider and big date label and nothing else, where every
+step is a script run, as the map page's were before. Its input-to-label time
+and Chromium CPU per step are the least any per-step-rerun page costs here.
+
+    python bench/bench_scrub.py [--days 800] [--vertices 3000] [--steps 40] [--skip-archive]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(HERE), str(ROOT)]
+
+from bench_sessions import FLOOR_FIRST_JS, FLOOR_SHOWN_JS, chromium_cpu, pct  # noqa: E402
+
+from territory.ui.warmup import warm  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, run_streamlit  # noqa: E402
+
+PLAYER = 'iframe[title="territory.ui.player_component.territory_player"]'
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+FIRST_JS = """() => {
+  const f = document.querySelector('iframe[title="territory.ui.player_component.territory_player"]');
+  const d = f && f.contentDocument;
+  return d && d.querySelector('path.tp-feature') ? performance.now() : null;
+}"""
+# In the player's frame: time from each keydown to the first painted frame that shows the new date.
+ARM_LATENCY_JS = """() => {
+  window.__lat = [];
+  const el = document.querySelector('.tp-slider');
+  el.addEventListener('keydown', () => {
+    const t0 = performance.now(), before = document.querySelector('.tp-date').textContent;
+    const check = () => {
+      if (document.querySelector('.tp-date').textContent === before) { requestAnimationFrame(check); return; }
+      requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - t0), 0));
+    };
+    requestAnimationFrame(check);
+  }, true);
+}"""
+# Step the date from JavaScript at `rate` dates/s; record the date on screen at every animation frame.
+RATE_JS = """([rate, count]) => new Promise(resolve => {
+  const p = window.__territoryPlayer, n = p.stats().dates, start = 0;
+  p.pause(); p.setIndex(start);
+  const set = [], seen = new Set();
+  let k = 0, done = false;
+  const t0 = performance.now();
+  const frame = () => { seen.add(document.querySelector('.tp-date').textContent); if (!done) requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+  const timer = setInterval(() => {
+    k += 1;
+    if (k > count || start + k >= n) {
+      clearInterval(timer);
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        done = true;
+        const dropped = set.filter(d => !seen.has(d)).length;
+        resolve({steps: set.length, seconds: (performance.now() - t0) / 1000, dropped});
+      }));
+      return;
+    }
+    p.setIndex(start + k);
+    set.push(p.getDate());
+  }, 1000 / rate);
+})"""
+
+
+def chromium_rss_mib() -> float:
+    """RSS of every Chromium process on the machine started by this bench (MiB)."""
+    total = 0.0
+    me = os.getpid()
+    parent: dict[int, int] = {}
+    chrome = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            parent[int(d)] = int(Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            if "chrom" in Path(f"/proc/{d}/comm").read_text():
+                chrome.append(int(d))
+        except (OSError, IndexError, ValueError):
+            continue
+    for pid in chrome:
+        p = pid
+        while p > 1 and p != me:
+            p = parent.get(p, 0)
+        if p == me:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) / 1024
+            except OSError:
+                pass
+    return total
+
+
+def make_archive(folder: Path, days: int, vertices: int) -> None:
+    """``days`` daily snapshot files of one ~``vertices``-vertex zone whose front moves every day."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from tests.ukraine_style import START, front
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for d in range(days):
+        day = (START + pd.Timedelta(days=d)).strftime("%Y-%m-%d")
+        gpd.GeoDataFrame(geometry=[front(d, days, points=vertices)], crs=4326).to_file(
+            folder / f"{day}.geojson", engine="pyogrio")
+
+
+def runs(timings: Path) -> int:
+    if not timings.exists():
+        return 0
+    return sum(1 for line in timings.read_text(encoding="utf-8").splitlines() if line.startswith("map\t"))
+
+
+def measure_player(name: str, env: dict[str, str], tmp: Path, steps: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    out: dict = {"name": name}
+    timings = tmp / f"{name}.tsv"
+    env = dict(env, TERRITORY_TIMINGS=str(timings))
+    with run_streamlit("app.py", log=tmp / f"{name}.log", env=env, timings=timings, timeout=600) as srv:
+        t0 = time.perf_counter()
+        out["warm_ok"] = warm(srv.url, timeout=1800, every_date=False)
+        out["warm_s"] = time.perf_counter() - t0
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS,
+                                         "--enable-precise-memory-info"], headless=True)
+            page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+            page.goto(srv.url + "/")
+            handle = page.wait_for_function(FIRST_JS, polling=50, timeout=600_000)
+            out["first_s"] = handle.json_value() / 1000
+            page.wait_for_selector(IDLE, state="attached", timeout=300_000)
+            frame = page.locator(PLAYER).element_handle().content_frame()
+            frame.wait_for_function("() => window.__territoryPayload", timeout=60_000)
+            facts = frame.evaluate("""() => { const p = window.__territoryPayload;
+              let v = 0; p.features.forEach(f => f.g.forEach(poly => poly.forEach(r => { v += r.length / 2; })));
+              return {bytes: new TextEncoder().encode(JSON.stringify(p)).length, dates: p.dates.length,
+                      features: p.features.length, vertices: v}; }""")
+            out.update(facts)
+            time.sleep(2.0)
+            page.wait_for_selector(IDLE, state="attached", timeout=60_000)
+            out["heap_mib"] = frame.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize / 2**20 : NaN")
+            out["rss_mib"] = chromium_rss_mib()
+            # Script runs: 10 arrow-key steps, then the catch-up.
+            frame.evaluate("() => window.__territoryPlayer.setIndex(0)")
+            slider = frame.locator(".tp-slider")
+            slider.focus()
+            before = runs(timings)
+            for _ in range(10):
+                page.keyboard.press("ArrowRight")
+                time.sleep(0.05)
+            out["runs_during"] = runs(timings) - before
+            time.sleep(2.0)
+            page.wait_for_selector(IDLE, state="attached", timeout=60_000)
+            out["runs_after"] = runs(timings) - before - out["runs_during"]
+            # Input to frame and Chromium CPU per step.
+            frame.evaluate(ARM_LATENCY_JS)
+            frame.evaluate("() => window.__territoryPlayer.setIndex(0)")
+            slider.focus()
+            cpu0 = chromium_cpu()
+            n = min(steps, out["dates"] - 1)
+            for _ in range(n):
+                page.keyboard.press("ArrowRight")
+                time.sleep(0.06)
+            time.sleep(1.5)
+            page.wait_for_selector(IDLE, state="attached", timeout=60_000)
+            out["cpu_step_s"] = (chromium_cpu() - cpu0) / max(n, 1)
+            out["lat_ms"] = frame.evaluate("() => window.__lat")
+            for rate in (30, 60):
+                r = frame.evaluate(RATE_JS, [rate, min(3 * rate, out["dates"] - 1)])
+                out[f"rate{rate}"] = r
+            out["heap_after_mib"] = frame.evaluate(
+                "() => performance.memory ? performance.memory.usedJSHeapSize / 2**20 : NaN")
+            browser.close()
+    return out
+
+
+def measure_floor(dates: list[str], tmp: Path, steps: int) -> dict:
+    """The naive baseline: a bare Streamlit date slider (a script run per step)."""
+    from playwright.sync_api import sync_playwright
+
+    path = tmp / "floor_dates.json"
+    path.write_text(json.dumps(dates))
+    out: dict = {"name": "floor (rerun per step)"}
+    env = dict(os.environ, FLOOR_DATES=str(path))
+    with run_streamlit(HERE / "floor_app.py", log=tmp / "floor.log", env=env) as srv, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+            page.goto(srv.url + f"/?date={dates[0]}")
+            page.wait_for_function(FLOOR_FIRST_JS, polling=50, timeout=120_000)
+            page.wait_for_selector(IDLE, state="attached", timeout=60_000)
+            page.evaluate("() => document.addEventListener('keydown', () => { window.__kd = performance.now(); }, true)")
+            slider = page.locator("[data-testid=stSlider] input[type=range]")
+            lat = []
+            cpu0 = chromium_cpu()
+            n = min(steps, len(dates) - 1)
+            for _ in range(n):
+                slider.focus()
+                page.evaluate("() => { window.__kd = null; }")
+                page.keyboard.press("ArrowRight")
+                lat.append(page.wait_for_function(FLOOR_SHOWN_JS, polling=10, timeout=60_000).json_value())
+                page.wait_for_selector(IDLE, state="attached", timeout=60_000)
+            out["cpu_step_s"] = (chromium_cpu() - cpu0) / max(n, 1)
+            out["lat_ms"] = lat
+            browser.close()
+    return out
+
+
+def report(rows: list[dict], floor: dict | None) -> None:
+    def f(v, fmt="{:.2f}"):
+        return "—" if v is None or v != v else fmt.format(v)
+
+    print()
+    for r in rows:
+        lat = r.get("lat_ms") or []
+        print(f"== {r['name']}")
+        print(f"  warm-up (server builds the payload once): {f(r.get('warm_s'), '{:.1f}')} s  ok={r.get('warm_ok')}")
+        print(f"  first map, warm server:                   {f(r.get('first_s'))} s")
+        print(f"  payload: {r['bytes'] / 1e6:.2f} MB JSON, {r['dates']} dates, {r['features']} geometry rows "
+              f"(a row unchanged between dates is sent once), {r['vertices']:,} vertices")
+        print(f"  browser memory: player JS heap {f(r.get('heap_mib'), '{:.0f}')} MiB "
+              f"({f(r.get('heap_after_mib'), '{:.0f}')} MiB after scrubbing); all Chromium RSS "
+              f"{f(r.get('rss_mib'), '{:.0f}')} MiB")
+        print(f"  input to frame (ms, {len(lat)} key steps): p50 {f(pct(lat, 0.5), '{:.1f}')}  "
+              f"p95 {f(pct(lat, 0.95), '{:.1f}')}  max {f(max(lat) if lat else None, '{:.1f}')}")
+        for rate in (30, 60):
+            x = r.get(f"rate{rate}") or {}
+            if x:
+                print(f"  scrub at {rate} dates/s: {x['steps']} dates in {x['seconds']:.2f} s "
+                      f"= {x['steps'] / x['seconds']:.1f} dates/s, dropped {x['dropped']}")
+        print(f"  script runs: during a 10-step scrub {r['runs_during']}, after it {r['runs_after']}")
+        print(f"  Chromium CPU per step: {f(r.get('cpu_step_s'), '{:.3f}')} s")
+        if floor and floor.get("lat_ms"):
+            fl = floor["lat_ms"]
+            print(f"  vs naive (a rerun per step, bare page, same dates): input to label p95 "
+                  f"{pct(fl, 0.95):.1f} ms (x{pct(fl, 0.95) / max(pct(lat, 0.95), 1e-9):.0f} ours), "
+                  f"Chromium CPU/step {floor['cpu_step_s']:.3f} s (x{floor['cpu_step_s'] / max(r['cpu_step_s'], 1e-9):.1f} ours), "
+                  f"1 script run per step")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--days", type=int, default=800)
+    ap.add_argument("--vertices", type=int, default=3000)
+    ap.add_argument("--steps", type=int, default=40)
+    ap.add_argument("--skip-archive", action="store_true")
+    ap.add_argument("--skip-floor", action="store_true")
+    args = ap.parse_args()
+    print(f"{os.cpu_count()} cores; load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    with tempfile.TemporaryDirectory(prefix="bench_scrub_") as t:
+        tmp = Path(t)
+        base = {k: v for k, v in os.environ.items() if k not in ("TERRITORY_PATH", "TERRITORY_ACTOR")}
+        rows = [measure_player("bundled history", dict(base, TERRITORY_CACHE_DIR=str(tmp / "cache")), tmp, args.steps)]
+        if not args.skip_archive:
+            folder = tmp / "archive"
+            t0 = time.perf_counter()
+            make_archive(folder, args.days, args.vertices)
+            print(f"archive: {args.days} daily snapshots of ~{args.vertices} vertices written in "
+                  f"{time.perf_counter() - t0:.0f} s")
+            env = dict(base, TERRITORY_CACHE_DIR=str(tmp / "cache"), TERRITORY_PATH=str(folder),
+                       TERRITORY_ACTOR="Occupied")
+            rows.append(measure_player(f"{args.days}-date archive", env, tmp, args.steps))
+        floor = None
+        if not args.skip_floor:
+            from territory.analysis import analysis_for
+
+            floor = measure_floor([d.date().isoformat() for d in analysis_for().dates], tmp, args.steps)
+        report(rows, floor)
+
+
+if __name__ == "__main__":
+    main()
