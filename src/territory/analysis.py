@@ -185,32 +185,54 @@ class Analysis:
         return str(totals.idxmax()) if len(totals) else (actors[0] if actors else "")
 
     def region_name(self) -> str | None:
-        """The dataset's region: from its manifest, else the countries a bare history lies in.
+        """The dataset's region: from its manifest, else the country a bare history mostly lies in.
 
-        A country counts when it holds at least 20% of everything the history
-        ever covers, so a front line spilling a few km over a border does not
-        turn "% of Ukraine" into "% of Russia+Ukraine".
+        The country holding most of everything the history ever covers: a front line spilling over a
+        border, or a few stray polygons far away, never turn "% of Ukraine" into "% of Russia+Ukraine".
+        :meth:`region_basis` says how it was chosen.
         """
         ds = self.dataset
-        if ds.region or ds.countries is None or ds.history.empty:
+        if ds.region:
             return ds.region
+        guess = self._region_guess
+        return guess[0][0] if guess else None
+
+    def region_basis(self) -> str | None:
+        """How a bare history's region was found, for the map page ("Ukraine: the country holding most …")."""
+        if self.dataset.region:
+            return None
+        guess = self._region_guess
+        if not guess:
+            return None
+        (name, share), rest = guess[0], [g for g in guess[1:] if g[1] >= 0.005]
+        text = f"{name}: the country holding most of the area the data covers ({share:.0%})"
+        if rest:
+            text += "; the rest lies in " + ", ".join(f"{n} ({s:.0%})" for n, s in rest[:3])
+        return text + ". Set \"region\" in dataset.json (or --region) to choose another."
+
+    @cached_property
+    def _region_guess(self) -> list[tuple[str, float]]:
+        """Countries under a bare history's footprint with their share of it, largest first (computed once)."""
+        ds = self.dataset
+        if ds.countries is None or ds.history.empty:
+            return []
         col = next((c for c in ("name", "NAME", "name_en") if c in ds.countries.columns), None)
         if col is None:
-            return None
+            return []
         b = ds.history.total_bounds
         tol = max(b[2] - b[0], b[3] - b[1]) / 500
         footprint = coarse_footprint(np.asarray(ds.history.geometry.values, dtype=object), tol)
         hits = ds.countries[ds.countries.intersects(shapely.box(*b))]
         if hits.empty or footprint.is_empty:
-            return None
+            return []
         inter = area_km2(shapely.intersection(_coarse(np.asarray(hits.geometry.values, dtype=object), tol),
                                               footprint))
         if inter.sum() <= 0:
-            return None
+            return []
         share = inter / inter.sum()
         names = hits[col].astype(str).to_numpy()
-        chosen = sorted(names[share >= 0.2]) or [names[int(np.argmax(share))]]
-        return "+".join(chosen)
+        order = np.argsort(-share, kind="stable")
+        return [(str(names[k]), float(share[k])) for k in order if share[k] > 0]
 
     def denominators(self, region: str | None = None) -> list[Denominator]:
         """Selectable denominators: the region's (outline first, then official), then each part's."""

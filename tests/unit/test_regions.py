@@ -299,3 +299,48 @@ def test_the_bundled_region_layer_is_cited_as_natural_earth():
 
     an = Analysis.from_paths(load_dataset(bundled_path()))
     assert an.dataset.regions_source == "Natural Earth admin-1 outline"
+
+
+def test_a_claim_gets_one_figure_however_the_snapshots_are_packaged(ua, ua_analysis, tmp_path):
+    """The bare folder and the same snapshots under a dataset.json naming "region": "Ukraine" give the same km²
+    and share for "holds 20% of Ukraine": the land inside Ukraine's outline, as the map headline (issue 18.2)."""
+    import shutil
+
+    from territory.keynumbers import KeyNumberSource
+
+    pack = tmp_path / "pack"
+    shutil.copytree(ua, pack / "snapshots")
+    (pack / "dataset.json").write_text(json.dumps({"history": "snapshots", "region": "Ukraine"}), encoding="utf-8")
+    claims = tmp_path / "claims.csv"
+    claims.write_text("date,actor,metric,value,unit,baseline\n2022-03-15,Occupied,percent_held,20,percent,Ukraine\n",
+                      encoding="utf-8")
+    rows = []
+    for where in (ua, pack):
+        code, out, err = run("claims", str(where), str(claims), "--actor", "Occupied", "--no-cache")
+        assert code == 0, err
+        rows.append(table(out).iloc[0])
+    assert rows[0]["computed_km2"] == pytest.approx(rows[1]["computed_km2"], rel=1e-9)
+    assert rows[0]["computed_pct"] == pytest.approx(rows[1]["computed_pct"], rel=1e-9)
+    assert all("land inside the Ukraine outline" in r["basis"] for r in rows)
+    headline = KeyNumberSource(ua_analysis).on("2022-03-15")
+    assert headline.denominator.region == "Ukraine" and headline.land_only
+    assert rows[0]["computed_km2"] == pytest.approx(headline.headline_km2, rel=1e-6)
+
+
+def test_a_bare_history_is_placed_in_the_country_holding_most_of_it(ua_analysis):
+    """Stray polygons far away (a quarter of the footprint, in Russia) no longer make the region "Russia+Ukraine";
+    the map page says how the region was found (issue 18.10)."""
+    from dataclasses import replace
+
+    from territory.analysis import Analysis
+    from territory.model import canonical
+
+    h = ua_analysis.dataset.history
+    far = h.assign(geometry=shapely.box(60, 55, 63, 58))  # ~64,000 km² near Yekaterinburg on every date
+    an = Analysis.of(replace(ua_analysis.dataset, history=canonical(pd.concat([h, far], ignore_index=True))))
+    shares = dict(an._region_guess)
+    assert shares["Russia"] >= 0.2  # the old rule (every country with 20%) would have joined it
+    assert an.region_name() == "Ukraine"
+    basis = an.region_basis()
+    assert basis.startswith("Ukraine: the country holding most of the area") and "Russia" in basis
+    assert ua_analysis.region_basis().startswith("Ukraine: ")

@@ -392,6 +392,9 @@ def selected_denominator(an: Analysis) -> int:
     pick = st.sidebar.selectbox("Share of (denominator)", range(len(denoms)), format_func=lambda i: denoms[i][1],
                                 key="denominator", help="Every percentage names what it divides by.")
     st.sidebar.caption(f"Shares divide by {md_text(denoms[pick][1])}.")  # the box cuts long labels off
+    basis = an.region_basis()  # a bare history: which country it was placed in, and why
+    if basis:
+        st.sidebar.caption(f"Region found from the data: {md_text(basis)}")
     return pick
 
 
