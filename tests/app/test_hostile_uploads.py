@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ROOT / "src" / "territory" / "app" / "pages"
+PAGES = ROOT / "pages"
 
 pytestmark = pytest.mark.usefixtures("bundled")
 
