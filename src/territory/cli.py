@@ -14,6 +14,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from territory.change_cli import add_change_options, wants_more
+from territory.change_cli import check as check_change
+from territory.change_cli import run as run_change
 from territory.cli_options import (
     add_input,
     load_analysis,
@@ -35,6 +38,8 @@ EXAMPLES = """examples:
   territory stats                          # bundled history, CSV to stdout
   territory stats --format json --out stats.json
   territory change --from 2015-01-01 --to 2016-01-01
+  territory change ./snapshots --actor Occupied --every month --region-filter Donetsk
+  territory change --from 2016-06-01 --to 2016-12-31 --table patches --format geojson --out patches.geojson
   territory claims
   territory regions --date 2015-06-01
   territory regions ./snapshots --actor Occupied --region-filter Donetsk --every month
@@ -44,8 +49,8 @@ EXAMPLES = """examples:
 """
 
 
-def _add_table(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=["csv", "json"], default="csv", help="table format (default csv)")
+def _add_table(p: argparse.ArgumentParser, formats: tuple[str, ...] = ("csv", "json")) -> None:
+    p.add_argument("--format", choices=list(formats), default="csv", help="table format (default csv)")
     p.add_argument("--out", help="write to FILE instead of stdout")
 
 
@@ -68,13 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
                                     "(a country of the bundled layers, or several joined by '+')")
     p.add_argument("--baseline", help="also give %% of the area held on this date (YYYY-MM-DD)")
 
-    p = sub.add_parser("change", help="gains, losses, net change and transfers between two dates")
+    p = sub.add_parser("change", help="gains, losses, net change and transfers between two dates, "
+                                      "per week/month (--every), or as patches (--table patches)")
     add_input(p)
-    _add_table(p)
-    p.add_argument("--from", dest="start", required=True, help="first date (YYYY-MM-DD)")
-    p.add_argument("--to", dest="end", required=True, help="second date (YYYY-MM-DD)")
-    p.add_argument("--table", choices=["summary", "transfers", "both"], default="both",
-                   help="which table to print (default both; 'both' in CSV prints two tables separated by a blank line)")
+    _add_table(p, ("csv", "json", "geojson"))
+    p.add_argument("--from", dest="start", help="first date (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", help="second date (YYYY-MM-DD)")
+    p.add_argument("--table", choices=["summary", "transfers", "both", "patches"], default="both",
+                   help="which table to print (default both; 'both' in CSV prints two tables separated by a blank "
+                        "line; 'patches': each piece of ground that changed hands, with km², from → to, region and "
+                        "nearest settlement; --format geojson for its outlines)")
+    add_change_options(p)
 
     p = sub.add_parser("claims", help="the claims ledger checked against the computed areas")
     add_input(p)
@@ -210,7 +219,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_change(args: argparse.Namespace) -> int:
     from territory.tables import render
 
+    check_change(args)
     an = load_analysis(args)
+    if wants_more(args):
+        run_change(args, an, emit)
+        return EXIT_OK
     result = an.compare(args.start, args.end)  # refuses --from after --to (exit 2)
     if args.table == "summary":
         emit(render(result["summary"], args.format), args.out)
