@@ -821,9 +821,10 @@ def layers(geo: Geometry, fr: Frame, reach_km: float, link_km: float) -> dict[st
     return out
 
 
-def taken_from_is(geo: Geometry, fr: Frame, lay: dict[str, MultiPolygon], footprint) -> dict[str, MultiPolygon]:
-    """Step 5, "who took it": ground IS held on an earlier snapshot (``footprint``, its
-    union so far) that no actor holds by steps 1-4 today goes to the actor holding the
+def taken_from_is(geo: Geometry, fr: Frame, lay: dict[str, MultiPolygon],
+                  footprint: shapely.Geometry | None) -> dict[str, MultiPolygon]:
+    """Rule 5 of the README, "who took it": ground IS held on an earlier snapshot (``footprint``,
+    its union so far) that no actor holds by rules 1-4 today goes to the actor holding the
     nearest place not held by IS (Voronoi of the non-IS places, within their country).
 
     The towns IS loses are the ones its enemies now hold, so the ground around a
@@ -848,8 +849,9 @@ def taken_from_is(geo: Geometry, fr: Frame, lay: dict[str, MultiPolygon], footpr
     return out
 
 
-def with_taken_ground(geo: Geometry, fr: Frame, lay: dict[str, MultiPolygon], footprint) -> dict[str, MultiPolygon]:
-    """``lay`` with every actor's ground taken from IS (step 5) added, slivers dropped."""
+def with_taken_ground(geo: Geometry, fr: Frame, lay: dict[str, MultiPolygon],
+                      footprint: shapely.Geometry | None) -> dict[str, MultiPolygon]:
+    """``lay`` with every actor's ground taken from IS (rule 5) added, slivers dropped."""
     taken = taken_from_is(geo, fr, lay, footprint)
     out = dict(lay)
     for actor, piece in sorted(taken.items()):
@@ -1006,7 +1008,7 @@ def build_history(out: Path) -> dict:
     areas: dict[date, float] = {}
     actor_areas: dict[date, dict[str, float]] = {}
     prev_owners: list[str | None] | None = None
-    footprint = None  # union of IS ground on every earlier snapshot (step 5)
+    footprint: shapely.Geometry | None = None  # union of IS ground on every earlier snapshot (rule 5)
     table_layers: dict[str, dict[str, MultiPolygon]] = {}
     for d in dates:
         fr = frame_at(geo, d)
