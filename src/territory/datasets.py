@@ -315,7 +315,7 @@ def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str
     reference_areas = _read_csv(side["reference_areas"])
     if reference_areas is None:
         reference_areas = _bundled_reference_areas()
-    paths = [manifest_path, history_path]
+    paths = [manifest_path, *_files(history_path)]  # a folder history: its files (content keys hash files)
     paths += [p for k, p in side.items() if p is not None and k not in ("claims", "basemap")]
     ds = Dataset(
         name=base.name,

@@ -241,3 +241,25 @@ def test_summarised_keeps_problems_of_few_files_apart():
     assert [p.file for p in r.summarised().problems] == ["a.geojson", "b.geojson", "c.geojson"]
     r.error("bad", file="d.geojson", field="x")
     assert [p.file for p in r.summarised().problems] == ["3 files (a.geojson, b.geojson, d.geojson)", "c.geojson"]
+
+
+def test_a_manifest_whose_history_is_a_folder_works_everywhere(tmp_path):
+    """dataset.json with "history": "snapshots" (a folder): validate, stats and the server's load agree (issue 18.10:
+    stats exited 3 with IsADirectoryError while validate said 0 errors)."""
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+    from tests.cli_run import run_cli
+    from tests.ukraine_style import make_archive
+
+    make_archive(tmp_path / "snapshots", 5)
+    (tmp_path / "dataset.json").write_text(json.dumps({"history": "snapshots", "region": "Ukraine"}))
+    code, out, _ = run_cli("validate", str(tmp_path), "--actor", "Occupied")
+    assert code == 0 and "0 errors" in out
+    code, out, err = run_cli("stats", str(tmp_path), "--actor", "Occupied", "--no-cache")
+    assert code == 0, err
+    assert len(pd.read_csv(__import__("io").StringIO(out))) == 5
+    an = Analysis.from_paths(load_dataset(tmp_path, LoadOptions(actor="Occupied")))  # what serve does
+    assert len(an.dates) == 5 and an.region_name() == "Ukraine"
+    code, out, _ = run_cli("validate", str(tmp_path))  # without --actor: refused the same way by both
+    code2, _, err2 = run_cli("stats", str(tmp_path), "--no-cache")
+    assert code == code2 == 1 and "all 5 files" in out and "5 files" in err2
