@@ -1,22 +1,24 @@
 """A folder of dated snapshot files: every file's rows, in file order, within one budget.
 
-Many files are read by worker processes (:mod:`.parallel`); a folder read in workers gives the
-rows and report of the one-by-one read.
+Files are read a chunk at a time (the files of one shape normalised as one batch, :mod:`.batch`),
+many of them by worker processes (:mod:`.parallel`); either way the rows and report are those
+of the one-by-one read.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
+from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import shapely
 
-from territory.io import parallel
-from territory.io.budget import Budget, FileBudget
+from territory.io import batch, parallel
+from territory.io.budget import Budget
 from territory.io.normalise import Rows, join_rows
-from territory.io.onefile import internal, read_one
 from territory.io.options import LoadOptions
 from territory.io.readers import SUPPORTED
 from territory.report import Report
@@ -61,56 +63,49 @@ def _unpack(packs: list[Rows]) -> Rows:
     return rows
 
 
-def _read_in_folder(path: Path, options: LoadOptions) -> tuple[Rows | None, Report, list]:
-    """One file of a folder read on its own (in a worker): its rows (packed), report and budget counts."""
-    report = Report()
-    budget = FileBudget(options, report)
-    try:
-        frames = read_one(path, options, report, path.name, in_folder=True, budget=budget)
-    except Exception as exc:
-        internal(report, path.name, exc)
-        frames = []
-    return _pack(frames), report, budget.calls
+def _read_in_folder(paths: list[Path], options: LoadOptions) -> list[tuple[Rows | None, Report, list]]:
+    """A chunk of a folder's files, each read apart (in a worker): rows (packed), report and budget counts."""
+    return [(_pack(rows), report, calls) for rows, report, calls in batch.read_files(paths, options)]
+
+
+def _read_here(paths: list[Path], options: LoadOptions) -> list[tuple[Rows | None, Report, list]]:
+    """:func:`_read_in_folder` in this process: the rows stay shapely objects."""
+    return [(join_rows(rows) if rows else None, report, calls)
+            for rows, report, calls in batch.read_files(paths, options)]
 
 
 def read_folder(files: list[Path], options: LoadOptions, report: Report,
-                 workers: int | None = None) -> list[Rows]:
+                workers: int | None = None) -> list[Rows]:
     """Every file's rows, in file order; stops at the file where a cap is reached.
 
-    Many files are read by worker processes (see :mod:`.parallel`); their reports and
-    budget counts are merged in file order, so the result is the one-by-one read's.
+    Files are read a chunk at a time, each apart with its own report and budget counts, the
+    files of one shape normalised as one batch (:mod:`.batch`); replaying the counts in file
+    order gives the report of a one-by-one read. Many files are read by worker processes
+    (see :mod:`.parallel`).
     """
-    frames: list[Rows] = []
     workers = parallel.workers_for(len(files), options.workers_when_threaded) if workers is None else workers
+    quiet = dataclasses.replace(options, progress=None)
+    chunks = [files[i:i + parallel.CHUNK] for i in range(0, len(files), parallel.CHUNK)]
     if workers > 1:
         kept, stats = len(report.problems), dict(report.stats)
         try:
-            return _read_folder_in_workers(files, options, report, workers)
+            job = functools.partial(_read_in_folder, options=quiet)
+            packs = _merge(parallel.ordered_map(job, chunks, workers, chunk=1), files, options, report)
+            return [_unpack(packs)] if packs else []
         except (BrokenProcessPool, OSError):  # a worker died or none could start: read here, report unchanged
             del report.problems[kept:]
             report.stats = stats
-    budget = Budget(options, report)
-    for i, f in enumerate(files):
-        start = len(report.problems)
-        try:
-            frames += read_one(f, options, report, f.name, in_folder=True, budget=budget)
-        except Exception as exc:
-            internal(report, f.name, exc)
-        if _over_cap(report.problems[start:]):
-            break  # over a cap: reading on would only waste the server's time
-        if options.progress is not None:
-            options.progress(i + 1, len(files))
-    return frames
+    found = _merge((_read_here(c, quiet) for c in chunks), files, options, report)
+    return [join_rows(found)] if found else []
 
 
-def _read_folder_in_workers(files: list[Path], options: LoadOptions, report: Report, workers: int) -> list[Rows]:
-    """:func:`read_folder` on ``workers`` processes (:mod:`.parallel`), merged in file order."""
+def _merge(results: Iterator[list], files: list[Path], options: LoadOptions, report: Report) -> list[Rows]:
+    """The chunks' results in file order, counted into one budget (each file's rows, as the chunks hold them);
+    stops at the file where a cap is reached."""
     budget = Budget(options, report)
-    job = functools.partial(_read_in_folder, options=dataclasses.replace(options, progress=None))
-    results = parallel.ordered_map(job, files, workers)
     packs = []
     try:
-        for i, (found, sub, calls) in enumerate(results):
+        for i, (found, sub, calls) in enumerate(itertools.chain.from_iterable(results)):
             if not budget.replay(calls, sub):
                 break
             if found is not None:
@@ -120,5 +115,7 @@ def _read_folder_in_workers(files: list[Path], options: LoadOptions, report: Rep
             if options.progress is not None:
                 options.progress(i + 1, len(files))
     finally:
-        results.close()
-    return [_unpack(packs)] if packs else []
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+    return packs

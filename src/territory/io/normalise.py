@@ -564,14 +564,17 @@ def _date_column(frame: pd.DataFrame, col: str, fmt: str | None, fill: pd.Timest
 
 
 def _layer_dates(frame: pd.DataFrame, cols: dict[str, str], options: LoadOptions, report: Report, name: str,
-                 offset: int, file_date: pd.Timestamp | None, fill_missing_dates: bool) -> object | None:
-    """Each row's date: from its column, else the file name's or the options' date; None (with an error) if none."""
+                 offset: int, file_date: pd.Timestamp | np.ndarray | None, fill_missing_dates: bool) -> object | None:
+    """Each row's date: from its column, else the file name's or the options' date; None (with an error) if none.
+
+    ``file_date`` may give one day per row (snapshot files normalised as one batch: :mod:`.batch`).
+    """
     if "date" in cols:
         fill = file_date if fill_missing_dates else None
         return _date_column(frame, cols["date"], options.date_format, fill, report, name, offset)
     if file_date is not None or options.date:
         day = file_date if file_date is not None else parse_day(options.date)  # checked by check_options
-        return np.full(len(frame), np.datetime64(day, "ns"))
+        return np.broadcast_to(np.asarray(day, dtype="datetime64[ns]"), len(frame)).copy()
     if "date" not in options.columns:  # else a bad mapping was reported already
         report.error("no date column and no date in the file name", file=name, field="date", code="no-date",
                      hint=f"add a 'date' column (YYYY-MM-DD), map one with {opt('column', 'date')}, "
@@ -675,7 +678,7 @@ def _text_column(frame: pd.DataFrame, col: str | None) -> object:
 
 
 def normalise_layer(
-    raw: RawLayer, options: LoadOptions, report: Report, file_date: pd.Timestamp | None = None,
+    raw: RawLayer, options: LoadOptions, report: Report, file_date: pd.Timestamp | np.ndarray | None = None,
     fill_missing_dates: bool = False,
 ) -> dict[str, np.ndarray] | None:
     """History rows from one raw layer as column arrays (None if refused), geometry in EPSG:4326.

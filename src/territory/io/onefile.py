@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import shapely
 
 from territory.io.budget import Budget
@@ -50,28 +51,43 @@ def _layers(raws: list[RawLayer], report: Report) -> list[RawLayer]:
     return kept
 
 
-def read_one(path: Path, options: LoadOptions, report: Report, name: str, *, in_folder: bool,
-             budget: Budget | None = None) -> list[Rows]:
-    """The rows of each layer of one file; [] once a cap of ``budget`` is reached.
+def raw_layers(path: Path, options: LoadOptions, report: Report, name: str, *, in_folder: bool,
+               budget: Budget) -> tuple[list[RawLayer], pd.Timestamp | None] | None:
+    """One file's layers as read, and the day in its name; None if its bytes are over a cap of ``budget``.
 
     A file in a folder takes its date from its name (its rows may lack one); a lone file
     does too unless the options give a date.
     """
-    budget = budget or Budget(options, report)
     if not budget.file(path, name):
-        return []
-    frames = []
+        return None
     if in_folder:
         day = date_from_filename(path.name)
     else:
         day = date_from_filename(path.name) if options.date is None else None
-    for raw in _layers(read_file(path, options, report, name), report):
+    return _layers(read_file(path, options, report, name), report), day
+
+
+def normalise(raw: RawLayer, day: pd.Timestamp | None, options: LoadOptions, report: Report, *,
+              in_folder: bool) -> Rows | None:
+    """One layer's history rows (see :func:`normalise_layer`), dated by ``day`` where they lack a date."""
+    if raw.file_date is not None:  # a dated snapshot inside a zip: like a folder
+        return normalise_layer(raw, options, report, file_date=raw.file_date, fill_missing_dates=True)
+    return normalise_layer(raw, options, report, file_date=day, fill_missing_dates=in_folder)
+
+
+def read_one(path: Path, options: LoadOptions, report: Report, name: str, *, in_folder: bool,
+             budget: Budget | None = None) -> list[Rows]:
+    """The rows of each layer of one file; [] once a cap of ``budget`` is reached."""
+    budget = budget or Budget(options, report)
+    got = raw_layers(path, options, report, name, in_folder=in_folder, budget=budget)
+    if got is None:
+        return []
+    layers, day = got
+    frames = []
+    for raw in layers:
         if not budget.layer(raw):
             return []
-        if raw.file_date is not None:  # a dated snapshot inside a zip: like a folder
-            frame = normalise_layer(raw, options, report, file_date=raw.file_date, fill_missing_dates=True)
-        else:
-            frame = normalise_layer(raw, options, report, file_date=day, fill_missing_dates=in_folder)
+        frame = normalise(raw, day, options, report, in_folder=in_folder)
         if frame is not None:
             frames.append(frame)
     return frames

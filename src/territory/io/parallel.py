@@ -28,7 +28,7 @@ from typing import Any
 #: Fewer files than this are read in-process: starting workers would cost more than it saves.
 MIN_FILES = 16
 #: Files per task: small enough to balance two workers and report progress often.
-CHUNK = 16
+CHUNK = 32
 MAX_WORKERS = 4
 #: Chunks queued per worker beyond the one the reader waits for.
 AHEAD = 2
@@ -75,8 +75,10 @@ def _run_items(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
     return [fn(item) for item in items]
 
 
-def ordered_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) -> Iterator[Any]:
+def ordered_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int, chunk: int | None = None) -> Iterator[Any]:
     """``map(fn, items)`` on ``workers`` processes, yielding results in order as they are ready.
+
+    ``chunk``: items per task (default :data:`CHUNK`; 1 when each item is already a chunk).
 
     Closing the iterator early (a cap was reached) cancels the chunks not yet started.
     ``fn``'s results are pickled back, so it should return plain data; from a threaded
@@ -99,11 +101,13 @@ def ordered_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) ->
         _JOB = (fn, items)
     pool = ProcessPoolExecutor(workers, mp_context=ctx)
 
+    step = CHUNK if chunk is None else chunk
+
     def submit(start: int):
-        stop = min(start + CHUNK, len(items))
+        stop = min(start + step, len(items))
         return pool.submit(_run_chunk, start, stop) if forked else pool.submit(_run_items, fn, items[start:stop])
 
-    starts = iter(range(0, len(items), CHUNK))
+    starts = iter(range(0, len(items), step))
     pending: deque = deque()
     try:
         # A few chunks ahead of the reader, no more: memory stays bounded, and a cap reached
