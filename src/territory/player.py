@@ -613,7 +613,12 @@ def legend_rows(analysis: Any) -> dict[str, Any]:
                 v = now.get((name, status), np.nan)
                 row.append(_num(float(v)) if pd.notna(v) and v > 0 else None)
         rows.append(row)
-    return {"actors": names, "statuses": list(STATUSES), "rows": rows}
+    out: dict[str, Any] = {"actors": names, "statuses": list(STATUSES), "rows": rows}
+    region = analysis.region_name() if hasattr(analysis, "region_name") else None
+    if region:  # the headline is land inside the region: say why the legend's figure is larger
+        out["note"] = (f"Legend km²: each actor's whole area, all its polygons (sea and ground outside {region} "
+                       f"included); the headline counts land inside {region} only.")
+    return out
 
 
 def place_rows(analysis: Any) -> list[list[Any]]:

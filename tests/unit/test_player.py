@@ -363,3 +363,17 @@ def test_payload_legend_and_metric_columns_are_named():
                  "settlements", "population", "equivalent"):
         assert f'"{name}"' in js, name  # every column the payload sends is read by name
     assert "100 * held" not in js and "/ metrics.peak_km2" not in js  # no percentage computed in the browser
+
+
+def test_the_legend_says_why_its_km2_exceeds_the_headline():
+    """Headline: land inside the region; legend: each actor's whole area. The payload says so and the player
+    shows it (issue 18.10: 115,143 vs 117,066 km² with no word why)."""
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+    from territory.player import analysis_payload
+
+    an = Analysis.from_paths(load_dataset())
+    note = analysis_payload(an)["legend"]["note"]
+    assert "whole area" in note and f"land inside {an.region_name()} only" in note
+    js = (ASSETS / "player" / "player.js").read_text(encoding="utf-8")
+    assert "legendData.note" in js

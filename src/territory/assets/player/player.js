@@ -307,6 +307,8 @@
       key.appendChild(k);
     });
     legend.appendChild(key);
+    // Why the legend's km² can exceed the headline's (whole area vs land inside the region), from the core.
+    if (legendData && legendData.note) legend.appendChild(h("div", "tp-legend-note", legendData.note));
     panel.appendChild(legend);
 
     /* Show only these actors (legend in this order) and statuses; null: all. */
