@@ -82,6 +82,8 @@ def test_ten_key_steps_run_no_script_then_one(page: Page, streamlit_app, bundled
     slider.focus()
     assert frame.evaluate("() => document.activeElement.classList.contains('tp-slider')")
     before, sent = runs(streamlit_app), frame.evaluate("() => window.__territorySent.length")
+    mark = frame.locator(".tp-spark-mark")
+    x0 = float(mark.get_attribute("x1"))
     paths = []
     for k in range(10):
         page.keyboard.press("ArrowRight")
@@ -90,6 +92,7 @@ def test_ten_key_steps_run_no_script_then_one(page: Page, streamlit_app, bundled
         assert slider.get_attribute("aria-valuetext").startswith(want)
         paths.append(frame.evaluate("() => document.querySelectorAll('path.tp-feature').length"))
     assert runs(streamlit_app) == before, "a script ran during the scrub"
+    assert float(mark.get_attribute("x1")) > x0  # the in-map chart's date marker moved with the date
     end = labels[labels.index(start) + 10]
     assert settle(page, streamlit_app, before, 1) == 1  # one catch-up after the user stops
     assert frame.evaluate("() => window.__territorySent.length") - sent == 1

@@ -275,6 +275,45 @@
       return j === undefined ? null : r[j];
     }
 
+    // ---- the focus actor's area over time, its date marker moved with every frame (SVG, no library)
+    var spark = null;
+    if (metricCells && n > 1) spark = buildSpark();
+    function buildSpark() {
+      var NS = "http://www.w3.org/2000/svg", W = 300, H = 70, vals = [], top = 0;
+      metrics.rows.forEach(function (r) { var v = mget(r, "held"); vals.push(v); if (v !== null && v > top) top = v; });
+      if (!(top > 0)) return null;
+      var box = h("div", "tp-spark");
+      box.appendChild(h("div", "tp-spark-title", (metrics.actor || "") + ": area held over time"));
+      var svg = document.createElementNS(NS, "svg");
+      svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+      svg.setAttribute("preserveAspectRatio", "none");
+      svg.setAttribute("class", "tp-spark-svg");
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", (metrics.actor || "") + ": area held, " + dates[0] + " to " + dates[n - 1]
+                       + "; peak " + fmtKm2(top));
+      var x = function (i) { return (W * i) / (n - 1); };
+      var y = function (v) { return H - 2 - ((H - 4) * v) / top; };
+      var d = "";
+      vals.forEach(function (v, i) { if (v !== null) d += (d ? "L" : "M") + x(i).toFixed(1) + " " + y(v).toFixed(1); });
+      var line = document.createElementNS(NS, "path");
+      line.setAttribute("d", d);
+      line.setAttribute("class", "tp-spark-line");
+      line.setAttribute("vector-effect", "non-scaling-stroke");
+      var mark = document.createElementNS(NS, "line");
+      mark.setAttribute("class", "tp-spark-mark");
+      mark.setAttribute("y1", "0"); mark.setAttribute("y2", String(H));
+      mark.setAttribute("vector-effect", "non-scaling-stroke");
+      svg.appendChild(line); svg.appendChild(mark);
+      box.appendChild(svg);
+      var axis = h("div", "tp-spark-axis");
+      axis.appendChild(h("span", null, dates[0]));
+      axis.appendChild(h("span", null, "max " + fmtKm2(top)));
+      axis.appendChild(h("span", null, dates[n - 1]));
+      box.appendChild(axis);
+      panel.appendChild(box);
+      return { mark: mark, x: x };
+    }
+
     var legendRows = [];
     var legend = h("div", "tp-legend");
     if (payload.label && opts.controls === "dashboard") legend.appendChild(h("div", "tp-legend-title", "Legend"));
@@ -416,6 +455,7 @@
         r.val.textContent = txt;
       });
       if (metricCells) showMetrics(i);
+      if (spark) { var sx = spark.x(i).toFixed(1); spark.mark.setAttribute("x1", sx); spark.mark.setAttribute("x2", sx); }
       var dt = performance.now() - t0;
       st.applyMs += dt;
       if (dt > st.applyMax) st.applyMax = dt;
