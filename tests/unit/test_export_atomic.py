@@ -68,3 +68,20 @@ def test_a_successful_export_replaces_the_file_and_leaves_no_temp(analysis: Anal
     _write(analysis, fmt, out)
     assert out.read_bytes() != b"previous export" and out.stat().st_size > 100
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_ffmpeg_failing_on_a_full_disk_is_an_output_error(analysis: Analysis, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """ffmpeg's exit status is checked: imageio-ffmpeg's writer ignored it and renamed a truncated film into place."""
+    import imageio_ffmpeg
+
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\ncat > /dev/null\n"
+                    "echo '[out#0/mp4 @ 0x1] Error closing file: No space left on device' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", lambda: str(fake))
+    out = tmp_path / "film.mp4"
+    with pytest.raises(OutputError, match="disk is full") as info:
+        animate(analysis, out, "mp4", size=(240, 160), frames=2)
+    assert "Error closing file" in str(info.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ffmpeg"]

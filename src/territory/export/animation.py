@@ -8,7 +8,11 @@ canvas is read back. Frames stream to the encoder, so memory stays flat.
 
 from __future__ import annotations
 
+import errno
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from pathlib import Path
 
 import matplotlib as mpl
@@ -86,16 +90,38 @@ def _write_gif(frames: Iterator[np.ndarray], out: Path, fps: float) -> None:
 
 
 def _write_mp4(frames: Iterator[np.ndarray], out: Path, fps: float, size: tuple[int, int]) -> None:
+    """Pipe the frames to ffmpeg (H.264, yuv420p, moov atom first); its exit status is checked.
+
+    imageio-ffmpeg's writer ignores ffmpeg's exit status, so a disk that filled up
+    while ffmpeg closed the file passed as a finished film: ffmpeg is run here, its
+    messages kept, and a failure raised as an OSError (ENOSPC when the disk is full).
+    """
     import imageio_ffmpeg
 
-    writer = imageio_ffmpeg.write_frames(str(out), size, fps=fps, codec="libx264", pix_fmt_out="yuv420p",
-                                         macro_block_size=2, quality=7, output_params=["-movflags", "+faststart"])
-    writer.send(None)
-    try:
-        for frame in frames:
-            writer.send(np.ascontiguousarray(frame))
-    finally:
-        writer.close()
+    w, h = size
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-f", "rawvideo", "-vcodec", "rawvideo", "-s", f"{w}x{h}",
+           "-pix_fmt", "rgb24", "-r", str(Fraction(fps).limit_denominator()), "-i", "-", "-an",
+           "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-crf", "15", "-v", "error",
+           "-movflags", "+faststart", str(out)]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            for frame in frames:
+                proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+            proc.stdin.close()
+            code = proc.wait()
+        except BrokenPipeError:  # ffmpeg stopped early: its own message says why
+            code = proc.wait()
+        finally:
+            if proc.poll() is None:  # an exception or Ctrl+C in this process: never leave ffmpeg behind
+                proc.kill()
+                proc.wait()
+        if code != 0:
+            log.seek(0)
+            said = log.read().decode("utf-8", "replace").strip().splitlines()
+            full = [line for line in said if "No space left on device" in line]
+            last = (full or said or [f"exit status {code}"])[-1]
+            raise OSError(errno.ENOSPC if full else errno.EIO, f"ffmpeg could not write the film: {last}")
 
 
 def animate(analysis: Analysis, out: str | Path, fmt: str | None = None, *, start: object = None,
