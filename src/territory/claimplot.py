@@ -73,7 +73,7 @@ def claim_plot(analysis, claims: pd.DataFrame | None, until: object = None) -> C
     if c.empty:
         return empty
     ctx = analysis.claim_context()
-    whole = analysis.dataset.region or ""
+    whole = analysis.region_name() or ""  # the manifest's, else a bare history's country: as the checker
     days = np.array(dates, dtype="datetime64[ns]")
     series, points, panels = [], [], []
     cache: dict[tuple[str, str, str], np.ndarray | None] = {}

@@ -20,10 +20,11 @@ for the README, the Claims page and the PDF report):
 * ``calibration point`` for rows used to fit the illustrative history: they
   are never independent confirmation.
 
-A claim that names a region (or a percentage of a region) is checked on the
-actor's land inside that region's outline, as the map page's headline counts
-it, whether or not the dataset's manifest names the same region: the same
-snapshots give the same figure however they are packaged.
+A claim is checked on the actor's land inside the outline of the region it
+names (a percentage of a region: that region), or of the dataset's region when
+it names none (the manifest's, else the country a bare history lies in), as the
+map page's headline counts it: the same snapshots give the same figure however
+they are packaged. Without any region outline, the whole area is used.
 
 ``date`` is when the claim was made; the optional ``as_of`` column says which
 moment the figure describes when that differs ("peak" for "at its height it
@@ -318,11 +319,14 @@ class ClaimContext:
         return self._geometry[key]
 
     def table(self, region: str | None) -> pd.DataFrame | None:
-        """Area time series: the actor's land inside ``region``'s outline, or the whole area without one.
+        """Area time series: the actor's land inside ``region``'s outline (the dataset's region when None).
 
-        A named region is always clipped to its outline, as the map headline counts it, even when it is
-        the dataset's own region: with or without a manifest the same claim gets the same figure.
+        A region is always clipped to its outline, as the map headline counts it, even when it is the
+        dataset's own region: with or without a manifest the same claim gets the same figure. Without
+        any region (or outline) it is the whole area of the actor's polygons.
         """
+        if not region and self.region and self.region_geometry(self.region) is not None:
+            region = self.region  # a claim naming no region speaks of the dataset's: as the headline
         key = region or ""
         if key not in self._clipped:
             if key == "":
@@ -337,9 +341,10 @@ class ClaimContext:
                     self._clipped[key] = None
         return self._clipped[key]
 
-    def clipped(self, region: str | None) -> bool:
-        """True when :meth:`table` for ``region`` is land inside an outline (for the claim's basis)."""
-        return bool(region) and self.region_geometry(str(region)) is not None
+    def measured_in(self, region: str | None) -> str | None:
+        """The region whose land :meth:`table` measures for a claim about ``region`` (None: the whole area)."""
+        region = region or self.region
+        return region if region and self.region_geometry(region) is not None else None
 
     def series(self, region: str | None, actor: str) -> _Series:
         key = (region or "", actor)
@@ -556,12 +561,13 @@ def _setting(ctx: ClaimContext, actor: str, region: str | None, baseline: str, d
             when += f" (the data ends on {_iso(last)}: its last state is taken to hold)"
         day = at
     # Which area was measured: land inside the region's outline (as the map headline), or everything.
-    if region and ctx.clipped(region):
-        in_region = f" (land inside the {region} outline, as the map headline)"
+    inside = ctx.measured_in(region)
+    if inside:
+        in_region = f" (land inside the {inside} outline, as the map headline)"
     elif region:
         in_region = f" (whole area: no outline of {region} to clip to)"
     else:
-        in_region = " (whole area of the actor's polygons: the claim names no region)"
+        in_region = " (whole area of the actor's polygons: no region to clip to)"
     bases: list[float] = []
     labels: list[str] = []
     if baseline.lower() == "peak":  # baseline areas for a percentage or a loss: the peak, a date, or a region's

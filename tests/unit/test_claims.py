@@ -189,7 +189,11 @@ def test_a_regional_claim_gets_the_same_figure_with_or_without_a_manifest_region
     assert area[0]["computed_km2"] == pytest.approx(area[1]["computed_km2"]) == pytest.approx(inside)
     whole_row = _one(ClaimContext(measured, countries=countries), metric="area_held", value=whole)
     assert whole_row["computed_km2"] == pytest.approx(whole)
-    assert "claim names no region" in whole_row["basis"]
+    assert "whole area of the actor's polygons: no region to clip to" in whole_row["basis"]
+    # A claim naming no region, on a dataset whose region is Testland (manifest or found): its land, as the headline.
+    plain = _one(ClaimContext(measured, countries=countries, region="Testland"), metric="area_held", value=inside)
+    assert plain["computed_km2"] == pytest.approx(inside)
+    assert "land inside the Testland outline" in plain["basis"]
 
 
 # --- bounded work, refused overflow (issue 17.5/17.6) ----------------------------------------------------------
