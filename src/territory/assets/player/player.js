@@ -475,7 +475,7 @@
       } else c.held.value.textContent = held !== null ? fmtKm2(held) : "\u2014";
       var pct = mget(r, "pct_peak"), peak = mget(r, "peak_km2");
       c.peak.value.textContent = pct !== null ? pct.toFixed(1) + "%" : "\u2014";
-      c.peak.sub.textContent = peak !== null ? "\u00f7 its peak, " + fmtKm2(peak) + " on " + (mget(r, "peak_date") || "\u2014") : "";
+      c.peak.sub.textContent = peak !== null ? "\u00f7 its peak to date, " + fmtKm2(peak) + " on " + (mget(r, "peak_date") || "\u2014") : "";
       var pr = mget(r, "pct_region");
       if (den && pr !== null && inside !== null) {
         c.region.label.textContent = "% of " + den.region;
