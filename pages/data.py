@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -14,13 +12,12 @@ import streamlit as st
 from territory import tempfiles
 from territory.actors import AliasTable
 from territory.analysis import Analysis
-from territory.datasets import load_dataset, read_claims_file
 from territory.io.options import UPLOAD_LIMITS, LoadOptions
-from territory.report import LoadError, Report
+from territory.report import LoadError
 from territory.ui import shell
 from territory.ui.aliases import alias_rows
 from territory.ui.mapview import md_text
-from territory.validate import check_history
+from territory.upload import check_claims, read_upload
 
 shell.configure_page("Data")
 st.title("Data")
@@ -146,16 +143,12 @@ if submitted:
                  for p in alias_problems])
     elif not files:  # a claims ledger alone, against the data shown now
         try:
-            with tempfile.TemporaryDirectory(prefix=f"territory-claims-{os.getpid()}-") as tmp:
-                path = Path(tmp) / Path(claims.name).name
-                path.write_bytes(claims.getvalue())
-                claims_report = Report()
-                ledger = read_claims_file(path, claims_report)
+            with shell.upload_slot(claims.name):  # every upload takes the server's one upload slot
+                new, ledger, claims_report = check_claims(claims.name, claims.getvalue(), an)
         except LoadError as exc:
             _refuse(f"Refused: {exc.report.summary()} in {claims.name}.",
                     exc.report.worded(shell.PAGE_WORDING).to_records())
         else:
-            new = an.with_claims(ledger, hashlib.sha256(claims.getvalue()).hexdigest())
             table = new.claims()
             _accept(new, claims_report, f"Checked {len(ledger)} claim(s) from {claims.name} against {an.dataset.title}"
                                    f" ({0 if table is None else len(table)} rows on the Claims page).", new_data=False)
@@ -182,10 +175,7 @@ if submitted:
                  "columns": columns, "aliases": sorted(aliases.items()), "date_format": options.date_format}
         try:
             with shell.upload_slot(name):  # one upload read at a time per server: the others keep a core
-                new_ds = load_dataset(target, options, claims=claims_path, display_name=name, allow_manifest=False)
-                check_history(new_ds.history, new_ds.report, provenance=new_ds.provenance,  # rows as the CLI numbers them
-                              name=name)  # overlaps, duplicates, look-alike names
-                new = Analysis.from_paths(new_ds, extra=extra, persist=False)  # never written to the disk cache
+                new_ds, new = read_upload(target, options, claims=claims_path, name=name, extra=extra)
         except LoadError as exc:
             refused = (exc.report.summary(), exc.report.worded(shell.PAGE_WORDING).to_records())
         except Exception as exc:  # never a traceback in the UI (the loaders report; this is a last resort)

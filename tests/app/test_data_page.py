@@ -125,3 +125,25 @@ def test_claims_ledger_alone_is_checked_against_the_data_shown(bundled):
     at.switch_page(str(page_path("claims"))).run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 3
+
+
+def test_claims_ledger_alone_takes_the_upload_slot(bundled, monkeypatch):
+    """A claims-only upload waits for the server's one upload slot like any other (issue 17.5): while
+    another upload holds it, it is refused as busy and the data shown stays."""
+    from territory.ui import shell
+
+    ledger = pd.read_csv(bundled_path() / "claims.csv", dtype=str, keep_default_na=False).head(3)
+    buf = io.StringIO()
+    ledger.to_csv(buf, index=False)
+    at = data_page()
+    monkeypatch.setattr(shell, "UPLOAD_WAIT_S", 0.2)
+    sem = shell._upload_semaphore()
+    assert sem.acquire(timeout=5)  # another session's upload is being read
+    try:
+        uploader(at, "claims").set_value(("three.csv", buf.getvalue().encode(), "text/csv"))
+        at = submit(at)
+    finally:
+        sem.release()
+    assert not any("Checked 3 claim(s)" in s.value for s in at.success)
+    assert any("reading another upload" in str(r) for r in at.session_state["upload_report"])
+    assert "uploaded" not in at.session_state  # the data shown is unchanged
