@@ -65,3 +65,22 @@ def test_export_into_a_missing_folder_is_a_clear_error(history_file: Path, tmp_p
     _refused(code, err, target)
     assert "folder does not exist" in err
     assert not (tmp_path / "nope").exists()
+
+
+def test_an_animation_cut_short_puts_the_error_on_its_own_line(history_file: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from territory.export import animation
+
+    def full_after_a_frame(frames, out, fps) -> None:
+        next(frames), next(frames)  # the bar has drawn 1/3
+        Path(out).write_bytes(b"GIF89a")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(animation, "_write_gif", full_after_a_frame)
+    target = str(tmp_path / "a.gif")
+    code, _, err = run_cli("export", str(history_file), "--no-cache", "--format", "gif", "--out", target,
+                           "--frames", "3", "--width", "240", "--height", "160")
+    _refused(code, err, target)
+    assert "1/3" in err
+    assert any(line.startswith("territory: error: cannot write") for line in err.splitlines())
+    assert list(tmp_path.iterdir()) == []

@@ -72,6 +72,7 @@ class ProgressBar:
     def __init__(self, label: str, width: int = 30, stream=None) -> None:
         self.label, self.width, self.stream = label, width, stream or sys.stderr
         self.t0 = time.perf_counter()
+        self.open = False
 
     def __call__(self, done: int, total: int) -> None:
         filled = int(self.width * done / max(total, 1))
@@ -79,6 +80,13 @@ class ProgressBar:
         end = "\n" if done >= total else ""
         self.stream.write(f"\r{self.label} [{bar}] {done}/{total} {time.perf_counter() - self.t0:5.1f}s{end}")
         self.stream.flush()
+        self.open = not end
+
+    def close(self) -> None:
+        """End a bar cut short (an error follows on its own line, not glued to the bar)."""
+        if self.open:
+            self.stream.write("\n")
+            self.open = False
 
 
 def _day(an, value: str | None):
@@ -112,8 +120,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         days = frame_days(an, args.start, args.end, args.frames)
         out = Path(args.out or filename(name, (days[0], days[-1]), fmt, "animation"))
-        animate(an, out, fmt, start=args.start, end=args.end, fps=args.fps, frames=args.frames,
-                size=_size(args, DEFAULT_ANIMATION_SIZE), progress=ProgressBar(f"{fmt} frames"), **view)
+        bar = ProgressBar(f"{fmt} frames")
+        try:
+            animate(an, out, fmt, start=args.start, end=args.end, fps=args.fps, frames=args.frames,
+                    size=_size(args, DEFAULT_ANIMATION_SIZE), progress=bar, **view)
+        finally:
+            bar.close()
     elif fmt == "html":
         from territory.export.html import html_export
 
