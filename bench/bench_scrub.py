@@ -18,7 +18,8 @@ a fresh server warmed as ``territory serve`` warms it:
 * script runs (lines the page appends to ``$TERRITORY_TIMINGS``) during a
   10-step arrow-key scrub and in the 2 s after it;
 * Chromium CPU per step over ``--steps`` arrow-key steps (its one catch-up
-  run at the end included).
+  run at the end included), and per step when every step is a stop (a
+  person pausing after each step: each brings its catch-up run).
 
 Naive baseline in the same run: ``bench/floor_app.py``, a bare Streamlit page
 with the same date slider and big date label and nothing else, where every
@@ -196,6 +197,14 @@ def measure_player(name: str, env: dict[str, str], tmp: Path, steps: int) -> dic
             page.wait_for_selector(IDLE, state="attached", timeout=60_000)
             out["cpu_step_s"] = (chromium_cpu() - cpu0) / max(n, 1)
             out["lat_ms"] = frame.evaluate("() => window.__lat")
+            # A stop after every step (a person stepping with a pause): each step brings one catch-up run.
+            cpu0, k = chromium_cpu(), 6
+            for _ in range(k):
+                page.keyboard.press("ArrowLeft")
+                time.sleep(0.4)
+                page.wait_for_selector(IDLE, state="attached", timeout=60_000)
+                time.sleep(0.8)
+            out["cpu_stop_s"] = (chromium_cpu() - cpu0) / k
             for rate in (30, 60):
                 r = frame.evaluate(RATE_JS, [rate, min(3 * rate, out["dates"] - 1)])
                 out[f"rate{rate}"] = r
@@ -259,7 +268,8 @@ def report(rows: list[dict], floor: dict | None) -> None:
                 print(f"  scrub at {rate} dates/s: {x['steps']} dates in {x['seconds']:.2f} s "
                       f"= {x['steps'] / x['seconds']:.1f} dates/s, dropped {x['dropped']}")
         print(f"  script runs: during a 10-step scrub {r['runs_during']}, after it {r['runs_after']}")
-        print(f"  Chromium CPU per step: {f(r.get('cpu_step_s'), '{:.3f}')} s")
+        print(f"  Chromium CPU per step: {f(r.get('cpu_step_s'), '{:.3f}')} s while scrubbing; "
+              f"{f(r.get('cpu_stop_s'), '{:.3f}')} s a step when every step is a stop (its catch-up run included)")
         if floor and floor.get("lat_ms"):
             fl = floor["lat_ms"]
             print(f"  vs naive (a rerun per step, bare page, same dates): input to label p95 "

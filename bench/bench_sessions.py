@@ -12,10 +12,13 @@ times with a think time between steps. Printed per configuration:
   lets the server warm itself as ``territory serve`` does (one protocol-level
   visit, ``territory.ui.warmup``; its time is printed); ``--cold`` skips that,
   and the naive run never has it;
-* step: from the keypress to the map showing the new date (the big date label
-  reads the new date and the territory layer is a new one), p50 / p95 / max,
-  timed inside each page (capture keydown listener, 50 ms poll), so Playwright
-  round trips are not counted;
+* step: in Chromium, from the keypress on the map page's time player (its
+  slider, inside its frame) to the player showing the new date, polled every
+  animation frame, p50 / p95 / max, timed inside each page so Playwright round
+  trips are not counted; the browser moves the map itself and the server hears
+  the date once, 0.3 s after the key (its catch-up run, counted in server CPU);
+  for a protocol client, from sending that one report to the end of the
+  catch-up run;
 * errors: steps that never showed their date (60 s), Streamlit exception
   boxes, uncaught page errors, failed requests;
 * server: peak RSS (``VmHWM``), RSS at the end and CPU seconds (user+sys of
@@ -55,9 +58,12 @@ browser is the machine running the server: on 2 cores the N pages' own
 rendering competes with the server, as it does in the issue's measurement.
 Prints; asserts nothing. Stops by itself (bounded steps, timeouts everywhere).
 
-Protocol clients send what a page sends: a step reruns the slider's fragment
-(its id from the slider's delta), and after the first map the map's "drawn"
-report, after which the page draws its chart (``mapframe.map_drawn``).
+Protocol clients send what a page sends: a step is the time player's one
+report for the date (the component's value, rerunning its fragment), and after
+the first map its "drawn" report, after which the page draws its chart. The
+naive configuration (shared caches off, Streamlit's post-run GC on) no longer
+changes the map page's stepping, which is in the browser: its figures show
+what the server-side settings still cost the catch-up runs.
 
     python bench/bench_sessions.py [--sessions 20] [--steps 8] [--think 1.0] [--browsers 2,all]
                                    [--skip-naive] [--skip-small] [--skip-floor]
@@ -86,42 +92,47 @@ sys.path[:0] = [str(HERE), str(ROOT)]
 from territory.ui.warmup import DRAWN_FLAG, warm  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, run_streamlit  # noqa: E402
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+PLAYER_IFRAME = 'iframe[title="territory.ui.player_component.territory_player"]'
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-SLIDER = "[data-testid=stSlider] input[type=range]"
+SLIDER = "[data-testid=stSlider] input[type=range]"  # the floor app's (a Streamlit slider)
+PLAYER_SLIDER = ".tp-slider"  # the map page's: the time player's slider, in its frame
 
-# ms since navigation when the map shows its first territory (interactive) path; null before.
+# ms since navigation when the map (the map page's time player) shows its first territory path; null before.
 FIRST_PATH_JS = """() => {
-  const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const f = document.querySelector('iframe[title="territory.ui.player_component.territory_player"]');
   const d = f && f.contentDocument;
-  return d && d.querySelector('path.leaflet-interactive') ? performance.now() : null;
+  return d && d.querySelector('path.tp-feature') ? performance.now() : null;
 }"""
-# Before a step: remember the current territory paths and arm a keydown timestamp.
+# Before a step: arm a keydown timestamp (the page's clock) on the player's frame; the slider's position.
 ARM_JS = """() => {
-  const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const f = document.querySelector('iframe[title="territory.ui.player_component.territory_player"]');
   const d = f && f.contentDocument;
-  const ps = d ? Array.from(d.querySelectorAll('path.leaflet-interactive')) : [];
-  ps.forEach(p => { p.__benchOld = true; });
+  if (d && !d.__benchKd) {
+    d.__benchKd = true;
+    d.addEventListener('keydown', () => { window.__kd = performance.now(); }, true);
+  }
+  window.__kd = null;
+  const s = d.querySelector('.tp-slider');
+  return {now: +s.value, max: +s.max};
+}"""
+# After the keypress: ms from keydown to the player showing the slider's new date (big date and
+# key numbers are written in the same pass as the polygons), polled every animation frame.
+SHOWN_JS = """() => {
+  const f = document.querySelector('iframe[title="territory.ui.player_component.territory_player"]');
+  const d = f && f.contentDocument;
+  const s = d && d.querySelector('.tp-slider');
+  const big = d && d.querySelector('.tp-date');
+  if (!s || !big || window.__kd === null || big.textContent.trim() !== s.getAttribute('aria-valuetext')) return null;
+  return d.querySelectorAll('path.tp-feature').length ? performance.now() - window.__kd : null;
+}"""
+FLOOR_ARM_JS = """() => {
   if (!window.__benchKd) {
     window.__benchKd = true;
     document.addEventListener('keydown', () => { window.__kd = performance.now(); }, true);
   }
   window.__kd = null;
   const s = document.querySelector('[data-testid=stSlider] input[type=range]');
-  return {paths: ps.length, now: +s.value, max: +s.max};
-}"""
-# After the keypress: ms from keydown to the page showing the slider's new date
-# (big date label updated and the map's territory paths all new elements).
-SHOWN_JS = """() => {
-  const s = document.querySelector('[data-testid=stSlider] input[type=range]');
-  const want = s && s.getAttribute('aria-valuetext');
-  const big = document.querySelector('[data-testid=big-date]');
-  if (big && big.textContent.trim() !== want) return null;
-  const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
-  const d = f && f.contentDocument;
-  const ps = d ? Array.from(d.querySelectorAll('path.leaflet-interactive')) : [];
-  if (!ps.length || ps.some(p => p.__benchOld) || window.__kd === null) return null;
-  return performance.now() - window.__kd;
+  return {now: +s.value, max: +s.max};
 }"""
 # The floor app (bench/floor_app.py): its first element is the big date label; a step is shown
 # when the label reads the slider's new date.
@@ -215,14 +226,15 @@ async def one_session(i: int, browser, url: str, start: str | None, run: Run, op
         return
     await opened.wait()  # every session has its map: now all step together
     mark_stepping(run)
-    slider = page.locator(SLIDER)
+    slider = page.locator(SLIDER) if floor else page.frame_locator(PLAYER_IFRAME).locator(PLAYER_SLIDER)
     for _ in range(steps):
         await asyncio.sleep(think * rng.uniform(0.5, 1.5))
         try:
-            armed = await page.evaluate(ARM_JS)
+            armed = await page.evaluate(FLOOR_ARM_JS if floor else ARM_JS)
             await slider.focus()
             await page.keyboard.press("ArrowLeft" if armed["now"] >= armed["max"] else "ArrowRight")
-            handle = await page.wait_for_function(FLOOR_SHOWN_JS if floor else SHOWN_JS, polling=50, timeout=60_000)
+            handle = await page.wait_for_function(FLOOR_SHOWN_JS if floor else SHOWN_JS,
+                                                  polling=50 if floor else "raf", timeout=60_000)
             took = await handle.json_value() / 1000
             run.step_s.append(took)
             run.step_browser_s.append(took)
@@ -273,9 +285,10 @@ class WsSession:
     """One session speaking Streamlit's websocket protocol, as the browser's frontend does.
 
     It sends what the page sends (a rerun with the query string; on a step, the
-    date slider's new value) and receives every message the server sends for the
-    run. "Shown" is the arrival of the map element of the run for the new date,
-    after the big date label with that date: what a browser would draw next.
+    time player's one report for the date the user stopped on) and receives
+    every message the server sends for the run. A first map is "shown" when the
+    player's element arrives; a step (which the browser shows by itself) when
+    the catch-up run that brings the rest of the page to the date has finished.
     It does not render, so on a 2-core machine the server is not starved by
     N renderers (the clients of a real server are on other machines).
     """
@@ -288,6 +301,8 @@ class WsSession:
         self.options: list[str] = []
         self.value = ""
         self.query = ""
+        self.player = False  # the map page's map is the time player (territory.ui.playback)
+        self.seq = 0
 
     async def send_rerun(self, ws, value: str | None = None, report_drawn: bool = False) -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -295,6 +310,16 @@ class WsSession:
         msg = BackMsg()
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_script_hash = ""
+        if self.player and (report_drawn or value is not None):  # the player's one value per stop
+            day = value if value is not None else self.value
+            self.seq += 1
+            msg.rerun_script.fragment_id = self.fragment_id
+            w = msg.rerun_script.widget_states.widgets.add()
+            w.id = self.map_id
+            w.json_value = json.dumps({"index": self.options.index(day), "date": day, "playing": False,
+                                       "seq": self.seq, **({"drawn": True} if report_drawn else {})})
+            await ws.send(msg.SerializeToString())
+            return
         if report_drawn:
             msg.rerun_script.fragment_id = self.fragment_id
             w = msg.rerun_script.widget_states.widgets.add()
@@ -320,6 +345,8 @@ class WsSession:
             fm.ParseFromString(raw)
             kind = fm.WhichOneof("type")
             if kind == "script_finished":
+                if self.player and want is not None and shown is None:  # the catch-up run is the step
+                    shown = time.perf_counter() - since
                 return shown
             if kind == "page_info_changed":
                 self.query = fm.page_info_changed.query_string
@@ -333,6 +360,13 @@ class WsSession:
                 self.slider_id, self.options = el.slider.id, list(el.slider.options)
                 self.fragment_id = fm.delta.fragment_id
                 self.value = el.slider.raw_value[0] if el.slider.raw_value else self.options[0]
+            elif (which == "component_instance" and el.component_instance.component_name.endswith("territory_player")
+                  and want is None and shown is None):
+                shown = time.perf_counter() - since
+                args = json.loads(el.component_instance.json_args or "{}")
+                self.player, self.map_id, self.fragment_id = True, el.component_instance.id, fm.delta.fragment_id
+                self.options = list(args.get("payload", {}).get("dates", []))
+                self.value = self.options[int(args.get("index", 0))] if self.options else ""
             elif (which == "component_instance" and el.component_instance.component_name.endswith("st_folium")
                   and label_ok and shown is None):
                 shown = time.perf_counter() - since

@@ -395,20 +395,24 @@
       return box;
     }
 
+    // Layers are built the first time they are shown: a daily archive's 800 snapshots cost the
+    // first map one decode, not 800 (the rest as the user gets to them).
     for (var k = 0; k < N; k++) {
+      F[k] = feats[k].f;
+      T[k] = feats[k].t === null || feats[k].t === undefined ? 2147483647 : feats[k].t;
+    }
+    function layerOf(k) {
+      if (layers[k]) return layers[k];
       var f = feats[k], sname = statuses[f.s], a = actors[f.a] || { color: "#777" };
-      F[k] = f.f;
-      T[k] = f.t === null || f.t === undefined ? 2147483647 : f.t;
       var pstyle = Object.assign(pathStyle(style, sname), {
         color: a.color, fillColor: a.color, pane: "tp-" + sname,
         className: "tp-feature tp-s-" + sname + " tp-a-" + f.a,
       });
       var layer = L.polygon(decodeGeom(f.g, payload.transform), pstyle);
-      (function (kk) {
-        layer.bindTooltip(function () { return info(kk, false); }, { sticky: true, className: "tp-tooltip" });
-        layer.bindPopup(function () { return info(kk, true); }, { maxWidth: 320 });
-      })(k);
+      layer.bindTooltip(function () { return info(k, false); }, { sticky: true, className: "tp-tooltip" });
+      layer.bindPopup(function () { return info(k, true); }, { maxWidth: 320 });
       layers[k] = layer;
+      return layer;
     }
 
     // ---- state
@@ -422,7 +426,7 @@
       for (var k = 0; k < N; k++) {
         var want = vis[k] && F[k] <= i && i < T[k] ? 1 : 0;
         if (want !== on[k]) {
-          if (want) { map.addLayer(layers[k]); st.added++; } else { map.removeLayer(layers[k]); st.removed++; }
+          if (want) { map.addLayer(layerOf(k)); st.added++; } else { map.removeLayer(layers[k]); st.removed++; }
           on[k] = want;
         }
         if (want && hasKm2 && !legendData) {
