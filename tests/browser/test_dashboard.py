@@ -112,7 +112,7 @@ def wait_date_change(page: Page, before: str) -> str:
 
 def rule(page: Page) -> tuple[float, str]:
     """The chart's selected-date rule: (x offset in px, its aria-label)."""
-    loc = page.locator(RULE)
+    loc = page.locator(RULE).first  # the area chart's (a net-change chart below it has its own)
     transform = loc.get_attribute("transform") or ""
     m = re.search(r"translate\(([-\d.e]+)", transform)
     assert m, transform
