@@ -565,6 +565,16 @@ def make_warn(out: Path) -> list[tuple[str, str, str, str]]:
     ))
     case("actor_case.geojson", "similar-actors", "'Alpha' and 'alpha'")
 
+    # Look-alike names: a Cyrillic і (U+0456) in "Islamic State"; a right-to-left override in a name.
+    write_json(out / "actor_lookalike.geojson", collection(
+        row("2015-01-31", "Islamic State", poly(37)), row("2015-02-28", "Islam\u0456c State", poly(38)),
+    ))
+    case("actor_lookalike.geojson", "similar-actors", "U+0456")
+    write_json(out / "actor_bidi.geojson", collection(
+        row("2015-01-31", "Alpha", poly(37)), row("2015-02-28", "Beta \u202eatleD", poly(38)),
+    ))
+    case("actor_bidi.geojson", "hidden-characters", "RIGHT-TO-LEFT OVERRIDE (U+202E)")
+
     # KML that names servers (a network link, an icon, an external style): read, nothing fetched.
     (out / "kml_network_link.kml").write_text(KML_HEAD + KML_BODY.format(name="Alpha").replace(
         "<Placemark>", f"<NetworkLink><Link><href>http://{NET}/more.kml</href></Link></NetworkLink>"
