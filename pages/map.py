@@ -11,7 +11,7 @@ import time
 import streamlit as st
 
 from territory.ui import shell
-from territory.ui.charts import rule_data
+from territory.ui.charts import net_change_section, rule_data
 from territory.ui.downloads import download_name, map_png
 from territory.ui.mapview import md_text
 from territory.ui.playback import handle_player_event, map_player, player_drawn
@@ -65,6 +65,7 @@ def date_view() -> None:
     st.subheader("Area over time")
     if player_drawn():
         st.vega_lite_chart(rule_data(day), shell.page_chart(an, tuple(actors)), width="stretch", key="chart")
+        net_change_section(an, [focus], day)
     else:  # a first visit: the map first, the chart below it as soon as the map is on screen
         st.caption("The chart is drawn once the map is on screen.")
     st.caption(f"Areas: {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally. "

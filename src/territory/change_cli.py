@@ -75,7 +75,8 @@ def run(args: argparse.Namespace, an, emit: Emit) -> None:
     """Print the periods or patches table asked for."""
     from territory.tables import render
 
-    layer = _layer(args, an, needed=bool(args.region_filter))
+    # The region layer only when it is used: guessing a bare folder's country costs a footprint of every snapshot.
+    layer = _layer(args, an, needed=bool(args.region_filter)) if args.region_filter or not args.every else None
     scope = _scope(layer) if args.region_filter else None
     if args.every:
         from territory.periods import period_bounds, period_change

@@ -39,6 +39,8 @@ def test_map_page_labels_reconstruction_and_shows_map():
     assert "Islamic State" in [a["name"] for a in payload["actors"]] and payload["features"]
     assert payload["dates"][args["index"]] == at.session_state["date"]  # the map opens on the page's date
     assert args["tiles"] is None  # offline: the basemap travels in the payload, no tile server
+    # The page says what the browser holds: every date, each polygon once.
+    assert args["note"].startswith(f"In your browser: {len(payload['dates'])} dates, {len(payload['features'])} polygons")
 
 
 def test_map_page_names_the_partial_actors():
@@ -228,10 +230,10 @@ def test_map_page_draws_the_chart_once_the_map_reports_it_drawn():
     assert any("once the map is on screen" in c.value for c in at.caption)
     at = stop_at(at, at.session_state["date"], drawn=True)  # what the player sends once it has painted
     assert not at.exception
-    assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 2  # area over time and the net change bars (issue 18.5)
     at.session_state["player"] = None  # a page switch drops the component's value: the session keeps the chart
     at.run()
-    assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 2
 
 
 def test_export_page_says_when_names_have_letters_the_export_fonts_lack(tmp_path, monkeypatch):

@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     import altair as alt
 
 
+def year_axis() -> alt.Axis:
+    """A time axis whose every label carries its year ("Mar 2023"): on a multi-year series a bare "July" is
+    ambiguous, and Vega's default names the year only on January ticks."""
+    import altair as alt
+
+    return alt.Axis(format="%b %Y", labelOverlap=True, labelFlush=True)
+
+
 def _claim_tooltip() -> list:
     import altair as alt
 
@@ -88,7 +96,7 @@ def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame |
     y_max = float(data["area_km2"].max()) * HEADROOM if len(data) and data["area_km2"].max() > 0 else None
     y_scale = alt.Scale(domain=[0, y_max], nice=False) if y_max else alt.Undefined
     base = alt.Chart(data).encode(
-        x=alt.X("date:T", title=None, scale=x_scale),
+        x=alt.X("date:T", title=None, scale=x_scale, axis=year_axis()),
         y=alt.Y("area_km2:Q", title=f"km² ({status})", axis=alt.Axis(format=",.0f"), scale=y_scale),
         color=alt.Color("actor:N", scale=alt.Scale(domain=domain, range=colors), legend=alt.Legend(orient="bottom", title=None)),
     )
@@ -123,7 +131,7 @@ def claims_chart(plot: ClaimPlot, day: str, height: int = 200, width: int = 820)
         pts = plot.points[plot.points["panel"] == p.panel]
         y = alt.Scale(domain=[0, float(p.y_max)], nice=False)
         line = alt.Chart(ser).mark_line(interpolate="step-after", color="#444", strokeWidth=1.6).encode(
-            x=alt.X("date:T", title=None, scale=x_scale),
+            x=alt.X("date:T", title=None, scale=x_scale, axis=year_axis()),
             y=alt.Y("km2:Q", title="km²", scale=y, axis=alt.Axis(format=",.0f")),
             tooltip=[alt.Tooltip("date:T"), alt.Tooltip("km2:Q", format=",.0f", title="computed km²")],
         )
@@ -162,3 +170,64 @@ def without_rule_data(spec: dict) -> dict:
 
 def rule_data(day: str) -> pd.DataFrame:
     return pd.DataFrame({"date": [pd.Timestamp(day)]})
+
+
+#: What the net-change bars can be drawn per (the CLI's ``--every`` choices that suit a chart).
+NET_PERIODS = {"Week": "week", "Month": "month"}
+
+
+def net_change_chart(an: Analysis, actors: list[str], every: str = "month", day: str | None = None,
+                     status: str = "controlled", height: int = 220) -> alt.LayerChart:
+    """Net km² gained (up) or lost (down) per week or month, one bar per period, for ``actors``.
+
+    A long front's cumulative area looks flat on an axis from zero; its monthly net shows the pace.
+    Bars span their period (``period_start`` to ``period_end``); the figures are ``territory change
+    --every`` rows' ``net_km2`` (the area table's ends, see :func:`territory.periods.period_net`).
+    """
+    import altair as alt
+
+    from territory.periods import period_bounds, period_net
+
+    data = period_net(an.table, period_bounds(an.dates, every), status=status, actors=actors)
+    data = data.assign(bar_end=data["period_end"] + pd.Timedelta(days=1))
+    domain = [a for a in an.dataset.actors if a in actors]
+    colors = [an.dataset.colors[a] for a in domain]
+    span = [an.dates[0].isoformat(), (an.dates[-1] + pd.Timedelta(days=1)).isoformat()] if an.dates else None
+    x_scale = alt.Scale(domain=span) if span else alt.Undefined
+    bars = alt.Chart(data).mark_bar(opacity=0.85).encode(
+        x=alt.X("period_start:T", title=None, scale=x_scale, axis=year_axis()), x2="bar_end:T",
+        y=alt.Y("net_km2:Q", title=f"net km² per {every} ({status})", axis=alt.Axis(format=",.0f")),
+        color=alt.Color("actor:N", scale=alt.Scale(domain=domain, range=colors),
+                        legend=alt.Legend(orient="bottom", title=None)),
+        tooltip=[alt.Tooltip("period:N", title=every.capitalize()), "actor:N",
+                 alt.Tooltip("net_km2:Q", format="+,.0f", title="Net km²"),
+                 alt.Tooltip("date_from:T", title="From (state on)"), alt.Tooltip("date_to:T", title="To")],
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y="y:Q")
+    layers = [bars, zero]
+    if day is not None:
+        layers.append(alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)]})).mark_rule(
+            color="#d00", strokeWidth=1.5, strokeDash=[4, 3], clip=True).encode(x="date:T"))
+    return alt.layer(*layers).properties(height=height)
+
+
+@st.cache_data(show_spinner=False, hash_funcs={Analysis: key}, max_entries=64)
+def net_change_spec(an: Analysis, actors: tuple[str, ...], every: str) -> dict:
+    """The net-change chart's spec, built once per (dataset, actors, period)."""
+    return net_change_chart(an, list(actors), every).to_dict()
+
+
+def net_change_section(an: Analysis, actors: list[str], day: str) -> None:
+    """The map page's "Net change" block: week/month choice, the bars, and the command printing them."""
+    st.subheader("Net change per period")
+    label = st.segmented_control("Per", list(NET_PERIODS), default="Month", key="net_every",
+                                 label_visibility="collapsed") or "Month"
+    every = NET_PERIODS[label]
+    spec = copy.deepcopy(net_change_spec(an, tuple(actors), every))
+    spec["layer"] = [*spec["layer"], {"mark": {"type": "rule", "color": "#d00", "strokeDash": [4, 3]},
+                                      "data": {"values": [{"date": pd.Timestamp(day).isoformat()}]},
+                                      "encoding": {"x": {"field": "date", "type": "temporal"}}}]
+    st.vega_lite_chart(spec, width="stretch", key="net_chart")
+    st.caption(f"Controlled km² at the end of each {every} minus at the end of the one before (gained − lost); "
+               f"the red dashed line is the selected date. Same numbers, with gained and lost: "
+               f"`territory change --every {every}`.")
