@@ -31,6 +31,6 @@ def test_two_sessions_share_one_payload_and_steps_build_nothing():
         assert source.call_count == 1  # the page's outside-the-outline note: computed once, looked up once more
         # Stepping (the player's report): the page's date moves, nothing is built again.
         day = one.session_state["date"]
-        one, two = step(one, 1), step(two, 1)
+        one, two = step(one, -1), step(two, -1)
         assert one.session_state["date"] == two.session_state["date"] != day
         assert built.call_count == 1

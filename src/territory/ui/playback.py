@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from territory.analysis import Analysis
-from territory.player import analysis_payload
+from territory.player import analysis_payload, payload_size_bytes, payload_vertices
 from territory.ui.maps import OSM_ATTRIBUTION, key, view_key
 from territory.ui.player_component import territory_player
 
@@ -40,6 +40,15 @@ def payload(an: Analysis, denominator_index: int = 0, focus: str | None = None,
     ds = an.dataset
     return analysis_payload(an, label=ds.label if ds.illustrative else "", denominator_index=denominator_index,
                             focus=focus, changes=_changes)
+
+
+@st.cache_resource(show_spinner=False, hash_funcs={Analysis: key}, max_entries=16)
+def holds_note(an: Analysis, denominator_index: int = 0, focus: str | None = None,
+               _changes: pd.DataFrame | None = None) -> str:
+    """What the browser holds, said on the page: dates, polygons (each sent once), vertices, size."""
+    p = payload(an, denominator_index, focus, _changes)
+    return (f"In your browser: {len(p['dates'])} dates, {len(p['features'])} polygons (each sent once, with the "
+            f"dates it holds), {payload_vertices(p):,} display vertices, {payload_size_bytes(p) / 1e6:.1f} MB")
 
 
 def handle_player_event(labels: list[str]) -> None:
@@ -89,6 +98,7 @@ def map_player(an: Analysis, labels: list[str], day: str, *, actors: list[str], 
     """The map page's map: big date, map, slider, Prev/Next/Play, key numbers and legend, all moved in the browser."""
     tiles = {"url": OSM_TILE_URL, "attribution": OSM_ATTRIBUTION} if online else None
     return territory_player(payload(an, denominator_index, focus, changes), index=player_index(an, labels, day),
+                            note=holds_note(an, denominator_index, focus, changes),
                             playing=False, fps=fps, key=PLAYER_KEY, height=height, controls="page",
                             view_key=view_key(an), actors=[a for a in _focus_first(actors, focus)],
                             statuses=list(statuses), tiles=tiles, url_param=URL_PARAM, report_drawn=True)

@@ -52,6 +52,7 @@ def territory_player(
     tiles: dict[str, str] | None = None,
     url_param: str | None = None,
     report_drawn: bool = False,
+    note: str | None = None,
 ) -> dict[str, Any] | None:
     """Show the player; return its last stop report (see module docstring).
 
@@ -65,6 +66,7 @@ def territory_player(
     ``tiles`` (``{"url", "attribution"}``, https only) puts online tiles under
     it. ``url_param`` names the page's query parameter the front end sets to
     the date it reports (history.replaceState: no history entry per stop).
+    ``note`` is a line of text under the controls (what the browser holds).
     """
     pid = payload.get("id") or payload_id(payload)
     value = _component(
@@ -81,6 +83,7 @@ def territory_player(
         tiles=tiles,
         url_param=url_param,
         report_drawn=bool(report_drawn),
+        note=None if note is None else str(note),
         key=key,
         default=None,
     )

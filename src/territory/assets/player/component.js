@@ -103,6 +103,7 @@
         index: args.index || 0, playing: !!args.playing, fps: args.fps || 4,
         controls: args.controls || "full", viewKey: args.view_key || null,
         actors: args.actors || null, statuses: args.statuses || null, tiles: args.tiles || null,
+        note: args.note || null,
         onStop: function (value) { report(value); },
       });
       window.__territoryPlayer = ctl;

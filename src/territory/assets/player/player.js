@@ -28,6 +28,7 @@
  *      centre/zoom in sessionStorage under this key, shared with the host's map),
  *      actors (names to show, in legend order; null: all), statuses (null: all),
  *      tiles ({url, attribution}: online tiles under the territory; null: offline),
+ *      note (a line of text under the controls),
  *      onChange(index, date, cause), onStop({index, date, playing}, cause)})
  *      -> controller {map, setIndex, play, pause, toggle, setFps, update,
  *                     getIndex, isPlaying, stats, resetStats, destroy}
@@ -185,6 +186,7 @@
     element.appendChild(header);
     element.appendChild(body);
     element.appendChild(bar);
+    if (opts.note) element.appendChild(h("div", "tp-note", opts.note));  // e.g. what the page holds
 
     // ---- map
     var map = L.map(mapDiv, {
