@@ -21,9 +21,11 @@ from territory.baselines import Denominator, equivalent, outline_denominators, r
 from territory.change import change_series, compare
 from territory.claims import ClaimContext, evaluate_claims
 from territory.datasets import Dataset
+from territory.gazetteer import Settlements
 from territory.geos import SHARED_GEOMETRY
 from territory.model import END, change_dates, state_at, to_day, with_validity
 from territory.regions import RegionLayer
+from territory.settlements import Holdings
 from territory.stats import stats_table
 
 CACHE_CHUNK = 128
@@ -334,24 +336,52 @@ class Analysis:
         """km² and share of each region (governorate, oblast…) held by each actor on ``day``."""
         return self.regions_table([to_day(day)], layer, status)
 
-    def settlements_at(self, day: object, status: str = "controlled") -> pd.DataFrame:
-        """Settlements and population inside each actor's territory on ``day``."""
-        st = self.dataset.settlements
-        if st is None or st.empty:
-            return pd.DataFrame(columns=["actor", "settlements", "population"])
-        state = self.state(day)
-        state = state[state["status"] == status]
-        x, y = st["lon"].to_numpy(float), st["lat"].to_numpy(float)
-        pop = pd.to_numeric(st.get("population"), errors="coerce").fillna(0).to_numpy()
-        rows = []
-        with SHARED_GEOMETRY:  # contains_xy prepares the shared history geometries in place
-            for actor, part in state.groupby("actor"):
-                inside = np.zeros(len(st), bool)
-                for g in part.geometry.values:
-                    inside |= shapely.contains_xy(g, x, y)
-                rows.append((actor, int(inside.sum()), int(pop[inside].sum())))
-        return pd.DataFrame(rows, columns=["actor", "settlements", "population"])
+    @cached_property
+    def settlement_layer(self) -> Settlements:
+        """The dataset's settlements (its own layer, else the bundled GeoNames gazetteer around its data),
+        each with the name of the region it lies in, and where the population figures come from."""
+        from territory.gazetteer import Settlements, gazetteer_for
+        from territory.settlements import fill_regions
 
+        ds = self.dataset
+        if ds.settlements is None:  # e.g. a store written without one
+            found = gazetteer_for(tuple(ds.history.total_bounds) if len(ds.history) else None)
+        else:
+            found = Settlements(ds.settlements, ds.settlements_source or "the dataset's settlement table",
+                                ds.population_age or "year not given")
+        table = found.table.reset_index(drop=True)
+        if "region" not in table.columns:
+            table = table.assign(region="")
+        return Settlements(fill_regions(table, self.admin_regions), found.source, found.age)
+
+    @cached_property
+    def holdings(self) -> Holdings:
+        """Holder of every settlement on every change date (computed once, cached with the measurement)."""
+        from territory.settlements import holdings_cached
+
+        with SHARED_GEOMETRY:  # the query prepares the shared history geometries
+            return holdings_cached(self.history, self.dates, self.settlement_layer.table, self.cache_key)
+
+    def settlements_at(self, day: object, status: str = "controlled") -> pd.DataFrame:
+        """Settlements and population inside each actor's territory on ``day``
+        (:attr:`settlement_layer` says where the population figures come from)."""
+        from territory.settlements import held_totals
+
+        return held_totals(self.holdings, self.settlement_layer.table, day, status)
+
+    def settlements_on(self, day: object, actor: str | None = None) -> pd.DataFrame:
+        """Each settlement with its holder on ``day`` (``territory settlements --date``)."""
+        from territory.settlements import settlements_on
+
+        layer = self.settlement_layer
+        return settlements_on(self.holdings, layer.table, day, layer.population_note, actor)
+
+    def settlements_changed(self, start: object, end: object) -> pd.DataFrame:
+        """Settlements that changed hands between two dates (``territory settlements --from --to``)."""
+        from territory.settlements import changed_hands
+
+        layer = self.settlement_layer
+        return changed_hands(self.holdings, layer.table, start, end, layer.population_note)
 
 def analysis_for(path: str | Path | None = None, **kwargs) -> Analysis:
     """Load and measure a dataset (cached by content hash)."""

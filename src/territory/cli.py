@@ -42,6 +42,7 @@ EXAMPLES = """examples:
   territory change --from 2016-06-01 --to 2016-12-31 --table patches --format geojson --out patches.geojson
   territory claims
   territory regions --date 2015-06-01
+  territory settlements ./snapshots --actor Occupied --from 2024-01-01 --to 2025-01-01
   territory regions ./snapshots --actor Occupied --region-filter Donetsk --every month
   territory regions ./snapshots --actor Occupied --date 2023-06-01 --regions districts.gpkg --region-name ADM2_EN
   territory validate my_history.gpkg --actor "Russian forces"
@@ -135,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     from territory.store.cli import add_db_commands
 
     add_db_commands(sub, add_input)
+    from territory.settlements_cli import add_settlements_command
+
+    add_settlements_command(sub, add_input)
     return parser
 
 

@@ -36,6 +36,9 @@ def add_input(p: argparse.ArgumentParser, *, path_help: str | None = None) -> No
                    help="map a column, e.g. --column date=Datum --column actor=Partei (repeatable)")
     g.add_argument("--aliases", metavar="CSV", help="alias table with columns alias,name for actor/status labels")
     g.add_argument("--no-cache", action="store_true", help="recompute instead of reading the measurement cache")
+    g.add_argument("--settlements", metavar="CSV",
+                   help="your own settlement layer (name,lat,lon[,population,country,region]); replaces the "
+                        "dataset's and the bundled GeoNames gazetteer")
 
 
 def progress_line(done: int, total: int) -> None:
@@ -79,6 +82,11 @@ def load_analysis(args: argparse.Namespace, claims: str | None = None):
     from territory.sources import open_dataset
 
     ds = open_dataset(args.path, load_options(args), claims=claims)
+    if getattr(args, "settlements", None):
+        from territory.datasets import use_settlements
+        from territory.gazetteer import read_settlements
+
+        use_settlements(ds, read_settlements(args.settlements))
     return Analysis.from_paths(ds, use_cache=not args.no_cache, extra=option_key(args))
 
 

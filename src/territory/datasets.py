@@ -21,6 +21,7 @@ import shapely
 
 from territory import cache, manifest
 from territory.actors import assign_colors, read_actors
+from territory.gazetteer import Settlements, gazetteer_for, read_settlements
 from territory.io import LoadOptions, load, read_history
 from territory.io.offline import check_json_crs, looks_like_json
 from territory.io.readers import check_content
@@ -44,6 +45,10 @@ class Dataset:
     report: Report
     claims: pd.DataFrame | None = None
     settlements: pd.DataFrame | None = None
+    #: Where the settlements' population figures come from, and their age (see territory.gazetteer):
+    #: every view showing a population states both.
+    settlements_source: str = ""
+    population_age: str = ""
     regions: gpd.GeoDataFrame | None = None
     #: What the region layer is, for source lines ("Natural Earth admin-1 outline", a user's file name).
     regions_source: str = ""
@@ -267,6 +272,7 @@ def load_dataset(
         reference_areas=_bundled_reference_areas(),
         paths=_files(root),
     )
+    use_settlements(ds, gazetteer_for(_bounds(history)))
     if claims is not None:
         ds.claims = read_claims_file(Path(claims), ds.report)
         ds.paths.append(Path(claims))
@@ -324,7 +330,6 @@ def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str
         colors=assign_colors(history["actor"].unique(), given),
         report=report,
         claims=read_claims_file(claims_path, report) if claims_path else None,
-        settlements=_read_csv(side["settlements"]),
         regions=_named_layer(_read_geo(side["regions"]), side["regions"], man.text("region_name_column"),
                              manifest_path.name, report),
         regions_source=man.text("regions_source") or _regions_source(side["regions"]),
@@ -341,6 +346,19 @@ def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str
         partial=_partial_notes(man.meta.get("partial"), manifest_path.name, report),
         unassigned=man.text("unassigned"),
     )
+    use_settlements(ds, read_settlements(side["settlements"]) if side["settlements"] is not None
+                    else gazetteer_for(_bounds(history)))
+    return ds
+
+
+def _bounds(history: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    return tuple(history.total_bounds) if len(history) else None
+
+
+def use_settlements(ds: Dataset, settlements: Settlements) -> Dataset:
+    """Give ``ds`` this settlement table (a user's layer overrides the bundled gazetteer), with its source."""
+    ds.settlements = settlements.table
+    ds.settlements_source, ds.population_age = settlements.source, settlements.age
     return ds
 
 
