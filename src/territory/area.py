@@ -80,6 +80,20 @@ def _transform(arr: np.ndarray, transformer: Transformer) -> np.ndarray:
     return shapely.transform(arr, fn)
 
 
+def densified_vertices(geoms: object, max_deg: float = DENSIFY_DEG) -> int:
+    """At most how many vertices :func:`densify` makes of ``geoms``, counted without densifying.
+
+    Cutting an edge of length L into pieces of at most ``max_deg`` adds ceil(L/max_deg) - 1 < L/max_deg
+    vertices, so the vertices plus the total length over ``max_deg`` bound it. A few large boxes of
+    four vertices each become millions of vertices: the loader refuses those by this count.
+    """
+    arr = _as_array(geoms)
+    arr = arr[~pd.isna(arr)]
+    if not len(arr):
+        return 0
+    return int(shapely.get_num_coordinates(arr).sum() + np.ceil(shapely.length(arr).sum() / max_deg))
+
+
 def to_equal_area(geoms: object) -> np.ndarray:
     """Densified geometries projected to EPSG:6933 (metres, equal-area)."""
     return threaded(lambda a: _transform(densify(a), _TO_EQUAL_AREA), _as_array(geoms))

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from territory.area import DENSIFY_DEG, densified_vertices
 from territory.io import loadcache
 from territory.io.folder import read_folder, snapshot_files
 from territory.io.normalise import Rows, check_options, join_rows
@@ -85,6 +86,14 @@ def _load(path: Path, options: LoadOptions, report: Report, name: str) -> Loaded
     combined = gpd.GeoDataFrame(pd.DataFrame(join_rows(frames)), geometry="geometry", crs=WGS84)  # lon/lat
     order = combined.sort_values(["date", "actor", "status"], kind="stable").index
     combined = combined.loc[order].reset_index(drop=True)
+    dense = densified_vertices(combined.geometry.values)  # what measuring the area works on
+    if dense > options.max_vertices:
+        report.error(f"measuring the polygons needs up to {dense:,} vertices, more than the limit of "
+                     f"{options.max_vertices:,} (max_vertices): edges longer than {DENSIFY_DEG}° are divided "
+                     "so that their area is exact", file=name, field="geometry", code="too-big",
+                     hint="the polygons have long straight edges (large boxes?): clip them to the area of "
+                          "interest or split them; the limits are listed in the README")
+        return Loaded(None, None, report)
     actors = combined["actor"].nunique()
     if actors > options.max_actors:
         report.error(f"the input names {actors:,} distinct actors, more than the limit of {options.max_actors:,} "
