@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("stats", help="area time series: km² and shares per date × actor × status "
-                                     "(pct_of_peak: % of the peak to date, peak_km2 on peak_date)")
+                                     "(pct_of_peak: %% of the peak to date, peak_km2 on peak_date)")
     add_input(p)
     _add_table(p)
     p.add_argument("--denominator", default="outline",
