@@ -52,7 +52,8 @@ with below:
                          "km²", format="%.1f"), "from_actor": "From", "to_actor": "To", "region": "Region",
                          "settlement": "Named after", "settlement_km": st.column_config.NumberColumn(
                              "km to it", format="%.1f")})
-    st.caption(patchlist.caption(found, an.dataset.settlements is not None))
+    st.caption(patchlist.caption(found, patchlist.population_source(an.dataset) if an.dataset.settlements is not None
+                                 else ""))
 view_at = patchlist.fit(patch["west"], patch["south"], patch["east"], patch["north"]) if patch is not None else (None, None)
 
 

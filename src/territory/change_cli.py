@@ -86,10 +86,10 @@ def run(args: argparse.Namespace, an, emit: Emit) -> None:
             table.insert(5, "regions", " + ".join(layer.names) if len(layer) <= 5 else f"{len(layer)} regions")
         emit(render(table, args.format), args.out)
         return
-    from territory.patches import find_patches
+    from territory.patches import find_patches, population_source
 
-    found = find_patches(an.measured, args.start, args.end, regions=layer,
-                         settlements=an.dataset.settlements, scope=scope)
+    found = find_patches(an.measured, args.start, args.end, regions=layer, settlements=an.dataset.settlements,
+                         scope=scope, population_source=population_source(an.dataset))
     print(f"territory: {found.sliver_note()}", file=sys.stderr)
     if args.format == "geojson":
         emit(patches_geojson(found), args.out)

@@ -40,10 +40,15 @@ MIN_WIDTH_M = 250.0
 NEAR_KM = 15.0
 NONE = "(none)"
 COLUMNS = ["patch", "date_from", "date_to", "from_actor", "to_actor", "status", "area_km2", "region", "country",
-           "settlement", "settlement_population", "settlement_km", "description", "lon", "lat",
+           "settlement", "settlement_population", "settlement_km", "population_source", "description", "lon", "lat",
            "west", "south", "east", "north"]
 #: The lat the equal-area CRS (EPSG:6933) is true at: its x is stretched by cos(30°)/cos(lat) elsewhere.
 _TRUE_LAT = 30.0
+
+
+def population_source(dataset) -> str:
+    """Where a dataset's settlement populations come from and how old they are (every view showing one says)."""
+    return "; ".join(x for x in (dataset.settlements_source, dataset.population_age) if x)
 
 
 def sliver_rule() -> str:
@@ -105,24 +110,27 @@ def _local(geoms: np.ndarray, lat: np.ndarray) -> np.ndarray:
                     dtype=object)
 
 
-def _regions(parts: np.ndarray, layer) -> tuple[list[str], list[str]]:
-    """Region and country of each part: the region it overlaps most."""
-    names, countries = [""] * len(parts), [""] * len(parts)
+def _regions(parts: np.ndarray, layer) -> tuple[list[str], list[str], list]:
+    """Region, country and lon/lat outline (None: no region) of each part: the region it overlaps most."""
+    names, countries, outlines = [""] * len(parts), [""] * len(parts), [None] * len(parts)
     if layer is None or not len(layer) or not len(parts):
-        return names, countries
+        return names, countries, outlines
     pi, ri = layer.tree.query(parts, predicate="intersects")
     if not len(pi):
-        return names, countries
+        return names, countries, outlines
     km2 = shapely.area(shapely.intersection(parts[pi], layer.equal_area[ri]))
     order = np.lexsort((-km2, pi))
     first = order[np.r_[True, pi[order][1:] != pi[order][:-1]]]
     for p, r in zip(pi[first], ri[first], strict=True):
-        names[p], countries[p] = layer.names[r], layer.countries[r]
-    return names, countries
+        names[p], countries[p], outlines[p] = layer.names[r], layer.countries[r], layer.geometry[r]
+    return names, countries, outlines
 
 
-def _settlements(parts_ll: np.ndarray, settlements: pd.DataFrame | None) -> tuple[list, list, list]:
-    """Name, population and distance (km, 0 inside) of the settlement each part is named after."""
+def _settlements(parts_ll: np.ndarray, settlements: pd.DataFrame | None, outlines: list) -> tuple[list, list, list]:
+    """Name, population and distance (km, 0 inside) of the settlement each part is named after.
+
+    Places inside the part's region come first (a large patch reaching near a big town over the
+    border is not named after it: "near Ramadi, Nineveh" would mislead), then population."""
     n = len(parts_ll)
     names, pops, dists = [""] * n, [None] * n, [None] * n
     if settlements is None or settlements.empty or not {"name", "lat", "lon"} <= set(settlements.columns) or not n:
@@ -144,6 +152,9 @@ def _settlements(parts_ll: np.ndarray, settlements: pd.DataFrame | None) -> tupl
         local = affinity.affine_transform(g, [kx, 0, 0, 110.57, -kx * c.x, -110.57 * c.y])
         d = shapely.distance(local, shapely.points((lon[cand] - c.x) * kx, (lat[cand] - c.y) * 110.57))
         near = d <= NEAR_KM
+        if near.any() and outlines[p] is not None:
+            inside = shapely.contains_xy(outlines[p], lon[cand], lat[cand])
+            near &= inside if (near & inside).any() else True
         pick = cand[near][np.lexsort((d[near], -pop[cand][near]))[0]] if near.any() else cand[int(np.argmin(d))]
         names[p] = label[pick]
         pops[p] = int(pop[pick]) if pop[pick] > 0 else None
@@ -162,11 +173,12 @@ def _describe(row: pd.Series) -> str:
 
 def find_patches(measured: Measured, start: object, end: object, *, status: str = "controlled",
                  regions=None, settlements: pd.DataFrame | None = None,
-                 scope: shapely.Geometry | None = None) -> Patches:
+                 scope: shapely.Geometry | None = None, population_source: str = "") -> Patches:
     """The change from ``start`` to ``end`` as patches (see the module doc).
 
     ``regions`` (a :class:`territory.regions.RegionLayer`) names each patch's region; ``settlements``
-    (name, lat, lon, population) its settlement; ``scope`` (equal-area) keeps only ground inside it.
+    (name, lat, lon, population) its settlement, with ``population_source`` (where the figures come from and
+    their age) in every row; ``scope`` (equal-area) keeps only ground inside it.
     """
     d1, d2 = to_day(start), to_day(end)
     if d2 < d1:
@@ -195,8 +207,8 @@ def find_patches(measured: Measured, start: object, end: object, *, status: str 
     keep = np.flatnonzero(wide)
     keep = keep[np.argsort(-km2[keep], kind="stable")]
     kept, kept_ll = parts[keep], parts_ll[keep]
-    region, country = _regions(kept, regions)
-    place, pop, dist = _settlements(kept_ll, settlements)
+    region, country, outlines = _regions(kept, regions)
+    place, pop, dist = _settlements(kept_ll, settlements, outlines)
     rep = shapely.point_on_surface(kept_ll) if len(kept) else kept_ll
     bounds = shapely.bounds(kept_ll) if len(kept) else np.empty((0, 4))
     frame = pd.DataFrame({
@@ -206,6 +218,7 @@ def find_patches(measured: Measured, start: object, end: object, *, status: str 
         "area_km2": km2[keep], "region": region, "country": country,
         "settlement": place, "settlement_population": pd.array(pop, dtype="Int64"),
         "settlement_km": pd.array(dist, dtype="Float64"),
+        "population_source": population_source if settlements is not None and len(settlements) else "",
         "description": "",
         "lon": shapely.get_x(rep) if len(kept) else [], "lat": shapely.get_y(rep) if len(kept) else [],
         "west": bounds[:, 0], "south": bounds[:, 1], "east": bounds[:, 2], "north": bounds[:, 3],

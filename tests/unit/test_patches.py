@@ -47,13 +47,15 @@ def _history() -> gpd.GeoDataFrame:
 @pytest.fixture(scope="module")
 def found():
     regions = layer_from_frame(gpd.GeoDataFrame({"name": ["Donetsk oblast", "West"]},
-                                                geometry=[shapely.box(36.8, 47, 39, 49), shapely.box(30, 47, 36.8, 49)],
+                                                geometry=[shapely.box(36.95, 47, 39, 49), shapely.box(30, 47, 36.95, 49)],
                                                 crs=4326), "test layer", "test regions")
     cx, cy = ADVANCE.centroid.x, ADVANCE.centroid.y
-    settlements = pd.DataFrame({"name": ["Hamlet", "Pokrovsk", "Faraway City"],
-                                "lat": [cy, cy + 0.06, 50.0], "lon": [cx, cx + 0.05, 30.0],
-                                "population": [600, 60_000, 3_000_000]})
-    return find_patches(measure(_history()), D1, D2, regions=regions, settlements=settlements)
+    # A city 4 km away but over the region's border is not what a reader of "…, Donetsk oblast" looks for.
+    settlements = pd.DataFrame({"name": ["Hamlet", "Pokrovsk", "Faraway City", "Border City"],
+                                "lat": [cy, cy + 0.06, 50.0, cy], "lon": [cx, cx + 0.05, 30.0, 36.9],
+                                "population": [600, 60_000, 3_000_000, 1_000_000]})
+    return find_patches(measure(_history()), D1, D2, regions=regions, settlements=settlements,
+                        population_source="test table, 2024")
 
 
 def test_the_advance_is_one_patch_of_42_km2_named_by_the_town_near_it(found):
@@ -64,8 +66,10 @@ def test_the_advance_is_one_patch_of_42_km2_named_by_the_town_near_it(found):
     assert row["area_km2"] == pytest.approx(42, rel=1e-4)
     assert row["area_km2"] == pytest.approx(geod_area_km2([p.geometry.iloc[0]])[0], rel=1e-4)
     assert row["region"] == "Donetsk oblast"
-    # The most populous place within reach, not the hamlet on the spot nor the far city.
+    # The most populous place within reach in the patch's region: not the hamlet on the spot, the far city,
+    # nor the bigger city just over the regional border.
     assert row["settlement"] == "Pokrovsk" and row["settlement_population"] == 60_000
+    assert row["population_source"] == "test table, 2024"
     assert 0 < row["settlement_km"] < 10
     assert row["description"] == "42 km² near Pokrovsk, Donetsk oblast (B → A)"
     w, s, e, n = ADVANCE.bounds
@@ -134,6 +138,8 @@ def test_cli_patches_csv_json_geojson(history_file):
     assert len(t) == 1 and t["area_km2"].iloc[0] == pytest.approx(42, rel=1e-4)
     assert t["region"].iloc[0] == "Donetsk"  # bundled Natural Earth admin-1 of Ukraine, for a bare file
     assert "1 sliver(s), 7." in err and "left out" in err
+    # A bare file's settlements are the bundled gazetteer's: the population's source rides along in the row.
+    assert t["settlement"].iloc[0] and "GeoNames" in t["population_source"].iloc[0]
     code, out, _ = run_cli(*base, "--format", "json")
     assert json.loads(out)[0]["to_actor"] == "A"
     code, out, err = run_cli(*base, "--format", "geojson")
@@ -142,7 +148,10 @@ def test_cli_patches_csv_json_geojson(history_file):
     assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 1
     assert fc["slivers"]["pieces"] == 1 and fc["slivers"]["area_km2"] == pytest.approx(7.5, abs=0.2)
     f = fc["features"][0]
-    assert f["properties"]["date_from"] == D1 and f["properties"]["settlement_population"] is None
+    props = f["properties"]
+    assert props["date_from"] == D1 and props["area_km2"] == pytest.approx(42, rel=1e-4)
+    # A missing figure is null, never NaN (which is not JSON); present ones are plain numbers.
+    assert all(v is None or (isinstance(v, str | int | float) and v == v) for v in props.values())
     assert geod_area_km2([shapely.geometry.shape(f["geometry"])])[0] == pytest.approx(42, rel=1e-4)
     # --region-filter keeps only ground inside the regions chosen.
     code, out, err = run_cli(*base, "--region-filter", "Lviv")

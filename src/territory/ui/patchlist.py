@@ -15,7 +15,7 @@ import streamlit as st
 
 from territory.analysis import Analysis
 from territory.geos import SHARED_GEOMETRY
-from territory.patches import NEAR_KM, Patches, find_patches
+from territory.patches import NEAR_KM, Patches, find_patches, population_source
 from territory.ui.maps import key
 from territory.ui.mapview import inert_geojson
 
@@ -28,7 +28,8 @@ MIN_ZOOM, MAX_ZOOM = 4, 13
 def patches(an: Analysis, start: str, end: str) -> Patches:
     """Patches of controlled ground between ``start`` and ``end``, with regions and settlements."""
     with SHARED_GEOMETRY:  # the region layer's prepared outlines may be shared between sessions
-        return find_patches(an.measured, start, end, regions=an.region_layer(), settlements=an.dataset.settlements)
+        return find_patches(an.measured, start, end, regions=an.region_layer(), settlements=an.dataset.settlements,
+                            population_source=population_source(an.dataset))
 
 
 def fit(west: float, south: float, east: float, north: float, width_px: int = 600,
@@ -65,11 +66,12 @@ def outline(row: pd.Series, geometry) -> folium.GeoJson:
                           style_function=lambda _f: {"color": "#ffb000", "weight": 4, "fillOpacity": 0.0})
 
 
-def caption(found: Patches, has_settlements: bool) -> str:
-    """What was left out and how patches are named, and the command that prints the same list."""
+def caption(found: Patches, source: str) -> str:
+    """What was left out and how patches are named (``source``: the settlements' population source, "" for
+    none), and the command that prints the same list."""
     note = found.sliver_note()
-    named = (f"each patch is named after the most populous settlement within {NEAR_KM:g} km of it" if has_settlements
-             else "this dataset lists no settlements to name patches after")
+    named = (f"each patch is named after the most populous settlement within {NEAR_KM:g} km of it in its region "
+             f"({source})" if source else "this dataset lists no settlements to name patches after")
     d1, d2 = found.date_from.date().isoformat(), found.date_to.date().isoformat()
     return (f"{note[0].upper()}{note[1:]}; {named}. Same list: `territory change --from {d1} --to {d2} "
             "--table patches` (`--format geojson` for the outlines).")
