@@ -187,3 +187,29 @@ def test_slider_is_accessible(page: Page, streamlit_app) -> None:
     frame.locator(".tp-play").click()
     stats = frame.evaluate("() => window.__territoryPlayer.stats()")
     assert stats["frames"] <= 3, stats  # at most one date a second, not 10
+
+
+def test_sidebar_changes_keep_the_date_and_filter_without_a_rebuild(page: Page, streamlit_app, bundled) -> None:
+    """Status layers re-filter the same map; another focus actor rebuilds it on the date the user is on."""
+    frame = open_player(page, streamlit_app.url + "/?date=2015-01-01")
+    frame.locator(".tp-slider").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    day = shown(frame)
+    assert day > "2015-01-01"
+    page.wait_for_function("(d) => location.search.includes('date=' + d)", arg=day, timeout=STEP_MS)
+    page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
+    assert frame.locator("path.tp-s-controlled").count() > 0
+    page.get_by_role("checkbox", name="Controlled").uncheck(force=True)
+    frame.wait_for_function("() => document.querySelectorAll('path.tp-s-controlled').length === 0", timeout=STEP_MS)
+    assert frame.evaluate("() => window.__territoryMounts") == 1 and shown(frame) == day
+    page.get_by_role("checkbox", name="Controlled").check(force=True)
+    frame.wait_for_function("() => document.querySelectorAll('path.tp-s-controlled').length > 0", timeout=STEP_MS)
+    t = bundled.table[bundled.table["status"] == "controlled"]
+    other = next(a for a in t.groupby("actor")["area_km2"].max().sort_values(ascending=False).index
+                 if a != bundled.focus_actor)
+    page.get_by_role("combobox", name="Focus actor").click()
+    page.get_by_role("option", name=other, exact=True).click()
+    frame = page.locator(PLAYER_IFRAME).element_handle().content_frame()
+    expect(frame.locator(".tp-metric-held .tp-metric-label")).to_contain_text(other, timeout=STEP_MS)
+    assert shown(frame) == day  # rebuilt for the new focus actor, on the same date

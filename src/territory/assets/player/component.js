@@ -96,11 +96,18 @@
     applyTheme(theme);
     send("streamlit:setFrameHeight", { height: height });
     urlParam = args.url_param || null;
-    var id = args.payload_id || (args.payload && args.payload.id) || null;
+    var id = (args.payload_id || (args.payload && args.payload.id) || "") + (args.tiles ? "+tiles" : "");
     if (!ctl || id !== currentId) {
-      if (ctl) ctl.destroy();
+      // A rebuild in place (another focus actor or denominator, tiles on/off) keeps the date on screen:
+      // the server's index may predate the user's last steps.
+      var index = args.index || 0, dates = (args.payload && args.payload.dates) || [];
+      if (ctl) {
+        var kept = dates.indexOf(ctl.getDate());
+        if (kept >= 0) index = kept;
+        ctl.destroy();
+      }
       ctl = window.TerritoryPlayer.mount(root, args.payload, {
-        index: args.index || 0, playing: !!args.playing, fps: args.fps || 4,
+        index: index, playing: !!args.playing, fps: args.fps || 4,
         controls: args.controls || "full", viewKey: args.view_key || null,
         actors: args.actors || null, statuses: args.statuses || null, tiles: args.tiles || null,
         note: args.note || null,
