@@ -50,9 +50,14 @@ class Settlements:
     age: str
 
     @property
+    def provenance(self) -> str:
+        """'GeoNames cities500 (…); undated GeoNames figures, …': where the figures come from, how old."""
+        return f"{self.source}; {self.age}" if self.age else self.source
+
+    @property
     def population_note(self) -> str:
         """'population: GeoNames cities500 (…); undated GeoNames figures, …' for captions and exports."""
-        return f"population: {self.source}; {self.age}"
+        return f"population: {self.provenance}"
 
 
 def gazetteer_path() -> Path:

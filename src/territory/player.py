@@ -584,6 +584,8 @@ def key_number_rows(analysis: Any, denominator_index: int = 0, actor: str | None
                      _pct(kn.pct_of_region, 2), _num(gained), _num(lost), held_here, settled, eq])
     return {"actor": src.actor, "cols": list(METRIC_COLS),
             "partial": analysis.dataset.partial.get(src.actor) if analysis.dataset.partial else None,
+            # Where the settlements' population figures come from and how old they are (territory.gazetteer).
+            "population_source": analysis.settlement_layer.provenance if settlements else None,
             # As the map page: with a region outline the headline is the area inside it (land only).
             "headline": "region" if land_only else "whole",
             "den": None if den is None else {"region": str(den.region), "label": str(den.label),

@@ -187,3 +187,19 @@ def test_a_bad_settlement_layer_is_refused_with_file_row_and_field(tmp_path, fro
     assert "bad.csv" in said and words in said
     code, _, err = run("settlements", str(path), "--settlements", str(bad), "--date", "2024-01-15")
     assert code == 1 and "bad.csv" in err and "Traceback" not in err
+
+
+def test_the_map_players_settlement_figures_state_their_source_and_age(front):
+    """The player's key numbers carry the held settlements, their population and where that comes from."""
+    from territory.player import key_number_rows
+
+    path, places = front
+    an = _analysis(path)
+    payload = key_number_rows(an, actor="A")
+    assert payload["population_source"] == f"{GAZETTEER_SOURCE}; {GAZETTEER_AGE}"
+    col = payload["cols"].index("settlements")
+    on = an.settlements_on(an.dates[0], actor="A")
+    assert payload["rows"][0][col] == len(on)  # the same count as `territory settlements --held-by A`
+    assert payload["rows"][0][col + 1] == int(on["population"].fillna(0).sum())
+    mine = key_number_rows(_analysis(path, places), actor="A")
+    assert mine["population_source"] == "places.csv (the data's own settlement layer); figures of 2001"

@@ -500,7 +500,7 @@
       if (sn !== null) {
         c.settlements.value.textContent = NUM ? NUM.format(sn) : String(sn);
         var pop = mget(r, "population");
-        c.settlements.sub.textContent = pop !== null ? "population \u2248 " + (NUM ? NUM.format(pop) : pop) + " (bundled settlement table)" : "";
+        c.settlements.sub.textContent = pop !== null ? "population \u2248 " + (NUM ? NUM.format(pop) : pop) + " (" + (metrics.population_source || "the dataset's settlement table") + ")" : "";
         show(c.settlements, true);
       } else show(c.settlements, false);
       var eq = mget(r, "equivalent");
