@@ -360,7 +360,7 @@ class Analysis:
         from territory.settlements import holdings_cached
 
         with SHARED_GEOMETRY:  # the query prepares the shared history geometries
-            return holdings_cached(self.history, self.dates, self.settlement_layer.table, self.cache_key)
+            return holdings_cached(lambda: self.history, self.dates, self.settlement_layer.table, self.cache_key)
 
     def settlements_at(self, day: object, status: str = "controlled") -> pd.DataFrame:
         """Settlements and population inside each actor's territory on ``day``

@@ -12,6 +12,7 @@ measured data and the settlement table.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,17 +133,19 @@ def load_holdings(path) -> Holdings:
                         list(zip(names[:n], names[n:], strict=True)))
 
 
-def holdings_cached(history: pd.DataFrame, dates: list[pd.Timestamp], table: pd.DataFrame,
+def holdings_cached(history: Callable[[], pd.DataFrame], dates: list[pd.Timestamp], table: pd.DataFrame,
                     key: str | None) -> Holdings:
     """:func:`compute_holdings`, read from / written to the cache under the measured data's ``key``.
 
     The entry's name carries a digest of the settlement table, so a user's own layer never
     gets the gazetteer's answer. An unreadable entry is recomputed; no key means no caching.
+    ``history`` gives the ``with_validity`` history only when it must be computed (building it costs
+    more than reading the entry).
     """
     from territory import cache
 
     def compute() -> Holdings:
-        return compute_holdings(history, dates, table["lon"].to_numpy(float), table["lat"].to_numpy(float))
+        return compute_holdings(history(), dates, table["lon"].to_numpy(float), table["lat"].to_numpy(float))
 
     if key is None:
         return compute()
@@ -248,3 +251,24 @@ def held_totals(hold: Holdings, places: pd.DataFrame, day: object, status: str =
         if inside.any():
             rows.append((actor, int(inside.sum()), int(pop[inside].sum())))
     return pd.DataFrame(rows, columns=["actor", "settlements", "population"])
+
+
+def settlements_gained(hold: Holdings, places: pd.DataFrame, actor: str, start: object, end: object,
+                       status: str | None = "controlled") -> tuple[int, int]:
+    """(settlements, population) ``actor`` holds on ``end`` and did not on ``start``: a gain claim's figure.
+
+    ``status`` (default controlled) is the status that counts as held; None: any status.
+    """
+    a_of = hold.actor_codes()
+    names = sorted({a for a, _ in hold.holders})
+    if actor not in names:
+        return 0, 0
+    want = 1 + names.index(actor)
+    ok = np.array([False] + [status is None or s == status for _, s in hold.holders])
+    c0, c1 = hold.at(start), hold.at(end)
+    held0 = (a_of[c0] == want) & ok[c0]
+    held1 = (a_of[c1] == want) & ok[c1]
+    gained = held1 & ~held0
+    pop = pd.to_numeric(places["population"], errors="coerce").fillna(0).to_numpy()[hold.places] \
+        if "population" in places else np.zeros(len(hold.places))
+    return int(gained.sum()), int(pop[gained].sum())

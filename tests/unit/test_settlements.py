@@ -203,3 +203,30 @@ def test_the_map_players_settlement_figures_state_their_source_and_age(front):
     assert payload["rows"][0][col + 1] == int(on["population"].fillna(0).sum())
     mine = key_number_rows(_analysis(path, places), actor="A")
     assert mine["population_source"] == "places.csv (the data's own settlement layer); figures of 2001"
+
+
+def test_settlements_gained_counts_the_places_an_actor_took(front):
+    """The figure a 'settlements_gained' claim is checked against: places held at the end, not at the start."""
+    from territory.settlements import settlements_gained
+
+    path, places = front
+    an = _analysis(path, places)
+    table = an.settlement_layer.table
+    assert settlements_gained(an.holdings, table, "A", "2024-01-05", "2024-01-20") == (1, 200)  # East
+    assert settlements_gained(an.holdings, table, "B", "2024-01-05", "2024-03-01") == (1, 300)  # Mid
+    assert settlements_gained(an.holdings, table, "B", "2024-01-20", "2024-03-01") == (2, 500)  # Mid, East
+    assert settlements_gained(an.holdings, table, "Nobody", "2024-01-05", "2024-03-01") == (0, 0)
+
+
+def test_holdings_are_read_back_from_the_cache_per_settlement_table(front, monkeypatch):
+    import territory.settlements as mod
+
+    path, places = front
+    first = _analysis(path, places).holdings
+    monkeypatch.setattr(mod, "compute_holdings", lambda *a, **k: pytest.fail("computed again"))
+    again = _analysis(path, places).holdings  # a new Analysis of the same data: from the cache
+    assert np.array_equal(first.codes, again.codes) and first.holders == again.holders
+    other = places.with_name("other.csv")
+    other.write_text(PLACES.replace("East,48,38.5", "East,48,38.6"), encoding="utf-8")
+    with pytest.raises(pytest.fail.Exception, match="computed again"):
+        _ = _analysis(path, other).holdings  # another table (one place moved): never the first one's answer
