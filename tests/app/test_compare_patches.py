@@ -66,6 +66,13 @@ def test_map_page_draws_net_change_bars_per_month_and_week():
     bars = spec["layer"][0]
     assert bars["mark"]["type"] == "bar" and bars["encoding"]["x"]["axis"]["format"] == "%b %Y"
     assert bars["encoding"]["x2"]["field"] == "bar_end"
+    # As of the page's date: periods starting after it are pale (Vega compares each bar's start with 'asof').
+    day = at.session_state["date"]
+    assert spec["params"] == [{"name": "asof", "value": pd.Timestamp(day).value / 1e6}]
+    assert bars["encoding"]["opacity"]["condition"]["test"] == "time(datum.period_start) > asof"
+    early = stop_at(at, "2016-01-01", drawn=True)
+    assert json.loads(early.get("vega_lite_chart")[1].proto.spec)["params"][0]["value"] == pd.Timestamp(
+        "2016-01-01").value / 1e6
     assert any("territory change --every month" in c.value for c in at.caption)
     at.session_state["net_every"] = "Week"
     at.run()

@@ -194,7 +194,10 @@ def net_change_chart(an: Analysis, actors: list[str], every: str = "month", day:
     colors = [an.dataset.colors[a] for a in domain]
     span = [an.dates[0].isoformat(), (an.dates[-1] + pd.Timedelta(days=1)).isoformat()] if an.dates else None
     x_scale = alt.Scale(domain=span) if span else alt.Undefined
-    bars = alt.Chart(data).mark_bar(opacity=0.85).encode(
+    # As of the selected date: periods starting after it are greyed (the page sets ``asof``, see net_change_section).
+    asof = alt.param(name="asof", value=_epoch_ms(day) if day is not None else 8.64e15)
+    bars = alt.Chart(data).mark_bar().encode(
+        opacity=alt.condition("time(datum.period_start) > asof", alt.value(0.2), alt.value(0.85)),
         x=alt.X("period_start:T", title=None, scale=x_scale, axis=year_axis()), x2="bar_end:T",
         y=alt.Y("net_km2:Q", title=f"net km² per {every} ({status})", axis=alt.Axis(format=",.0f")),
         color=alt.Color("actor:N", scale=alt.Scale(domain=domain, range=colors),
@@ -204,11 +207,16 @@ def net_change_chart(an: Analysis, actors: list[str], every: str = "month", day:
                  alt.Tooltip("date_from:T", title="From (state on)"), alt.Tooltip("date_to:T", title="To")],
     )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y="y:Q")
-    layers = [bars, zero]
+    layers = [bars.add_params(asof), zero]
     if day is not None:
         layers.append(alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)]})).mark_rule(
             color="#d00", strokeWidth=1.5, strokeDash=[4, 3], clip=True).encode(x="date:T"))
     return alt.layer(*layers).properties(height=height)
+
+
+def _epoch_ms(day: str | pd.Timestamp) -> float:
+    """A date as Vega's time value (ms since 1970, UTC)."""
+    return pd.Timestamp(day).value / 1e6
 
 
 @st.cache_data(show_spinner=False, hash_funcs={Analysis: key}, max_entries=64)
@@ -224,10 +232,11 @@ def net_change_section(an: Analysis, actors: list[str], day: str) -> None:
                                  label_visibility="collapsed") or "Month"
     every = NET_PERIODS[label]
     spec = copy.deepcopy(net_change_spec(an, tuple(actors), every))
+    spec["params"] = [{"name": "asof", "value": _epoch_ms(day)}]  # periods after the selected date in grey
     spec["layer"] = [*spec["layer"], {"mark": {"type": "rule", "color": "#d00", "strokeDash": [4, 3]},
                                       "data": {"values": [{"date": pd.Timestamp(day).isoformat()}]},
                                       "encoding": {"x": {"field": "date", "type": "temporal"}}}]
     st.vega_lite_chart(spec, width="stretch", key="net_chart")
     st.caption(f"Controlled km² at the end of each {every} minus at the end of the one before (gained − lost); "
-               f"the red dashed line is the selected date. Same numbers, with gained and lost: "
+               f"the red dashed line is the selected date, periods after it are pale. Same numbers, with gained and lost: "
                f"`territory change --every {every}`.")
