@@ -40,6 +40,14 @@ if text:
     hay = (view["claimant"].astype(str) + " " + view["quote"].astype(str) + " " + view["source"].astype(str)).str.casefold()
     view = view[hay.str.contains(text.casefold(), regex=False)]
 
+#: Rows the page draws (table and chart): a 100,000-row ledger is checked in full, but a browser table of
+#: it and a chart of 100,000 markers would take minutes; the filters and `territory claims` reach the rest.
+MAX_SHOWN = 2000
+if len(view) > MAX_SHOWN:
+    st.caption(f"Showing the first {MAX_SHOWN:,} of the {len(view):,} claims in this selection (all {len(table):,} "
+               "were checked): narrow it with the filters above; the whole table: `territory claims`.")
+    view = view.iloc[:MAX_SHOWN]
+
 # Only http(s) URLs become links; anything else (javascript:, data:, file:) is shown as text.
 links = view["source_url"].map(safe_url)
 view = view.assign(source_url=links, source_text=view["source_url"].where(links.isna() & (view["source_url"] != "")))
