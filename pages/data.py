@@ -13,11 +13,11 @@ from territory import tempfiles
 from territory.actors import AliasTable
 from territory.analysis import Analysis
 from territory.io.options import UPLOAD_LIMITS, LoadOptions
-from territory.report import LoadError
+from territory.report import LoadError, Report
 from territory.ui import shell
 from territory.ui.aliases import alias_rows
 from territory.ui.mapview import md_text
-from territory.upload import check_claims, read_upload
+from territory.upload import check_claims, check_settlements, read_upload
 
 shell.configure_page("Data")
 st.title("Data")
@@ -103,6 +103,9 @@ with st.form("upload"):
                                 column_config={"alias": st.column_config.TextColumn("alias (as in the file)"),
                                                "name": st.column_config.TextColumn("name (to show)")})
         st.caption("Rows typed here are added to the uploaded table and win where both give the same alias.")
+    settlements = st.file_uploader(
+        "Settlement layer (CSV: name, lat, lon, population[, population_year]; replaces the bundled GeoNames "
+        "gazetteer; alone, it applies to the data shown now)", type=["csv"], key=f"upload_settlements_{n}")
     submitted = st.form_submit_button("Load and validate")
 
 
@@ -135,16 +138,29 @@ if submitted:
     aliases, alias_problems = alias_rows(alias_file.name if alias_file else None,
                                          alias_file.getvalue() if alias_file else None, edited)
     columns = {k: v.strip() for k, v in mapped.items() if v and v.strip()}
-    if not files and claims is None:
-        st.error("Choose a history file (or several dated snapshots), or a claims ledger.")
+    if not files and claims is None and settlements is None:
+        st.error("Choose a history file (or several dated snapshots), a claims ledger or a settlement layer.")
     elif alias_problems:
         _refuse("Refused: the alias table cannot be read.",
                 [_problem(p, alias_file.name, "alias table", "fix the table or type the rows in the editor")
                  for p in alias_problems])
+    elif not files and claims is None:  # a settlement layer alone, for the data shown now
+        try:
+            with shell.upload_slot(settlements.name):
+                new = check_settlements(settlements.name, settlements.getvalue(), an)
+        except LoadError as exc:
+            _refuse(f"Refused: {exc.report.summary()} in {settlements.name}.",
+                    exc.report.worded(shell.PAGE_WORDING).to_records())
+        else:
+            _accept(new, Report(), f"Settlements from {settlements.name} ({len(new.dataset.settlements):,} places) "
+                                   f"now count for {an.dataset.title}; {new.settlement_layer.population_note}.",
+                    new_data=False)
     elif not files:  # a claims ledger alone, against the data shown now
         try:
             with shell.upload_slot(claims.name):  # every upload takes the server's one upload slot
                 new, ledger, claims_report = check_claims(claims.name, claims.getvalue(), an)
+                if settlements is not None:
+                    new = check_settlements(settlements.name, settlements.getvalue(), new)
         except LoadError as exc:
             _refuse(f"Refused: {exc.report.summary()} in {claims.name}.",
                     exc.report.worded(shell.PAGE_WORDING).to_records())
@@ -191,6 +207,13 @@ if submitted:
             shutil.rmtree(tmp, ignore_errors=True)
         if refused:
             _refuse(f"Refused: {refused[0]}.", refused[1])
+        if settlements is not None:  # the user's own places replace the gazetteer for this data
+            try:
+                with shell.upload_slot(settlements.name):
+                    new = check_settlements(settlements.name, settlements.getvalue(), new)
+            except LoadError as exc:
+                _refuse(f"Refused: {exc.report.summary()} in {settlements.name}.",
+                        exc.report.worded(shell.PAGE_WORDING).to_records())
         _accept(new, new_ds.report,
                 f"Loaded {name}: {len(new_ds.history):,} rows, {len(new.dates)} dates, {new_ds.report.summary()}. "
                 "Now showing your data on every page.")

@@ -160,6 +160,13 @@ class Analysis:
         return Analysis(replace(self.dataset, claims=claims), self.measured, key, _table=self._table,
                         _history=self._history)
 
+    def with_settlements(self, layer: Settlements, tag: str) -> Analysis:
+        """The same measured data with another settlement layer (a user's, uploaded on the Data page)."""
+        ds = replace(self.dataset, settlements=layer.table, settlements_source=layer.source,
+                     population_age=layer.age)
+        return Analysis(ds, self.measured, f"{self.cache_key or id(self)}+settlements:{tag}", _table=self._table,
+                        _history=self._history, _claims=self._claims)
+
     @property
     def history(self) -> gpd.GeoDataFrame:
         if self._history is None:
@@ -348,7 +355,7 @@ class Analysis:
             found = gazetteer_for(tuple(ds.history.total_bounds) if len(ds.history) else None)
         else:
             found = Settlements(ds.settlements, ds.settlements_source or "the dataset's settlement table",
-                                ds.population_age or "year not given")
+                                ds.population_age if ds.settlements_source else "year not given")
         table = found.table.reset_index(drop=True)
         if "region" not in table.columns:
             table = table.assign(region="")

@@ -346,8 +346,11 @@ def _load_manifest(manifest_path: Path, options: LoadOptions | None, claims: str
         partial=_partial_notes(man.meta.get("partial"), manifest_path.name, report),
         unassigned=man.text("unassigned"),
     )
-    use_settlements(ds, read_settlements(side["settlements"]) if side["settlements"] is not None
-                    else gazetteer_for(_bounds(history)))
+    found = read_settlements(side["settlements"]) if side["settlements"] is not None \
+        else gazetteer_for(_bounds(history))
+    if side["settlements"] is not None and man.text("population_source"):  # the manifest says where and when
+        found = Settlements(found.table, man.text("population_source"), "")
+    use_settlements(ds, found)
     return ds
 
 

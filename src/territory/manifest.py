@@ -31,7 +31,7 @@ MAX_MANIFEST_BYTES = 1 * MiB
 MAX_SIDE_FILE_BYTES = 256 * MiB
 PATH_KEYS = ("history", "claims", "actors", "settlements", "regions", "countries", "basemap", "reference_areas")
 TEXT_KEYS = ("title", "label", "attribution", "focus_actor", "region", "regions_source",
-             "region_name_column", "date")
+             "region_name_column", "date", "population_source")
 MAX_TEXT = 2000
 HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 

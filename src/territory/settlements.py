@@ -159,7 +159,8 @@ def holdings_cached(history: Callable[[], pd.DataFrame], dates: list[pd.Timestam
         except (OSError, ValueError, KeyError):  # another version's layout: rebuilt
             pass
     hold = compute()
-    cache.store(key, name, lambda p: save_holdings(hold, p))
+    if cache.entry(key, "measured.parquet").is_file():  # beside a stored measurement only: uploads never persist
+        cache.store(key, name, lambda p: save_holdings(hold, p))
     return hold
 
 

@@ -44,3 +44,22 @@ def check_claims(name: str, data: bytes, analysis: Analysis) -> tuple[Analysis, 
     new = analysis.with_claims(ledger, hashlib.sha256(data).hexdigest())
     new.claims()  # judged here, inside the caller's upload slot, not on the next page's run
     return new, ledger, report
+
+
+def check_settlements(name: str, data: bytes, analysis: Analysis) -> Analysis:
+    """``analysis`` with an uploaded settlement layer (CSV) in place of its own or the gazetteer.
+
+    Raises :class:`~territory.report.LoadError` (file, row, field) when the layer is refused.
+    """
+    from territory.gazetteer import read_settlements
+
+    tmp = tempfiles.make("settlements")  # named so that a later process sweeps it if this one is killed
+    try:
+        path = tmp / Path(name).name
+        path.write_bytes(data)
+        layer = read_settlements(path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    new = analysis.with_settlements(layer, hashlib.sha256(data).hexdigest())
+    new.settlements_at(new.dates[-1] if new.dates else "2000-01-01")  # placed here, inside the upload slot
+    return new

@@ -165,6 +165,9 @@ def test_a_users_layer_overrides_the_gazetteer_and_the_manifests(front, tmp_path
     (man / "dataset.json").write_text(json.dumps({"history": "history.geojson", "settlements": "towns.csv"}))
     ds = load_dataset(man)
     assert ds.settlements["name"].tolist() == ["Mine"] and "towns.csv" in ds.settlements_source
+    (man / "dataset.json").write_text(json.dumps({"history": "history.geojson", "settlements": "towns.csv",
+                                                  "population_source": "2021 census (Statistics Office)"}))
+    assert _analysis(man).settlement_layer.population_note == "population: 2021 census (Statistics Office)"
     code, out, err = run("settlements", str(man), "--date", "2024-01-15")
     assert code == 0, err and pd.read_csv(io.StringIO(out))["name"].tolist() == ["Mine"]
     code, out, err = run("settlements", str(man), "--settlements", str(places), "--date", "2024-01-15")
@@ -230,3 +233,14 @@ def test_holdings_are_read_back_from_the_cache_per_settlement_table(front, monke
     other.write_text(PLACES.replace("East,48,38.5", "East,48,38.6"), encoding="utf-8")
     with pytest.raises(pytest.fail.Exception, match="computed again"):
         _ = _analysis(path, other).holdings  # another table (one place moved): never the first one's answer
+
+
+def test_an_uploads_holdings_never_reach_the_disk_cache(front):
+    """Uploads are measured with persist=False: their settlement holdings stay in memory too."""
+    from territory import cache
+
+    path, _ = front
+    ds = load_dataset(path)
+    an = Analysis.from_paths(ds, extra={"upload": True}, persist=False)
+    assert an.cache_key and len(an.holdings.places)
+    assert not (cache.cache_dir() / an.cache_key).exists()
