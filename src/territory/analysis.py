@@ -105,7 +105,7 @@ def coarse_footprint(geoms: np.ndarray, tol: float) -> shapely.Geometry:
 
     At most :data:`FOOTPRINT_ROWS` rows spread over the history (which is in date
     order) and the :data:`FOOTPRINT_PARTS` largest parts of each are simplified
-    and unioned: enough to say which countries hold 20% of the ground.
+    and unioned: enough to say which country holds most of the ground.
     """
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     if len(geoms) > FOOTPRINT_ROWS:
