@@ -303,6 +303,9 @@ class WsSession:
         self.query = ""
         self.player = False  # the map page's map is the time player (territory.ui.playback)
         self.seq = 0
+        # Streamlit's message cache, as a browser keeps it: large elements it has already received are
+        # listed in each rerun request, and the server sends a reference instead of the element again.
+        self.cache: dict[str, object] = {}
 
     async def send_rerun(self, ws, value: str | None = None, report_drawn: bool = False) -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -310,6 +313,7 @@ class WsSession:
         msg = BackMsg()
         msg.rerun_script.query_string = self.query
         msg.rerun_script.page_script_hash = ""
+        msg.rerun_script.cached_message_hashes.extend(self.cache)
         if self.player and (report_drawn or value is not None):  # the player's one value per stop
             day = value if value is not None else self.value
             self.seq += 1
@@ -344,6 +348,11 @@ class WsSession:
             fm = ForwardMsg()
             fm.ParseFromString(raw)
             kind = fm.WhichOneof("type")
+            if kind == "ref_hash" and fm.ref_hash in self.cache:  # an element this client already holds
+                fm = self.cache[fm.ref_hash]
+                kind = fm.WhichOneof("type")
+            elif fm.metadata.cacheable and fm.hash:
+                self.cache[fm.hash] = fm
             if kind == "script_finished":
                 if self.player and want is not None and shown is None:  # the catch-up run is the step
                     shown = time.perf_counter() - since
