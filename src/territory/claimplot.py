@@ -103,9 +103,11 @@ def claim_plot(analysis, claims: pd.DataFrame | None, until: object = None) -> C
         if not np.isfinite(implied):
             continue
         as_of = str(r.get("as_of") or "").strip()
-        if as_of.lower() == "peak":
-            held = cache[key] if kind == "held" else None
-            when = pd.Timestamp(dates[int(np.argmax(held))]) if held is not None and held.max() > 0 else r["date_ts"]
+        if as_of.lower() == "peak":  # the peak to the claim's date, as the checker reads "at its height"
+            held = cache[key][: int(np.searchsorted(days, np.datetime64(r["date_ts"], "ns"), side="right"))] \
+                if kind == "held" else None
+            when = pd.Timestamp(dates[int(np.argmax(held))]) if held is not None and len(held) and held.max() > 0 \
+                else r["date_ts"]
         else:
             try:
                 when = pd.Timestamp(as_of) if as_of else r["date_ts"]

@@ -49,7 +49,33 @@ def test_as_of_peak_claims_sit_at_the_peak(analysis: Analysis, plot) -> None:
         ser = plot.series[plot.series["panel"] == p.panel]
         if "lost" in p.panel:
             continue
+        ser = ser[ser["date"] <= p.claimed_on]  # the peak to the claim's date
         assert p.date == ser.loc[ser["km2"].idxmax(), "date"], p.id
+
+
+def test_an_at_its_height_claim_sits_at_the_peak_to_its_date_not_a_later_one() -> None:
+    """Claimed on D 'at its height …': placed at the largest area up to D, as the checker reads it."""
+    import shapely
+
+    from territory.datasets import Dataset
+    from territory.report import Report
+    from tests.conftest import make_history
+
+    h = make_history([("2020-01-01", "A", "controlled", shapely.box(30, 40, 31, 41)),
+                      ("2020-02-01", "A", "controlled", shapely.box(30, 40, 33, 41)),
+                      ("2020-03-01", "A", "controlled", shapely.box(30, 40, 32, 41)),
+                      ("2020-04-01", "A", "controlled", shapely.box(30, 40, 35, 41))])
+    an = Analysis.of(Dataset(name="t", title="t", history=h, colors={"A": "#000000"}, report=Report()))
+    ledger = pd.DataFrame([{"id": "x", "date": pd.Timestamp("2020-03-15"), "actor": "A", "claimant": "", "metric":
+                            "area_held", "value": 30000.0, "unit": "km2", "baseline": "", "region": "",
+                            "reference": "", "quote": "", "source": "", "source_url": "", "calibration": False,
+                            "note": "", "as_of": "peak"}])
+    from territory.claims import evaluate_claims
+
+    checked = evaluate_claims(ledger, an.claim_context())
+    assert "2020-02-01" in checked["basis"].iloc[0]
+    point = claim_plot(an, checked).points.iloc[0]
+    assert point["date"] == pd.Timestamp("2020-02-01")
 
 
 def test_y_axis_fits_the_series_and_off_scale_claims_sit_on_the_edge(plot) -> None:
