@@ -193,7 +193,8 @@ if submitted:
             with shell.upload_slot(name):  # one upload read at a time per server: the others keep a core
                 new_ds, new = read_upload(target, options, claims=claims_path, name=name, extra=extra)
         except LoadError as exc:
-            refused = (exc.report.summary(), exc.report.worded(shell.PAGE_WORDING).to_records())
+            # One problem repeated in every file is one row ("all 769 files (a, b, c, …)"), as in the terminal.
+            refused = (exc.report.summary(), exc.report.summarised().worded(shell.PAGE_WORDING).to_records())
         except Exception as exc:  # never a traceback in the UI (the loaders report; this is a last resort)
             refused = ("the file could not be read", [{
                 "severity": "error", "file": name, "row": "", "field": "",

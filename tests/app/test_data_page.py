@@ -147,3 +147,15 @@ def test_claims_ledger_alone_takes_the_upload_slot(bundled, monkeypatch):
     assert not any("Checked 3 claim(s)" in s.value for s in at.success)
     assert any("reading another upload" in str(r) for r in at.session_state["upload_report"])
     assert "uploaded" not in at.session_state  # the data shown is unchanged
+
+
+def test_a_problem_in_every_uploaded_file_is_one_row(tmp_path):
+    """Five property-less snapshots without the Actor field: one row naming the files, not five."""
+    g = gpd.GeoDataFrame(geometry=[shapely.box(30, 46, 32, 48)], crs=4326)
+    at = data_page()
+    uploader(at, "files").set_value([geojson(g, tmp_path, f"2022-03-0{i}.geojson") for i in range(1, 6)])
+    at = submit(at)
+    assert any("Refused" in e.value for e in at.error)
+    report = at.session_state["upload_report"]
+    assert len(report) == 1
+    assert report[0]["file"] == "5 files (2022-03-01.geojson, 2022-03-02.geojson, 2022-03-03.geojson, …)"
