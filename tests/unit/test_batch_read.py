@@ -151,3 +151,15 @@ def test_the_batch_keeps_each_files_json_properties_as_alone(tmp_path):
     assert _problems(got.report) == _problems(expected)
     ref = normalise.join_rows(frames)
     assert got.history["source"].tolist() == list(ref["source"])
+
+
+def test_files_of_geometry_alone_build_no_frame(archive, monkeypatch):
+    """Property-less snapshots are read as geometry arrays and batched without building a frame per file."""
+    from territory.io.readers import GeometryLayer
+
+    built = []
+    real = GeometryLayer.frame
+    monkeypatch.setattr(GeometryLayer, "frame", property(lambda self: built.append(self.name) or real.fget(self),
+                                                         real.fset))
+    results = batch.read_files(snapshot_files(archive)[:15], LoadOptions(actor="Occupied", cache=False))
+    assert built == [] and all(len(rows) == 1 for rows, _, _ in results)

@@ -36,7 +36,7 @@ from territory.io.normalise import (
 )
 from territory.io.onefile import internal, normalise, raw_layers
 from territory.io.options import LoadOptions
-from territory.io.readers import RawLayer
+from territory.io.readers import GeometryLayer, RawLayer
 from territory.report import Report
 
 #: Columns whose values would date the rows: a file holding one is normalised alone.
@@ -64,6 +64,14 @@ class _File:
 
 def _shape(raw: RawLayer, day: pd.Timestamp | None, options: LoadOptions) -> tuple | None:
     """What a file must share with the others of its batch, or None if it is to be normalised alone."""
+    if isinstance(raw, GeometryLayer):  # geometry alone: no frame to look at (nor to build)
+        if (day is None or raw.layer is not None or raw.file_date is not None or not len(raw.geometry)
+                or raw.crs is None or {"date", "valid_to"} & set(options.columns)):
+            return None
+        try:
+            return ((), frozenset()) if _is_wgs84(raw.crs) else None
+        except Exception:
+            return None
     frame = raw.frame
     if (day is None or raw.layer is not None or raw.file_date is not None or frame.attrs or frame.empty
             or not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None
@@ -92,7 +100,7 @@ def _shape(raw: RawLayer, day: pd.Timestamp | None, options: LoadOptions) -> tup
 
 def _geometry_ok(f: _File) -> bool:
     """2-D polygons, none empty or missing; invalid ones repaired as normalising alone would (into ``f.repair``)."""
-    arr = np.asarray(f.raw.frame.geometry.values, dtype=object)  # type: ignore[union-attr]
+    arr = f.raw.geometry_values()  # type: ignore[union-attr]
     types = shapely.get_type_id(arr)
     if not np.isin(types, (3, 6)).all() or shapely.is_empty(arr).any() or shapely.has_z(arr).any():
         return False
@@ -107,12 +115,14 @@ def _geometry_ok(f: _File) -> bool:
 
 def _batch(files: list[_File], options: LoadOptions) -> bool:
     """Normalise ``files`` (one shape) as one frame and split the rows back; False if anything was reported."""
-    first = files[0].raw.frame  # type: ignore[union-attr]
-    names = [c for c in first.columns if c != "geometry"]
+    alone = isinstance(files[0].raw, GeometryLayer)  # then every file of the batch is (same shape: no columns)
+    first = None if alone else files[0].raw.frame  # type: ignore[union-attr]
+    names = [] if first is None else [c for c in first.columns if c != "geometry"]
     data: dict[str, object] = {c: np.concatenate([f.raw.frame[c].to_numpy() for f in files])  # type: ignore[union-attr]
                                for c in names}
     sizes = np.array([len(f.geometry) for f in files])  # type: ignore[arg-type]
-    data["geometry"] = from_shapely(np.concatenate([f.geometry for f in files]), crs=first.crs)  # type: ignore[misc]
+    crs = files[0].raw.crs if alone else first.crs  # type: ignore[union-attr]
+    data["geometry"] = from_shapely(np.concatenate([f.geometry for f in files]), crs=crs)  # type: ignore[misc]
     frame = gpd.GeoDataFrame(pd.DataFrame(data), geometry="geometry")  # as the reader builds one file's
     if any(frame[c].dtype != first[c].dtype for c in names):
         return False  # pandas read the joined values as another type: each file alone

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import shapely
 
 from territory.io.options import LoadOptions
@@ -44,7 +43,7 @@ class Budget:
         return self._add("max_input_bytes", size, name, "bytes")
 
     def layer(self, raw: RawLayer) -> bool:
-        geoms = np.asarray(raw.frame.geometry.values, dtype=object)
+        geoms = raw.geometry_values()
         name = raw.name if not raw.layer else f"{raw.name}, layer '{raw.layer}'"
         return (self._add("max_features", len(geoms), name, "features")
                 and self._add("max_parts", int(shapely.get_num_geometries(geoms).sum()), name, "polygon parts")

@@ -31,7 +31,7 @@ def internal(report: Report, name: str, exc: BaseException) -> None:
 
 
 def _has_polygons(raw: RawLayer) -> bool:
-    types = shapely.get_type_id(np.asarray(raw.frame.geometry.values, dtype=object))
+    types = shapely.get_type_id(raw.geometry_values())
     return bool(np.isin(types, (3, 6, 7)).any())
 
 

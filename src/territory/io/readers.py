@@ -74,6 +74,37 @@ class RawLayer:
     #: Date in the name of a file found inside a zip (a zipped folder of snapshots).
     file_date: pd.Timestamp | None = None
 
+    def geometry_values(self) -> np.ndarray:
+        """The layer's geometries as an object array."""
+        return np.asarray(self.frame.geometry.values, dtype=object)
+
+
+class GeometryLayer(RawLayer):
+    """A layer of geometry alone (no attribute columns), as read; its frame is built on first use.
+
+    An archive of property-less snapshots is normalised a batch of files at a time
+    (:mod:`.batch`) from the geometries alone: building each file's frame would cost more
+    than parsing a small file.
+    """
+
+    def __init__(self, geometry: np.ndarray, crs: CRS | None, name: str, layer: str | None = None) -> None:
+        self.geometry, self.crs, self._frame = geometry, crs, None
+        super().__init__(None, name, layer)  # type: ignore[arg-type]
+
+    @property  # type: ignore[override]
+    def frame(self) -> gpd.GeoDataFrame:
+        if self._frame is None:
+            self._frame = gpd.GeoDataFrame(geometry=from_shapely(self.geometry, crs=self.crs))
+        return self._frame
+
+    @frame.setter
+    def frame(self, value: gpd.GeoDataFrame | None) -> None:
+        if value is not None:
+            self._frame = value
+
+    def geometry_values(self) -> np.ndarray:
+        return self.geometry
+
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
@@ -234,11 +265,12 @@ def _crs(text: str | None) -> CRS | None:
     return CRS.from_user_input(text) if text else None
 
 
-def _read_layer(path: str, layer: str | None) -> pd.DataFrame:
+def _read_layer(path: str, layer: str | None) -> pd.DataFrame | GeometryLayer:
     """One layer as ``pyogrio.read_dataframe`` gives it, at a fraction of its fixed cost.
 
     A folder of 800 small snapshots pays the per-file cost 800 times: this reads
-    the raw arrays and builds the frame once (dates as written, as text). ``path`` is a
+    the raw arrays and builds the frame once (dates as written, as text); a layer of
+    geometry alone is a :class:`GeometryLayer`, whose frame waits. ``path`` is a
     :func:`gdal_path`.
     """
     opts: dict[str, str] = {}
@@ -258,6 +290,8 @@ def _read_layer(path: str, layer: str | None) -> pd.DataFrame:
             data[column] = pd.Series(data[column], dtype=object).map(_json_or_text, na_action="ignore").to_numpy()
     if wkb is None:
         return pd.DataFrame(data, columns=columns)
+    if not columns:  # geometry alone: the frame waits until it is needed (see GeometryLayer)
+        return GeometryLayer(shapely.from_wkb(wkb), _crs(meta["crs"]), "")
     data["geometry"] = from_shapely(shapely.from_wkb(wkb), crs=_crs(meta["crs"]))
     return gpd.GeoDataFrame(pd.DataFrame(data), geometry="geometry")
 
@@ -311,6 +345,10 @@ def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
             if not _explain_geometry_failure(gpath, layer_name, name, report, exc):
                 _corrupt(report, name, exc, path=path)
             return []
+        if isinstance(frame, GeometryLayer):
+            frame.name, frame.layer = name, layer_name if len(layer_names) > 1 else None
+            out.append(frame)
+            continue
         if not isinstance(frame, gpd.GeoDataFrame):
             continue  # attribute-only tables inside a GeoPackage
         out.append(RawLayer(frame, name, layer_name if len(layer_names) > 1 else None))
