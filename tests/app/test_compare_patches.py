@@ -66,6 +66,7 @@ def test_map_page_draws_net_change_bars_per_month_and_week():
     bars = spec["layer"][0]
     assert bars["mark"]["type"] == "bar" and bars["encoding"]["x"]["axis"]["format"] == "%b %Y"
     assert bars["encoding"]["x2"]["field"] == "bar_end"
+    assert bars["encoding"]["y2"] == {"datum": 0}  # bars rise from zero (a ranged x alone draws slabs at the value)
     # As of the page's date: periods starting after it are pale (Vega compares each bar's start with 'asof').
     day = at.session_state["date"]
     assert spec["params"] == [{"name": "asof", "value": pd.Timestamp(day).value / 1e6}]

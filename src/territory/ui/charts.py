@@ -199,7 +199,8 @@ def net_change_chart(an: Analysis, actors: list[str], every: str = "month", day:
     bars = alt.Chart(data).mark_bar().encode(
         opacity=alt.condition("time(datum.period_start) > asof", alt.value(0.2), alt.value(0.85)),
         x=alt.X("period_start:T", title=None, scale=x_scale, axis=year_axis()), x2="bar_end:T",
-        y=alt.Y("net_km2:Q", title=f"net km² per {every} ({status})", axis=alt.Axis(format=",.0f")),
+        # Explicit y2: with a ranged x (x/x2: bars span their period) Vega-Lite would otherwise draw slabs.
+        y=alt.Y("net_km2:Q", title=f"net km² / {every}", axis=alt.Axis(format=",.0f")), y2=alt.datum(0),
         color=alt.Color("actor:N", scale=alt.Scale(domain=domain, range=colors),
                         legend=alt.Legend(orient="bottom", title=None)),
         tooltip=[alt.Tooltip("period:N", title=every.capitalize()), "actor:N",
