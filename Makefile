@@ -53,9 +53,12 @@ lint: $(STAMP)
 test: $(STAMP) chromium postgis lint
 	$(PY) -m pytest
 
-# Unit and AppTest tests only: no browser, no PostGIS.
+# Unit and AppTest tests only (no browser, no PostGIS), spread over TEST_JOBS processes
+# (pytest-xdist; "auto" is one per core). worksteal: an idle worker takes queued tests from
+# the busy one, so one long test (the bundled-data rebuild) does not leave a core idle.
+TEST_JOBS ?= auto
 test-fast: $(STAMP) lint
-	$(PY) -m pytest tests/unit tests/app
+	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal -m "not browser and not postgis" tests/unit tests/app
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

