@@ -337,6 +337,8 @@ def serve_options(args: argparse.Namespace) -> dict:
             "aliases": str(Path(args.aliases).resolve()) if args.aliases else None}
     if getattr(args, "date_format", None):  # --date-format, where the input options have it
         opts["date_format"] = args.date_format
+    if getattr(args, "settlements", None):  # --settlements FILE (checked by cmd_serve before the server starts)
+        opts["settlements"] = str(Path(args.settlements).resolve())
     return opts
 
 
@@ -429,6 +431,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     where = (redact(args.path) if is_db_url(args.path) else args.path) or "the bundled history"
     print(f"territory: checking {where}…", file=sys.stderr)
+    if getattr(args, "settlements", None):
+        from territory.gazetteer import read_settlements
+
+        read_settlements(args.settlements)  # raises LoadError (file, row, field) before any server starts
     sample = serve_sample(args.path)
     if sample is None:
         open_dataset(args.path, load_options(args))  # raises LoadError before any server starts

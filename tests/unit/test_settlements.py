@@ -244,3 +244,22 @@ def test_an_uploads_holdings_never_reach_the_disk_cache(front):
     an = Analysis.from_paths(ds, extra={"upload": True}, persist=False)
     assert an.cache_key and len(an.holdings.places)
     assert not (cache.cache_dir() / an.cache_key).exists()
+
+
+def test_serve_passes_the_users_layer_to_the_dashboard_and_checks_it_first(front, tmp_path):
+    """territory serve --settlements FILE: the dashboard counts the user's places; a bad file stops the start."""
+    import argparse
+
+    from territory.cli import serve_options
+    from territory.ui.shell import load_default
+
+    path, places = front
+    opts = serve_options(argparse.Namespace(actor=None, status=None, file_date=None, column=None, aliases=None,
+                                            settlements=str(places)))
+    an = load_default(str(path), json.dumps(opts))
+    assert isinstance(an, Analysis), an
+    assert sorted(an.dataset.settlements["name"]) == ["East", "Far", "Mid", "West"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,lat\nX,1\n", encoding="utf-8")
+    code, _, err = run("serve", str(path), "--settlements", str(bad), "--port", "1")
+    assert code == 1 and "bad.csv" in err and "no lon column" in err

@@ -152,11 +152,16 @@ def load_default(path: str, options: str, progress=None) -> Analysis | Report:
     """
     given = json.loads(options)
     try:
-        opts = LoadOptions.from_cli(**given)
+        opts = LoadOptions.from_cli(**{k: v for k, v in given.items() if k != "settlements"})
         opts.progress = progress
         opts.workers_when_threaded = True  # read once for every session: a big folder on every core
         aliases = Path(given["aliases"]).read_bytes() if given.get("aliases") else b""
         ds = open_dataset(path, opts)
+        if given.get("settlements"):  # territory serve --settlements FILE: the user's places replace the gazetteer
+            from territory.datasets import use_settlements
+            from territory.gazetteer import read_settlements
+
+            use_settlements(ds, read_settlements(given["settlements"]))
     except LoadError as exc:
         return exc.report
     except (ValueError, OSError) as exc:  # an option the server was started with cannot be used
