@@ -41,6 +41,7 @@ EXAMPLES = """examples:
   territory change ./snapshots --actor Occupied --every month --region-filter Donetsk
   territory change --from 2016-06-01 --to 2016-12-31 --table patches --format geojson --out patches.geojson
   territory claims
+  territory brief ./snapshots --actor Occupied --from 2022-05-31 --to 2022-06-30 --out brief.pdf
   territory regions --date 2015-06-01
   territory settlements ./snapshots --actor Occupied --from 2024-01-01 --to 2025-01-01
   territory regions ./snapshots --actor Occupied --region-filter Donetsk --every month
@@ -139,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     from territory.settlements_cli import add_settlements_command
 
     add_settlements_command(sub, add_input)
+    from territory.brief_cli import add_brief_command
+
+    add_brief_command(sub, add_input)
     return parser
 
 
