@@ -163,3 +163,19 @@ def test_files_of_geometry_alone_build_no_frame(archive, monkeypatch):
                                                          real.fset))
     results = batch.read_files(snapshot_files(archive)[:15], LoadOptions(actor="Occupied", cache=False))
     assert built == [] and all(len(rows) == 1 for rows, _, _ in results)
+
+
+def test_the_batched_read_measures_the_km2_of_the_per_file_read(archive, monkeypatch):
+    """Numbers do not change: every snapshot's km² from the batched read is the per-file read's to 1e-9."""
+    from territory.area import measure
+
+    (archive / "2022-03-31.geojson").unlink()  # the refused one
+    options = LoadOptions(actor="Occupied", cache=False)
+    batched = load(archive, options)
+    monkeypatch.setattr(batch, "MIN_BATCH", 10**9)  # every file normalised alone
+    alone = load(archive, options)
+    assert batched.history is not None and alone.history is not None
+    a = measure(batched.history).snapshots
+    b = measure(alone.history).snapshots
+    pd.testing.assert_frame_equal(a.drop(columns="area_km2"), b.drop(columns="area_km2"))
+    assert np.allclose(a["area_km2"], b["area_km2"], rtol=1e-9, atol=0) and (a["area_km2"] > 0).all()
