@@ -21,6 +21,7 @@ KINDS = {
     "Territory on the date (GeoPackage)": ("gpkg", "state"), "Time-series table (CSV)": ("csv", "stats"),
     "Change table (CSV)": ("csv", "change"), "Claims ledger (CSV)": ("csv", "claims"),
     "Time-series table (JSON)": ("json", "stats"), "Claims ledger (JSON)": ("json", "claims"),
+    "Brief for a period (PDF)": ("pdf", "brief"), "Brief for a period (Markdown)": ("md", "brief"),
 }
 choice = st.selectbox("What to export", list(KINDS), key="export_kind")
 fmt, kind = KINDS[choice]
@@ -51,8 +52,20 @@ if kind == "animation":
 if kind == "change":
     i = labels.index(day)
     since = st.selectbox("Change since", labels[: i + 1], index=max(i - 1, 0), key="export_change_since")
+if kind == "brief":  # territory brief --from --to: the same core (territory.brief)
+    import datetime as dt
 
-name = download_name(an, (start, end) if kind == "animation" else (None if kind in ("player", "stats", "claims") else day),
+    from territory.brief import default_start, last_day
+
+    first, last = an.dates[0].date(), last_day(an).date()
+    c1, c2 = st.columns(2)
+    brief_to = c2.date_input("To (the brief is as of it)", value=min(dt.date.fromisoformat(day), last),
+                             min_value=first, max_value=last, key="brief_to")
+    brief_from = c1.date_input("From (the baseline)", value=default_start(an, brief_to).date(), min_value=first,
+                               max_value=last, key="brief_from")
+    st.caption(f"Same as `territory brief --from {brief_from} --to {brief_to}`.")
+
+name = download_name(an, (start, end) if kind == "animation" else (brief_from, brief_to) if kind == "brief" else (None if kind in ("player", "stats", "claims") else day),
                      fmt, kind)
 st.caption(f"File: `{name}`")
 if an.dataset.illustrative:
@@ -75,6 +88,17 @@ if st.button("Prepare the file", type="primary", key="export_go"):
             with st.spinner("Writing the report…"):
                 data = produce(lambda p: report_pdf(an, day, p, since=opts["since"], focus=focus,
                                                     denominator_index=pick, title=opts.get("title") or None), fmt)
+        elif kind == "brief":
+            from territory.brief import brief_markdown, build_brief
+
+            with st.spinner("Writing the brief…"):
+                brief = build_brief(an, brief_from, brief_to, focus=focus)
+                if fmt == "md":
+                    data = brief_markdown(brief).encode("utf-8")
+                else:
+                    from territory.export.brief import brief_pdf
+
+                    data = produce(lambda p: brief_pdf(brief, an, p), fmt)
         elif kind == "player":
             data = html_document(an).encode("utf-8")
         elif kind == "animation":
@@ -90,6 +114,8 @@ if st.button("Prepare the file", type="primary", key="export_go"):
         else:
             data = produce(lambda p: write_table(an, kind, p, fmt, day=day, since=since if kind == "change" else None,
                                                  denominator_index=pick), fmt)
+    except ValueError as exc:  # dates the brief refuses: said as `territory brief` says it
+        st.error(str(exc) if kind == "brief" else f"The export failed: ValueError: {exc}")
     except Exception as exc:  # an export failing must not take the page down
         st.error(f"The export failed: {type(exc).__name__}: {exc}")
     else:

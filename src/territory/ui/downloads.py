@@ -12,7 +12,8 @@ from territory.export import filename
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
         "gif": "image/gif", "mp4": "video/mp4", "geojson": "application/geo+json",
-        "gpkg": "application/geopackage+sqlite3", "csv": "text/csv", "json": "application/json"}
+        "gpkg": "application/geopackage+sqlite3", "csv": "text/csv", "json": "application/json",
+        "md": "text/markdown"}
 
 
 def produce(write: Callable[[Path], object], suffix: str) -> bytes:
