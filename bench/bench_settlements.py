@@ -144,11 +144,19 @@ def main() -> None:
               f"{t_naive_year / (t_warm_holdings + t_warm_year):.0f}x naive)")
         print(f"ours warm totals    {t_totals:8.3f} s  (Analysis.settlements_at, the map page's figure)")
         cli = [sys.executable, "-m", "territory.cli", "settlements", str(folder), "--actor", "Occupied"]
+        import resource
+
         for label, extra in (("one date", ["--date", day]), ("year", ["--from", y0, "--to", y1])):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t = time.perf_counter()
             subprocess.run(cli + extra, check=True, capture_output=True)
-            print(f"CLI warm {label:9s}  {time.perf_counter() - t:8.3f} s wall (whole process: start, read the "
-                  "archive from its cache, answer)")
+            wall = time.perf_counter() - t
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            print(f"CLI warm {label:9s}  {wall:8.3f} s wall, {cpu:.2f} s CPU (whole process: start, imports, read "
+                  "the archive from its cache, answer; PYTHONDONTWRITEBYTECODE="
+                  f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r}: set, every import is compiled again)")
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
