@@ -288,7 +288,9 @@ class Analysis:
         if self._claim_ctx is None:
             ds = self.dataset
             self._claim_ctx = ClaimContext(self.measured, ds.countries, self.admin_regions, ds.reference_areas,
-                                           self.focus_actor, self.region_name(), self.admin_regions_source)
+                                           self.focus_actor, self.region_name(), self.admin_regions_source,
+                                           settlements=lambda: (self.holdings, self.settlement_layer.table,
+                                                                self.settlement_layer.source))
         return self._claim_ctx
 
     def equivalent(self, km2: float) -> str | None:

@@ -38,9 +38,11 @@ from __future__ import annotations
 import bisect
 import gc
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -48,14 +50,21 @@ import pandas as pd
 
 from territory.area import Measured, area_table
 from territory.baselines import Denominator, outline_denominators, region_denominators
+from territory.change import compare
 from territory.io.dates import family as dates_family
 from territory.io.dates import parse_one
 from territory.report import Report
 from territory.safefile import MiB, check_file
+from territory.settlements import settlements_gained
 from territory.stats import clip
 
-METRICS = ("area_held", "area_lost", "percent_held", "percent_lost", "comparison")
-UNITS = ("km2", "sq_mi", "percent")
+if TYPE_CHECKING:
+    from territory.settlements import Holdings
+
+#: Gains over a period: ``baseline`` is the period's first day, ``date`` (or ``as_of``) its last.
+GAIN_METRICS = ("area_gained", "percent_gained", "settlements_gained")
+METRICS = ("area_held", "area_lost", "percent_held", "percent_lost", "comparison", *GAIN_METRICS)
+UNITS = ("km2", "sq_mi", "percent", "settlements")
 KM2_PER_SQ_MI = 2.589988110336
 CLAIM_COLUMNS = ("id", "date", "actor", "claimant", "metric", "value", "unit", "baseline", "region",
                  "reference", "quote", "source", "source_url", "calibration", "note", "as_of")
@@ -75,6 +84,8 @@ class Tolerance:
     rule: str  # "ratio": implied ÷ computed within [1/value, value]; "points": |claimed − computed| ≤ value
     value: float
     why: str
+    #: "count" rule only: the absolute difference always allowed (small counts), beside the ratio.
+    floor: float = 0.0
 
 
 #: The verdict tolerances, one per kind of claimed quantity: the only place they are set.
@@ -92,20 +103,29 @@ TOLERANCES: dict[str, Tolerance] = {
         "spoken shares are rounded to whole points or to halves and thirds, and the official and outline "
         "areas of one country differ by up to 1.5% (Ukraine: 603,628 vs 595,000 km²), which moves a share "
         "by up to 1.5 points"),
+    # settlements_gained: the figure is a count of places, judged as a count against the places of the
+    # dataset's settlement table (GeoNames cities500 unless the dataset brings its own).
+    "settlements": Tolerance(
+        "settlements", "count", 1.5,
+        "a claimant counts every village and hamlet while the bundled gazetteer lists places of 500 people "
+        "or more, and one village at the edge of a polygon flips with a kilometre of drawing; so a count is "
+        "consistent within ×1.5 of the computed count, or within 2 settlements of it for small counts",
+        floor=2.0),
 }
 RATIO_TOLERANCE = TOLERANCES["km2"].value
 PP_TOLERANCE = TOLERANCES["percent"].value
 #: Metrics whose figure is a share of a baseline (judged in points); the others are km².
-PERCENT_METRICS = ("percent_held", "percent_lost")
+PERCENT_METRICS = ("percent_held", "percent_lost", "percent_gained")
 
 
 def verdict_rule() -> str:
     """The verdict rule in words, from :data:`TOLERANCES` (the README, Claims page and report print it)."""
-    km, pp = TOLERANCES["km2"], TOLERANCES["percent"]
+    km, pp, n = TOLERANCES["km2"], TOLERANCES["percent"], TOLERANCES["settlements"]
     return (f"A km² claim is consistent when the implied km² is within ×{km.value:g} of the computed km² "
             f"(implied ÷ computed from {1 / km.value:.2f} to {km.value:.2f}); a percentage claim is consistent "
             f"when it is within {pp.value:g} percentage points of the computed share with the same "
-            f"denominator. Outside that: overstated or understated.")
+            f"denominator; a settlement count is consistent when it is within ×{n.value:g} of the computed "
+            f"count or within {n.floor:g} settlements of it. Outside that: overstated or understated.")
 
 
 def read_claims(path: str | Path) -> tuple[pd.DataFrame, Report]:
@@ -160,18 +180,26 @@ def read_claims(path: str | Path) -> tuple[pd.DataFrame, Report]:
         if row["unit"] not in UNITS:
             report.error(f"unit '{row['unit'][:60]}' is not one of {', '.join(UNITS)}", field="unit",
                          code="bad-unit", hint="use km2, sq_mi or percent", **where)
-        elif row["metric"] in ("percent_held", "percent_lost") and row["unit"] != "percent":
+        elif row["metric"] in PERCENT_METRICS and row["unit"] != "percent":
             report.error(f"a {row['metric']} claim must have unit 'percent', not '{row['unit']}'", field="unit",
-                         code="bad-unit", hint="use unit percent, or metric area_held/area_lost for km²", **where)
-        elif row["metric"] in ("area_held", "area_lost") and row["unit"] == "percent":
-            report.error(f"an {row['metric']} claim is an area: unit 'percent' does not fit", field="unit",
-                         code="bad-unit", hint="use km2 or sq_mi, or metric percent_held/percent_lost", **where)
+                         code="bad-unit", hint="use unit percent, or metric area_held/area_lost/area_gained for km²",
+                         **where)
+        elif row["metric"] in ("area_held", "area_lost", "area_gained") and row["unit"] in ("percent", "settlements"):
+            report.error(f"an {row['metric']} claim is an area: unit '{row['unit']}' does not fit", field="unit",
+                         code="bad-unit", hint="use km2 or sq_mi, or metric percent_held/percent_lost/percent_gained "
+                                               "(or settlements_gained for a count)", **where)
+        elif (row["metric"] == "settlements_gained") != (row["unit"] == "settlements"):
+            report.error(f"unit 'settlements' goes with metric settlements_gained only (here {row['metric']}, "
+                         f"{row['unit']})", field="unit", code="bad-unit",
+                         hint="a count of places is metric settlements_gained, unit settlements", **where)
         values.append(_check_value(row, where, report))
         if row["metric"] == "comparison" and not str(row["reference"]).strip():
             report.error("a comparison claim needs a 'reference' (e.g. Great Britain (island))", field="reference",
                          code="no-reference", hint="name an entry of the reference-areas table", **where)
         _check_when(row, "baseline", where, report)
         _check_when(row, "as_of", where, report)
+        if row["metric"] in GAIN_METRICS:
+            _check_period(row, day, where, report)
     if not report.ok:
         return out, report
     out["value"] = np.asarray(values, dtype=float)
@@ -214,6 +242,10 @@ def _check_value(row: dict, where: dict, report: Report) -> float:
         report.error(f"value {text} {row['unit']} {why}", field="value", code="bad-value",
                      hint="check the figure and its unit (km2 or sq_mi)", **where)
         return np.nan
+    if row["unit"] == "settlements" and v != int(v):
+        report.error(f"value {text} settlements is not a whole number", field="value", code="bad-value",
+                     hint="a settlements_gained claim counts places: write a whole number", **where)
+        return np.nan
     if row["unit"] == "percent" and v > 100:
         report.error(f"value {text}% is more than 100%", field="value", code="bad-value",
                      hint="a share is at most 100 percent; check the figure or the unit", **where)
@@ -244,6 +276,32 @@ def _check_when(row: dict, col: str, where: dict, report: Report) -> None:
     elif col == "as_of" and day is None:
         report.error(f"as_of '{text[:60]}' is neither 'peak' nor a date", field=col, code="bad-as-of",
                      hint="as_of says which moment the figure describes: 'peak' or a date (YYYY-MM-DD)", **where)
+
+
+def _check_period(row: dict, day: pd.Timestamp | None, where: dict, report: Report) -> None:
+    """A gain is over a period: ``baseline`` (its first day) is a date before ``as_of``/``date`` (its last)."""
+    metric, base_text, as_of = row["metric"], str(row["baseline"]).strip(), str(row["as_of"]).strip()
+    hint = (f"a {metric} claim is over a period: baseline is its first day and date (or as_of) its last, "
+            f"e.g. baseline 2024-09-01, date 2024-09-30 for 'in September'")
+    if not base_text:
+        report.error(f"a {metric} claim needs a baseline (the first day of the period)", field="baseline",
+                     code="no-baseline", hint=hint, **where)
+        return
+    start = _as_day(_when(base_text))
+    if start is None or _family(base_text) == "other":
+        if _family(base_text) not in ("relative", "iso", "day-month", "text"):  # else already reported as a bad date
+            report.error(f"baseline '{base_text[:60]}' of a {metric} claim is not a date", field="baseline",
+                         code="bad-baseline", hint=hint, **where)
+        return
+    if as_of.casefold() == "peak":
+        report.error(f"as_of 'peak' does not fit a {metric} claim (a gain is over a period)", field="as_of",
+                     code="bad-as-of", hint=hint, **where)
+        return
+    end = _as_day(_when(as_of)) if as_of else day
+    if end is not None and start >= end:
+        report.error(f"baseline {start.date()} is not before the period's end {end.date()} "
+                     f"({'as_of' if as_of else 'date'})", field="baseline", code="bad-baseline",
+                     hint=hint + "; swap them if they are the wrong way round", **where)
 
 
 class _Series:
@@ -296,6 +354,11 @@ class ClaimContext:
     _actors: dict[str, set[str]] = field(default_factory=dict)
     _refs: dict[str, tuple[float, str] | None] = field(default_factory=dict)
     _settings: dict[tuple, dict] = field(default_factory=dict)
+    #: Settlements for ``settlements_gained``: returns (holdings, settlement table, source); called once, if needed.
+    settlements: Callable[[], tuple[Holdings, pd.DataFrame, str]] | None = None
+    _measured: dict[str, Measured | None] = field(default_factory=dict)
+    _gained: dict[tuple, dict[str, float]] = field(default_factory=dict)
+    _places: list = field(default_factory=list)
 
     def span(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
         """First and last snapshot dates: a claim about a day outside them is one the data cannot speak to."""
@@ -325,21 +388,80 @@ class ClaimContext:
         dataset's own region: with or without a manifest the same claim gets the same figure. Without
         any region (or outline) it is the whole area of the actor's polygons.
         """
+        key = region or ""
+        if key not in self._clipped:
+            m = self.measured_for(region)
+            self._clipped[key] = None if m is None else area_table(m)
+        return self._clipped[key]
+
+    def measured_for(self, region: str | None) -> Measured | None:
+        """The snapshots :meth:`table` measures (clipped to the region's outline); None for an unknown region."""
         if not region and self.region and self.region_geometry(self.region) is not None:
             region = self.region  # a claim naming no region speaks of the dataset's: as the headline
         key = region or ""
-        if key not in self._clipped:
+        if key not in self._measured:
             if key == "":
-                self._clipped[key] = area_table(self.measured)
+                self._measured[key] = self.measured
             else:
                 geom = self.region_geometry(key)
                 if geom is not None:
-                    self._clipped[key] = area_table(clip(self.measured, geom))
+                    self._measured[key] = clip(self.measured, geom)
                 elif self.region and key.casefold() == self.region.casefold():
-                    self._clipped[key] = self.table(None)  # the dataset's own region, no outline to clip to
+                    self._measured[key] = self.measured_for(None)  # the dataset's own region, no outline
                 else:
-                    self._clipped[key] = None
-        return self._clipped[key]
+                    self._measured[key] = None
+        return self._measured[key]
+
+    def gained(self, region: str | None, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, float]:
+        """km² each actor controls on ``end`` and did not on ``start``, inside ``region`` (as :meth:`table`).
+
+        The gained column of ``territory change --from START --to END`` (``--region-filter R`` for a region):
+        the same :func:`territory.change.compare`, on the same clipped snapshots.
+        """
+        key = (region or "", start, end)
+        if key not in self._gained:
+            m = self.measured_for(region)
+            out: dict[str, float] = {}
+            if m is not None:
+                s = compare(m, start, end, status="controlled")["summary"]
+                out = dict(zip(s["actor"], s["gained_km2"].astype(float), strict=True))
+            self._gained[key] = out
+        return self._gained[key]
+
+    def settlements_gained(self, region: str | None, actor: str, start: pd.Timestamp,
+                           end: pd.Timestamp) -> tuple[int, int, str] | None:
+        """(places, population, source) ``actor`` held on ``end`` and not on ``start``; None without a table.
+
+        Unscoped: :func:`territory.settlements.settlements_gained` on the whole settlement table; a region:
+        only places whose region (or country) is named so.
+        """
+        if self.settlements is None:
+            return None
+        if not self._places:
+            self._places.append(self.settlements())
+        hold, places, source = self._places[0]
+        if not region:
+            n, pop = settlements_gained(hold, places, actor, start, end)
+            return n, pop, source
+        key = region.casefold()
+        names = [places[c].astype(str).str.strip().str.casefold() if c in places else None
+                 for c in ("region", "country")]
+        inside = np.zeros(len(places), dtype=bool)
+        for col in names:
+            if col is not None:
+                inside |= (col == key).to_numpy()
+        keep = inside[hold.places]
+        names_ = sorted({a for a, _ in hold.holders})
+        if actor not in names_:
+            return 0, 0, source
+        want = 1 + names_.index(actor)
+        ok = np.array([False] + [st == "controlled" for _, st in hold.holders])
+        a_of = hold.actor_codes()
+        c0, c1 = hold.at(start), hold.at(end)
+        got = (a_of[c1] == want) & ok[c1] & ~((a_of[c0] == want) & ok[c0]) & keep
+        pop = pd.to_numeric(places["population"], errors="coerce").fillna(0).to_numpy()[hold.places] \
+            if "population" in places else np.zeros(len(hold.places))
+        return int(got.sum()), int(pop[got].sum()), source
 
     def measured_in(self, region: str | None) -> str | None:
         """The region whose land :meth:`table` measures for a claim about ``region`` (None: the whole area)."""
@@ -442,7 +564,10 @@ def _describe(row: dict | pd.Series) -> str:
 
 @lru_cache(maxsize=1 << 14)
 def _words(v: float, unit: str, metric: str, baseline: str, reference: str) -> str:
-    num = f"{v:g}%" if unit == "percent" else f"{_number(v)} {'km²' if unit == 'km2' else 'sq mi'}"
+    num = (f"{v:g}%" if unit == "percent" else f"{_number(v)} settlements" if unit == "settlements"
+           else f"{_number(v)} {'km²' if unit == 'km2' else 'sq mi'}")
+    if metric in GAIN_METRICS:
+        return f"gained {num}" + (f" since {baseline}" if baseline else "")
     if metric == "area_held":
         return f"holds {num}"
     if metric == "area_lost":
@@ -481,6 +606,14 @@ def _verdict(ratio: float, claimed_pct: float | None = None, computed_pct: float
     if 1 / tol <= ratio <= tol:
         return "consistent"
     return "overstated" if ratio > 1 else "understated"
+
+
+def _count_verdict(claimed: float, computed: int) -> str:
+    """A count within ×value of the computed count, or within ``floor`` of it (see TOLERANCES['settlements'])."""
+    tol = TOLERANCES["settlements"]
+    if abs(claimed - computed) <= tol.floor or (computed > 0 and 1 / tol.value <= claimed / computed <= tol.value):
+        return "consistent"
+    return "overstated" if claimed > computed else "understated"
 
 
 def evaluate_claims(ledger: pd.DataFrame, ctx: ClaimContext) -> pd.DataFrame:
@@ -574,6 +707,13 @@ def _setting(ctx: ClaimContext, actor: str, region: str | None, baseline: str, d
         bases, labels = [peak_km2], [peak_txt]
     elif baseline:
         bday = _as_day(baseline)
+        first = ctx.span()[0]
+        if bday is not None and (first is None or bday < first) and metric != "area_held" and metric != "comparison":
+            out["early"] = {"as_of": as_of or _iso(day), "verdict": "cannot check",
+                            "basis": f"baseline {_iso(bday)} is before the data begins"
+                                     f"{f' ({_iso(first)})' if first is not None else ''}: what was held then "
+                                     "is not known"}
+            return out
         if bday is not None:
             bases, labels = [series.held(bday)], [f"computed area on {_iso(bday)}"]
         else:
@@ -602,6 +742,8 @@ def _evaluate(c: dict | pd.Series, ctx: ClaimContext, naive: bool = False) -> di
     }
     as_of = str(c.get("as_of", "") or "").strip().lower()
     metric, unit, value = c["metric"], c["unit"], float(c["value"])
+    if metric in GAIN_METRICS:
+        return _evaluate_gain(out, ctx, actor, region, baseline, day, as_of, metric, unit, value)
     key = (actor, region, baseline, day, as_of, metric)
     st = None if naive else ctx._settings.get(key)
     if st is None:
@@ -690,6 +832,96 @@ def _evaluate(c: dict | pd.Series, ctx: ClaimContext, naive: bool = False) -> di
     if claimed_pct is not None and computed_pct is not None:
         out["basis"] += (f"; judged in percentage points: {claimed_pct:g}% claimed vs {computed_pct:.1f}% computed "
                          f"({claimed_pct - computed_pct:+.1f} points; tolerance ±{TOLERANCES['percent'].value:g})")
+    if out["calibration"]:
+        out["verdict"] = "calibration point"
+    return out
+
+
+def _in_region_text(ctx: ClaimContext, region: str | None) -> str:
+    """Which area was measured: land inside the region's outline (as the map headline), or everything."""
+    inside = ctx.measured_in(region)
+    if inside:
+        return f" (land inside the {inside} outline, as the map headline)"
+    if region:
+        return f" (whole area: no outline of {region} to clip to)"
+    return " (whole area of the actor's polygons: no region to clip to)"
+
+
+def _evaluate_gain(out: dict, ctx: ClaimContext, actor: str, region: str | None, baseline: str, day: pd.Timestamp,
+                   as_of: str, metric: str, unit: str, value: float) -> dict:
+    """A gain over a period, ``baseline`` (its first day) to ``as_of``/``date`` (its last).
+
+    km²: what ``territory change --from BASELINE --to DATE`` prints in its gained column (on the claim's
+    land); a share: those km² as a percentage of the region's measured area (the denominator of every
+    regional percentage); settlements: places held on the last day and not on the first.
+    """
+    start, end = _as_day(baseline), (_as_day(as_of) if as_of else day)
+    out["as_of"] = _iso(end)
+    if start is None or end is None or start >= end:  # read_claims refuses these; a frame built by hand may not
+        out.update(verdict="cannot check", basis=f"a gain needs a baseline date before its end (baseline "
+                                                 f"'{baseline}', end {_iso(end) if end is not None else '?'})")
+        return out
+    if ctx.table(region) is None:
+        out.update(verdict="cannot check", basis=f"region '{region}' is not in the bundled region layers")
+        return out
+    if actor not in ctx.actors(region):
+        out.update(verdict="cannot check", basis=f"actor '{actor}' is not in the data")
+        return out
+    first, last = ctx.span()
+    if first is None or start < first:
+        out.update(verdict="cannot check",
+                   basis=f"the period starts on {_iso(start)}, before the data begins"
+                         f"{f' ({_iso(first)})' if first is not None else ''}: what was held then is not known")
+        return out
+    period = f"from {_iso(start)} to {_iso(end)}"
+    if last is not None and end > last:
+        period += f" (the data ends on {_iso(last)}: its last state is taken to hold)"
+    in_region = _in_region_text(ctx, region)
+    if metric == "settlements_gained":
+        got = ctx.settlements_gained(region, actor, start, end)
+        if got is None:
+            out.update(verdict="cannot check", basis="no settlement table for this dataset")
+            return out
+        n, pop, source = got
+        tol = TOLERANCES["settlements"]
+        verdict = _count_verdict(value, n)
+        where = f" in {region}" if region else ""
+        out.update(ratio=value / n if n else (np.inf if value else 1.0), verdict=verdict,
+                   basis=f"computed settlements{where} held on {_iso(end)} and not on {_iso(start)}: {n:,} "
+                         f"(population {pop:,}; {source}); judged as a count: {value:g} claimed vs {n:,} "
+                         f"(within ×{tol.value:g} or ±{tol.floor:g} settlements)")
+    else:
+        gained = ctx.gained(region, start, end).get(actor, 0.0)
+        cmd = f"territory change --from {_iso(start)} --to {_iso(end)}"
+        scope = ctx.measured_in(region)
+        if scope:
+            cmd += f", land inside {scope}"
+        basis = f"computed km² gained {period}{in_region} (the gained column of {cmd})"
+        if metric == "area_gained":
+            out.update(implied_km2=value * KM2_PER_SQ_MI if unit == "sq_mi" else value, computed_km2=gained,
+                       basis=basis)
+        else:
+            dens = ctx.denominators(scope) if scope else []
+            if not dens or dens[0].km2 <= 0:
+                out.update(verdict="cannot check", computed_km2=gained,
+                           basis=basis + "; a share gained needs a region's area: name a region")
+                return out
+            b = dens[0].km2
+            out.update(implied_km2=value / 100 * b, computed_km2=gained, claimed_pct=value,
+                       computed_pct=100 * gained / b,
+                       basis=basis + f", divided by {dens[0].label}")
+            if len(dens) > 1:
+                out["basis"] += "; other denominators: " + "; ".join(d.label for d in dens[1:])
+        implied, computed = out["implied_km2"], out["computed_km2"]
+        out["diff_km2"] = implied - computed
+        out["ratio"] = implied / computed if computed > 0 else np.inf if implied > 0 else 1.0
+        claimed_pct = out["claimed_pct"] if math.isfinite(out["claimed_pct"]) else None
+        computed_pct = out["computed_pct"] if math.isfinite(out["computed_pct"]) else None
+        out["verdict"] = _verdict(out["ratio"], claimed_pct, computed_pct)
+        if claimed_pct is not None and computed_pct is not None:
+            out["basis"] += (f"; judged in percentage points: {claimed_pct:g}% claimed vs {computed_pct:.1f}% "
+                             f"computed ({claimed_pct - computed_pct:+.1f} points; tolerance "
+                             f"±{TOLERANCES['percent'].value:g})")
     if out["calibration"]:
         out["verdict"] = "calibration point"
     return out

@@ -152,7 +152,7 @@ def test_km2_tolerance_boundaries(ctx, factor, verdict):
 def test_tolerances_are_set_in_one_table_with_reasons():
     from territory.claims import PP_TOLERANCE, RATIO_TOLERANCE, TOLERANCES
 
-    assert set(TOLERANCES) == {"km2", "percent"}
+    assert set(TOLERANCES) == {"km2", "percent", "settlements"}
     assert (TOLERANCES["km2"].value, TOLERANCES["percent"].value) == (RATIO_TOLERANCE, PP_TOLERANCE)
     assert all(len(t.why) > 40 for t in TOLERANCES.values())
 
