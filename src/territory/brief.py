@@ -31,6 +31,7 @@ import shapely
 
 from territory.analysis import Analysis
 from territory.model import to_day
+from territory.patches import Patches
 
 #: Bars before the period asked for (e.g. the six months before a monthly brief).
 PREVIOUS = 6
@@ -144,7 +145,7 @@ class Brief:
     periods_left_out: int
     regions: pd.DataFrame
     region_source: str
-    patches: object | None  # territory.patches.Patches, or None when no patches can be found
+    patches: Patches
     settlements: pd.DataFrame | None
     settlement_note: str
     claims: pd.DataFrame | None  # None: the dataset has no ledger
@@ -274,7 +275,8 @@ def build_brief(an: Analysis, start: object, end: object, *, previous: int = PRE
         ("Claims", "Claims dated in the period, as 'territory claims' judges them. " + verdict_rule()),
         ("Area", METHOD + "."),
         ("As of", f"Only data up to {d2.date()} is used: nothing later is read or cited."),
-        ("Data", f"{ds.title}; {len(an.dates)} change dates, {an.dates[0].date()} to {last_day(an).date()}."
+        ("Data", f"{ds.title}; read from {an.dates[0].date()} to {d2.date()} "
+                 f"({sum(d <= d2 for d in an.dates)} change dates)."
                  + (f" {ds.label}." if ds.label else "")),
         ("Attribution", ds.attribution or "—"),
     ]
@@ -338,8 +340,6 @@ def region_rows(b: Brief) -> list[list[object]]:
 
 
 def patch_rows(b: Brief, limit: int = TOP_PATCHES) -> list[list[object]]:
-    if b.patches is None:
-        return []
     p = b.patches.patches.head(limit)
     return [[r.patch, km2(r.area_km2), f"{r.from_actor} → {r.to_actor}", r.region, r.settlement,
              km2(r.settlement_km), r.description] for r in p.itertuples()]
@@ -379,12 +379,9 @@ def brief_markdown(b: Brief) -> str:
            f"Region outlines: {md_cell(b.region_source)}. Largest net change first.", "",
            md_table(REGION_HEADER, region_rows(b)) if len(b.regions) else "No ground changed hands in any region.",
            "", "## Where the front moved: largest patches", ""]
-    if b.patches is None:
-        out += ["Patches are not available for this dataset.", ""]
-    else:
-        n = len(b.patches.patches)
-        out += [f"{n} patch(es); the {min(n, TOP_PATCHES)} largest. {md_cell(b.patches.sliver_note())}.", "",
-                md_table(PATCH_HEADER, patch_rows(b)) if n else "No patch: nothing changed hands.", ""]
+    n = len(b.patches.patches)
+    out += [f"{n} patch(es); the {min(n, TOP_PATCHES)} largest. {md_cell(b.patches.sliver_note())}.", "",
+            md_table(PATCH_HEADER, patch_rows(b)) if n else "No patch: nothing changed hands.", ""]
     out += ["## Settlements that changed hands", ""]
     if b.settlements is None or b.settlements.empty:
         out += [f"None. ({md_cell(b.settlement_note)})", ""]

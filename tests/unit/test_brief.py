@@ -215,3 +215,22 @@ def test_bare_archive_brief_equals_the_cli(bare, tmp_path):
     code, _, err = run_cli("brief", *common, "--from", "2022-04-30", "--to", "2022-05-31", "--out", str(pdf))
     assert code == 0, err
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_as_of_d2_nothing_later_is_cited(bundled_md):
+    later = [d for d in re.findall(r"\d{4}-\d{2}-\d{2}", bundled_md) if d > D2]
+    assert not later, later  # the data runs to 2019: the brief as of June 2016 names no later day
+    assert "read from 2014-06-01 to 2016-06-30" in bundled_md
+
+
+def test_focus_previous_and_md_file(bundled, tmp_path):
+    text = brief_md("--from", D1, "--to", D2, "--focus", "Iraqi government forces", "--previous", "2")
+    assert text.splitlines()[2].startswith("Iraqi government forces: net +319.1 km²")
+    periods = md_tables(text)["Against the periods before"]
+    assert periods["period"].tolist() == ["2016-04", "2016-05", "2016-06 (this brief)"]
+    code, _, err = run_cli("brief", "--from", D1, "--to", D2, "--focus", "Nobody", "--format", "md")
+    assert code == 2 and "--focus: no actor 'Nobody'" in err
+    out = tmp_path / "june.md"  # the format follows the file's suffix
+    code, stdout, err = run_cli("brief", "--from", D1, "--to", D2, "--out", str(out))
+    assert code == 0 and not stdout and f"wrote {out}" in err
+    assert out.read_text(encoding="utf-8") == brief_md("--from", D1, "--to", D2)

@@ -172,17 +172,13 @@ def brief_pages(b: Brief, an: Analysis) -> list[Figure]:
                           "km² on each date as 'territory regions --date'; gained and lost ground cut by each region; "
                           "ground in no region is its own row, so the rows add up to the net change per actor.",
                           "No ground changed hands in any region.")
-    if b.patches is None:
-        pages.append(_page(b, an, "Where the front moved"))
-        pages[-1].text(0.04, 0.8, "Patches are not available for this dataset.", fontsize=10, color=INK)
-    else:
-        n = len(b.patches.patches)
-        pages += _table_pages(b, an, "Where the front moved", PATCH_HEADER, patch_rows(b),
-                              [0, 0.05, 0.12, 0.34, 0.47, 0.58, 0.64], [8, 12, 42, 24, 20, 8, 70],
-                              f"{n} patch(es), the largest first (as 'territory change --table patches'). "
-                              f"{b.patches.sliver_note()}.", "Nothing changed hands between the two dates.")
-        if n:
-            pages.append(patch_maps_page(b, an))
+    n = len(b.patches.patches)
+    pages += _table_pages(b, an, "Where the front moved", PATCH_HEADER, patch_rows(b),
+                          [0, 0.05, 0.12, 0.34, 0.47, 0.58, 0.64], [8, 12, 42, 24, 20, 8, 70],
+                          f"{n} patch(es), the largest first (as 'territory change --table patches'). "
+                          f"{b.patches.sliver_note()}.", "Nothing changed hands between the two dates.")
+    if n:
+        pages.append(patch_maps_page(b, an))
     total = 0 if b.settlements is None else len(b.settlements)
     pages += _table_pages(b, an, "Settlements that changed hands", SETTLEMENT_HEADER,
                           settlement_rows(b, PDF_SETTLEMENTS), [0, 0.2, 0.36, 0.45, 0.54, 0.77],
