@@ -88,7 +88,7 @@ def _shift(d: pd.Timestamp, months: int) -> pd.Timestamp:
     return out + pd.offsets.MonthEnd(0) if _month_end(d) else out
 
 
-def _calendar_months(d1: pd.Timestamp, d2: pd.Timestamp) -> int:
+def calendar_months(d1: pd.Timestamp, d2: pd.Timestamp) -> int:
     """How many whole calendar months D1..D2 spans (0: not whole months).
 
     Two spellings of "June" both count: 2025-05-31..2025-06-30 (as ``--every month`` chains it) and
@@ -102,7 +102,7 @@ def _calendar_months(d1: pd.Timestamp, d2: pd.Timestamp) -> int:
 
 def period_label(d1: pd.Timestamp, d2: pd.Timestamp) -> str:
     """'2025-06' for a calendar month, else 'D1 → D2'."""
-    if _calendar_months(d1, d2) == 1:
+    if calendar_months(d1, d2) == 1:
         return d2.strftime("%Y-%m")
     return f"{d1.date()} → {d2.date()}"
 
@@ -115,7 +115,7 @@ def previous_bounds(d1: pd.Timestamp, d2: pd.Timestamp, first: pd.Timestamp, n: 
     :func:`territory.periods.period_bounds` (``period``, ``period_start``, ``period_end``, ``date_from``,
     ``date_to``), plus ``current`` (the period asked for).
     """
-    months = _calendar_months(d1, d2)
+    months = calendar_months(d1, d2)
     days = (d2 - d1).days
     rows = []
     for k in range(n, -1, -1):

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from territory.brief import _calendar_months, md_cell, md_table, previous_bounds
+from territory.brief import calendar_months, md_cell, md_table, previous_bounds
 from tests.cli_run import run_cli
 from tests.ukraine_style import make_archive
 
@@ -157,10 +157,10 @@ def test_bad_dates_are_usage_errors(bundled, args, words):
 
 def test_same_length_periods_before():
     t = pd.Timestamp
-    assert _calendar_months(t("2025-05-31"), t("2025-06-30")) == 1
-    assert _calendar_months(t("2025-06-01"), t("2025-06-30")) == 1
-    assert _calendar_months(t("2025-01-01"), t("2025-03-31")) == 3
-    assert _calendar_months(t("2025-06-03"), t("2025-06-30")) == 0
+    assert calendar_months(t("2025-05-31"), t("2025-06-30")) == 1
+    assert calendar_months(t("2025-06-01"), t("2025-06-30")) == 1
+    assert calendar_months(t("2025-01-01"), t("2025-03-31")) == 3
+    assert calendar_months(t("2025-06-03"), t("2025-06-30")) == 0
     b = previous_bounds(t("2025-06-01"), t("2025-06-30"), t("2025-01-01"), 6)
     assert b["period"].tolist() == ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]  # Dec left out
     assert [d.day for d in b["date_to"]] == [31, 28, 31, 30, 31, 30]

@@ -26,6 +26,7 @@ from territory.brief import (
     REGION_HEADER,
     SETTLEMENT_HEADER,
     Brief,
+    calendar_months,
     change_rows,
     patch_rows,
     region_rows,
@@ -103,9 +104,10 @@ def summary_page(b: Brief, an: Analysis) -> Figure:
                     ha="center", va="bottom" if v >= 0 else "top", fontsize=7, color=INK)
     _style_axis(ax, f"net km² ({b.focus}, controlled)")
     ax.set_title(f"{b.focus}: net change per period (red: this brief)", fontsize=9, loc="left", color=INK)
+    months = calendar_months(b.date_from, b.date_to)
+    span = f"{months} calendar month(s) each" if months else f"{b.days} days each"
     note = (f"Each bar: km² held on the period's last day minus km² held on its first (the baseline), i.e. "
-            f"'territory change --from FIRST --to LAST'. Periods: {b.days}-day spans "
-            "(whole calendar months step by months), just before this brief; only data up to "
+            f"'territory change --from FIRST --to LAST'. Periods: {span}, just before this brief; only data up to "
             f"{b.date_to.date()} is used. " + " ".join(b.notes))
     fig.text(0.74, top, "\n".join(textwrap.wrap(note, 48)), fontsize=7.5, color=MUTED, va="top")
     return fig
