@@ -3,7 +3,10 @@
 A claim is only comparable with the quantity it states, so each is placed on
 its own panel: a claim about a region beside that actor's area *inside* the
 region; a loss claim beside the loss computed the same way (the peak as of
-each date minus the area held); an "as of the peak" figure at the peak's date.
+each date minus the area held, or for a loss "since D" the area held on D minus
+the area held); a gain since D beside the km² gained since D (``territory change
+--from D``, at up to :data:`GAIN_SAMPLES` dates); an "as of the peak" figure at
+the peak's date.
 Each panel's y axis is fitted to the computed series, so one wild claim
 ("the size of Britain") cannot flatten the lines; such a claim is drawn at the
 edge of the panel and flagged, with its implied km² in the tooltip.
@@ -20,7 +23,11 @@ from territory.claims import _is_region
 
 HELD_METRICS = ("area_held", "percent_held", "comparison")
 LOST_METRICS = ("area_lost", "percent_lost")
+#: Gains in km² (a settlement count has no km² series to sit on).
+GAINED_METRICS = ("area_gained", "percent_gained")
 HEADROOM = 1.15  # the y axis ends 15% above the series' maximum
+#: Dates at which a gained-since-D series is measured (an overlay each), besides the claims' own ends.
+GAIN_SAMPLES = 24
 
 
 @dataclass
@@ -43,9 +50,36 @@ def claim_region(row: pd.Series, dataset_region: str | None) -> str:
     return "" if not region or region == dataset_region else region
 
 
-def _panel_title(actor: str, region: str, kind: str, whole: str) -> str:
+def _panel_title(actor: str, region: str, kind: str, whole: str, since: str = "") -> str:
     where = region or whole or "the whole dataset"
-    return f"{actor}: km² lost since its peak ({where})" if kind == "lost" else f"{actor}: km² held ({where})"
+    if kind == "gained":
+        return f"{actor}: km² gained since {since} ({where})"
+    if kind == "lost":
+        return f"{actor}: km² lost since {since or 'its peak'} ({where})"
+    return f"{actor}: km² held ({where})"
+
+
+def _since(row: pd.Series) -> str:
+    """The date a loss or gain is counted from ('' for a loss from the peak), as the checker reads it."""
+    metric = row.get("metric")
+    baseline = str(row.get("baseline") or "").strip()
+    if metric in GAINED_METRICS or (metric in LOST_METRICS and baseline and baseline.lower() != "peak"
+                                    and not _is_region(baseline)):
+        try:
+            return pd.Timestamp(baseline).date().isoformat()
+        except ValueError:
+            return ""
+    return ""
+
+
+def _gained_series(ctx, region: str, actor: str, since: pd.Timestamp, days: np.ndarray,
+                   ends: list[pd.Timestamp]) -> tuple[list[pd.Timestamp], np.ndarray]:
+    """km² gained since ``since`` at up to :data:`GAIN_SAMPLES` dates after it, and at each claim's end."""
+    after = [pd.Timestamp(d) for d in days if d > np.datetime64(since, "ns")]
+    pick = sorted({after[int(i)] for i in np.linspace(0, len(after) - 1, min(GAIN_SAMPLES, len(after)))}
+                  | {e for e in ends if e > since}) if after else sorted(e for e in ends if e > since)
+    when = [since, *pick]
+    return when, np.array([0.0] + [ctx.gained(region or None, since, t).get(actor, 0.0) for t in pick])
 
 
 def _held_series(table: pd.DataFrame, actor: str, days: np.ndarray) -> np.ndarray:
@@ -69,28 +103,45 @@ def claim_plot(analysis, claims: pd.DataFrame | None, until: object = None) -> C
     c["date_ts"] = pd.to_datetime(c["date"])
     if until is not None:
         c = c[c["date_ts"] <= pd.Timestamp(until)]
-    c = c[c["metric"].isin(HELD_METRICS + LOST_METRICS)]
+    c = c[c["metric"].isin(HELD_METRICS + LOST_METRICS + GAINED_METRICS)]
     if c.empty:
         return empty
     ctx = analysis.claim_context()
     whole = analysis.region_name() or ""  # the manifest's, else a bare history's country: as the checker
     days = np.array(dates, dtype="datetime64[ns]")
     series, points, panels = [], [], []
-    cache: dict[tuple[str, str, str], np.ndarray | None] = {}
+    cache: dict[tuple[str, str, str, str], np.ndarray | None] = {}
+    c["_since"] = [_since(r) for _, r in c.iterrows()]
+    c["_end"] = [pd.Timestamp(a) if str(a or "").strip() and str(a).strip().lower() != "peak" else d
+                 for a, d in zip(c.get("as_of", pd.Series("", index=c.index)).fillna(""), c["date_ts"], strict=True)]
     for _, r in c.iterrows():
         region = claim_region(r, whole)
-        kind = "lost" if r["metric"] in LOST_METRICS else "held"
-        actor = str(r["actor"])
-        key = (actor, region, kind)
+        kind = ("lost" if r["metric"] in LOST_METRICS else "gained" if r["metric"] in GAINED_METRICS else "held")
+        actor, since = str(r["actor"]), r["_since"]
+        key = (actor, region, kind, since)
         if key not in cache:
             table = ctx.table(region or None)
-            if table is None or actor not in set(table["actor"]):
+            title = _panel_title(actor, region, kind, whole, since)
+            if table is None or actor not in set(table["actor"]) or (kind == "gained" and not since):
                 cache[key] = None
+            elif kind == "gained":
+                same = c[(c["actor"] == actor) & (c["_since"] == since) & c["metric"].isin(GAINED_METRICS)]
+                when, cache[key] = _gained_series(ctx, region, actor, pd.Timestamp(since), days,
+                                                  [e for e in same["_end"] if e <= end])
+                series.append(pd.DataFrame({"panel": title, "date": when, "km2": cache[key]}))
             else:
                 held = _held_series(table, actor, days)
-                cache[key] = np.maximum.accumulate(held) - held if kind == "lost" else held
-                title = _panel_title(actor, region, kind, whole)
-                series.append(pd.DataFrame({"panel": title, "date": dates, "km2": cache[key]}))
+                if kind == "lost" and since:  # held on D minus held since D; nothing drawn before D
+                    d0 = np.datetime64(pd.Timestamp(since), "ns")
+                    ref = _held_series(table, actor, np.array([d0]))[0]
+                    on = days >= d0
+                    cache[key] = (ref - held)[on]
+                    series.append(pd.DataFrame({"panel": title, "date": [d for d, o in zip(dates, on, strict=True) if o],
+                                                "km2": cache[key]}))
+                else:
+                    cache[key] = np.maximum.accumulate(held) - held if kind == "lost" else held
+                    series.append(pd.DataFrame({"panel": title, "date": dates, "km2": cache[key]}))
+            if cache[key] is not None:
                 top = float(cache[key].max()) if len(cache[key]) else 0.0
                 panels.append({"panel": title, "actor": actor, "region": region, "kind": kind,
                                "y_max": top * HEADROOM if top > 0 else np.nan})
@@ -113,7 +164,7 @@ def claim_plot(analysis, claims: pd.DataFrame | None, until: object = None) -> C
                 when = pd.Timestamp(as_of) if as_of else r["date_ts"]
             except ValueError:
                 when = r["date_ts"]
-        points.append({"panel": _panel_title(actor, region, kind, whole), "id": str(r["id"]), "date": when,
+        points.append({"panel": _panel_title(actor, region, kind, whole, since), "id": str(r["id"]), "date": when,
                        "claimed_on": r["date_ts"], "as_of": as_of or "", "implied_km2": float(implied),
                        "computed_km2": float(r["computed_km2"]) if np.isfinite(r["computed_km2"]) else np.nan,
                        "verdict": str(r["verdict"]), "claim": str(r["claim"]), "claimant": str(r["claimant"] or ""),
@@ -134,8 +185,9 @@ def claim_plot(analysis, claims: pd.DataFrame | None, until: object = None) -> C
     keep = set(panels_df["panel"])
     ser = pd.concat(series, ignore_index=True) if series else empty.series
     ser = ser[ser["panel"].isin(keep)]
-    # Whole-dataset held panels first, then regions, then losses.
+    # Whole-dataset held panels first, then regions, then losses, then gains.
     if len(panels_df):
-        panels_df = panels_df.assign(_o=(panels_df["kind"] == "lost") * 2 + (panels_df["region"] != "") * 1)
+        panels_df = panels_df.assign(_o=(panels_df["kind"] == "lost") * 2 + (panels_df["kind"] == "gained") * 4
+                                     + (panels_df["region"] != "") * 1)
         panels_df = panels_df.sort_values(["_o", "panel"], kind="stable").drop(columns="_o").reset_index(drop=True)
     return ClaimPlot(ser.reset_index(drop=True), pts.reset_index(drop=True), panels_df, start, end)

@@ -215,3 +215,55 @@ def test_cli_checks_a_user_ledger_with_gains(bare, tmp_path):
     bad.write_text("date,actor,metric,value,unit,baseline\n2022-05-31,Occupied,area_gained,1,km2,\n")
     code, _, err = run_cli("claims", str(bare), str(bad), "--actor", "Occupied")
     assert code == 1 and "row 2, field 'baseline'" in err and "needs a baseline" in err
+
+
+class _Plain:
+    """What claim_plot reads of an Analysis: its dates, claim context and region."""
+
+    def __init__(self, ctx: ClaimContext) -> None:
+        self.ctx = ctx
+        self.dates = sorted(pd.Timestamp(d) for d in ctx.measured.snapshots["date"].unique())
+
+    def claim_context(self) -> ClaimContext:
+        return self.ctx
+
+    def region_name(self) -> str | None:
+        return self.ctx.region
+
+
+def test_claims_chart_draws_a_loss_since_d_on_the_loss_since_d_series():
+    from territory.claimplot import claim_plot
+
+    boxes = [shapely.box(30, 40, 30 + w, 41) for w in (3, 2, 1)]
+    days = ("2020-01-01", "2020-02-01", "2020-03-01")
+    ctx = ClaimContext(measure(make_history([(d, "A", "controlled", g) for d, g in zip(days, boxes, strict=True)])))
+    km = area_km2(boxes)
+    rows = evaluate_claims(ledger(since={"id": "since", "actor": "A", "metric": "area_lost", "unit": "km2",
+                                         "value": float(km[1] - km[2]), "baseline": "2020-02-01",
+                                         "date": "2020-03-01"},
+                                  peak={"id": "peak", "actor": "A", "metric": "area_lost", "unit": "km2",
+                                        "value": float(km[0] - km[2]), "baseline": "peak", "date": "2020-03-01"}), ctx)
+    plot = claim_plot(_Plain(ctx), rows)
+    pts = plot.points.set_index("id")
+    assert pts.at["since", "panel"] == "A: km² lost since 2020-02-01 (the whole dataset)"
+    assert pts.at["peak", "panel"] == "A: km² lost since its peak (the whole dataset)"
+    since = plot.series[plot.series["panel"] == pts.at["since", "panel"]].set_index("date")["km2"]
+    assert since.index.min() == pd.Timestamp("2020-02-01")  # nothing drawn before D
+    assert since[pd.Timestamp("2020-03-01")] == pytest.approx(km[1] - km[2])  # the claim sits on its line
+    peak = plot.series[plot.series["panel"] == pts.at["peak", "panel"]].set_index("date")["km2"]
+    assert peak[pd.Timestamp("2020-03-01")] == pytest.approx(km[0] - km[2])
+    assert pts.at["since", "verdict"] == pts.at["peak", "verdict"] == "consistent"
+
+
+def test_claims_chart_draws_a_gain_on_the_gained_since_d_series(grow):
+    from territory.claimplot import claim_plot
+
+    ctx, gained, _ = grow
+    rows = evaluate_claims(ledger(g={"id": "g", "actor": "A", "metric": "area_gained", "unit": "km2",
+                                     "value": gained, "baseline": "2020-01-15", "date": "2020-02-01"}), ctx)
+    plot = claim_plot(_Plain(ctx), rows)
+    assert plot.points["panel"].tolist() == ["A: km² gained since 2020-01-15 (Testland)"]
+    line = plot.series[plot.series["panel"] == plot.points["panel"].iloc[0]].set_index("date")["km2"]
+    assert line[pd.Timestamp("2020-01-15")] == 0.0
+    assert line[pd.Timestamp("2020-02-01")] == pytest.approx(rows["computed_km2"].iloc[0]) == pytest.approx(gained)
+    assert plot.points["y"].iloc[0] == pytest.approx(gained)
