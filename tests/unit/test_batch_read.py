@@ -179,3 +179,22 @@ def test_the_batched_read_measures_the_km2_of_the_per_file_read(archive, monkeyp
     b = measure(alone.history).snapshots
     pd.testing.assert_frame_equal(a.drop(columns="area_km2"), b.drop(columns="area_km2"))
     assert np.allclose(a["area_km2"], b["area_km2"], rtol=1e-9, atol=0) and (a["area_km2"] > 0).all()
+
+
+def test_a_folder_read_here_stops_at_the_file_that_passes_a_cap(tmp_path, monkeypatch):
+    """Files each under the caps, together over max_input_bytes: the in-process read (uploads) stops at the
+    file that passes it, as a one-by-one read does, instead of reading its whole chunk first."""
+    folder = tmp_path / "big"
+    folder.mkdir()
+    for i in range(20):
+        _write(folder, f"2022-03-{i + 1:02d}", [_ring(31 + i * 0.02, 400)])
+    size = (folder / "2022-03-01.geojson").stat().st_size
+    read = []
+    real = batch.raw_layers
+    monkeypatch.setattr(batch, "raw_layers", lambda path, *a, **k: read.append(path.name) or real(path, *a, **k))
+    options = LoadOptions(actor="Occupied", cache=False, max_input_bytes=int(size * 2.5))
+    _, expected = _one_by_one(folder, options)
+    got = Report()
+    read_folder(snapshot_files(folder), options, got, workers=1)
+    assert _problems(got) == _problems(expected) and got.errors[0].code == "too-big"
+    assert read == ["2022-03-01.geojson", "2022-03-02.geojson", "2022-03-03.geojson"]

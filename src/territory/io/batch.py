@@ -141,39 +141,24 @@ def _batch(files: list[_File], options: LoadOptions) -> bool:
     return True
 
 
-def read_files(paths: Sequence[Path], options: LoadOptions) -> list[tuple[list[Rows], Report, list]]:
+def read_files(paths: Sequence[Path], options: LoadOptions,
+               used: dict[str, int] | None = None) -> list[tuple[list[Rows], Report, list]]:
     """Each file's rows, report and budget counts, as :func:`~territory.io.folder.read_folder` reads a
     file apart (a :class:`~territory.io.budget.FileBudget` each), with the files of one shape
     normalised as one batch. Replaying the counts in file order gives the one-by-one read.
+
+    ``used``: running totals of the caps over the files read so far (in-process reads): the
+    chunk stops at the file that passes one, as a one-by-one read stops there, so a folder of
+    many files each under the caps is never read whole before it is refused.
     """
-    files = [_File(p, options) for p in paths]
     groups: dict[tuple, list[_File]] = {}
-    for f in files:
-        try:
-            got = raw_layers(f.path, options, f.report, f.name, in_folder=True, budget=f.budget)
-            if got is None:
-                continue
-            layers, day = got
-            if len(layers) == 1 and not f.report.problems:
-                if not f.budget.layer(layers[0]):
-                    continue  # over a cap: nothing of the file is kept
-                shape = _shape(layers[0], day, options)
-                f.raw, f.day = layers[0], day
-                if shape is not None and _geometry_ok(f):
-                    groups.setdefault(shape, []).append(f)
-                else:
-                    _alone(f, options)
-                continue
-            for raw in layers:
-                if not f.budget.layer(raw):
-                    f.rows = []
-                    break
-                found = normalise(raw, day, options, f.report, in_folder=True)
-                if found is not None:
-                    f.rows.append(found)
-        except Exception as exc:
-            internal(f.report, f.name, exc)
-            f.rows = []
+    read: list[_File] = []
+    for path in paths:
+        f = _File(path, options)
+        _read(f, options, groups)
+        read.append(f)
+        if used is not None and _passes_a_cap(used, f.budget.calls, options):
+            break
     for group in groups.values():
         try:
             done = len(group) >= MIN_BATCH and _batch(group, options)
@@ -182,7 +167,42 @@ def read_files(paths: Sequence[Path], options: LoadOptions) -> list[tuple[list[R
         if not done:
             for f in group:
                 _alone(f, options)
-    return [f.result() for f in files]
+    return [f.result() for f in read]
+
+
+def _passes_a_cap(used: dict[str, int], calls: list, options: LoadOptions) -> bool:
+    for cap, n, *_ in calls:
+        used[cap] = used.get(cap, 0) + n
+    return any(total > getattr(options, cap) for cap, total in used.items())
+
+
+def _read(f: _File, options: LoadOptions, groups: dict[tuple, list[_File]]) -> None:
+    """Read one file: kept pending in its batch group, or normalised alone now."""
+    try:
+        got = raw_layers(f.path, options, f.report, f.name, in_folder=True, budget=f.budget)
+        if got is None:
+            return
+        layers, day = got
+        if len(layers) == 1 and not f.report.problems:
+            if not f.budget.layer(layers[0]):
+                return  # over a cap: nothing of the file is kept
+            shape = _shape(layers[0], day, options)
+            f.raw, f.day = layers[0], day
+            if shape is not None and _geometry_ok(f):
+                groups.setdefault(shape, []).append(f)
+            else:
+                _alone(f, options)
+            return
+        for raw in layers:
+            if not f.budget.layer(raw):
+                f.rows = []
+                return
+            found = normalise(raw, day, options, f.report, in_folder=True)
+            if found is not None:
+                f.rows.append(found)
+    except Exception as exc:
+        internal(f.report, f.name, exc)
+        f.rows = []
 
 
 def _alone(f: _File, options: LoadOptions) -> None:

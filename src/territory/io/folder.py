@@ -68,10 +68,11 @@ def _read_in_folder(paths: list[Path], options: LoadOptions) -> list[tuple[Rows 
     return [(_pack(rows), report, calls) for rows, report, calls in batch.read_files(paths, options)]
 
 
-def _read_here(paths: list[Path], options: LoadOptions) -> list[tuple[Rows | None, Report, list]]:
-    """:func:`_read_in_folder` in this process: the rows stay shapely objects."""
+def _read_here(paths: list[Path], options: LoadOptions, used: dict[str, int]) -> list[tuple[Rows | None, Report, list]]:
+    """:func:`_read_in_folder` in this process: the rows stay shapely objects, and a chunk stops at the
+    file where the running totals (``used``) pass a cap."""
     return [(join_rows(rows) if rows else None, report, calls)
-            for rows, report, calls in batch.read_files(paths, options)]
+            for rows, report, calls in batch.read_files(paths, options, used)]
 
 
 def read_folder(files: list[Path], options: LoadOptions, report: Report,
@@ -95,7 +96,8 @@ def read_folder(files: list[Path], options: LoadOptions, report: Report,
         except (BrokenProcessPool, OSError):  # a worker died or none could start: read here, report unchanged
             del report.problems[kept:]
             report.stats = stats
-    found = _merge((_read_here(c, quiet) for c in chunks), files, options, report)
+    used: dict[str, int] = {}
+    found = _merge((_read_here(c, quiet, used) for c in chunks), files, options, report)
     return [join_rows(found)] if found else []
 
 
