@@ -12,10 +12,14 @@ run and on this machine:
 * dashboard server cold load: what a page waits for on a server started on the archive (read,
   measure; from a threaded process, as the server is), on worker processes from a fork server vs
   on one core as before
-* wall and CPU seconds and peak memory (max RSS) of each, each in its own process (CPU seconds
-  include worker processes; peak memory is the largest of the process and any worker)
+* naive and cold again on one core (the process and its workers pinned to one CPU: the loader
+  then reads in-process), so a win cannot come from a free second core alone
+* wall and CPU seconds (user + sys, ``resource.getrusage`` of the process and its workers) and
+  peak memory (max RSS) of each, each in its own process (peak memory is the largest of the
+  process and any worker)
 
-Targets (issues 3 and 8): cold at least as fast as naive, warm ≥ 10× faster, regions
+Targets (issues 3, 8 and 16.8): cold at least as fast as naive, on two cores and on one, and
+in CPU seconds; warm ≥ 10× faster, regions
 < 2 s, change series < 5 s, peak memory < 1 GiB. Prints figures and ratios; asserts nothing.
 
     python bench/bench_stats.py [--days 800] [--vertices 3000] [--repeat 3]
@@ -63,10 +67,15 @@ def make_archive(folder: Path, days: int, vertices: int, seed: int = 7) -> None:
 
 
 CHILD = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 mode, folder = sys.argv[1], sys.argv[2]
+if os.environ.get("BENCH_ONE_CORE"):  # this process and its workers on one core (the loader then reads in-process)
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+def _cpu(who):
+    u = resource.getrusage(who)
+    return u.ru_utime + u.ru_stime
 t0 = time.perf_counter()
-c0 = time.process_time()
+c0 = _cpu(resource.RUSAGE_SELF)
 if mode in ("naive", "naive_overlay"):
     import warnings
     from pathlib import Path
@@ -123,7 +132,7 @@ elif mode == "change":
     n = len(cs)
 elapsed = time.perf_counter() - t0
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes reading a folder count too
-cpu = time.process_time() - c0 + kids.ru_utime + kids.ru_stime
+cpu = _cpu(resource.RUSAGE_SELF) - c0 + kids.ru_utime + kids.ru_stime
 rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kids.ru_maxrss) / 1024
 print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mib": rss, "n": n}))
 """
@@ -167,15 +176,19 @@ def main() -> None:
         size = sum(f.stat().st_size for f in folder.iterdir()) / 2**20
         print(f"synthetic archive: {args.days} daily GeoJSON files, ~{args.vertices} vertices each, "
               f"{size:.1f} MiB, made in {time.perf_counter() - t0:.1f} s")
-        naives, colds, serials, servers = [], [], [], []
+        naives, colds, serials, servers, naives1, colds1 = [], [], [], [], [], []
         for r in range(args.repeat):  # alternated, so both see the same share of a busy machine
             env = dict(os.environ, TERRITORY_CACHE_DIR=str(Path(tmp) / f"cache{r}"))  # each cold run: empty cache
+            one = dict(env, BENCH_ONE_CORE="1", TERRITORY_CACHE_DIR=str(Path(tmp) / f"cache1_{r}"))
             naives.append(child("naive", folder, env))
             colds.append(child("cold", folder, env))
+            naives1.append(child("naive", folder, one))
+            colds1.append(child("cold", folder, one))
             serial_env = dict(env, TERRITORY_CACHE_DIR=str(Path(tmp) / f"cache_s1_{r}"))
             serials.append(child("server_one_core", folder, serial_env))
             servers.append(child("server", folder, dict(env, TERRITORY_CACHE_DIR=str(Path(tmp) / f"cache_s_{r}"))))
         naive, cold = median_run(naives), median_run(colds)
+        naive1, cold1 = median_run(naives1), median_run(colds1)
         serial, server = median_run(serials), median_run(servers)
         warm = child("warm", folder, env)
         regions = child("regions", folder, env, "2023-01-15")  # one date of the (now warm) archive
@@ -183,6 +196,7 @@ def main() -> None:
         overlay = child("naive_overlay", folder, env) if args.overlay else None
     print(f"{'step':<40}{'seconds':>9}{'wall s':>9}{'CPU s':>8}{'peak MiB':>10}")
     rows = [("naive loop (read, to_crs, area per file)", naive), ("ours cold: territory stats", cold),
+            ("naive loop, one core", naive1), ("ours cold, one core", cold1),
             ("ours warm: territory stats again", warm), ("ours warm: territory regions, 1 date", regions),
             ("ours change series (all pairs)", change),
             ("dashboard server cold load, one core", serial), ("dashboard server cold load", server)]
@@ -193,10 +207,14 @@ def main() -> None:
     if args.repeat > 1:
         print(f"(median of {args.repeat} alternated runs; naive walls "
               + ", ".join(f"{w:.2f}" for w in naive["walls"]) + " s; cold walls "
-              + ", ".join(f"{w:.2f}" for w in cold["walls"]) + " s)")
+              + ", ".join(f"{w:.2f}" for w in cold["walls"]) + " s; one core: naive CPU "
+              + ", ".join(f"{r['cpu']:.2f}" for r in naives1) + " s, cold CPU "
+              + ", ".join(f"{r['cpu']:.2f}" for r in colds1) + " s)")
     print()
     print(f"cold speed vs naive (process wall time):    {naive['wall'] / cold['wall']:.2f}x  (target >= 1x; "
-          f"CPU seconds: {naive['cpu'] / cold['cpu']:.2f}x)")
+          f"CPU seconds: {naive['cpu'] / cold['cpu']:.2f}x, {cold['cpu']:.2f} s vs {naive['cpu']:.2f} s)")
+    print(f"cold speed vs naive, one core:              {naive1['wall'] / cold1['wall']:.2f}x  (target >= 1x; "
+          f"CPU seconds: {naive1['cpu'] / cold1['cpu']:.2f}x, {cold1['cpu']:.2f} s vs {naive1['cpu']:.2f} s)")
     print(f"warm speed-up vs naive (process wall time): {naive['wall'] / warm['wall']:.1f}x   (target >= 10x)")
     print(f"dashboard server cold load vs one core:     {serial['seconds'] / server['seconds']:.2f}x  "
           f"({server['seconds']:.2f} s vs {serial['seconds']:.2f} s; fork-server workers, the server's threads "
