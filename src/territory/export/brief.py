@@ -143,6 +143,10 @@ def patch_maps_page(b: Brief, an: Analysis) -> Figure:
             xy = np.asarray(part.exterior.coords)
             ax.fill(xy[:, 0], xy[:, 1], color=colors.get(r["to_actor"], "#777777"), alpha=0.85, linewidth=0)
             ax.plot(xy[:, 0], xy[:, 1], color=INK, linewidth=0.6)
+            for hole in part.interiors:  # ground inside the patch that did not change hands
+                xy = np.asarray(hole.coords)
+                ax.fill(xy[:, 0], xy[:, 1], color="white", linewidth=0)
+                ax.plot(xy[:, 0], xy[:, 1], color=INK, linewidth=0.4)
         if r["settlement"] and places is not None and len(places):
             hit = places[places["name"] == r["settlement"]]
             if len(hit):
