@@ -267,3 +267,28 @@ def test_claims_chart_draws_a_gain_on_the_gained_since_d_series(grow):
     assert line[pd.Timestamp("2020-01-15")] == 0.0
     assert line[pd.Timestamp("2020-02-01")] == pytest.approx(rows["computed_km2"].iloc[0]) == pytest.approx(gained)
     assert plot.points["y"].iloc[0] == pytest.approx(gained)
+
+
+def test_map_page_chart_puts_regional_claims_on_their_region_series(bare_an):
+    """On a bare folder the map page's chart draws held claims on the series they are checked against:
+    the land inside the found region (not the whole polygons, which reach into the sea) and each named region."""
+    from territory.ui.charts import area_chart
+
+    ctx = bare_an.claim_context()
+    whole = bare_an.region_name()
+    rows = evaluate_claims(ledger(
+        w={"id": "w", "actor": "Occupied", "metric": "area_held", "value": 60000, "unit": "km2", "date": "2022-05-01"},
+        d={"id": "d", "actor": "Occupied", "metric": "area_held", "value": 9000, "unit": "km2", "date": "2022-05-01",
+           "region": "Donetsk"}), ctx)
+    chart = area_chart(bare_an, "2022-05-01", ["Occupied"], rows)
+    lines, marks = chart.layer[-2].data, chart.layer[-1].data
+    assert set(lines["panel"]) == {f"Occupied: km² held ({whole})", "Occupied: km² held (Donetsk)"}
+    on = pd.Timestamp("2022-05-01")
+    for cid, region in (("w", None), ("d", "Donetsk")):
+        line = lines[lines["panel"] == f"Occupied: km² held ({region or whole})"].set_index("date")["km2"]
+        computed = rows.set_index("id").at[cid, "computed_km2"]
+        assert line[on] == pytest.approx(computed)  # the line is the checker's figure on that date
+        assert marks.set_index("claim").at[rows.set_index("id").at[cid, "claim"], "y"] == pytest.approx(
+            rows.set_index("id").at[cid, "implied_km2"])
+    whole_line = bare_an.table[(bare_an.table["actor"] == "Occupied")].set_index("date")["area_km2"]
+    assert whole_line[on] > lines[lines["panel"] == f"Occupied: km² held ({whole})"].set_index("date")["km2"][on] * 1.2

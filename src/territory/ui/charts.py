@@ -79,9 +79,10 @@ def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame |
                status: str = "controlled", height: int = 300) -> alt.LayerChart:
     """Controlled km² per actor over time; a rule marks ``day``; whole-region claims coloured by verdict.
 
-    Only claims about area held in the dataset's whole region sit on these
-    lines (regional and loss claims are on the Claims page, each against its
-    own series). The y axis fits the lines; a claim beyond it sits on the edge.
+    Claims about area held sit on the series they are checked against, drawn
+    dashed: the land inside the dataset's region, or inside the region a claim
+    names (loss and gain claims are on the Claims page, each against its own
+    series). The y axis fits the lines; a claim beyond it sits on the edge.
     """
     import altair as alt  # seconds to import: only when a spec is built (once per dataset), not before the first map
 
@@ -109,10 +110,19 @@ def area_chart(an: Analysis, day: str, actors: list[str], claims: pd.DataFrame |
     layers = [lines, rule]
     if claims is not None and len(claims) and y_max:
         plot = claim_plot(an, claims)
-        whole = plot.panels[(plot.panels["region"] == "") & (plot.panels["kind"] == "held")
-                            & plot.panels["actor"].isin(actors)] if len(plot.panels) else plot.panels
-        pts = plot.points[plot.points["panel"].isin(set(whole["panel"]))] if len(plot.points) else plot.points
+        held = plot.panels[(plot.panels["kind"] == "held") & plot.panels["actor"].isin(actors)] \
+            if len(plot.panels) else plot.panels
+        pts = plot.points[plot.points["panel"].isin(set(held["panel"]))] if len(plot.points) else plot.points
         if len(pts):
+            # Each claim on the series it is checked against (the land inside the dataset's region, or inside
+            # the region it names), dashed in the actor's colour: on a bare folder that is not the whole line.
+            ser = plot.series[plot.series["panel"].isin(set(pts["panel"]))].merge(
+                held[["panel", "actor"]], on="panel")[["panel", "actor", "date", "km2"]]
+            layers.append(alt.Chart(ser).mark_line(interpolate="step-after", strokeDash=[5, 3], strokeWidth=1.2).encode(
+                x="date:T", y="km2:Q", detail="panel:N",
+                color=alt.Color("actor:N", scale=alt.Scale(domain=domain, range=colors), legend=None),
+                tooltip=[alt.Tooltip("panel:N", title="claims checked against"), alt.Tooltip("date:T"),
+                         alt.Tooltip("km2:Q", format=",.0f", title="km²")]))
             pts = pts.assign(off_scale=pts["implied_km2"] > y_max, y=pts["implied_km2"].clip(upper=y_max))
             layers.append(_claim_marks(pts, f"km² ({status})"))
     return alt.layer(*layers).properties(height=height).resolve_scale(color="independent")
