@@ -292,3 +292,23 @@ def test_map_page_chart_puts_regional_claims_on_their_region_series(bare_an):
             rows.set_index("id").at[cid, "implied_km2"])
     whole_line = bare_an.table[(bare_an.table["actor"] == "Occupied")].set_index("date")["area_km2"]
     assert whole_line[on] > lines[lines["panel"] == f"Occupied: km² held ({whole})"].set_index("date")["km2"][on] * 1.2
+
+
+def test_regional_settlements_gained_count_the_places_in_that_region(bare, bare_an):
+    d1, d2 = "2022-05-01", "2022-05-31"
+    out = evaluate_claims(ledger(n={"id": "n", "actor": "Occupied", "metric": "settlements_gained", "value": 1,
+                                    "unit": "settlements", "baseline": d1, "date": d2, "region": "Donetsk"}),
+                          bare_an.claim_context()).iloc[0]
+    changed = csv(cli_ok("settlements", str(bare), "--actor", "Occupied", "--from", d1, "--to", d2))
+    taken = changed[(changed["to_actor"] == "Occupied") & (changed["from_actor"] != "Occupied")
+                    & (changed["region"] == "Donetsk")]
+    assert 0 < len(taken) < len(changed)
+    assert f"computed settlements in Donetsk held on {d2} and not on {d1}: {len(taken):,} " in out["basis"]
+
+
+def test_a_share_gained_without_any_region_cannot_be_checked(grow):
+    ctx, gained, _ = grow
+    bare_ctx = ClaimContext(ctx.measured)  # no region, no outline: no area to take a share of
+    row = one(bare_ctx, metric="percent_gained", unit="percent", value=1, baseline="2020-01-15", date="2020-02-10")
+    assert row["verdict"] == "cannot check" and "needs a region's area: name a region" in row["basis"]
+    assert row["computed_km2"] == pytest.approx(gained)
