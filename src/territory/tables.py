@@ -58,9 +58,14 @@ def _has_lone_cr(frame: pd.DataFrame) -> bool:
     return False
 
 
-def to_csv(frame: pd.DataFrame) -> str:
-    """The table as CSV (one row per line, ``\n``), safe for a spreadsheet: the one CSV writer."""
-    out = tidy(frame)
+def to_csv(frame: pd.DataFrame, safe: bool = True) -> str:
+    """The table as CSV (one row per line, ``\n``): the one CSV writer.
+
+    ``safe`` neutralises formula-like text for spreadsheets; a data file that
+    Territory itself reads back (``db export``) passes ``safe=False`` to keep its
+    text exact, and still gets every line break quoted.
+    """
+    out = tidy(frame, safe=safe)
     buf = io.StringIO()
     # A cell with a lone CR is not quoted by QUOTE_MINIMAL: quote every text cell then (numbers stay bare).
     quoting = csv.QUOTE_NONNUMERIC if _has_lone_cr(out) else csv.QUOTE_MINIMAL

@@ -203,6 +203,31 @@ def test_export_round_trip(pg_url, tmp_path, capsys):
     assert stored.unassigned == files.unassigned and stored.regions_source == files.regions_source
 
 
+def test_export_keeps_a_quote_with_a_carriage_return_one_row(pg_url, tmp_path, capsys, monkeypatch):
+    """A claim's quote holding a lone CR (or a formula-like start) comes back exactly, one row."""
+    import csv
+    import shutil
+
+    import pandas as pd
+
+    data = tmp_path / "geodata"  # a copy of the bundled data, whose manifest shares ../naturalearth
+    shutil.copytree(bundled_path().parent, data)
+    monkeypatch.setenv("TERRITORY_DATA", str(data))
+    src = data / bundled_path().name
+    claims = pd.read_csv(src / "claims.csv", dtype=str, keep_default_na=False)
+    claims.loc[0, "quote"] = "q\r@SUM(1+1)*cmd|x"
+    claims.to_csv(src / "claims.csv", index=False, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    store.init(pg_url)
+    store.import_dataset(pg_url, src)
+    out = tmp_path / "exported"
+    code, _o, err = cli(capsys, "db", "export", pg_url, str(out))
+    assert code == 0, err
+    back = pd.read_csv(out / "claims.csv", dtype=str, keep_default_na=False)
+    assert len(back) == len(claims)
+    assert "q\r@SUM(1+1)*cmd|x" in set(back["quote"])
+    assert not list(out.glob(".*.tmp*"))  # every file renamed into place, no temporary left
+
+
 def test_bad_url_is_one_clear_line(capsys):
     code, _out, err = cli(capsys, "stats", "postgresql://nobody@127.0.0.1:1/none")
     assert code != 0 and "127.0.0.1:1" in err and "Traceback" not in err

@@ -42,7 +42,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from territory import atomicfile
 from territory.store import StoreConflict, StoreError, redact
+from territory.tables import to_csv
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -323,26 +325,37 @@ def export(url: str, folder: str | Path) -> list[Path]:
     history = ds.history.copy()
     for col in ("date", "valid_to"):
         history[col] = history[col].dt.strftime("%Y-%m-%d").where(history[col].notna(), None)
-    history.to_file(out / "history.gpkg", driver="GPKG", engine="pyogrio")
-    manifest["history"] = "history.gpkg"
-    pd.DataFrame({"name": list(ds.colors), "color": list(ds.colors.values())}).to_csv(out / "actors.csv", index=False)
-    manifest["actors"] = "actors.csv"
+    # Every file whole or absent (atomicfile), CSV through the one writer: a claim's quote holding
+    # a lone CR stays one row when the folder is read back; text is kept exact (safe=False).
+    def geo(frame: gpd.GeoDataFrame, name: str, driver: str) -> str:
+        def write(tmp: Path) -> None:
+            tmp.unlink()  # a new file, never a layer added to the empty placeholder
+            # The layer is named for the final file, not the temporary one GDAL is handed.
+            frame.to_file(tmp, driver=driver, layer=Path(name).stem, engine="pyogrio")
+        atomicfile.write_with(out / name, write)
+        return name
+
+    def table(frame: pd.DataFrame, name: str) -> str:
+        atomicfile.write_text(out / name, to_csv(frame, safe=False))
+        return name
+
+    manifest["history"] = geo(history, "history.gpkg", "GPKG")
+    manifest["actors"] = table(pd.DataFrame({"name": list(ds.colors), "color": list(ds.colors.values())}),
+                               "actors.csv")
     if ds.claims is not None:
         claims = ds.claims.copy()
         claims["date"] = pd.to_datetime(claims["date"]).dt.strftime("%Y-%m-%d")
-        claims.to_csv(out / "claims.csv", index=False)
-        manifest["claims"] = "claims.csv"
+        manifest["claims"] = table(claims, "claims.csv")
     for attr in ("settlements", "reference_areas"):
         frame = getattr(ds, attr)
         if frame is not None:
-            frame.to_csv(out / f"{attr}.csv", index=False)
-            manifest[attr] = f"{attr}.csv"
+            manifest[attr] = table(frame, f"{attr}.csv")
     for attr in LAYERS:
         layer = getattr(ds, attr)
         if layer is not None:
-            layer.to_file(out / f"{attr}.geojson", driver="GeoJSON", engine="pyogrio")
-            manifest[attr] = f"{attr}.geojson"
-    (out / "dataset.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            manifest[attr] = geo(layer, f"{attr}.geojson", "GeoJSON")
+    # The manifest last: a folder whose export failed part-way has no dataset.json to be read as whole.
+    atomicfile.write_text(out / "dataset.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return sorted(out.iterdir())
 
 
