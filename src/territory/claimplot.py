@@ -5,7 +5,7 @@ its own panel: a claim about a region beside that actor's area *inside* the
 region; a loss claim beside the loss computed the same way (the peak as of
 each date minus the area held, or for a loss "since D" the area held on D minus
 the area held); a gain since D beside the km² gained since D (``territory change
---from D``, at up to :data:`GAIN_SAMPLES` dates); an "as of the peak" figure at
+--from D``'s gained column, at up to :data:`GAIN_SAMPLES` dates); an "as of the peak" figure at
 the peak's date.
 Each panel's y axis is fitted to the computed series, so one wild claim
 ("the size of Britain") cannot flatten the lines; such a claim is drawn at the
@@ -79,7 +79,7 @@ def _gained_series(ctx, region: str, actor: str, since: pd.Timestamp, days: np.n
     pick = sorted({after[int(i)] for i in np.linspace(0, len(after) - 1, min(GAIN_SAMPLES, len(after)))}
                   | {e for e in ends if e > since}) if after else sorted(e for e in ends if e > since)
     when = [since, *pick]
-    return when, np.array([0.0] + [ctx.gained(region or None, since, t).get(actor, 0.0) for t in pick])
+    return when, np.array([0.0] + [ctx.gained(region or None, actor, since, t) for t in pick])
 
 
 def _held_series(table: pd.DataFrame, actor: str, days: np.ndarray) -> np.ndarray:

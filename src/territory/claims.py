@@ -47,12 +47,13 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from territory.area import Measured, area_table
 from territory.baselines import Denominator, outline_denominators, region_denominators
-from territory.change import compare
 from territory.io.dates import family as dates_family
 from territory.io.dates import parse_one
+from territory.model import END
 from territory.report import Report
 from territory.safefile import MiB, check_file
 from territory.settlements import settlements_gained
@@ -357,7 +358,7 @@ class ClaimContext:
     #: Settlements for ``settlements_gained``: returns (holdings, settlement table, source); called once, if needed.
     settlements: Callable[[], tuple[Holdings, pd.DataFrame, str]] | None = None
     _measured: dict[str, Measured | None] = field(default_factory=dict)
-    _gained: dict[tuple, dict[str, float]] = field(default_factory=dict)
+    _gained: dict[tuple, float] = field(default_factory=dict)
     _places: list = field(default_factory=list)
 
     def span(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -412,20 +413,17 @@ class ClaimContext:
                     self._measured[key] = None
         return self._measured[key]
 
-    def gained(self, region: str | None, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, float]:
-        """km² each actor controls on ``end`` and did not on ``start``, inside ``region`` (as :meth:`table`).
+    def gained(self, region: str | None, actor: str, start: pd.Timestamp, end: pd.Timestamp) -> float:
+        """km² ``actor`` controls on ``end`` and did not on ``start``, inside ``region`` (as :meth:`table`).
 
         The gained column of ``territory change --from START --to END`` (``--region-filter R`` for a region):
-        the same :func:`territory.change.compare`, on the same clipped snapshots.
+        the formula of :func:`territory.change.compare` on the same (clipped) snapshots, for this one actor
+        and without the who-took-from-whom overlays (73 ms of CPU per period on the bundled history).
         """
-        key = (region or "", start, end)
+        key = (region or "", actor, start, end)
         if key not in self._gained:
             m = self.measured_for(region)
-            out: dict[str, float] = {}
-            if m is not None:
-                s = compare(m, start, end, status="controlled")["summary"]
-                out = dict(zip(s["actor"], s["gained_km2"].astype(float), strict=True))
-            self._gained[key] = out
+            self._gained[key] = 0.0 if m is None else _gained_km2(m, actor, start, end)
         return self._gained[key]
 
     def settlements_gained(self, region: str | None, actor: str, start: pd.Timestamp,
@@ -511,6 +509,21 @@ class ClaimContext:
         if rows.empty:
             return None
         return float(rows["km2"].iloc[0]), str(rows["name"].iloc[0])
+
+
+def _in_force(measured: Measured, actor: str, day: pd.Timestamp) -> shapely.Geometry:
+    """The actor's controlled geometry on ``day`` (equal-area), as territory.change picks it: empty if none."""
+    s = measured.snapshots
+    m = ((s["actor"] == actor) & (s["status"] == "controlled") & (s["date"] <= day)
+         & (s[END].isna() | (s[END] > day))).to_numpy()
+    idx = np.flatnonzero(m)
+    return measured.geometry[idx[-1]] if len(idx) else shapely.Polygon()
+
+
+def _gained_km2(measured: Measured, actor: str, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """km² held on ``end`` and not on ``start``: ``to − (to ∩ from)``, as :func:`territory.change.compare`."""
+    g1, g2 = _in_force(measured, actor, start), _in_force(measured, actor, end)
+    return float(max(shapely.area(g2) / 1e6 - shapely.area(shapely.intersection(g1, g2)) / 1e6, 0.0))
 
 
 def _held(table: pd.DataFrame, actor: str, day: pd.Timestamp) -> float:
@@ -891,7 +904,7 @@ def _evaluate_gain(out: dict, ctx: ClaimContext, actor: str, region: str | None,
                          f"(population {pop:,}; {source}); judged as a count: {value:g} claimed vs {n:,} "
                          f"(within ×{tol.value:g} or ±{tol.floor:g} settlements)")
     else:
-        gained = ctx.gained(region, start, end).get(actor, 0.0)
+        gained = ctx.gained(region, actor, start, end)
         cmd = f"territory change --from {_iso(start)} --to {_iso(end)}"
         scope = ctx.measured_in(region)
         if scope:
