@@ -57,7 +57,7 @@ def main() -> None:
     base = (str(folder), "--actor", "Occupied")
     pdf = Path(tmp.name) / "brief.pdf"
     cold, _ = run("brief", *base, *span, "--out", str(pdf))
-    print(f"cold first call (reads, measures, caches): {cold:.1f} s")
+    print(f"first call (cold: reads, measures, caches; warm if --keep reuses a measured archive): {cold:.1f} s")
 
     c0 = CPU[0]
     ours, _ = run("brief", *base, *span, "--out", str(pdf))
