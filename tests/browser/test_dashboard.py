@@ -31,6 +31,8 @@ from playwright.sync_api import Frame, Page, Response, expect
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 PLAYER_IFRAME = 'iframe[title="territory.ui.player_component.territory_player"]'
 IS_PATH = 'path.leaflet-interactive[fill="#000000"]'
+TERRITORY_PATH = "path.tp-feature"  # any actor's territory drawn by the player
+MID = "/?date=2015-06-01"  # a date with Islamic State territory and dates on both sides (the default is the latest)
 BIG_DATE = ".tp-date"  # inside the player's frame
 RULE = "[data-testid=stVegaLiteChart] g.mark-rule.role-mark line"
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
@@ -76,7 +78,7 @@ def open_map(page: Page, url: str) -> Frame:
     frame = page.locator(PLAYER_IFRAME).element_handle().content_frame()
     assert frame is not None
     frame.wait_for_function("() => window.map && window.map.getZoom", timeout=FIRST_LOAD_MS)
-    frame.wait_for_selector(IS_PATH, state="attached", timeout=FIRST_LOAD_MS)
+    frame.wait_for_selector(TERRITORY_PATH, state="attached", timeout=FIRST_LOAD_MS)
     page.wait_for_selector(RULE, state="attached", timeout=FIRST_LOAD_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=FIRST_LOAD_MS)
     return frame
@@ -128,7 +130,7 @@ def vega_date(day: str) -> str:
 
 
 def test_map_draws_the_territory(page, page_events, http_errors, streamlit_app, save_screenshot):
-    frame = open_map(page, streamlit_app.url + "/")
+    frame = open_map(page, streamlit_app.url + MID)
     assert frame.evaluate("() => typeof window.map.getZoom === 'function'")
     n_is = frame.locator(IS_PATH).count()
     assert n_is >= 1
@@ -172,7 +174,7 @@ def test_city_labels_never_overlap_and_zooming_in_shows_more(page, page_events, 
 
 def test_date_step_redraws_in_place_and_keeps_zoom(page, page_events, http_errors, streamlit_app,
                                                   save_screenshot):
-    frame = open_map(page, streamlit_app.url + "/")
+    frame = open_map(page, streamlit_app.url + MID)
     iframe = page.locator(PLAYER_IFRAME).element_handle()
     frame.evaluate("() => { window.__territoryMarker = 'kept'; }")
 
@@ -227,7 +229,7 @@ def test_date_step_redraws_in_place_and_keeps_zoom(page, page_events, http_error
 
 
 def test_chart_rule_follows_the_date(page, page_events, http_errors, streamlit_app, save_screenshot):
-    open_map(page, streamlit_app.url + "/")
+    open_map(page, streamlit_app.url + MID)
     day0 = big_date(page)
     x0, label0 = rule(page)
     assert vega_date(day0) in label0, (day0, label0)
@@ -253,7 +255,7 @@ def test_chart_rule_follows_the_date(page, page_events, http_errors, streamlit_a
     )
     x2, _ = rule(page)
     assert x2 < x0, (x2, x0)
-    page.locator("[data-testid=stVegaLiteChart]").scroll_into_view_if_needed()
+    page.locator("[data-testid=stVegaLiteChart]").first.scroll_into_view_if_needed()
     save_screenshot(page, "dashboard_chart_rule_first_date")
     assert_healthy(page_events, http_errors)
 
@@ -289,7 +291,7 @@ def test_play_advances_and_pause_reports_back(page, page_events, http_errors, st
 
 
 def test_prev_next_buttons_step_the_date(page, page_events, http_errors, streamlit_app, save_screenshot):
-    open_map(page, streamlit_app.url + "/")
+    open_map(page, streamlit_app.url + MID)
     frame = player(page)
     day0 = big_date(page)
     frame.get_by_role("button", name="Next date").click()

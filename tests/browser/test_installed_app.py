@@ -29,7 +29,7 @@ pytest.importorskip("playwright")
 
 from tests.browser import test_dashboard as dashboard
 from tests.browser.conftest import REPO_ROOT, free_port, wait_healthy
-from tests.browser.test_dashboard import IS_PATH, assert_healthy, open_map
+from tests.browser.test_dashboard import TERRITORY_PATH, assert_healthy, open_map
 
 pytestmark = pytest.mark.slow
 http_errors = dashboard.http_errors  # the fixture: responses with status >= 400
@@ -119,7 +119,7 @@ def test_installed_serve_draws_the_map_from_another_folder(installed, tmp_path, 
     elsewhere.mkdir()
     with _serve(installed, elsewhere, tmp_path) as url:
         frame = open_map(page, url + "/")
-        assert frame.locator(IS_PATH).count() > 0, "the bundled territory is not drawn"
+        assert frame.locator(TERRITORY_PATH).count() > 0, "the bundled territory is not drawn"
         leaflet = [u for u in page_events.requests if u.endswith("/leaflet/leaflet.js")]
         assert leaflet and all("/component/territory.ui.player_component.territory_player/" in u for u in leaflet)
         nav = [t.strip() for t in page.locator("[data-testid=stSidebarNav] a").all_inner_texts()]
