@@ -53,12 +53,13 @@ lint: $(STAMP)
 test: $(STAMP) chromium postgis lint
 	$(PY) -m pytest
 
-# Unit and AppTest tests only (no browser, no PostGIS), spread over TEST_JOBS processes
+# Unit and AppTest tests (no browser, no PostGIS, and not the `slow` ones: whole rebuilds of the
+# bundled data and timed runs, which `make test` runs), spread over TEST_JOBS processes
 # (pytest-xdist; "auto" is one per core). worksteal: an idle worker takes queued tests from
-# the busy one, so one long test (the bundled-data rebuild) does not leave a core idle.
+# the busy one, so a long test does not leave a core idle.
 TEST_JOBS ?= auto
 test-fast: $(STAMP) lint
-	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal -m "not browser and not postgis" tests/unit tests/app
+	$(PY) -m pytest -n $(TEST_JOBS) --dist worksteal -m "not browser and not postgis and not slow" tests/unit tests/app
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

