@@ -382,15 +382,30 @@ def test_declared_crs_contradicting_degrees_is_an_error(tmp_path):
 def test_report_output_is_capped(tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(150):  # 150 files, each refused: far more problems than a person reads
-        (folder / f"2022-01-{1 + i % 28:02d}_{i:03d}.geojson").write_text("{", encoding="utf-8")
-    rc, out, _ = run_cli("validate", str(folder), "--actor", "A")
+    for i in range(150):  # 150 files, each refused for its own reason: more problems than a person reads
+        feature = {"type": "Feature", "properties": {"date": f"bad{i:03d}", "actor": "A"},
+                   "geometry": {"type": "Polygon", "coordinates": [[[37, 47], [37.5, 47], [37.5, 48], [37, 47]]]}}
+        (folder / f"snap_{i:03d}.geojson").write_text(
+            json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    rc, out, _ = run_cli("validate", str(folder))
     assert rc == 1
     lines = out.strip().splitlines()
     assert len(lines) <= 102 and "more problem(s) not shown" in lines[-2]
-    rc, out, _ = run_cli("validate", str(folder), "--actor", "A", "--format", "json")
+    rc, out, _ = run_cli("validate", str(folder), "--format", "json")
     body = json.loads(out)
     assert len(body["problems"]) == 100 and body["problems_not_shown"] == 50
+
+
+def test_one_problem_in_every_file_is_one_line(tmp_path):
+    """150 files refused for the same reason read as one line naming the count, not 150 lines."""
+    folder = tmp_path / "same"
+    folder.mkdir()
+    for i in range(150):
+        (folder / f"2022-01-{1 + i % 28:02d}_{i:03d}.geojson").write_text("{", encoding="utf-8")
+    rc, out, _ = run_cli("validate", str(folder), "--actor", "A")
+    assert rc == 1
+    errors = [line for line in out.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and "all 150 files" in errors[0]
 
 
 # --- 8.5 dates are never guessed -----------------------------------------------------------------
