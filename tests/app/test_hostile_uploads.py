@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.playerstate import player_args
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "pages"
 
@@ -100,17 +102,15 @@ def hostile_session() -> AppTest:
 
 
 def test_template_names_render_literally_on_the_map_page(hostile_session):
+    """The player gets the names as data (its script sets them as text: the browser test reads them
+    back); nothing on the page hands them to markdown or a template unescaped."""
     at = hostile_session
     at.switch_page(str(PAGES / "map.py")).run()
     assert not at.exception, [e.message for e in at.exception]
-    maps = [json.loads(e.proto.json_args) for e in at.get("component_instance")
-            if "feature_group" in json.loads(e.proto.json_args)]
-    fg = maps[0]["feature_group"]
-    assert "Brigade \\u0026#123;#3\\u0026#125;" in fg and "{{ 7*7" not in fg
-    legend = "".join(m.value for m in at.markdown)
-    # Character references: the browser shows the characters, markdown and HTML see no syntax.
-    assert "Brigade &#123;&#35;3&#125;" in legend and "Cost &#36;5&#36;" in legend
-    assert "$5$" not in legend and "{{" not in legend
+    args = player_args(at)
+    assert set(HOSTILE) <= set(args["actors"])  # exactly as written, for textContent
+    shown = "".join(m.value for m in at.markdown) + "".join(c.value for c in at.caption)
+    assert "{{" not in shown and "{%" not in shown and "$5$" not in shown
 
 
 def test_template_names_render_literally_on_the_compare_page(hostile_session):

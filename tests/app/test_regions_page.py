@@ -15,6 +15,7 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 from territory.cli import main
+from tests.playerstate import panel, stop_at
 from tests.ukraine_style import district_grid, make_archive, make_district_layer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,8 +111,9 @@ def test_map_page_headline_is_land_only_and_says_what_lies_outside(on_archive):
     day = at.session_state["date"]
     stats = cli_table("stats", str(folder), "--actor", "Occupied")
     row = stats[(stats["date"] == day) & (stats["status"] == "controlled")].iloc[0]
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Occupied: area held in Ukraine"] == f"{row['area_in_region_km2']:,.0f} km²"
+    values = panel(at)  # the player's key numbers: the headline is land inside Ukraine
+    assert values["actor"] == "Occupied" and values["headline"] == "region" and values["den"]["region"] == "Ukraine"
+    assert f"{values['inside']:,} km²" == f"{row['area_in_region_km2']:,.0f} km²"
     warning = next(html.unescape(w.value) for w in at.warning if "lies outside Ukraine" in w.value)  # as shown
     assert f"{row['area_outside_region_km2']:,.0f} km² lies outside Ukraine's outline" in warning
     assert "at sea" in warning and "in Russia" in warning  # where it lies, measured
@@ -157,10 +159,10 @@ def test_regions_chart_follows_the_maps_drawn_report():
     from territory.app import MAIN_SCRIPT, page_path
     from territory.ui.warmup import DRAWN_FLAG
 
-    at = AppTest.from_file(str(MAIN_SCRIPT), default_timeout=180)
-    at.session_state["map"] = {DRAWN_FLAG: True}  # the map page's map reported drawn in this session:
-    at.run()
-    assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 1  # its chart follows
+    at = AppTest.from_file(str(MAIN_SCRIPT), default_timeout=180).run()
+    day = at.session_state["date"]
+    at = stop_at(at, day)  # the map page's player reported itself drawn in this session:
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")  # its charts follow
     at.switch_page(str(page_path("regions"))).run()  # but that says nothing of the Regions page's map
     assert not at.exception
     assert not at.get("arrow_vega_lite_chart") and not at.get("vega_lite_chart")
