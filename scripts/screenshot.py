@@ -22,9 +22,11 @@ sys.path.insert(0, str(ROOT))
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, run_streamlit  # noqa: E402
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-TERRITORY = ("() => { const f = document.querySelector('iframe[title=\"streamlit_folium.st_folium\"]');"
+#: The map page's time player has painted territory (tests/browser/test_scrub.py waits the same way).
+TERRITORY = ("() => { const f = document.querySelector("
+             "'iframe[title=\"territory.ui.player_component.territory_player\"]');"
              " const d = f && f.contentDocument;"
-             " return !!(d && d.querySelector('path.leaflet-interactive, canvas.leaflet-zoom-animated')); }")
+             " return !!(d && d.querySelector('path.tp-feature')); }")
 
 
 def main(argv: list[str] | None = None) -> int:
