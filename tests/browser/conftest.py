@@ -252,6 +252,13 @@ def streamlit_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Streamli
     Fresh ``TERRITORY_CACHE_DIR``; ``TERRITORY_TIMINGS`` records server time
     per run; ``TERRITORY_PATH``/``TERRITORY_ACTOR`` are cleared so the bundled
     history is what the tests see.
+
+    Share it: one server start and one cold load of the bundled data for every
+    test on it, and each test still gets a fresh browser context and page, that
+    is a new Streamlit session (uploads and widget state are per session). A
+    test that needs other data or settings, a PostGIS store, or to stop the
+    server starts its own with ``run_streamlit`` (test_regions_browser.py,
+    test_team_store.py, test_installed_app.py).
     """
     tmp = tmp_path_factory.mktemp("streamlit")
     timings = tmp / "timings.tsv"
