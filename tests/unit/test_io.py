@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import zipfile
 from pathlib import Path
 
@@ -388,15 +387,13 @@ def test_zipped_folder_of_snapshots(tmp_path):
 
 
 @pytest.mark.slow
-def test_folder_of_800_snapshots_is_fast(tmp_path):
+def test_folder_of_800_snapshots_reads_every_date(tmp_path):
+    """800 property-less daily files read as 800 dates (their speed is bench/bench_stats.py's)."""
     folder = tmp_path / "daily"
     folder.mkdir()
     for i, day in enumerate(pd.date_range("2015-01-01", periods=800)):
         g = _square(37 + (i % 40) / 100, 47.5)
         (folder / f"{day:%Y-%m-%d}.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)}]}))
-    start = time.perf_counter()
     got, report = read_history(folder, LoadOptions(actor="Alpha"))
-    elapsed = time.perf_counter() - start
     assert len(got) == 800 and report.stats["dates"] == 800
-    assert elapsed < 60, f"800 small files took {elapsed:.1f} s"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import geopandas as gpd
 import numpy as np
@@ -174,21 +173,16 @@ def _daily(n: int, actors: list[str]) -> gpd.GeoDataFrame:
     return canonical(gpd.GeoDataFrame(frame, crs="EPSG:4326"))
 
 
-def test_many_dates_one_actor_is_fast():
-    history = _daily(800, ["A"])
-    start = time.perf_counter()
-    report = check_history(history)
-    assert time.perf_counter() - start < 2.0
+def test_many_dates_one_actor_has_no_problems():
+    """800 daily snapshots of one actor: nothing to report (its speed is bench/bench_validate.py's)."""
+    report = check_history(_daily(800, ["A"]))
     assert not report.problems
 
 
 @pytest.mark.slow
-def test_many_dates_several_actors_is_reasonable():
+def test_many_dates_several_actors_give_one_warning_per_pair():
     history = _daily(800, ["A", "B", "C"])
-    start = time.perf_counter()
     report = check_history(history)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 30, f"{elapsed:.1f} s"
     overlaps = [p for p in report.warnings if p.code == "overlap"]
     assert len(overlaps) == 2  # A-B and B-C, one warning each however many dates
     assert all("on 800 date(s)" in p.message for p in overlaps)
