@@ -174,6 +174,11 @@ def make_broken(out: Path) -> list[tuple[str, str, str, str]]:
         "coordinates": [[[400000, 5300000], [450000, 5300000], [450000, 5350000], [400000, 5300000]]]})))
     case("utm_no_crs.geojson", "projected-no-crs", "not lon/lat")
 
+    # A number no unit puts on Earth is a corrupt file, not "metres?".
+    write_json(out / "absurd_coordinates.geojson", collection(feature(good, {
+        "type": "Polygon", "coordinates": [[[37, 47], [1e300, 47], [37.5, 48], [37, 47]]]})))
+    case("absurd_coordinates.geojson", "absurd-coordinates", "no place on Earth")
+
     write_zip(out / "zip_no_shp.zip", {"README.txt": b"Shapefile to follow.\n", "map.pdf": b"%PDF-1.4\n"})
     case("zip_no_shp.zip", "zip-no-shp", "contains no .shp")
 

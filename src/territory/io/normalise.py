@@ -212,6 +212,23 @@ def _bounds_text(b: np.ndarray) -> str:
     return f"x {b[0]:,.6g}..{b[2]:,.6g}, y {b[1]:,.6g}..{b[3]:,.6g}"
 
 
+#: No CRS puts a place on Earth further out than this: the widest projections reach ~2e7 m (~6.6e7 US ft).
+EARTH_MAX_COORDINATE = 1e8
+
+
+def _refuse_not_lonlat(b: np.ndarray, report: Report, name: str, detail: str, hint: str) -> None:
+    """Projected-looking coordinates: 'metres?' when they could be, 'corrupt' when no unit fits."""
+    if np.nanmax(np.abs(b)) > EARTH_MAX_COORDINATE:
+        report.error(f"coordinates are no place on Earth ({_bounds_text(b)}): too large for degrees, metres "
+                     "or feet, so the numbers themselves are wrong", file=name, field="geometry",
+                     code="absurd-coordinates",
+                     hint="fix the coordinates in the file (a value such as 1e+300 is a writing error), "
+                          "then load it again")
+        return
+    report.error(f"coordinates are not lon/lat ({_bounds_text(b)}: metres?) {detail}", file=name,
+                 field="geometry", code="projected-no-crs", hint=hint)
+
+
 def _crs_contradicted(crs: CRS, arr: np.ndarray, present: np.ndarray, report: Report, name: str) -> bool:
     """A projected CRS declared over coordinates that look like lon/lat degrees: an error, True."""
     if not (crs.is_projected and present.any()):
@@ -238,13 +255,9 @@ def _to_lonlat(frame: gpd.GeoDataFrame, arr: np.ndarray, present: np.ndarray, re
     geom = frame.geometry
     if frame.crs is None:
         if present.any() and _looks_projected(shapely.total_bounds(arr[present])):
-            b = shapely.total_bounds(arr[present])
-            report.error(
-                f"coordinates are not lon/lat ({_bounds_text(b)}: metres?) and the file declares no CRS",
-                file=name, field="geometry", code="projected-no-crs",
-                hint="declare the CRS (a .prj beside the .shp, or a 'crs' in the file) or reproject to "
-                     "EPSG:4326 (lon/lat) before loading",
-            )
+            _refuse_not_lonlat(shapely.total_bounds(arr[present]), report, name, "and the file declares no CRS",
+                               "declare the CRS (a .prj beside the .shp, or a 'crs' in the file) or reproject "
+                               "to EPSG:4326 (lon/lat) before loading")
             return None
         return geom
     try:
@@ -256,14 +269,10 @@ def _to_lonlat(frame: gpd.GeoDataFrame, arr: np.ndarray, present: np.ndarray, re
         return None
     if is_wgs84:
         if present.any() and _looks_projected(shapely.total_bounds(arr[present])):
-            b = shapely.total_bounds(arr[present])
-            report.error(
-                f"coordinates are not lon/lat ({_bounds_text(b)}: "
-                "metres?) but the file is read as EPSG:4326 (GeoJSON without a 'crs' member always is)",
-                file=name, field="geometry", code="projected-no-crs",
-                hint="reproject to EPSG:4326 (lon/lat) before loading, or save in a format that "
-                     "declares its CRS (GeoPackage, zipped Shapefile with .prj)",
-            )
+            _refuse_not_lonlat(shapely.total_bounds(arr[present]), report, name,
+                               "but the file is read as EPSG:4326 (GeoJSON without a 'crs' member always is)",
+                               "reproject to EPSG:4326 (lon/lat) before loading, or save in a format that "
+                               "declares its CRS (GeoPackage, zipped Shapefile with .prj)")
             return None
         return geom
     if _crs_contradicted(crs, arr, present, report, name):
