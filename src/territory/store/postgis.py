@@ -468,9 +468,11 @@ def default_stats(ds: Dataset, measured: Measured | None = None) -> pd.DataFrame
 
 
 def _stats_dtypes(table: pd.DataFrame) -> pd.DataFrame:
+    """Date columns in the core's own resolution (ns): pandas 3 reads SQL dates as µs, which
+    compare unequal to the same days computed from the files."""
     for col in table.columns:
         if col.endswith("date"):
-            table[col] = pd.to_datetime(table[col])
+            table[col] = pd.to_datetime(table[col]).astype("datetime64[ns]")
     return table
 
 
