@@ -19,21 +19,22 @@ from playwright.sync_api import Page, expect
 from territory.datasets import bundled_path, load_dataset
 from territory.store import postgis as store
 from tests.browser.conftest import run_streamlit
-from tests.browser.test_dashboard import BIG_DATE, FIRST_LOAD_MS, IDLE
+from tests.browser.test_dashboard import BIG_DATE, FIRST_LOAD_MS, IDLE, PLAYER_IFRAME, player
 
 pytestmark = pytest.mark.slow
 TERRITORY = Path(sys.executable).parent / "territory"
 
 
 def held(page: Page, url: str, day: str) -> tuple[str, str]:
-    """(date shown, the focus actor's 'area held' metric) after opening ``url`` at ``day``."""
+    """(date shown, the focus actor's 'area held' figure) in the map page's player after opening ``url`` at ``day``."""
     page.goto(f"{url}/?date={day}")
-    page.wait_for_selector(BIG_DATE, timeout=FIRST_LOAD_MS)
+    page.wait_for_selector(PLAYER_IFRAME, timeout=FIRST_LOAD_MS)
     page.wait_for_selector(IDLE, state="attached", timeout=FIRST_LOAD_MS)
-    metric = page.locator("[data-testid=stMetric]").filter(has_text="area held").first
-    expect(metric).to_be_visible(timeout=FIRST_LOAD_MS)
-    return (page.locator(BIG_DATE).inner_text().strip(),
-            metric.locator("[data-testid=stMetricValue]").inner_text().strip())
+    frame = player(page)
+    frame.wait_for_selector(BIG_DATE, timeout=FIRST_LOAD_MS)
+    value = frame.locator(".tp-metric-held .tp-metric-value")
+    expect(value).to_contain_text("km²", timeout=FIRST_LOAD_MS)
+    return frame.locator(BIG_DATE).inner_text().strip(), value.inner_text().strip()
 
 
 def test_two_dashboards_one_store_see_an_append_after_reload(pg_url, context, tmp_path):
@@ -74,4 +75,5 @@ def test_two_dashboards_one_store_see_an_append_after_reload(pg_url, context, tm
         # The figure is the one the CLI computes from the same store.
         stats = store.stored_stats(pg_url)
         row = stats[(stats["date"] == new_day) & (stats["actor"] == focus) & (stats["status"] == "controlled")]
-        assert f"{row['area_km2'].iloc[0]:,.0f}" in after_a[1]
+        # The player's headline is the land inside the dataset's region (Iraq+Syria).
+        assert after_a[1] == f"{row['area_in_region_km2'].iloc[0]:,.0f} km²"
