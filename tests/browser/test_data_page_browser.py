@@ -11,6 +11,8 @@ pytest.importorskip("playwright")
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_dashboard import PLAYER_IFRAME, player
+
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 CHIP = "[data-testid=stFileChip]"  # a file waiting in an uploader
 LOAD_MS = 90_000
@@ -45,6 +47,7 @@ def test_refused_then_fixed_with_the_actor_field(streamlit_app, page: Page, tmp_
 
     # In-app navigation (a reload would start a new session): the map page now shows the upload.
     page.locator("[data-testid=stSidebarNav] a").first.click()
-    expect(page.locator("[data-testid=stMetric]").filter(has_text="Occupied: area held")).to_be_visible(
-        timeout=LOAD_MS)
+    page.wait_for_selector(PLAYER_IFRAME, timeout=LOAD_MS)
+    held = player(page).locator(".tp-metric-held")
+    expect(held).to_contain_text("Occupied: area held", timeout=LOAD_MS)
     page_events.assert_clean()
