@@ -165,7 +165,7 @@ swatches = "".join(
 st.markdown(f'<div data-testid="regions-legend"><b>Share of each region held by {md_text(actor)}</b> '
             f'on {day} (controlled): {swatches}</div>', unsafe_allow_html=True)
 # The map reports when it is on screen (folium-shim.js); the chart below waits for it on a first visit.
-st_folium(base_map(an, report_drawn=True), feature_group_to_add=group, returned_objects=[], render=False,
+st_folium(base_map(an, report_drawn=True, city_labels=False), feature_group_to_add=group, returned_objects=[], render=False,
           width="stretch", height=520, key="map_regions")
 
 wide = table.pivot_table(index=["country", "region", "region_km2"], columns="actor", values="pct_of_region",

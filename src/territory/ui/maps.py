@@ -62,7 +62,7 @@ OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
 
 def base_map(an: Analysis, online: bool | None = None, *, keep_view: bool = False, sync_group: str | None = None,
-             swipe: bool = False, report_drawn: bool = False) -> folium.Map:
+             swipe: bool = False, report_drawn: bool = False, city_labels: bool = True) -> folium.Map:
     """The constant base map: identical bytes on every rerun for the same dataset.
 
     Offline by default; the sidebar's opt-in (``online``, default: the session's
@@ -70,11 +70,13 @@ def base_map(an: Analysis, online: bool | None = None, *, keep_view: bool = Fals
     City labels come from the dataset's settlements. ``keep_view`` shares the
     view with the time player (map page); ``sync_group`` links maps that move
     together (Compare); ``swipe`` adds the swipe divider; ``report_drawn`` has
-    the map report its first paint (the map page's chart waits for it).
+    the map report its first paint (the map page's chart waits for it). ``city_labels=False``
+    leaves the labels to the caller's own layer (the Regions page names its regions: a city's
+    label drawn first would hide the region's where they meet).
     """
     if online is None:
         online = bool(st.session_state.get("online_tiles"))
     return make_base_map(bounds(an), basemap_geojson(an), tiles=OSM_TILES if online else None,
-                         tiles_attribution=OSM_ATTRIBUTION if online else None, places=places(an),
+                         tiles_attribution=OSM_ATTRIBUTION if online else None, places=places(an) if city_labels else [],
                          view_key=view_key(an) if keep_view else None, sync_group=sync_group, swipe=swipe,
                          report_drawn=report_drawn)
