@@ -24,7 +24,7 @@ from territory.cli_options import (
     option_key,
     pick_denominator,
 )
-from territory.store import StoreConflict, is_db_url, redact
+from territory.store import StoreConflict, StoreUnavailable, is_db_url, redact
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: As a shell reports a command stopped by Ctrl+C (128 + SIGINT).
@@ -518,6 +518,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except StoreConflict as exc:  # the input contradicts what the store holds: refused, like a bad file
         print(f"territory: input refused: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except StoreUnavailable as exc:  # the store cannot be read or written now: like an unreadable file
+        print(f"territory: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE

@@ -230,7 +230,7 @@ def test_export_keeps_a_quote_with_a_carriage_return_one_row(pg_url, tmp_path, c
 
 def test_bad_url_is_one_clear_line(capsys):
     code, _out, err = cli(capsys, "stats", "postgresql://nobody@127.0.0.1:1/none")
-    assert code != 0 and "127.0.0.1:1" in err and "Traceback" not in err
+    assert code == 1 and "127.0.0.1:1" in err and "Traceback" not in err
 
 
 def test_export_and_report_read_a_store(pg_url, tmp_path, capsys):

@@ -22,6 +22,11 @@ class StoreConflict(StoreError):
     input is refused (``territory`` exits 1), nothing is written."""
 
 
+class StoreUnavailable(StoreError):
+    """The server could not be reached, or the connection was lost mid-transaction: the input
+    cannot be read, like a missing file (``territory`` exits 1); a write stored nothing."""
+
+
 def is_db_url(path: str | Path | None) -> bool:
     """True when ``path`` is a ``postgresql://`` URL (a Path cannot be one: it collapses ``//``)."""
     return isinstance(path, str) and urlsplit(path).scheme in DB_SCHEMES and "://" in path

@@ -43,7 +43,7 @@ import pandas as pd
 import shapely
 
 from territory import atomicfile
-from territory.store import StoreConflict, StoreError, redact
+from territory.store import StoreConflict, StoreError, StoreUnavailable, redact
 from territory.tables import to_csv
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def _connect_error(url: str, exc: Exception) -> StoreError:
     if isinstance(exc, (OperationalError, InterfaceError, PendingRollbackError)):
         parts = urlsplit(url)
         server = f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
-        return StoreError(f"database {redact(url)}: {first}. Check that the PostgreSQL server at {server} is "
+        return StoreUnavailable(f"database {redact(url)}: {first}. Check that the PostgreSQL server at {server} is "
                           "running and reachable, then run the command again (a write cut off before it "
                           "finished stored nothing: each runs in one transaction)")
     return StoreError(f"database {redact(url)}: {first}")
