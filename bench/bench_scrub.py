@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
-from bench_sessions import FLOOR_FIRST_JS, FLOOR_SHOWN_JS, chromium_cpu, pct  # noqa: E402
+from bench_sessions import FLOOR_FIRST_JS, FLOOR_SHOWN_JS, chromium_cpu, our_chromium_pids, pct  # noqa: E402
 
 from territory.ui.warmup import warm  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, run_streamlit  # noqa: E402
@@ -97,29 +97,13 @@ RATE_JS = """([rate, count]) => new Promise(resolve => {
 def chromium_rss_mib() -> float:
     """RSS of every Chromium process on the machine started by this bench (MiB)."""
     total = 0.0
-    me = os.getpid()
-    parent: dict[int, int] = {}
-    chrome = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
+    for pid in our_chromium_pids():
         try:
-            parent[int(d)] = int(Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            if "chrom" in Path(f"/proc/{d}/comm").read_text():
-                chrome.append(int(d))
-        except (OSError, IndexError, ValueError):
-            continue
-    for pid in chrome:
-        p = pid
-        while p > 1 and p != me:
-            p = parent.get(p, 0)
-        if p == me:
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) / 1024
-            except OSError:
-                pass
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
     return total
 
 

@@ -254,12 +254,8 @@ def mark_stepping(run: Run) -> None:
         run.client_at_open = chromium_cpu()
 
 
-def chromium_cpu() -> float:
-    """CPU seconds of every Chromium process this bench started (its descendants), with their reaped children.
-
-    A page's renderer exits when its context closes; its CPU then lives on in its parent's
-    ``cutime``/``cstime``, so counting those keeps the total from going down.
-    """
+def our_chromium_pids() -> list[int]:
+    """Every Chromium process this bench started (its descendants), from /proc."""
     parent: dict[int, int] = {}
     chrome: set[int] = set()
     for d in os.listdir("/proc"):
@@ -271,14 +267,23 @@ def chromium_cpu() -> float:
                 chrome.add(int(d))
         except (OSError, IndexError, ValueError):
             continue
-    me, total = os.getpid(), 0.0
-    for pid in chrome:
+    me, ours = os.getpid(), []
+    for pid in sorted(chrome):
         p = pid
         while p > 1 and p != me:
             p = parent.get(p, 0)
         if p == me:
-            total += proc_cpu(pid, children=True)
-    return total
+            ours.append(pid)
+    return ours
+
+
+def chromium_cpu() -> float:
+    """CPU seconds of every Chromium process this bench started (its descendants), with their reaped children.
+
+    A page's renderer exits when its context closes; its CPU then lives on in its parent's
+    ``cutime``/``cstime``, so counting those keeps the total from going down.
+    """
+    return sum(proc_cpu(pid, children=True) for pid in our_chromium_pids())
 
 
 class WsSession:
