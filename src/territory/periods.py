@@ -21,8 +21,8 @@ import pandas as pd
 import shapely
 
 from territory.area import Measured, threaded
-from territory.model import END, to_day
-from territory.regions import sample_dates
+from territory.model import to_day
+from territory.regions import sample_dates, snapshots_in_force
 
 #: ``--every`` choices with a period (``change`` and ``day`` are the change series' business).
 PERIODS = ("week", "month", "quarter", "year")
@@ -75,21 +75,6 @@ def period_bounds(dates: list[pd.Timestamp], every: str, start: object = None, e
     })
 
 
-def _in_force(snaps: pd.DataFrame, days: np.ndarray) -> tuple[list[tuple[str, str]], np.ndarray]:
-    """(actor, status) keys and, per key × day, the row of ``snaps`` in force that day (-1 for none)."""
-    keys, rows = [], []
-    starts_all = snaps["date"].to_numpy()
-    ends_all = snaps[END].to_numpy()
-    for key, idx in snaps.groupby(["actor", "status"], sort=True).indices.items():
-        idx = idx[np.argsort(starts_all[idx], kind="stable")]
-        pos = np.searchsorted(starts_all[idx], days, side="right") - 1
-        p = idx[np.clip(pos, 0, None)]
-        ok = (pos >= 0) & (np.isnat(ends_all[p]) | (ends_all[p] > days))
-        keys.append((str(key[0]), str(key[1])))
-        rows.append(np.where(ok, p, -1))
-    return keys, np.array(rows, dtype=int).reshape(len(keys), len(days))
-
-
 def period_change(measured: Measured, bounds: pd.DataFrame, *, region: shapely.Geometry | None = None,
                   status: str | None = None) -> pd.DataFrame:
     """Gained, lost and net km² of every (actor, status) in every period of ``bounds`` (see :func:`period_bounds`).
@@ -103,7 +88,7 @@ def period_change(measured: Measured, bounds: pd.DataFrame, *, region: shapely.G
     if status is not None:
         snaps = snaps[snaps["status"] == status]
     days = np.unique(np.concatenate([bounds["date_from"].to_numpy(), bounds["date_to"].to_numpy()]))
-    keys, rows = _in_force(snaps.reset_index(drop=True), days)
+    keys, rows = snapshots_in_force(snaps.reset_index(drop=True), days)
     if not keys:
         return pd.DataFrame(columns=COLUMNS)
     # Positions in ``snaps`` → rows of ``measured``; only the snapshots on the bounds are ever read.

@@ -298,22 +298,27 @@ def sample_dates(change_dates: list[pd.Timestamp], start: object = None, end: ob
     return days
 
 
-def _snapshot_at(snaps: pd.DataFrame, days: np.ndarray) -> pd.DataFrame:
-    """(day position, snapshot row) for every (actor, status) pair in force on each day."""
-    out_d, out_i = [], []
+def snapshots_in_force(snaps: pd.DataFrame, days: np.ndarray) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """(actor, status) keys and, per key × day, the position in ``snaps`` of the snapshot in force
+    that day (-1 for none): the latest one dated on or before it whose ``valid_to`` has not passed."""
+    keys, rows = [], []
     starts_all = snaps["date"].to_numpy()
     ends_all = snaps[END].to_numpy()
-    for _, idx in snaps.groupby(["actor", "status"], sort=False).indices.items():
+    for key, idx in snaps.groupby(["actor", "status"], sort=True).indices.items():
         idx = idx[np.argsort(starts_all[idx], kind="stable")]
         pos = np.searchsorted(starts_all[idx], days, side="right") - 1
-        ok = pos >= 0
         p = idx[np.clip(pos, 0, None)]
-        ok &= np.isnat(ends_all[p]) | (ends_all[p] > days)
-        out_d.append(np.flatnonzero(ok))
-        out_i.append(p[ok])
-    if not out_d:
-        return pd.DataFrame({"day": [], "snap": []}, dtype=int)
-    return pd.DataFrame({"day": np.concatenate(out_d), "snap": np.concatenate(out_i)})
+        ok = (pos >= 0) & (np.isnat(ends_all[p]) | (ends_all[p] > days))
+        keys.append((str(key[0]), str(key[1])))
+        rows.append(np.where(ok, p, -1))
+    return keys, np.array(rows, dtype=int).reshape(len(keys), len(days))
+
+
+def _snapshot_at(snaps: pd.DataFrame, days: np.ndarray) -> pd.DataFrame:
+    """(day position, snapshot position) for every (actor, status) pair in force on each day."""
+    _keys, rows = snapshots_in_force(snaps, days)
+    k, d = np.nonzero(rows >= 0)
+    return pd.DataFrame({"day": d, "snap": rows[k, d]})
 
 
 def snapshot_region_km2(measured: Measured, layer: RegionLayer, snaps: np.ndarray) -> pd.DataFrame:

@@ -24,11 +24,8 @@ from territory.analysis import Analysis
 from territory.datasets import load_dataset
 from territory.player import METRIC_COLS
 from territory.stats import stats_table
+from tests.browser.test_dashboard import IDLE, PLAYER_IFRAME, RULE, open_map
 
-PLAYER_IFRAME = 'iframe[title="territory.ui.player_component.territory_player"]'
-RULE = "[data-testid=stVegaLiteChart] g.mark-rule.role-mark line"
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-FIRST_LOAD_MS = 90_000
 STEP_MS = 20_000
 
 
@@ -39,15 +36,7 @@ def bundled() -> Analysis:
 
 def open_player(page: Page, url: str) -> Frame:
     """Open the map page; the player's frame once territory is painted and the page has caught up."""
-    page.goto(url)
-    page.wait_for_selector(PLAYER_IFRAME, timeout=FIRST_LOAD_MS)
-    frame = page.locator(PLAYER_IFRAME).element_handle().content_frame()
-    assert frame is not None
-    frame.wait_for_function("() => window.__territoryPlayer && window.__territoryPlayer.map", timeout=FIRST_LOAD_MS)
-    frame.wait_for_selector("path.tp-feature", state="attached", timeout=FIRST_LOAD_MS)
-    page.wait_for_selector(RULE, state="attached", timeout=FIRST_LOAD_MS)  # the 'drawn' report came back
-    page.wait_for_selector(IDLE, state="attached", timeout=FIRST_LOAD_MS)
-    return frame
+    return open_map(page, url)
 
 
 def runs(streamlit_app) -> int:
