@@ -134,17 +134,22 @@ def test_append_adds_snapshots_once_and_keeps_stats_in_sync(pg_url, bundled_spli
     assert store.data_version(pg_url) == v2
 
 
-def test_append_refuses_a_changed_snapshot_and_changes_nothing(pg_url, bundled_split, tmp_path):
+def _store_then_change_a_snapshot(pg_url, bundled_split, tmp_path) -> tuple[Path, str]:
+    """A store holding the whole history, and a file whose first late snapshot has other content."""
     before, late_file, _cut = bundled_split
     store.init(pg_url)
     store.import_dataset(pg_url, before)
     store.append(pg_url, late_file)
-    version = store.data_version(pg_url)
     late = gpd.read_file(late_file, engine="pyogrio")
     first = late["date"] == late["date"].min()
     late.loc[first, "geometry"] = shapely.buffer(late.loc[first, "geometry"].values, 0.05)  # degrees: any change
     changed = tmp_path / "changed.gpkg"
     late.to_file(changed, driver="GPKG", engine="pyogrio")
+    return changed, store.data_version(pg_url)
+
+
+def test_append_refuses_a_changed_snapshot_and_changes_nothing(pg_url, bundled_split, tmp_path):
+    changed, version = _store_then_change_a_snapshot(pg_url, bundled_split, tmp_path)
     with pytest.raises(store.StoreConflict, match="differ from the ones stored"):
         store.append(pg_url, changed)
     assert store.data_version(pg_url) == version
@@ -153,16 +158,7 @@ def test_append_refuses_a_changed_snapshot_and_changes_nothing(pg_url, bundled_s
 def test_a_conflicting_append_is_refused_input_exit_1(pg_url, bundled_split, tmp_path, capsys):
     """The README's convention: a refused input exits 1 (2 is for usage). A snapshot stored with other
     content is refused input, and nothing is written."""
-    before, late_file, _cut = bundled_split
-    store.init(pg_url)
-    store.import_dataset(pg_url, before)
-    store.append(pg_url, late_file)
-    version = store.data_version(pg_url)
-    late = gpd.read_file(late_file, engine="pyogrio")
-    first = late["date"] == late["date"].min()
-    late.loc[first, "geometry"] = shapely.buffer(late.loc[first, "geometry"].values, 0.05)
-    changed = tmp_path / "changed.gpkg"
-    late.to_file(changed, driver="GPKG", engine="pyogrio")
+    changed, version = _store_then_change_a_snapshot(pg_url, bundled_split, tmp_path)
     code, _out, err = cli(capsys, "db", "append", pg_url, str(changed))
     assert code == 1, err
     assert "input refused" in err and "differ from the ones stored" in err
