@@ -451,11 +451,16 @@ def standalone_html(payload: Mapping[str, Any]) -> str:
 
     Leaflet and the player are inlined; a Content-Security-Policy allows only
     the inline scripts by hash (so injected markup could not run script even
-    if escaping failed), inline styles and data: images, and no fetches.
+    if escaping failed), inline styles and data: images, and no fetches. So
+    the geometry is inline too: a payload split into chunks
+    (:mod:`territory.playerchunks`) is refused; join it first.
     """
+    if "chunks" in payload:
+        raise ValueError("standalone_html needs every date inline: join the chunks first (playerchunks.join_payload)")
     scripts = [
         _inline_script(_asset("player", "leaflet", "leaflet.js")),
         _inline_script(_asset("player", "labels.js")),
+        _inline_script(_asset("player", "chart.js")),  # the area-over-time chart under the controls
         _inline_script(_asset("player", "player.js")),
         _BOOT,
     ]
