@@ -186,6 +186,16 @@
     element.appendChild(header);
     element.appendChild(body);
     element.appendChild(bar);
+    // The full "Area over time" chart under the controls (chart.js, when loaded): every shown actor's line,
+    // its date marker moved with every frame, a click on it is a stop there. Without it: the panel's sparkline.
+    var chart = null;
+    if (root.TerritoryChart && opts.chart !== false && n > 1) {
+      var chartBox = h("div", "tp-chart");
+      element.appendChild(chartBox);
+      chart = root.TerritoryChart.mount(chartBox, payload, {
+        actors: opts.actors, onPick: function (i) { userStep(i - index, "chart"); } });
+      if (!chart) element.removeChild(chartBox);
+    }
     if (opts.note) element.appendChild(h("div", "tp-note", opts.note));  // e.g. what the page holds
 
     // ---- map
@@ -279,7 +289,7 @@
 
     // ---- the focus actor's area over time, its date marker moved with every frame (SVG, no library)
     var spark = null;
-    if (metricCells && n > 1) spark = buildSpark();
+    if (metricCells && n > 1 && !chart) spark = buildSpark();
     function buildSpark() {
       var NS = "http://www.w3.org/2000/svg", W = 300, H = 70, vals = [], top = 0;
       metrics.rows.forEach(function (r) { var v = mget(r, "held"); vals.push(v); if (v !== null && v > top) top = v; });
@@ -370,6 +380,7 @@
         var kk = key.querySelector(".tp-key-" + s);
         if (kk) kk.style.display = showS[j] ? "" : "none";
       });
+      if (chart && actorNames !== opts.actors) chart.setActors(actorNames);  // the chart shows the same actors
     }
     setFilter(opts.actors, opts.statuses);
 
@@ -461,6 +472,7 @@
         r.val.textContent = txt;
       });
       if (metricCells) showMetrics(i);
+      if (chart) chart.setIndex(i);
       if (spark) { var sx = spark.x(i).toFixed(1); spark.mark.setAttribute("x1", sx); spark.mark.setAttribute("x2", sx); }
       var dt = performance.now() - t0;
       st.applyMs += dt;
@@ -633,7 +645,7 @@
     if (opts.playing) play();
 
     var controller = {
-      map: map, payloadId: payload.id || null,
+      map: map, chart: chart, payloadId: payload.id || null,
       setIndex: function (i) { setIndex(i, "api"); },
       play: play, pause: pause, toggle: function () { toggle("api"); }, setFps: setFps,
       getIndex: function () { return index; }, isPlaying: function () { return playing; },
