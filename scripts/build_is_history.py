@@ -731,6 +731,17 @@ def cells_by_actor(cells: dict[int, object], owners: Sequence[str | None]) -> di
     return {a: shapely.union_all(c) for a, c in sorted(grouped.items())}
 
 
+def actor_abroad(geo: Geometry, fr: Frame) -> dict[str, object]:
+    """Union of the country outlines in which an actor holds no place at the frame's
+    date, for each actor that has such a country: ground the desert rule may not hand it
+    (rule 1 per country). Actors holding places in every country are left out."""
+    countries: dict[str, set[str]] = {}
+    for i in fr.active:
+        countries.setdefault(fr.owners[i], set()).add(geo.site_country[i])
+    return {a: shapely.union_all([geo.countries[c] for c in sorted(set(geo.countries) - cs)])
+            for a, cs in sorted(countries.items()) if set(geo.countries) - cs}
+
+
 def road_links(geo: Geometry, owners: list[str | None],
                active: np.ndarray) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]]]:
     """Links and triangles between places of one actor that are Delaunay neighbours
@@ -771,7 +782,8 @@ def layers(geo: Geometry, fr: Frame, reach_km: float, link_km: float) -> dict[st
     3. Desert rule: ground beyond every reach that is *enclosed* (does not touch the
        outer border of Syria+Iraq) goes to the actor whose ground rings it (at least
        ENCLOSING_SHARE of the gap's outer ring: desert ringed by held roads and towns,
-       shape fact 2); a gap no actor rings alone is split by nearest place. Open desert that reaches the outer border stays
+       shape fact 2), inside the countries where that actor holds places only; a gap no
+       actor rings alone is split by nearest place. Open desert that reaches the outer border stays
        unassigned ("unknown"), as IHS's "territorial dominance" leaves it out.
     So no actor has a hole that is not another actor's ground: every enclosed gap is
     credited in step 3.
@@ -798,6 +810,7 @@ def layers(geo: Geometry, fr: Frame, reach_km: float, link_km: float) -> dict[st
                 if g.area > 0 and not shapely.intersects(g, border)]
     gained: dict[str, list] = {}
     shared = []
+    abroad = actor_abroad(geo, fr)
     for g in enclosed:
         # Who rings it: each actor's share of the gap's outer ring (a 1 m band, for seams);
         # an enclave inside the gap touches only an inner ring. An actor holding at
@@ -806,6 +819,13 @@ def layers(geo: Geometry, fr: Frame, reach_km: float, link_km: float) -> dict[st
         share = {a: shapely.intersection(geom, band).area for a, geom in reach.items()}
         actor = max(share, key=lambda a: (share[a], a))
         if share[actor] >= ENCLOSING_SHARE * sum(share.values()):
+            # Only inside the countries where the enclosing actor holds places (rule 1:
+            # Iraqi places do not claim Syrian ground). A gap across the Syria-Iraq border
+            # (the Jazira desert once IS's last towns fall) is not handed whole to the side
+            # that rings it from across the border: the part beyond stays unattributed here
+            # (rule 5 then gives ground once held to the nearest place's holder).
+            if actor in abroad:
+                g = shapely.difference(g, abroad[actor])
             gained.setdefault(actor, []).append(g)
         else:
             shared.append(g)
