@@ -38,6 +38,12 @@ from typing import Any
 INLINE_MAX_BYTES = 2_500_000
 #: A chunk's target size as a share of the inline budget (2.5 MB / 5 = 500 kB of geometry a chunk).
 CHUNK_SHARE = 5
+#: Chunks the browser fetches ahead of the playhead, in the direction of the scrub or play.
+AHEAD_CHUNKS = 2
+#: Chunks the browser keeps (loaded or loading); farther ones are dropped, farthest first. The figure
+#: that bounds its memory: 8 x 500 kB = 4 MB of geometry JSON at the default budget, whatever the archive's length
+#: (plus any chunk the current date itself needs, e.g. the first one when a polygon held from the start is still shown).
+KEEP_CHUNKS = 8
 #: Chunk format version; chunks.js checks it.
 CHUNK_VERSION = 1
 #: The map page's display vertex budget, and the archive length it was sized for: a longer archive
@@ -138,7 +144,8 @@ def split_payload(payload: Mapping[str, Any], *, inline_max_bytes: int = INLINE_
         listing.append({"from": a, "to": b, "file": name, "bytes": len(body), "needs": sorted(needs[c])})
     bare = [{k: v for k, v in f.items() if k != "g"} for f in feats]
     inline = {k: (bare if k == "features" else v) for k, v in payload.items()}
-    inline["chunks"] = {"v": CHUNK_VERSION, "list": listing, "bytes": sum(len(b) for b in files.values())}
+    inline["chunks"] = {"v": CHUNK_VERSION, "list": listing, "bytes": sum(len(b) for b in files.values()),
+                        "ahead": AHEAD_CHUNKS, "keep": KEEP_CHUNKS}
     return Chunked(inline, files)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from territory.cache import is_stale
 
 PREFIX = "territory-"
-KINDS = ("upload", "export", "claims", "regions", "unzip")
+KINDS = ("upload", "export", "claims", "regions", "unzip", "chunks")
 _OWNER = re.compile(r"^(\d{1,10})-s(\d+)-")
 
 

@@ -18,6 +18,7 @@ import streamlit as st
 
 from territory.analysis import Analysis
 from territory.player import analysis_payload, payload_size_bytes, payload_vertices
+from territory.playerchunks import page_vertex_budget
 from territory.ui.maps import OSM_ATTRIBUTION, key, view_key
 from territory.ui.player_component import territory_player
 
@@ -39,7 +40,7 @@ def payload(an: Analysis, denominator_index: int = 0, focus: str | None = None,
     """
     ds = an.dataset
     return analysis_payload(an, label=ds.label if ds.illustrative else "", denominator_index=denominator_index,
-                            focus=focus, changes=_changes)
+                            focus=focus, changes=_changes, max_vertices=page_vertex_budget(len(an.dates)))
 
 
 @st.cache_resource(show_spinner=False, hash_funcs={Analysis: key}, max_entries=16)

@@ -18,16 +18,39 @@ Usage::
 The payload travels with every rerun (Streamlit resends component args), so
 keep it cached (``st.cache_resource``) and within a few MB; the front end
 rebuilds the map only when ``payload["id"]`` changes.
+
+Archives too big to send at once (over
+:data:`territory.playerchunks.INLINE_MAX_BYTES` of JSON, or
+``$TERRITORY_PLAYER_INLINE_BYTES`` where set: tests force a tiny budget) go
+split (:func:`territory.playerchunks.split_payload`): the dates, key numbers,
+legend, basemap and places inline, the geometry in chunk files of consecutive
+dates that the browser fetches ahead of the scrub (``assets/player/chunks.js``),
+without a rerun. The files are written whole-or-absent
+(:mod:`territory.atomicfile`) into this process's own temporary folder
+(:func:`territory.tempfiles.make` ``"chunks"``: removed at exit, swept by the
+next process if this one is killed), which a second component,
+``territory_chunks``, declares, so Streamlit's component route serves them
+(``/component/<name>/<file>``: its path checks refuse anything outside the
+folder; ``Cache-Control: public``). Names are our hashes of the bytes, never
+anything from a data file; a file is never rewritten with other bytes.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
+import shutil
+import threading
+from collections import OrderedDict
 from importlib import resources
 from typing import Any
 
 import streamlit.components.v1 as components
 
+from territory import atomicfile, tempfiles
 from territory.player import payload_id
+from territory.playerchunks import INLINE_MAX_BYTES, Chunked, split_payload
 
 #: Folder served to the iframe; its index.html speaks the component protocol.
 COMPONENT_DIR = str(resources.files("territory").joinpath("assets", "player"))
@@ -35,6 +58,82 @@ COMPONENT_DIR = str(resources.files("territory").joinpath("assets", "player"))
 _component = components.declare_component("territory_player", path=COMPONENT_DIR)
 #: Streamlit serves COMPONENT_DIR at ``/component/<COMPONENT_NAME>/`` once declared (at import).
 COMPONENT_NAME: str = _component.name
+
+#: This process's chunk folder (content-hashed, immutable files), served as a component of its own.
+CHUNK_DIR = tempfiles.make("chunks")
+atexit.register(shutil.rmtree, CHUNK_DIR, ignore_errors=True)
+_chunks = components.declare_component("territory_chunks", path=str(CHUNK_DIR))
+#: The chunk files' URL relative to the player's iframe (``/component/<COMPONENT_NAME>/index.html``).
+CHUNK_BASE = f"../{_chunks.name}/"
+#: Environment override of the inline budget in bytes (tests and benches force chunking with it).
+INLINE_ENV = "TERRITORY_PLAYER_INLINE_BYTES"
+#: Split payloads kept (as the page's payload cache keeps 16); files no kept split names are removed.
+_KEPT_SPLITS = 16
+_splits: OrderedDict[tuple[str, int], Chunked] = OrderedDict()
+_lock = threading.Lock()
+
+
+def inline_budget() -> int:
+    """The inline budget in bytes: ``$TERRITORY_PLAYER_INLINE_BYTES`` where set to a positive integer, else the core's."""
+    raw = os.environ.get(INLINE_ENV, "").strip()
+    try:
+        value = int(raw) if raw else INLINE_MAX_BYTES
+    except ValueError:
+        value = INLINE_MAX_BYTES
+    return value if value > 0 else INLINE_MAX_BYTES
+
+
+def _publish(files: dict[str, bytes]) -> None:
+    """Make sure every chunk file is on disk (whole or absent); a swept folder is made again."""
+    CHUNK_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for name, body in files.items():
+        path = CHUNK_DIR / name
+        if not path.exists():
+            atomicfile.write_bytes(path, body)
+    with contextlib.suppress(OSError):
+        os.utime(CHUNK_DIR)  # in use: the age rule of tempfiles' sweep must not take it
+
+
+def _prune(keep: set[str]) -> int:
+    """Remove chunk files no kept split names (bounded disk); returns how many."""
+    removed = 0
+    with contextlib.suppress(OSError):
+        for path in CHUNK_DIR.iterdir():
+            if path.name not in keep and not path.name.startswith(".") and path.is_file():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed += 1
+    return removed
+
+
+def served(payload: dict[str, Any]) -> Chunked:
+    """The payload as the browser gets it: whole, or inline part + chunk files (written here, cached per payload)."""
+    budget = inline_budget()
+    key = (str(payload.get("id") or payload_id(payload)), budget)
+    with _lock:
+        out = _splits.get(key)
+        if out is not None:
+            _splits.move_to_end(key)
+        else:
+            out = split_payload(payload, inline_max_bytes=budget)
+            _splits[key] = out
+            while len(_splits) > _KEPT_SPLITS:
+                _splits.popitem(last=False)
+            if out.chunked:
+                _prune({name for s in _splits.values() for name in s.files})
+        if out.chunked:
+            _publish(out.files)
+    return out
+
+
+def chunk_note(out: Chunked) -> str | None:
+    """What a split payload sends up front and what comes as the user scrubs (said under the player)."""
+    if not out.chunked:
+        return None
+    spec = out.payload["chunks"]
+    return (f"Sent up front: {out.inline_bytes() / 1e6:.1f} MB (dates, key numbers, legend); the map's geometry "
+            f"({out.chunk_bytes() / 1e6:.1f} MB) comes in {len(spec['list'])} chunks of dates, fetched ahead of the "
+            f"slider; the browser keeps at most {spec['keep']} chunks.")
 
 
 def territory_player(
@@ -69,9 +168,14 @@ def territory_player(
     ``note`` is a line of text under the controls (what the browser holds).
     """
     pid = payload.get("id") or payload_id(payload)
+    out = served(payload)
+    extra = chunk_note(out)
+    if extra:
+        note = f"{note} {extra}" if note else extra
     value = _component(
-        payload=payload,
+        payload=out.payload,
         payload_id=pid,
+        chunk_base=CHUNK_BASE if out.chunked else None,
         index=int(index),
         playing=bool(playing),
         fps=float(fps),

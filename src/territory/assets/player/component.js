@@ -11,7 +11,8 @@
  * args: payload (territory.player.build_payload), payload_id, index, playing,
  * fps, height, controls, view_key (the map view kept in sessionStorage),
  * actors / statuses (what to show: changing them re-filters, never rebuilds),
- * tiles, url_param (the page's query parameter that holds the date).
+ * tiles, url_param (the page's query parameter that holds the date), chunk_base (the
+ * URL of a split payload's chunk files, relative to this frame: chunks.js fetches them).
  * The map is built once per payload_id; later renders only apply
  * index/playing/fps/filters when they differ from the previous render's args,
  * so a rerun that repeats stale args does not yank the playhead back.
@@ -111,6 +112,7 @@
         controls: args.controls || "full", viewKey: args.view_key || null,
         actors: args.actors || null, statuses: args.statuses || null, tiles: args.tiles || null,
         note: args.note || null,
+        chunkBase: args.chunk_base || "",  // where a split payload's chunk files are (player_component.CHUNK_BASE)
         onStop: function (value) { report(value); },
       });
       window.__territoryPlayer = ctl;

@@ -414,6 +414,41 @@
       F[k] = feats[k].f;
       T[k] = feats[k].t === null || feats[k].t === undefined ? 2147483647 : feats[k].t;
     }
+    // ---- geometry in chunks of dates (payload.chunks: territory/playerchunks.py, chunks.js): the numbers
+    // are inline and move at once; a date's polygons are drawn when the chunks it needs have arrived,
+    // and the map says so until then. Chunks far from the playhead are dropped with their layers.
+    var chunks = null, moveDir = 1, chunkNote = null, chunkRetry = 0;
+    if (payload.chunks) {
+      if (!root.TerritoryChunks) throw new Error("this payload's geometry comes in chunks: load chunks.js");
+      chunks = root.TerritoryChunks.create(payload.chunks, feats, {
+        base: opts.chunkBase || "", onLoad: onChunk, onEvict: onEvict,
+        onError: function () {  // say so, and try again while the user stays on that date
+          onChunk();
+          if (!chunkRetry) chunkRetry = setTimeout(function () { chunkRetry = 0; onChunk(); }, 3100);
+        },
+      });
+      chunkNote = h("div", "tp-chunk-note");
+      chunkNote.setAttribute("role", "status");
+      chunkNote.style.cssText = "position:absolute;top:8px;left:50%;transform:translateX(-50%);z-index:1000;" +
+        "background:rgba(255,255,255,.92);color:#222;padding:3px 10px;border-radius:4px;font-size:13px;pointer-events:none;display:none";
+      mapDiv.appendChild(chunkNote);
+    }
+    function onChunk() { if (!destroyed && index >= 0) apply(index); }
+    function onEvict(ks) {
+      for (var j = 0; j < ks.length; j++) {
+        var k = ks[j];
+        if (on[k] && layers[k]) { map.removeLayer(layers[k]); on[k] = 0; }
+        layers[k] = null;
+      }
+    }
+    function showChunkState(i) {
+      var ready = chunks.ready(i);
+      chunkNote.textContent = ready ? "" : chunks.failed(i) ? "The map for " + dates[i] + " could not be loaded; retrying\u2026"
+        : "Loading the map for " + dates[i] + "\u2026";
+      chunkNote.style.display = ready ? "none" : "";
+      mapDiv.classList.toggle("tp-map-loading", !ready);
+    }
+
     function layerOf(k) {
       if (layers[k]) return layers[k];
       var f = feats[k], sname = statuses[f.s], a = actors[f.a] || { color: "#777" };
@@ -436,8 +471,9 @@
     function apply(i) {
       var t0 = performance.now();
       var sumC = new Float64Array(actors.length), sumX = new Float64Array(actors.length);
+      if (chunks) chunks.want(i, moveDir);
       for (var k = 0; k < N; k++) {
-        var want = vis[k] && F[k] <= i && i < T[k] ? 1 : 0;
+        var want = vis[k] && F[k] <= i && i < T[k] && (!chunks || feats[k].g !== undefined) ? 1 : 0;
         if (want !== on[k]) {
           if (want) { map.addLayer(layerOf(k)); st.added++; } else { map.removeLayer(layers[k]); st.removed++; }
           on[k] = want;
@@ -471,6 +507,7 @@
         }
         r.val.textContent = txt;
       });
+      if (chunks) showChunkState(i);
       if (metricCells) showMetrics(i);
       if (chart) chart.setIndex(i);
       if (spark) { var sx = spark.x(i).toFixed(1); spark.mark.setAttribute("x1", sx); spark.mark.setAttribute("x2", sx); }
@@ -523,6 +560,7 @@
       if (!n) return;
       i = Math.max(0, Math.min(n - 1, Math.round(Number(i)) || 0));
       if (i === index) return;
+      if (index >= 0) moveDir = i < index ? -1 : 1;  // chunks are fetched ahead in this direction
       index = i;
       apply(i);
       st.frames++;
@@ -651,6 +689,7 @@
       getIndex: function () { return index; }, isPlaying: function () { return playing; },
       getDate: function () { return dates[index]; },
       stats: stats, resetStats: resetStats,
+      chunkStats: function () { return chunks ? chunks.stats() : null; },
       update: function (o) {
         if (!o) return;
         if (o.fps !== undefined && o.fps !== null) setFps(o.fps);
@@ -665,6 +704,8 @@
         pause();
         element.removeEventListener("keydown", onKey);
         element.removeEventListener("keyup", onKeyUp);
+        if (chunks) chunks.destroy();
+        if (chunkRetry) clearTimeout(chunkRetry);
         map.remove();
         element.innerHTML = "";
       },
