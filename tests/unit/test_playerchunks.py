@@ -133,3 +133,53 @@ def test_standalone_html_stays_one_file(payload) -> None:
         standalone_html(out.payload)
     page = standalone_html(join_payload(out.payload, out.files))
     assert '"chunks"' not in page and page.count('"g":') == len(payload["features"])
+
+
+# --------------------------------------------------------------------------
+# the Streamlit side: chunk files written into this process's own folder, served by a component route
+
+
+def test_served_writes_whole_hash_named_files_and_remakes_a_swept_folder(payload, monkeypatch) -> None:
+    import shutil
+
+    from territory.ui import player_component as pc
+
+    monkeypatch.setenv(pc.INLINE_ENV, "5000")
+    out = pc.served(payload)
+    assert out.chunked and out.payload["chunks"]["list"]
+    assert pc.CHUNK_DIR.name.startswith("territory-chunks-")  # tempfiles' naming: swept once this process dies
+    for name, body in out.files.items():
+        assert (pc.CHUNK_DIR / name).read_bytes() == body
+    assert not [p for p in pc.CHUNK_DIR.iterdir() if p.name.startswith(".")]  # no temporaries left
+    assert pc.served(payload) is out  # cached per payload and budget
+    shutil.rmtree(pc.CHUNK_DIR)  # e.g. a day-old folder swept by another process
+    pc.served(payload)
+    assert sorted(p.name for p in pc.CHUNK_DIR.iterdir()) == sorted(out.files)
+    note = pc.chunk_note(out)
+    assert note is not None and f"{len(out.files)} chunks of dates" in note and "at most 8 chunks" in note
+    assert pc.CHUNK_BASE == "../territory.ui.player_component.territory_chunks/"
+
+
+def test_inline_budget_env_and_default(monkeypatch, payload) -> None:
+    from territory.ui import player_component as pc
+
+    monkeypatch.delenv(pc.INLINE_ENV, raising=False)
+    assert pc.inline_budget() == INLINE_MAX_BYTES
+    assert not pc.served(payload).chunked  # a small payload goes whole, as before
+    for bad in ("", "x", "-3", "0"):
+        monkeypatch.setenv(pc.INLINE_ENV, bad)
+        assert pc.inline_budget() == INLINE_MAX_BYTES
+    monkeypatch.setenv(pc.INLINE_ENV, "12345")
+    assert pc.inline_budget() == 12345
+
+
+def test_files_no_kept_split_names_are_removed(monkeypatch) -> None:
+    from territory.ui import player_component as pc
+
+    monkeypatch.setenv(pc.INLINE_ENV, "3000")
+    monkeypatch.setattr(pc, "_KEPT_SPLITS", 1)
+    first = pc.served(build_payload(_history(30), {"A": "#000"}, max_vertices=100_000))
+    second = pc.served(build_payload(_history(31), {"A": "#000"}, max_vertices=100_000))
+    on_disk = {p.name for p in pc.CHUNK_DIR.iterdir()}
+    assert set(second.files) <= on_disk
+    assert not (set(first.files) - set(second.files)) & on_disk  # the dropped split's files are gone
