@@ -31,8 +31,9 @@ from territory.io.normalise import (
     Rows,
     _blank,
     _is_wgs84,
-    _repair,
     normalise_layer,
+    repair_rows,
+    repair_warning,
 )
 from territory.io.onefile import internal, normalise, raw_layers
 from territory.io.options import LoadOptions
@@ -98,19 +99,35 @@ def _shape(raw: RawLayer, day: pd.Timestamp | None, options: LoadOptions) -> tup
     return tuple(columns), frozenset(filled)
 
 
-def _geometry_ok(f: _File) -> bool:
-    """2-D polygons, none empty or missing; invalid ones repaired as normalising alone would (into ``f.repair``)."""
-    arr = f.raw.geometry_values()  # type: ignore[union-attr]
-    types = shapely.get_type_id(arr)
-    if not np.isin(types, (3, 6)).all() or shapely.is_empty(arr).any() or shapely.has_z(arr).any():
-        return False
-    if not shapely.is_valid(arr).all():
+def _geometry_ok(files: list[_File]) -> list[_File]:
+    """The files whose geometry is 2-D polygons, none empty or missing, checked for all files at once.
+
+    Invalid ones are repaired (into each file's ``f.repair``) as normalising the file alone would;
+    a file with anything else (or a polygon with no area left once repaired) is left out, to be
+    normalised alone. One set of vectorised calls for the batch, not one per file.
+    """
+    arrs = [f.raw.geometry_values() for f in files]  # type: ignore[union-attr]
+    sizes = np.array([len(a) for a in arrs])
+    stops = np.cumsum(sizes)
+    owner = np.repeat(np.arange(len(files)), sizes)
+    arr = np.concatenate(arrs)
+    odd = ~np.isin(shapely.get_type_id(arr), (3, 6)) | shapely.is_empty(arr) | shapely.has_z(arr)
+    out = np.bincount(owner[odd], minlength=len(files)) > 0
+    broken = ~out[owner] & ~shapely.is_valid(arr)
+    collapsed = np.zeros(len(arr), bool)
+    if broken.any():
         arr = arr.copy()
-        keep = _repair(arr, np.ones(len(arr), bool), f.repair, f.name, 1)
-        if not keep.all():  # a polygon with no area left is dropped: leave that to the file alone
-            return False
-    f.geometry = arr
-    return True
+        collapsed = repair_rows(arr, broken)
+        out |= np.bincount(owner[collapsed], minlength=len(files)) > 0  # dropping a polygon: the file alone says so
+    kept = []
+    for f, start, stop, left_out in zip(files, stops - sizes, stops, out, strict=True):
+        if left_out:
+            continue
+        f.geometry = arr[start:stop]
+        if broken[start:stop].any():
+            repair_warning(f.repair, broken[start:stop], collapsed[start:stop], f.name, 1)
+        kept.append(f)
+    return kept
 
 
 def _batch(files: list[_File], options: LoadOptions) -> bool:
@@ -160,12 +177,17 @@ def read_files(paths: Sequence[Path], options: LoadOptions,
         if used is not None and _passes_a_cap(used, f.budget.calls, options):
             break
     for group in groups.values():
+        batched: list[_File] = []
         try:
-            done = len(group) >= MIN_BATCH and _batch(group, options)
+            if len(group) >= MIN_BATCH:
+                batched = _geometry_ok(group)
+                if len(batched) < MIN_BATCH or not _batch(batched, options):
+                    batched = []
         except Exception:  # anything unexpected: each file alone says what it is
-            done = False
-        if not done:
-            for f in group:
+            batched = []
+        done = {id(f) for f in batched}
+        for f in group:
+            if id(f) not in done:
                 _alone(f, options)
     return [f.result() for f in read]
 
@@ -188,7 +210,7 @@ def _read(f: _File, options: LoadOptions, groups: dict[tuple, list[_File]]) -> N
                 return  # over a cap: nothing of the file is kept
             shape = _shape(layers[0], day, options)
             f.raw, f.day = layers[0], day
-            if shape is not None and _geometry_ok(f):
+            if shape is not None:  # its geometry is checked with the group's (see _geometry_ok)
                 groups.setdefault(shape, []).append(f)
             else:
                 _alone(f, options)

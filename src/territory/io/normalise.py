@@ -33,6 +33,7 @@ from territory.io.dates import (
 )
 from territory.io.options import LoadOptions
 from territory.io.readers import RawLayer
+from territory.io.repair import make_valid_structure
 from territory.model import CRS as WGS84
 from territory.model import HISTORY_COLUMNS, STATUSES
 from territory.report import Report, opt
@@ -388,9 +389,22 @@ def _repair(arr: np.ndarray, keep: np.ndarray, report: Report, name: str, offset
     broken = keep & ~shapely.is_valid(arr)
     if not broken.any():
         return keep
-    fixed = shapely.make_valid(arr[broken], method="structure", keep_collapsed=False)
-    arr[broken] = [_polygonal(g) for g in fixed]
-    collapsed = broken & shapely.is_empty(arr)
+    collapsed = repair_rows(arr, broken)
+    repair_warning(report, broken, collapsed, name, offset)
+    if collapsed.any():
+        arr[collapsed] = None
+        keep = keep & ~collapsed
+    return keep
+
+
+def repair_rows(arr: np.ndarray, broken: np.ndarray) -> np.ndarray:
+    """The ``broken`` rows of ``arr`` made valid and polygonal in place; returns the rows left with no area."""
+    arr[broken] = [_polygonal(g) for g in make_valid_structure(arr[broken])]
+    return broken & shapely.is_empty(arr)
+
+
+def repair_warning(report: Report, broken: np.ndarray, collapsed: np.ndarray, name: str, offset: int) -> None:
+    """The warning naming the rows :func:`repair_rows` repaired (and counting them)."""
     report.warning(
         f"{int(broken.sum())} invalid polygon(s) repaired (self-intersections, bad rings): "
         f"rows {_rows(np.flatnonzero(broken), offset)}"
@@ -399,10 +413,6 @@ def _repair(arr: np.ndarray, keep: np.ndarray, report: Report, name: str, offset
         hint="check these polygons in a GIS; the repaired shape may differ from what was meant",
     )
     report.count("repaired_geometries", int(broken.sum()))
-    if collapsed.any():
-        arr[collapsed] = None
-        keep = keep & ~collapsed
-    return keep
 
 
 def _check_extent(arr: np.ndarray, keep: np.ndarray, report: Report, name: str, offset: int) -> None:
