@@ -108,12 +108,11 @@
       if (c < 0 || destroyed) return;
       cur = c;
       dir = dir < 0 ? -1 : 1;
-      var must = {}, order = [];
-      list[c].needs.forEach(function (x) { must[x] = true; order.push(x); });
-      var soon = {};
+      var must = {}, soon = {}, order = [];
+      list[c].needs.forEach(function (x) { if (!must[x]) order.push(x); must[x] = true; });
       for (var s = 1; s <= ahead; s++) {
         var x = c + dir * s;
-        if (x >= 0 && x < C) list[x].needs.forEach(function (y) { soon[y] = true; order.push(y); });
+        if (x >= 0 && x < C) list[x].needs.forEach(function (y) { if (!must[y] && !soon[y]) order.push(y); soon[y] = true; });
       }
       // Over the budget: drop the farthest chunks no near date needs (behind the motion first).
       var over = held() + order.filter(function (y) { return !state[y]; }).length - keep;
