@@ -86,7 +86,11 @@ def test_regions_page_choropleth_and_upload(page, page_events, ua_server, save_s
     expect(page.get_by_text("Region name column")).to_be_visible(timeout=LOAD_MS)
     page.get_by_role("button", name="Use this region layer").click()
     frame = _map_frame(page)
-    expect(frame.locator(".region-label", has_text="District A1")).to_be_visible(timeout=LOAD_MS)
+    # The four southern districts have one area up to float noise, so which of two touching labels is
+    # kept varies with the PROJ release (A1 with pyproj 3.7, B1 with 3.8): all 12 placed, some shown.
+    districts = frame.locator(".region-label", has_text="District")
+    expect(districts).to_have_count(12, timeout=LOAD_MS)
+    expect(districts.filter(visible=True).first).to_be_visible()
     expect(page.get_by_text("Your layer: districts.gpkg")).to_be_visible()
     page.wait_for_selector(IDLE, state="attached", timeout=LOAD_MS)
     save_screenshot(page, "regions_user_layer")
