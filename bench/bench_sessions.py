@@ -358,7 +358,8 @@ class WsSession:
                 kind = fm.WhichOneof("type")
             elif fm.metadata.cacheable and fm.hash:
                 self.cache[fm.hash] = fm
-            if kind == "script_finished":
+            if kind == "script_finished" and fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                # (a run that asks for another, as the map page's first "drawn" report does, is not the end)
                 if self.player and want is not None and shown is None:  # the catch-up run is the step
                     shown = time.perf_counter() - since
                 return shown

@@ -1,4 +1,4 @@
-"""Territory: the map page. Time player (slider, play, key numbers, legend), chart.
+"""Territory: the map page. Time player (slider, play, key numbers, legend, area chart), net change.
 
 Run with ``make run`` (or ``territory serve``). Every number here comes from
 ``territory.analysis.Analysis``; ``territory stats`` prints the same figures.
@@ -11,7 +11,7 @@ import time
 import streamlit as st
 
 from territory.ui import shell
-from territory.ui.charts import net_change_section, rule_data
+from territory.ui.charts import has_claims, net_change_section
 from territory.ui.downloads import download_name, map_png
 from territory.ui.mapview import md_text
 from territory.ui.playback import handle_player_event, map_player, player_drawn
@@ -31,47 +31,68 @@ statuses = shell.selected_statuses()
 pick = shell.selected_denominator(an)
 
 MAP_HEIGHT = 720  # px: a desktop map, not a thumbnail
-#: The player's frame: big date above the map, slider and buttons below it.
-PLAYER_HEIGHT = MAP_HEIGHT + 110
+#: The player's "Area over time" chart under its controls (assets/player/chart.js).
+CHART_HEIGHT = 260
+#: The player's frame: big date above the map, slider and buttons below it, then its chart.
+PLAYER_HEIGHT = MAP_HEIGHT + 110 + CHART_HEIGHT
 
 
 @st.fragment
 def date_view() -> None:
     """The map (time moves in the browser) and what follows the date the user stopped on.
 
-    The player moves the map, the big date, the key numbers and the legend
-    through every date without a script run; when the user stops it reports
-    the date once, and that report reruns this fragment only: the URL, the
-    chart's date rule, the download and the notes below catch up. The sidebar,
-    title and banner do not depend on the date; a sidebar change reruns the
-    whole page (the player re-filters, it is not rebuilt).
+    The player moves the map, the big date, the key numbers, the legend and
+    its area chart's date marker through every date without a script run; when
+    the user stops it reports the date once, and that report reruns this
+    fragment only: the URL, the caption, the download button and the note below
+    catch up, a few small elements (the PNG is made on click, not here). The
+    charts below the fragment carry no date. The sidebar, title and banner do
+    not depend on the date; a sidebar change reruns the whole page (the player
+    re-filters, it is not rebuilt).
     """
+    fragment_only = not _full_run
     t0 = _t0 if _full_run else time.perf_counter()  # a full run counts the page's setup too
     _full_run.clear()
-    handle_player_event(labels)  # a fragment rerun: the player's report arrives here
+    # A fragment rerun: the player's report arrives here. Its first "drawn" report reruns the whole page
+    # once, so the charts below the fragment (held back on a first visit) are drawn under the painted map.
+    if handle_player_event(labels) and fragment_only:
+        st.rerun()
     day = st.session_state["date"]
     shell.sync_url("map", actors, an.dataset.actors, an)
     map_player(an, labels, day, actors=actors, statuses=statuses, denominator_index=pick, focus=focus,
                changes=shell.change_steps(an), online=bool(st.session_state.get("online_tiles")),
                height=PLAYER_HEIGHT)
-    st.caption("Drag the slider, press ← → on it (Home/End: first/last date), or Play: the map, the date, "
-               "the key numbers and the legend follow in your browser. When you stop, the rest of the page "
-               f"(chart, download, link, Compare) comes to that date: now **{day}**.")
+    st.caption("Drag the slider, press ← → on it (Home/End: first/last date), click the chart, or Play: the map, "
+               "the date, the key numbers, the legend and the chart's date line follow in your browser. When you "
+               f"stop, the rest of the page (download, link, Compare, Export) comes to that date: now **{day}**.")
     outside_note(day)
     st.download_button(f"⬇ Download the map of {day} (PNG)", map_png(an, day, focus, pick),
                        file_name=download_name(an, day, "png"), mime="image/png", key="download_map",
                        on_click="ignore", help="The report map for this date: legend, scale bar, sources.")
-    st.caption(f"{shell.border_note(an, pick)}. Made with Natural Earth.")
-    st.subheader("Area over time")
-    if player_drawn():
-        st.vega_lite_chart(rule_data(day), shell.page_chart(an, tuple(actors)), width="stretch", key="chart")
-        net_change_section(an, [focus], day)
-    else:  # a first visit: the map first, the chart below it as soon as the map is on screen
-        st.caption("The chart is drawn once the map is on screen.")
-    st.caption(f"Areas: {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally. "
-               f"Same numbers from the command line: `territory stats`.")
+    st.caption(f"{shell.border_note(an, pick)}. Made with Natural Earth. Chart under the map: controlled km² "
+               f"per actor, {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally; hover for the "
+               f"figures, as `territory stats` prints them.")
     shell.remember()
     shell.log_timing("map", st.session_state.get("date"), time.perf_counter() - t0)
+
+
+def below_the_map() -> None:
+    """What does not depend on the date: net change per period and the claims about area held.
+
+    Outside the date fragment, so a stop re-renders none of it; held back on a first visit until the
+    map is on screen (the player's "drawn" report reruns the page once: see :func:`date_view`).
+    """
+    if not player_drawn():
+        st.caption("The charts below are drawn once the map is on screen.")
+        return
+    net_change_section(an, [focus])
+    spec = shell.page_chart(an, tuple(actors))
+    if has_claims(spec):
+        st.subheader("Claims about area held")
+        st.vega_lite_chart(spec, width="stretch", key="chart")
+        st.caption("Each published claim about area held, coloured by verdict, on the series it is checked against "
+                   "(dashed: the land inside the dataset's region, or inside the region it names). Every claim, "
+                   "with its figures: the Claims page, or `territory claims`.")
 
 
 def outside_note(day: str) -> None:
@@ -87,3 +108,4 @@ def outside_note(day: str) -> None:
 
 _full_run = [True]  # emptied by the fragment's first pass: its reruns time themselves alone
 date_view()
+below_the_map()

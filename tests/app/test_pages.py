@@ -233,7 +233,7 @@ def test_map_page_draws_the_chart_once_the_map_reports_it_drawn():
     assert any("once the map is on screen" in c.value for c in at.caption)
     at = stop_at(at, at.session_state["date"], drawn=True)  # what the player sends once it has painted
     assert not at.exception
-    assert len(at.get("vega_lite_chart")) == 2  # area over time and the net change bars (issue 18.5)
+    assert len(at.get("vega_lite_chart")) == 2  # the net change bars (issue 18.5) and the claims about area held
     at.session_state["player"] = None  # a page switch drops the component's value: the session keeps the chart
     at.run()
     assert len(at.get("vega_lite_chart")) == 2

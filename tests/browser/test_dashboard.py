@@ -2,7 +2,7 @@
 
 One server for the session (``streamlit_app`` in conftest.py), a fresh page
 per test. Each test checks what a person sees (the territory drawn, the date
-label, the chart's date rule, the player) and ends with ``assert_healthy``:
+label, the chart's date marker, the player) and ends with ``assert_healthy``:
 no failed request, no HTTP error, no console or page error, and no request
 to any host but the local server.
 
@@ -18,7 +18,6 @@ State is filled ``#000000`` (geodata/is_syria_iraq/actors.csv).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from urllib.parse import urlsplit
 
@@ -34,7 +33,8 @@ IS_PATH = 'path.leaflet-interactive[fill="#000000"]'
 TERRITORY_PATH = "path.tp-feature"  # any actor's territory drawn by the player
 MID = "/?date=2015-06-01"  # a date with Islamic State territory and dates on both sides (the default is the latest)
 BIG_DATE = ".tp-date"  # inside the player's frame
-RULE = "[data-testid=stVegaLiteChart] g.mark-rule.role-mark line"
+RULE = ".tp-chart-mark"  # inside the player's frame: its area chart's date marker (assets/player/chart.js)
+BELOW = "[data-testid=stVegaLiteChart]"  # the charts under the player, drawn once the map is on screen
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # Sorted 'd' attributes of the territory paths: changes when other polygons are drawn.
@@ -72,14 +72,15 @@ def assert_healthy(page_events, http_errors: list[str]) -> None:
 
 
 def open_map(page: Page, url: str) -> Frame:
-    """Go to the map page at ``url`` and return the player's frame once the territory and the chart are drawn."""
+    """Go to the map page at ``url`` and return the player's frame once the territory and the charts are drawn."""
     page.goto(url)
     page.wait_for_selector(PLAYER_IFRAME, timeout=FIRST_LOAD_MS)
     frame = page.locator(PLAYER_IFRAME).element_handle().content_frame()
     assert frame is not None
     frame.wait_for_function("() => window.map && window.map.getZoom", timeout=FIRST_LOAD_MS)
     frame.wait_for_selector(TERRITORY_PATH, state="attached", timeout=FIRST_LOAD_MS)
-    page.wait_for_selector(RULE, state="attached", timeout=FIRST_LOAD_MS)
+    frame.wait_for_selector(RULE, state="attached", timeout=FIRST_LOAD_MS)
+    page.wait_for_selector(BELOW, state="attached", timeout=FIRST_LOAD_MS)  # the page's one rerun after the paint
     page.wait_for_selector(IDLE, state="attached", timeout=FIRST_LOAD_MS)
     return frame
 
@@ -113,17 +114,15 @@ def wait_date_change(page: Page, before: str) -> str:
 
 
 def rule(page: Page) -> tuple[float, str]:
-    """The chart's selected-date rule: (x offset in px, its aria-label)."""
-    loc = page.locator(RULE).first  # the area chart's (a net-change chart below it has its own)
-    transform = loc.get_attribute("transform") or ""
-    m = re.search(r"translate\(([-\d.e]+)", transform)
-    assert m, transform
-    return float(m.group(1)), loc.get_attribute("aria-label") or ""
+    """The player's chart's date marker: (x in px, the date it marks)."""
+    loc = player(page).locator(RULE)
+    return float(loc.get_attribute("x1")), loc.get_attribute("data-date") or ""
 
 
-def vega_date(day: str) -> str:
-    """A date as the rule's tooltip formats it (Vega '%b %d, %Y')."""
-    return dt.date.fromisoformat(day).strftime("%b %d, %Y")
+def wait_rule(page: Page, day: str) -> None:
+    """Wait for the chart's date marker to stand on ``day``."""
+    player(page).wait_for_function("(d) => document.querySelector('.tp-chart-mark')?.dataset.date === d",
+                                   arg=day, timeout=STEP_MS)
 
 
 # --------------------------------------------------------------------------- tests
@@ -216,8 +215,7 @@ def test_date_step_redraws_in_place_and_keeps_zoom(page, page_events, http_error
     assert frame.evaluate("() => window.__territoryPlayer.getIndex()") == int(slider(page).get_attribute("max"))
     frame.wait_for_function(f"(before) => ({PATHS_JS})() !== before", arg=paths1, timeout=STEP_MS)
     page.wait_for_function("(d) => location.search.includes('date=' + d)", arg=last, timeout=STEP_MS)
-    page.wait_for_function("([sel, t]) => (document.querySelector(sel)?.getAttribute('aria-label') || '').includes(t)",
-                           arg=[RULE, vega_date(last)], timeout=STEP_MS)
+    wait_rule(page, last)
     page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
     assert page.evaluate("([a, sel]) => a.isConnected && a === document.querySelector(sel)",
                          [iframe, PLAYER_IFRAME])
@@ -229,18 +227,15 @@ def test_date_step_redraws_in_place_and_keeps_zoom(page, page_events, http_error
 
 
 def test_chart_rule_follows_the_date(page, page_events, http_errors, streamlit_app, save_screenshot):
+    """The player's area chart moves its date marker with the date, in the browser: no script run for it."""
     open_map(page, streamlit_app.url + MID)
     day0 = big_date(page)
-    x0, label0 = rule(page)
-    assert vega_date(day0) in label0, (day0, label0)
+    x0, marked0 = rule(page)
+    assert marked0 == day0
 
     player(page).get_by_role("button", name="Next date").click()
     day1 = wait_date_change(page, day0)
-    page.wait_for_function(
-        "([sel, text]) => { const l = document.querySelector(sel); "
-        "return l && (l.getAttribute('aria-label') || '').includes(text); }",
-        arg=[RULE, vega_date(day1)], timeout=STEP_MS,
-    )
+    assert rule(page)[1] == day1  # moved with the frame, before any catch-up
     x1, _ = rule(page)
     assert x1 > x0, (x0, x1)
 
@@ -248,14 +243,10 @@ def test_chart_rule_follows_the_date(page, page_events, http_errors, streamlit_a
     page.keyboard.press("Home")
     day2 = wait_date_change(page, day1)
     assert day2 < day0
-    page.wait_for_function(
-        "([sel, text]) => { const l = document.querySelector(sel); "
-        "return l && (l.getAttribute('aria-label') || '').includes(text); }",
-        arg=[RULE, vega_date(day2)], timeout=STEP_MS,
-    )
+    wait_rule(page, day2)
     x2, _ = rule(page)
     assert x2 < x0, (x2, x0)
-    page.locator("[data-testid=stVegaLiteChart]").first.scroll_into_view_if_needed()
+    player(page).locator(".tp-chart").scroll_into_view_if_needed()
     save_screenshot(page, "dashboard_chart_rule_first_date")
     assert_healthy(page_events, http_errors)
 
@@ -279,10 +270,9 @@ def test_play_advances_and_pause_reports_back(page, page_events, http_errors, st
     frame.locator(".tp-play").click()
     paused = big_date(page)
     assert paused > start, (start, paused)
-    # Streamlit catches up with the date the player stopped on: the URL and the chart's rule.
+    # Streamlit catches up with the date the player stopped on (the URL); the chart's marker is already there.
     page.wait_for_function("(d) => location.search.includes('date=' + d)", arg=paused, timeout=STEP_MS)
-    page.wait_for_function("([sel, t]) => (document.querySelector(sel)?.getAttribute('aria-label') || '').includes(t)",
-                           arg=[RULE, vega_date(paused)], timeout=STEP_MS)
+    wait_rule(page, paused)
     expect(slider(page)).to_have_attribute("aria-valuetext", paused)
     page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
     assert big_date(page) == paused
@@ -352,7 +342,7 @@ def test_date_in_url_opens_on_that_date(page, page_events, http_errors, streamli
     frame = open_map(page, streamlit_app.url + "/?date=2016-07-04")
     expect(date_label(page)).to_have_text("2016-07-04")
     expect(slider(page)).to_have_attribute("aria-valuetext", "2016-07-04")
-    assert vega_date("2016-07-04") in rule(page)[1]
+    assert rule(page)[1] == "2016-07-04"
     assert frame.locator(IS_PATH).count() >= 1
     assert "date=2016-07-04" in page.url
     save_screenshot(page)

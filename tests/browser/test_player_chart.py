@@ -81,7 +81,7 @@ def test_marker_follows_every_frame_and_axes_carry_years(page, page_events, bloc
 def test_hover_values_are_territory_stats_and_click_moves_the_date(page, page_events, block_network, export,
                                                                     bundled):
     """Hovering shows each actor's controlled km² on the date under the pointer, as `territory stats` prints it."""
-    path, payload = export
+    path, _ = export
     _open(page, block_network, path)
     table = stats_table(bundled.measured, denominator=bundled.denominators()[0])
     box = page.locator(".tp-chart-overlay").bounding_box()

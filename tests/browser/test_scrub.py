@@ -3,8 +3,9 @@
 The map page's map is the time player (``territory.ui.playback.map_player``):
 dragging its slider, arrow keys, Prev/Next and Play move the polygons, the big
 date, the key numbers and the legend without a script run; when the user
-stops, ONE value reaches Streamlit, which brings the URL, the chart's date
-rule and the download to that date. Script runs are counted from the server's
+stops, ONE value reaches Streamlit, which brings the URL and the download to
+that date. The area chart is the player's own (assets/player/chart.js): its
+date marker moves with every frame, without a run. Script runs are counted from the server's
 ``$TERRITORY_TIMINGS`` (one line per map-page run).
 """
 
@@ -24,7 +25,7 @@ from territory.analysis import Analysis
 from territory.datasets import load_dataset
 from territory.player import METRIC_COLS
 from territory.stats import stats_table
-from tests.browser.test_dashboard import IDLE, PLAYER_IFRAME, RULE, open_map
+from tests.browser.test_dashboard import IDLE, PLAYER_IFRAME, open_map
 
 STEP_MS = 20_000
 
@@ -71,7 +72,7 @@ def test_ten_key_steps_run_no_script_then_one(page: Page, streamlit_app, bundled
     slider.focus()
     assert frame.evaluate("() => document.activeElement.classList.contains('tp-slider')")
     before, sent = runs(streamlit_app), frame.evaluate("() => window.__territorySent.length")
-    mark = frame.locator(".tp-spark-mark")
+    mark = frame.locator(".tp-chart-mark")
     x0 = float(mark.get_attribute("x1"))
     paths = []
     for k in range(10):
@@ -79,26 +80,35 @@ def test_ten_key_steps_run_no_script_then_one(page: Page, streamlit_app, bundled
         want = labels[labels.index(start) + k + 1]
         expect(frame.locator(".tp-date")).to_have_text(want, timeout=2_000)
         assert slider.get_attribute("aria-valuetext").startswith(want)
+        assert mark.get_attribute("data-date") == want  # the chart's date marker moved with the frame
         paths.append(frame.evaluate("() => document.querySelectorAll('path.tp-feature').length"))
     assert runs(streamlit_app) == before, "a script ran during the scrub"
-    assert float(mark.get_attribute("x1")) > x0  # the in-map chart's date marker moved with the date
+    assert float(mark.get_attribute("x1")) > x0
     end = labels[labels.index(start) + 10]
     assert settle(page, streamlit_app, before, 1) == 1  # one catch-up after the user stops
     assert frame.evaluate("() => window.__territorySent.length") - sent == 1
     assert url_date(page) == end  # the URL agrees with what is shown
     assert shown(frame) == end
-    page.wait_for_function(  # the chart's date rule came to the date too
-        "([sel, t]) => Array.from(document.querySelectorAll(sel)).some(l => (l.getAttribute('aria-label') || '')"
-        ".startsWith('date: ' + t))", arg=[RULE, _vega(end)], timeout=STEP_MS)
+    assert page.get_by_role("button", name=f"Download the map of {end} (PNG)").count() == 1  # the download too
     # The whole page is not re-sent to the player: no remount, same map object (zoom kept).
     assert frame.evaluate("() => window.__territoryMounts") == 1
 
 
-def _vega(day: str) -> str:
-    """A date as the chart's rule labels it (Vega '%b %d, %Y')."""
-    import datetime as dt
-
-    return dt.date.fromisoformat(day).strftime("%b %d, %Y")
+def test_a_click_on_the_chart_is_one_stop_there(page: Page, streamlit_app, bundled) -> None:
+    """Clicking the player's area chart moves the map to that date at once; the server hears it once."""
+    frame = open_player(page, streamlit_app.url + "/?date=2015-01-01")
+    chart = frame.locator(".tp-chart-overlay")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    before = runs(streamlit_app)
+    page.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] / 2)
+    hovered = frame.locator(".tp-chart-tip-date").inner_text()
+    assert runs(streamlit_app) == before  # hovering asks nothing of the server
+    page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] / 2)
+    expect(frame.locator(".tp-date")).to_have_text(hovered, timeout=2_000)
+    assert frame.locator(".tp-chart-mark").get_attribute("data-date") == hovered
+    assert settle(page, streamlit_app, before, 1) == 1
+    assert url_date(page) == hovered
 
 
 def test_drag_play_pause_and_back_button(page: Page, streamlit_app, bundled) -> None:

@@ -1,14 +1,15 @@
-"""Altair charts: area over time per actor, with the selected date and the claims.
+"""Altair charts: area over time per actor with the claims, net change per period.
 
-Building and validating an Altair chart costs tens of milliseconds, too much for
-every date step: :func:`chart_spec` builds the Vega-Lite spec once per dataset
-and actor selection (cached at the shell); each step only passes the one-row
-``rule_data`` for the selected-date rule.
+Building and validating an Altair chart costs tens of milliseconds: the specs
+are built once per dataset and actor selection (cached). The map page's charts
+do not depend on the date: the date lives in the browser (the time player draws
+its own area chart with a moving date marker, ``assets/player/chart.js``), so a
+stop re-renders none of them.
 """
 
 from __future__ import annotations
 
-import copy
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,12 +25,21 @@ if TYPE_CHECKING:
     import altair as alt
 
 
-def year_axis() -> alt.Axis:
+def year_axis(span_days: float | None = None) -> alt.Axis:
     """A time axis whose every label carries its year ("Mar 2023"): on a multi-year series a bare "July" is
-    ambiguous, and Vega's default names the year only on January ticks."""
+    ambiguous, and Vega's default names the year only on January ticks.
+
+    With ``span_days`` (the axis' length) ticks fall on month or year starts only: over a few days Vega's
+    default ticks are hours or days, each labelled "%b %Y", so one month's name repeated along the axis.
+    """
     import altair as alt
 
-    return alt.Axis(format="%b %Y", labelOverlap=True, labelFlush=True)
+    if span_days is None:
+        return alt.Axis(format="%b %Y", labelOverlap=True, labelFlush=True)
+    months = span_days / 30.44
+    every = {"interval": "month", "step": max(1, math.ceil(months / 8))} if months <= 30 else \
+        {"interval": "year", "step": max(1, math.ceil(months / 12 / 8))}
+    return alt.Axis(format="%b %Y", labelOverlap=True, labelFlush=True, tickCount=every)
 
 
 def _claim_tooltip() -> list:
@@ -155,44 +165,45 @@ def claims_chart(plot: ClaimPlot, day: str, height: int = 200, width: int = 820)
 @st.cache_data(show_spinner=False, hash_funcs={Analysis: key}, max_entries=64)
 def chart_spec(an: Analysis, actors: tuple[str, ...], claims: pd.DataFrame | None = None,
                status: str = "controlled", height: int = 300) -> dict:
-    """The chart's Vega-Lite spec; the selected-date rule reads ``rule_data(day)`` (see :func:`without_rule_data`)."""
+    """The area chart's Vega-Lite spec with no date rule: the same for every date (see :func:`without_rule`)."""
     first = an.dates[0].date().isoformat() if an.dates else "1970-01-01"
-    return without_rule_data(area_chart(an, first, list(actors), claims, status, height).to_dict())
+    return without_rule(area_chart(an, first, list(actors), claims, status, height).to_dict())
 
 
-def without_rule_data(spec: dict) -> dict:
-    """The spec with the selected-date rule reading the chart's own ``data`` argument.
+def without_rule(spec: dict) -> dict:
+    """The spec without its selected-date rule layer.
 
-    Streamlit re-creates a Vega view when the spec changes, which costs ~80 ms of
-    each date step in the browser; with the spec constant and only the one-row
-    ``data`` changing, the chart updates in place.
+    The map page's date moves in the browser; a chart whose rule followed it
+    would be re-rendered by Streamlit at every stop (0.2 s of browser CPU), so
+    the page's charts carry no date and the player draws the moving marker.
     """
     out = dict(spec)
-    out["layer"] = list(spec["layer"])
-    for i, layer in enumerate(out["layer"]):
-        mark = layer.get("mark")
-        if (mark == "rule") or (isinstance(mark, dict) and mark.get("type") == "rule"):
-            layer = copy.deepcopy(layer)
-            layer.pop("data", None)
-            out["layer"][i] = layer
+    out["layer"] = [layer for layer in spec["layer"] if not _is_rule(layer)]
     return out
 
 
-def rule_data(day: str) -> pd.DataFrame:
-    return pd.DataFrame({"date": [pd.Timestamp(day)]})
+def _is_rule(layer: dict) -> bool:
+    mark = layer.get("mark")
+    return mark == "rule" or (isinstance(mark, dict) and mark.get("type") == "rule")
+
+
+def has_claims(spec: dict) -> bool:
+    """Does an area-chart spec (:func:`chart_spec`) draw claims (layers beyond its lines)?"""
+    return len(spec.get("layer", [])) > 1
 
 
 #: What the net-change bars can be drawn per (the CLI's ``--every`` choices that suit a chart).
 NET_PERIODS = {"Week": "week", "Month": "month"}
 
 
-def net_change_chart(an: Analysis, actors: list[str], every: str = "month", day: str | None = None,
+def net_change_chart(an: Analysis, actors: list[str], every: str = "month",
                      status: str = "controlled", height: int = 220) -> alt.LayerChart:
     """Net km² gained (up) or lost (down) per week or month, one bar per period, for ``actors``.
 
     A long front's cumulative area looks flat on an axis from zero; its monthly net shows the pace.
     Bars span their period (``period_start`` to ``period_end``); the figures are ``territory change
     --every`` rows' ``net_km2`` (the area table's ends, see :func:`territory.periods.period_net`).
+    No date is drawn: the chart is the same whatever date the map shows, so a stop does not re-render it.
     """
     import altair as alt
 
@@ -202,13 +213,11 @@ def net_change_chart(an: Analysis, actors: list[str], every: str = "month", day:
     data = data.assign(bar_end=data["period_end"] + pd.Timedelta(days=1))
     domain = [a for a in an.dataset.actors if a in actors]
     colors = [an.dataset.colors[a] for a in domain]
-    span = [an.dates[0].isoformat(), (an.dates[-1] + pd.Timedelta(days=1)).isoformat()] if an.dates else None
-    x_scale = alt.Scale(domain=span) if span else alt.Undefined
-    # As of the selected date: periods starting after it are greyed (the page sets ``asof``, see net_change_section).
-    asof = alt.param(name="asof", value=_epoch_ms(day) if day is not None else 8.64e15)
-    bars = alt.Chart(data).mark_bar().encode(
-        opacity=alt.condition("time(datum.period_start) > asof", alt.value(0.2), alt.value(0.85)),
-        x=alt.X("period_start:T", title=None, scale=x_scale, axis=year_axis()), x2="bar_end:T",
+    span = [an.dates[0], an.dates[-1] + pd.Timedelta(days=1)] if an.dates else None
+    x_scale = alt.Scale(domain=[d.isoformat() for d in span]) if span else alt.Undefined
+    axis = year_axis((span[1] - span[0]).days if span else None)
+    bars = alt.Chart(data).mark_bar(opacity=0.85).encode(
+        x=alt.X("period_start:T", title=None, scale=x_scale, axis=axis), x2="bar_end:T",
         # Explicit y2: with a ranged x (x/x2: bars span their period) Vega-Lite would otherwise draw slabs.
         y=alt.Y("net_km2:Q", title=f"net km² / {every}", axis=alt.Axis(format=",.0f")), y2=alt.datum(0),
         color=alt.Color("actor:N", scale=alt.Scale(domain=domain, range=colors),
@@ -218,16 +227,7 @@ def net_change_chart(an: Analysis, actors: list[str], every: str = "month", day:
                  alt.Tooltip("date_from:T", title="From (state on)"), alt.Tooltip("date_to:T", title="To")],
     )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y="y:Q")
-    layers = [bars.add_params(asof), zero]
-    if day is not None:
-        layers.append(alt.Chart(pd.DataFrame({"date": [pd.Timestamp(day)]})).mark_rule(
-            color="#d00", strokeWidth=1.5, strokeDash=[4, 3], clip=True).encode(x="date:T"))
-    return alt.layer(*layers).properties(height=height)
-
-
-def _epoch_ms(day: str | pd.Timestamp) -> float:
-    """A date as Vega's time value (ms since 1970, UTC)."""
-    return pd.Timestamp(day).value / 1e6
+    return alt.layer(bars, zero).properties(height=height)
 
 
 @st.cache_data(show_spinner=False, hash_funcs={Analysis: key}, max_entries=64)
@@ -236,18 +236,18 @@ def net_change_spec(an: Analysis, actors: tuple[str, ...], every: str) -> dict:
     return net_change_chart(an, list(actors), every).to_dict()
 
 
-def net_change_section(an: Analysis, actors: list[str], day: str) -> None:
-    """The map page's "Net change" block: week/month choice, the bars, and the command printing them."""
+def net_change_section(an: Analysis, actors: list[str]) -> None:
+    """The map page's "Net change" block: week/month choice, the bars, and the command printing them.
+
+    Independent of the date (drawn outside the page's date fragment): a stop re-renders none of it.
+    """
     st.subheader("Net change per period")
     label = st.segmented_control("Per", list(NET_PERIODS), default="Month", key="net_every",
                                  label_visibility="collapsed") or "Month"
     every = NET_PERIODS[label]
-    spec = copy.deepcopy(net_change_spec(an, tuple(actors), every))
-    spec["params"] = [{"name": "asof", "value": _epoch_ms(day)}]  # periods after the selected date in grey
-    spec["layer"] = [*spec["layer"], {"mark": {"type": "rule", "color": "#d00", "strokeDash": [4, 3]},
-                                      "data": {"values": [{"date": pd.Timestamp(day).isoformat()}]},
-                                      "encoding": {"x": {"field": "date", "type": "temporal"}}}]
-    st.vega_lite_chart(spec, width="stretch", key="net_chart")
-    st.caption(f"Controlled km² at the end of each {every} minus at the end of the one before (gained − lost); "
-               f"the red dashed line is the selected date, periods after it are pale. Same numbers, with gained and lost: "
-               f"`territory change --every {every}`.")
+    if len(an.dates) < 2:
+        st.caption(f"Net change needs two dates; this history has {len(an.dates)}.")
+        return
+    st.vega_lite_chart(net_change_spec(an, tuple(actors), every), width="stretch", key="net_chart")
+    st.caption(f"Controlled km² at the end of each {every} minus at the end of the one before (gained − lost). "
+               f"Same numbers, with gained and lost: `territory change --every {every}`.")

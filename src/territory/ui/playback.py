@@ -52,21 +52,26 @@ def holds_note(an: Analysis, denominator_index: int = 0, focus: str | None = Non
             f"dates it holds), {payload_vertices(p):,} display vertices, {payload_size_bytes(p) / 1e6:.1f} MB")
 
 
-def handle_player_event(labels: list[str]) -> None:
-    """Apply the player's last report (a stop: slider let go, key up, Prev/Next, Pause) before anything is drawn."""
+def handle_player_event(labels: list[str]) -> bool:
+    """Apply the player's last report (a stop: slider let go, key up, Prev/Next, Pause) before anything is drawn.
+
+    True when this report is the first to say the map has painted (the page may now draw what sits below it).
+    """
     event = st.session_state.get(PLAYER_KEY)
     if not isinstance(event, dict):
-        return
-    if event.get("drawn"):
+        return False
+    newly_drawn = bool(event.get("drawn")) and not player_drawn()
+    if newly_drawn:
         st.session_state[_DRAWN] = True
     if event.get("playing", True):
-        return
+        return newly_drawn
     marker = (event.get("date"), event.get("seq"))
     if st.session_state.get("_player_seen") == marker:
-        return
+        return newly_drawn
     st.session_state["_player_seen"] = marker
     if event.get("date") in labels:
         st.session_state["date"] = event["date"]
+    return newly_drawn
 
 
 def player_drawn() -> bool:

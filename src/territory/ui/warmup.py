@@ -93,7 +93,9 @@ def warm(url: str, query: str = "", timeout: float = 600.0, every_date: bool = T
             fm = ForwardMsg()
             fm.ParseFromString(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
             kind = fm.WhichOneof("type")
-            if kind == "script_finished":
+            # A run that ends by asking for another (the map page's first "drawn" report reruns the page)
+            # is not the end: wait for the run it asked for.
+            if kind == "script_finished" and fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 return True
             if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
                 el = fm.delta.new_element
