@@ -176,6 +176,11 @@ def prepare(analysis: Analysis) -> Display:
     # Without topology preservation: 12x faster on 0.5 M vertices and, at sub-pixel tolerance, the same picture.
     simple = shapely.simplify(np.asarray(m.geometry, dtype=object), tol / 2, preserve_topology=False)
     geoms = _transform(simple, ea_to_local)
+    # Simplifying without topology and reprojecting can leave a self-touching ring (the bundled
+    # history did after its 2026-12 rebuild), which the inset's overlay refuses: repair only those.
+    bad = ~shapely.is_valid(geoms)
+    if bad.any():
+        geoms[bad] = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
 
     ds = analysis.dataset
     span = max(maxx - minx, maxy - miny)
