@@ -869,13 +869,47 @@ def taken_from_is(geo: Geometry, fr: Frame, lay: dict[str, MultiPolygon],
     return out
 
 
+def kept_after_loss(geo: Geometry, fr: Frame, lay: dict[str, MultiPolygon],
+                    held: shapely.Geometry | None) -> dict[str, MultiPolygon]:
+    """Rule 6 of the README, "held ground stays held": ground another actor than IS held on
+    an earlier snapshot (``held``, their union so far) that no actor holds by rules 1-5
+    today goes to the actor holding the nearest place (Voronoi of *all* held places,
+    within their country); the part whose nearest place IS holds stays no one's.
+
+    When a front between two non-IS sides moves (Kirkuk, October 2017; Aleppo, Idlib,
+    Daraa), the ring and reach that credited the loser with the land between towns
+    change shape, and that land fell to "no one" instead of to the side now holding the
+    nearest town: "who took from whom" showed half the Peshmerga's 2017 losses and half
+    the Syrian government's 2015 losses as taken by nobody. IS's layer is never extended
+    (it is calibrated to IHS's "territorial dominance", which leaves the desert out), so
+    ground lost to IS beyond its modelled reach (the desert around Palmyra, May 2015)
+    stays no one's. Only ground no actor holds is added, so actors stay disjoint.
+    """
+    if held is None or held.is_empty:
+        return {}
+    free = shapely.difference(held, shapely.union_all(list(lay.values())))
+    if free.is_empty or area_km2_m(free) < MIN_PART_KM2:
+        return {}
+    out = {}
+    for actor, cell in fr.actor_cells.items():
+        if actor == IS:
+            continue
+        piece = polygonal(shapely.intersection(free, cell))
+        if not piece.is_empty:
+            out[actor] = piece
+    return out
+
+
 def with_taken_ground(geo: Geometry, fr: Frame, lay: dict[str, MultiPolygon],
-                      footprint: shapely.Geometry | None) -> dict[str, MultiPolygon]:
-    """``lay`` with every actor's ground taken from IS (rule 5) added, slivers dropped."""
-    taken = taken_from_is(geo, fr, lay, footprint)
+                      footprint: shapely.Geometry | None,
+                      held: shapely.Geometry | None = None) -> dict[str, MultiPolygon]:
+    """``lay`` with every actor's ground taken from IS (rule 5), then the ground other
+    actors held before and no one holds now (rule 6), added; slivers dropped."""
     out = dict(lay)
-    for actor, piece in sorted(taken.items()):
-        out[actor] = drop_slivers(shapely.union_all([lay.get(actor, MultiPolygon()), piece]))
+    for rule in (taken_from_is, kept_after_loss):
+        added = rule(geo, fr, out, footprint if rule is taken_from_is else held)
+        for actor, piece in sorted(added.items()):
+            out[actor] = drop_slivers(shapely.union_all([out.get(actor, MultiPolygon()), piece]))
     return out
 
 
@@ -1029,15 +1063,18 @@ def build_history(out: Path) -> dict:
     actor_areas: dict[date, dict[str, float]] = {}
     prev_owners: list[str | None] | None = None
     footprint: shapely.Geometry | None = None  # union of IS ground on every earlier snapshot (rule 5)
+    held: shapely.Geometry | None = None  # union of the other actors' ground on every earlier snapshot (rule 6)
     table_layers: dict[str, dict[str, MultiPolygon]] = {}
     for d in dates:
         fr = frame_at(geo, d)
         lay = layers(geo, fr, reach, link)
-        lay = with_taken_ground(geo, fr, lay, footprint)
+        lay = with_taken_ground(geo, fr, lay, footprint, held)
         if d.isoformat() in ACTOR_TABLE_DATES:
             table_layers[d.isoformat()] = dict(lay)
         if IS in lay and not lay[IS].is_empty:
             footprint = lay[IS] if footprint is None else shapely.union(footprint, lay[IS])
+        others = shapely.union_all([g for a, g in sorted(lay.items()) if a != IS])
+        held = others if held is None else shapely.union(held, others)
         is_m = lay.pop(IS, MultiPolygon())
         zone, battles = contested_zone(geo, events, d)
         contested = drop_slivers(shapely.intersection(is_m, zone)) if not zone.is_empty else MultiPolygon()
@@ -1486,16 +1523,19 @@ def manifest(res: dict) -> dict:
         n = sum(any(s.controller(day) == actor for day in res["dates"]) for s in res["sites"])
         partial[actor] = (
             f"Partial: modelled from {n} cited places, their roads, the land they ring and the ground "
-            f"they took from Islamic State; open desert beyond them that Islamic State never held and "
-            f"that reaches the outer border is left unassigned, so published maps that colour the desert "
-            f"show more. {ACTOR_NOTES.get(actor, '')}".strip())
+            f"they took from Islamic State or from each other; open desert beyond them that no actor held "
+            f"before and that reaches the outer border is left unassigned, so published maps that colour "
+            f"the desert show more. {ACTOR_NOTES.get(actor, '')}".strip())
     return DATASET | {
         "partial": partial,
         "unassigned": (f"Open desert more than {res['reach_km']:g} km from every modelled place and road, outside "
-                       "every triangle of one actor's towns, that Islamic State never held and that reaches the outer "
+                       "every triangle of one actor's towns, that no actor held before and that reaches the outer "
                        "border of Syria and Iraq is left to no one (IHS 'territorial dominance' leaves it out too); "
-                       "enclosed desert goes to the actor that rings it, and ground Islamic State held and lost goes "
-                       "to the actor holding the nearest place not held by Islamic State (its captor)."),
+                       "enclosed desert goes to the actor that rings it (in the countries where it holds places), "
+                       "ground Islamic State held and lost goes to the actor holding the nearest place not held by "
+                       "Islamic State (its captor), and ground another actor held and lost goes to the actor holding "
+                       "the nearest place, unless that place is Islamic State's (its calibrated layer is not "
+                       "extended, so that ground is left to no one)."),
     }
 
 
@@ -1558,23 +1598,44 @@ def published_vs_model(analysis: Analysis) -> str:
     return "\n".join(lines)
 
 
-def is_losses_by_year(analysis: Analysis) -> str:
-    """Who took IS's ground in each calendar year, as `territory change --table transfers` shows it.
-
-    Computed with the project's own change engine (``territory.change.compare``) on the
-    files just written, 1 January to 1 January, so the README shows the CLI's figures.
-    """
+def yearly_transfers(analysis: Analysis) -> dict[int, pd.DataFrame]:
+    """`territory change --from Y-01-01 --to Y+1-01-01 --table transfers` for every calendar year
+    of the data, computed with the project's own change engine (``territory.change.compare``)."""
     first = int(analysis.measured.snapshots["date"].min().year)
     last = int(analysis.measured.snapshots["date"].max().year)
+    return {year: analysis.compare(f"{year}-01-01", f"{year + 1}-01-01")["transfers"]
+            for year in range(first, last + 1)}
+
+
+def is_losses_by_year(transfers: dict[int, pd.DataFrame]) -> str:
+    """Who took IS's ground in each calendar year, as `territory change --table transfers` shows it."""
     lines = ["| year | IS lost km² (controlled) | to other actors km² | to (none) km² | (none) ÷ IS's losses |",
              "|---|---:|---:|---:|---:|"]
-    for year in range(first, last + 1):
-        t = analysis.compare(f"{year}-01-01", f"{year + 1}-01-01")["transfers"]
+    for year, t in transfers.items():
         lost = t[t.from_actor == IS]
         total = float(lost.area_km2.sum())
         none = float(lost[lost.to_actor == "(none)"].area_km2.sum())
         share = f"{100 * none / total:.1f}%" if total else "(no loss)"
         lines.append(f"| {year} | {total:,.0f} | {total - none:,.0f} | {none:,.0f} | {share} |")
+    return "\n".join(lines)
+
+
+def none_by_actor(transfers: dict[int, pd.DataFrame]) -> str:
+    """Every other actor's controlled ground lost to "(none)" per calendar year, of all it lost
+    (the same transfers tables): what rule 6 leaves to no one."""
+    years = [y for y, t in transfers.items() if len(t[t.from_actor != "(none)"])]
+    lines = ["| actor | " + " | ".join(f"{y}: to (none) of lost km²" for y in years) + " |",
+             "|---|" + "---:|" * len(years)]
+    for actor in ACTOR_ORDER:
+        if actor == IS:
+            continue
+        cells = []
+        for y in years:
+            lost = transfers[y][transfers[y].from_actor == actor]
+            total = float(lost.area_km2.sum())
+            none = float(lost[lost.to_actor == "(none)"].area_km2.sum())
+            cells.append(f"{none:,.0f} of {total:,.0f} ({100 * none / total:.0f}%)" if total >= 0.5 else "–")
+        lines.append(f"| {actor} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -1650,9 +1711,10 @@ def main(argv: list[str] | None = None) -> int:
     ])
     size = (out / "is_syria_iraq" / "history.geojson").stat().st_size
     written = read_back(out)  # the files just written, read as the app reads them
+    transfers = yearly_transfers(written)
     fill_generated(out / "is_syria_iraq" / "README.md", {
         "params": params, "areas": published_vs_model(written), "actors": actor_table(res),
-        "transfers": is_losses_by_year(written),
+        "transfers": is_losses_by_year(transfers), "none_by_actor": none_by_actor(transfers),
         "stats": f"{len(res['dates'])} snapshot dates, {res['n_features']} features, "
                  f"history.geojson {size / 1e6:.2f} MB; {len(claims)} claims; {n_settlements} settlements; "
                  f"{len(res['sites'])} model places."})

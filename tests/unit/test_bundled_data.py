@@ -189,9 +189,28 @@ def test_every_actor_holds_its_whole_ground(history):
 
 #: Share of IS's losses in a calendar year that "who took from whom" may give to "(none)" (issue 18).
 NONE_SHARE = 0.10
+#: Ground another actor loses to "(none)" in a calendar year that lies farther than NEAR_IS_KM from IS's
+#: ground must stay under this (km²): display-simplification seams (largest measured: 17 km²).
+NONE_SEAM_KM2 = 50.0
+NEAR_IS_KM = 25.0
+#: Local equal-area CRS of the build (metres), for distances and areas of the change polygons.
+LAEA = "+proj=laea +lat_0=35 +lon_0=40 +datum=WGS84 +units=m"
 
 
-def test_ground_is_loses_goes_to_an_actor():
+@pytest.fixture(scope="module")
+def yearly() -> dict[int, tuple[dict, gpd.GeoDataFrame]]:
+    """Per calendar year: ``territory change --from Y-01-01 --to Y+1-01-01`` (the core function
+    the CLI prints, ``Analysis.compare``) and the state on the later date (``Analysis.state``)."""
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+
+    an = Analysis.of(load_dataset(IS_DIR), persist=False)
+    dates = an.measured.snapshots["date"]
+    return {year: (an.compare(f"{year}-01-01", f"{year + 1}-01-01"), an.state(f"{year + 1}-01-01"))
+            for year in range(dates.min().year, dates.max().year + 1)}
+
+
+def test_ground_is_loses_goes_to_an_actor(yearly):
     """In every calendar year, under 10% of the controlled ground IS loses goes to "(none)".
 
     Measured with the core function `territory change --table transfers` prints
@@ -199,20 +218,38 @@ def test_ground_is_loses_goes_to_an_actor():
     as a user would run it. Before rule 5 of the model ("who took it") this was 73%
     (2015), 67% (2016) and 43% (2017).
     """
-    from territory.analysis import Analysis
-    from territory.datasets import load_dataset
-
-    an = Analysis.of(load_dataset(IS_DIR), persist=False)
-    dates = an.measured.snapshots["date"]
     big_years = 0
-    for year in range(dates.min().year, dates.max().year + 1):
-        t = an.compare(f"{year}-01-01", f"{year + 1}-01-01")["transfers"]
+    for year, (change, _state) in yearly.items():
+        t = change["transfers"]
         lost = t[t.from_actor == IS]
         total = lost.area_km2.sum()
         to_none = lost[lost.to_actor == "(none)"].area_km2.sum()
         assert to_none <= NONE_SHARE * total, (year, round(to_none), round(total))
         big_years += total > 10_000
     assert big_years >= 3  # the test measures real losses (2015, 2016, 2017), not empty years
+
+
+def test_ground_other_actors_lose_goes_to_an_actor_or_to_is(yearly):
+    """What another actor loses to "(none)" in a calendar year lies next to IS (ground IS overran
+    beyond its calibrated reach: Palmyra and al-Qaryatayn, 2015), all but seams.
+
+    Before rule 6 of the model ("held ground stays held") the Peshmerga lost 14,627 km² of
+    28,377 to "(none)" in 2017 (Kirkuk, Kelar, Tel Keppe), the Syrian opposition 1,749 of
+    3,035 in 2016, the Syrian government 3,597 of 6,827 in 2015.
+    """
+    checked = 0
+    for year, (change, state) in yearly.items():
+        poly = change["polygons"].to_crs(LAEA)
+        poly = poly[poly.status == "controlled"].assign(geometry=lambda p: shapely.make_valid(p.geometry.values))
+        taken = shapely.union_all(list(poly[poly.change == "gained"].geometry))
+        is_now = shapely.union_all(shapely.make_valid(state[state.actor == IS].to_crs(LAEA).geometry.values))
+        near_is = shapely.buffer(is_now, NEAR_IS_KM * 1000) if not is_now.is_empty else is_now
+        for row in poly[(poly.change == "lost") & (poly.actor != IS)].itertuples():
+            to_none = shapely.difference(row.geometry, taken)
+            far = shapely.difference(to_none, near_is).area / 1e6
+            assert far < NONE_SEAM_KM2, (year, row.actor, round(far), round(row.area_km2))
+            checked += row.area_km2 > 1_000
+    assert checked >= 5  # real losses are measured (Peshmerga 2017, Syrian government 2015, ...)
 
 
 def test_partial_actors_are_flagged():
