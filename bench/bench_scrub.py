@@ -18,8 +18,13 @@ a fresh server warmed as ``territory serve`` warms it:
 * script runs (lines the page appends to ``$TERRITORY_TIMINGS``) during a
   10-step arrow-key scrub and in the 2 s after it;
 * Chromium CPU per step over ``--steps`` arrow-key steps (its one catch-up
-  run at the end included), and per step when every step is a stop (a
-  person pausing after each step: each brings its catch-up run).
+  run at the end included), and per stop when every step is a stop (a
+  person pausing after each step: each brings its catch-up run), beside the
+  page's idle Chromium CPU over the same wall time, against the 0.05 s target;
+  the stop's server time (its catch-up run) and websocket kB received;
+* Compare and Regions (folium maps): ms from navigation to the page shown
+  (script idle, every map drawn), first visit and a next visitor, each a
+  fresh browser context on the same server (formerly bench_dashboard.py).
 
 Naive baseline in the same run: ``bench/floor_app.py``, a bare Streamlit page
 with the same date slider and big date label and nothing else, where every
@@ -34,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -127,7 +133,37 @@ def runs(timings: Path) -> int:
     return sum(1 for line in timings.read_text(encoding="utf-8").splitlines() if line.startswith("map\t"))
 
 
-def measure_player(name: str, env: dict[str, str], tmp: Path, steps: int) -> dict:
+# ms since navigation once the script is idle and every (folium) map on the page shows its polygons.
+PAGE_SHOWN_JS = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
+  const fs = Array.from(document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]'));
+  if (!fs.length) return null;
+  for (const f of fs) {
+    const d = f.contentDocument;
+    if (!d || !d.querySelector('path.leaflet-interactive')) return null;
+  }
+  return performance.now();
+}"""
+
+
+def first_visits(browser, url: str, page_path: str, runs: int = 2) -> list[float]:
+    """ms from navigation to ``?page=page_path`` shown (idle, every map drawn), each in a fresh context.
+
+    Run 1 is the page's first visit on this server (its caches cold; the process warm from the map page),
+    run 2 a next visitor.
+    """
+    out = []
+    for _ in range(runs):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = ctx.new_page()
+        page.goto(f"{url}/?page={page_path}")
+        out.append(page.wait_for_function(PAGE_SHOWN_JS, polling=50, timeout=600_000).json_value())
+        ctx.close()
+    return out
+
+
+def measure_player(name: str, env: dict[str, str], tmp: Path, steps: int, visits: bool = True) -> dict:
     from playwright.sync_api import sync_playwright
 
     out: dict = {"name": name}
@@ -141,6 +177,8 @@ def measure_player(name: str, env: dict[str, str], tmp: Path, steps: int) -> dic
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS,
                                          "--enable-precise-memory-info"], headless=True)
             page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+            frames: list[int] = []  # websocket payload sizes received (decompressed)
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(len(data))))
             page.goto(srv.url + "/")
             handle = page.wait_for_function(FIRST_JS, polling=50, timeout=600_000)
             out["first_s"] = handle.json_value() / 1000
@@ -181,19 +219,31 @@ def measure_player(name: str, env: dict[str, str], tmp: Path, steps: int) -> dic
             page.wait_for_selector(IDLE, state="attached", timeout=60_000)
             out["cpu_step_s"] = (chromium_cpu() - cpu0) / max(n, 1)
             out["lat_ms"] = frame.evaluate("() => window.__lat")
+            # Chromium idle on this page (Streamlit's timers, the compositor): what a stop's wall time costs anyway.
+            cpu0, t0 = chromium_cpu(), time.perf_counter()
+            time.sleep(3.0)
+            idle_per_s = (chromium_cpu() - cpu0) / (time.perf_counter() - t0)
             # A stop after every step (a person stepping with a pause): each step brings one catch-up run.
-            cpu0, k = chromium_cpu(), 6
+            cpu0, t0, k = chromium_cpu(), time.perf_counter(), 8
+            n_frames, n_lines = len(frames), len(srv.timing_lines())
             for _ in range(k):
                 page.keyboard.press("ArrowLeft")
                 time.sleep(0.4)
                 page.wait_for_selector(IDLE, state="attached", timeout=60_000)
                 time.sleep(0.8)
             out["cpu_stop_s"] = (chromium_cpu() - cpu0) / k
+            out["cpu_stop_idle_s"] = idle_per_s * (time.perf_counter() - t0) / k
+            out["kb_stop"] = sum(frames[n_frames:]) / 1000 / k
+            lines = [x for x in srv.timing_lines()[n_lines:] if x.startswith("map\t")]
+            out["server_stop_ms"] = [float(x.split("\t")[2]) * 1000 for x in lines]
+            out["load"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
             for rate in (30, 60):
                 r = frame.evaluate(RATE_JS, [rate, min(3 * rate, out["dates"] - 1)])
                 out[f"rate{rate}"] = r
             out["heap_after_mib"] = frame.evaluate(
                 "() => performance.memory ? performance.memory.usedJSHeapSize / 2**20 : NaN")
+            if visits:
+                out["visits"] = {p: first_visits(browser, srv.url, p) for p in ("compare", "regions")}
             browser.close()
     return out
 
@@ -252,8 +302,18 @@ def report(rows: list[dict], floor: dict | None) -> None:
                 print(f"  scrub at {rate} dates/s: {x['steps']} dates in {x['seconds']:.2f} s "
                       f"= {x['steps'] / x['seconds']:.1f} dates/s, dropped {x['dropped']}")
         print(f"  script runs: during a 10-step scrub {r['runs_during']}, after it {r['runs_after']}")
-        print(f"  Chromium CPU per step: {f(r.get('cpu_step_s'), '{:.3f}')} s while scrubbing; "
-              f"{f(r.get('cpu_stop_s'), '{:.3f}')} s a step when every step is a stop (its catch-up run included)")
+        print(f"  Chromium CPU per step while scrubbing: {f(r.get('cpu_step_s'), '{:.3f}')} s  (target <= 0.05 s)")
+        stop, idle = r.get("cpu_stop_s"), r.get("cpu_stop_idle_s")
+        print(f"  Chromium CPU per stop (a step, then its catch-up run): {f(stop, '{:.3f}')} s, of which "
+              f"{f(idle, '{:.3f}')} s the page's idle cost over the stop's wall time; net "
+              f"{f(stop - idle if stop is not None and idle is not None else None, '{:.3f}')} s  (target <= 0.05 s; "
+              f"load average {r.get('load', '?')})")
+        ms = r.get("server_stop_ms") or []
+        print(f"  per stop: {len(ms)} catch-up runs for 8 stops, server time median "
+              f"{f(statistics.median(ms) if ms else None, '{:.0f}')} ms; websocket {f(r.get('kb_stop'), '{:.1f}')} kB received")
+        for p, v in (r.get("visits") or {}).items():
+            print(f"  {p.capitalize()} page shown (folium maps drawn): first visit {v[0]:,.0f} ms, "
+                  f"next visitor {v[1]:,.0f} ms  (target < 3000 ms first visit)")
         if floor and floor.get("lat_ms"):
             fl = floor["lat_ms"]
             print(f"  vs naive (a rerun per step, bare page, same dates): input to label p95 "

@@ -9,7 +9,7 @@ to the network". Screenshots go to ``test-artifacts/`` (git-ignored).
 Fixtures: ``browser`` (session), ``context``, ``page``, ``page_events``,
 ``block_network`` and ``save_screenshot``; ``streamlit_app`` (session) runs
 the dashboard on a free port (``run_streamlit`` does the same for any script,
-e.g. from bench/bench_dashboard.py).
+e.g. from bench/bench_scrub.py).
 """
 
 from __future__ import annotations

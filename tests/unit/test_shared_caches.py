@@ -8,19 +8,12 @@ serves concurrent callers. No timing is asserted.
 
 from __future__ import annotations
 
-import json
-import re
-import threading
-from unittest import mock
-
 import pandas as pd
 import pytest
-import streamlit_folium
 
 from territory.analysis import Analysis
-from territory.ui import mapframe, shell
+from territory.ui import shell
 from territory.ui.maps import base_map
-from territory.ui.mapview import date_layer
 
 STATUSES = ["controlled", "contested", "claimed"]
 
@@ -28,102 +21,6 @@ STATUSES = ["controlled", "contested", "claimed"]
 @pytest.fixture
 def an(small_dataset) -> Analysis:
     return Analysis.of(small_dataset)
-
-
-def _normalise(args: dict) -> dict:
-    """Component args with folium's random element names and the callback left out."""
-    out = {k: v for k, v in args.items() if k != "on_change"}
-    for k in ("script", "feature_group"):
-        out[k] = re.sub(r"_[0-9a-f]{32}", "_X", out[k] or "")
-    return json.loads(json.dumps(out, default=list))
-
-
-def _captured(call) -> dict:
-    got: dict = {}
-    with mock.patch.object(streamlit_folium, "_component_func", lambda **kw: got.update(kw)), \
-            mock.patch.object(mapframe, "_component_func", lambda **kw: got.update(kw)):
-        call()
-    return got
-
-
-def test_show_map_sends_what_st_folium_sends(an):
-    """The pre-rendered path hands the frontend the same arguments as st_folium would."""
-    day = shell.date_labels(an)[1]
-    actors = an.dataset.actors
-
-    def plain() -> None:
-        streamlit_folium.st_folium(base_map(an, online=False, keep_view=True, report_drawn=True), feature_group_to_add=date_layer(an, day, actors, STATUSES),
-                                   returned_objects=[], render=False, width="stretch", height=560, key="map")
-
-    ours = _captured(lambda: mapframe.show_map(an, day, actors, STATUSES, height=560, map_key="map"))
-    theirs = _captured(plain)
-    assert set(ours) == set(theirs)
-    assert _normalise(ours) == _normalise(theirs)
-    assert "A" in ours["feature_group"] and ours["key"] == theirs["key"]
-
-
-def test_layer_rendered_once_per_date_for_every_caller(an):
-    calls: list[str] = []
-
-    def counting(a, day, actors, statuses):
-        calls.append(day)
-        return date_layer(a, day, actors, statuses)
-
-    mapframe.layer_script.clear()
-    mapframe.base_frame.clear()
-    labels = shell.date_labels(an)
-    with mock.patch.object(mapframe, "date_layer", counting), \
-            mock.patch.object(mapframe, "_component_func", lambda **kw: kw):
-        first = [mapframe.show_map(an, d, an.dataset.actors, STATUSES) for d in labels]
-        again = [mapframe.show_map(an, d, an.dataset.actors, STATUSES) for d in labels]
-    assert calls == labels  # one render per date, none for the second pass
-    assert [a["feature_group"] for a in first] == [a["feature_group"] for a in again]
-    assert len({a["feature_group"] for a in first}) == len(labels)
-
-
-def test_concurrent_first_visits_share_one_computation(an):
-    """Sessions opening the same date at once wait for one render instead of each doing it."""
-    calls: list[str] = []
-    gate = threading.Event()
-
-    def slow(a, day, actors, statuses):
-        calls.append(day)
-        gate.wait(5)  # hold the computation until every caller has asked for it
-        return date_layer(a, day, actors, statuses)
-
-    mapframe.layer_script.clear()
-    day = shell.date_labels(an)[0]
-    out: list[str] = []
-    with mock.patch.object(mapframe, "date_layer", slow):
-        threads = [threading.Thread(target=lambda: out.append(
-            mapframe.layer_script(an, day, tuple(an.dataset.actors), tuple(STATUSES), "map_x"))) for _ in range(4)]
-        for t in threads:
-            t.start()
-        while not calls:
-            threading.Event().wait(0.01)
-        threading.Event().wait(0.2)  # let the other threads reach the cache's lock
-        gate.set()
-        for t in threads:
-            t.join(30)
-    assert calls == [day]
-    assert len(out) == 4 and len(set(out)) == 1
-
-
-def test_naive_switch_renders_every_run(an, monkeypatch):
-    monkeypatch.setenv("TERRITORY_SHARED_CACHE", "0")
-    calls: list[str] = []
-
-    def counting(a, day, actors, statuses):
-        calls.append(day)
-        return date_layer(a, day, actors, statuses)
-
-    day = shell.date_labels(an)[0]
-    with mock.patch.object(mapframe, "date_layer", counting), \
-            mock.patch.object(streamlit_folium, "_component_func", lambda **kw: kw):
-        a = mapframe.show_map(an, day, an.dataset.actors, STATUSES)
-        b = mapframe.show_map(an, day, an.dataset.actors, STATUSES)
-    assert calls == [day, day]
-    assert _normalise(a)["script"] == _normalise(b)["script"]
 
 
 def test_step_change_lookup_matches_the_change_table(an):
@@ -266,10 +163,8 @@ def test_packaged_config_turns_off_the_full_gc_after_every_run():
 
 def test_only_the_map_page_map_reports_itself_drawn(an):
     """The "drawn" report (the map page's chart waits for it) is asked for by the map page's base map only."""
-    assert "territoryReportDrawn" in mapframe.render_base(base_map(an, online=False, keep_view=True,
-                                                                   report_drawn=True)).script
-    assert "territoryReportDrawn" not in mapframe.render_base(base_map(an, online=False, keep_view=True)).script
-    assert "territoryReportDrawn" in mapframe.base_frame(an, False).script
+    assert "territoryReportDrawn" in base_map(an, online=False, keep_view=True, report_drawn=True).get_root().render()
+    assert "territoryReportDrawn" not in base_map(an, online=False, keep_view=True).get_root().render()
 
 
 def test_map_chart_data_holds_only_drawn_columns_dictionary_encoded():

@@ -41,7 +41,7 @@ def wait_healthy(url: str, timeout: float = 120.0, alive: Callable[[], bool] = l
 
 
 #: Dates precomputed by a warm-up (each date's layer, key numbers, settlements): beyond this a dataset
-#: is warmed at its default date only (memory: see ``mapframe.LAYER_ENTRIES``).
+#: is warmed at its default date only (memory: each date's numbers stay cached).
 MAX_DATES = 256
 
 
