@@ -64,3 +64,41 @@ def test_antimeridian_split_multipolygon_is_measured_correctly():
     split = shapely.MultiPolygon([shapely.box(179, -1, 180, 1), shapely.box(-180, -1, -179, 1)])
     whole = shapely.box(9, -1, 11, 1)  # the same square elsewhere on the equator
     assert area_km2([split])[0] == pytest.approx(area_km2([whole])[0], rel=1e-9)
+
+
+def test_threaded_calls_in_bounded_chunks_and_keeps_order(monkeypatch):
+    """Chunks of at most MAX_CHUNK elements (memory reused between calls), results in input order."""
+    from territory import area
+
+    sizes = []
+
+    def fn(a, b):
+        sizes.append(len(a))
+        return shapely.area(shapely.intersection(a, b))
+
+    rng = np.random.default_rng(7)
+    polys = shapely.buffer(shapely.points(rng.uniform(0, 10, (300, 2))), rng.uniform(0.1, 1, 300))
+    shifted = shapely.transform(polys, lambda c: c + 0.05)
+    want = shapely.area(shapely.intersection(polys, shifted))
+    for cores in (1, 2):
+        sizes.clear()
+        monkeypatch.setattr(area, "_cores", lambda cores=cores: cores)
+        np.testing.assert_array_equal(area.threaded(fn, polys, shifted), want)
+        assert max(sizes) <= area.MAX_CHUNK and sum(sizes) == len(polys)
+
+
+def test_threaded_uses_no_threads_on_one_core(monkeypatch):
+    """A process pinned to one CPU (taskset, a one-core container) runs the chunks itself: threads would only cost."""
+    import threading
+
+    from territory import area
+
+    monkeypatch.setattr(area, "_cores", lambda: 1)
+    seen = set()
+
+    def fn(a):
+        seen.add(threading.get_ident())
+        return shapely.area(a)
+
+    area.threaded(fn, random_polygons(200, 8))
+    assert seen == {threading.get_ident()}
