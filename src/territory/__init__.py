@@ -8,8 +8,10 @@ __version__ = "0.1.0"
 #: holds a space) that can name another file, a URL, a database or a program, or that
 #: Territory never reads. GDAL_SKIP takes effect only when GDAL registers its drivers, i.e. when
 #: pyogrio is first imported; this package's first import is the earliest point Territory controls.
-#: :func:`territory.io.offline.configure` removes them again (and every other driver not on its
-#: allow-list) in a process that imported pyogrio first.
+#: The list is only the first lock: :func:`territory.io.offline.configure` asks GDAL which drivers
+#: it has and unloads every one not on its allow-list (a process that imported pyogrio first, or a
+#: newer GDAL's new driver), and :func:`territory.io.offline.check_drivers` refuses every read if
+#: any is still loaded.
 GDAL_SKIP_DRIVERS = (
     "ADBC,AIVector,AVCBin,AVCE00,AmigoCloud,CSV,CSW,Carto,DGN,DXF,EDIGEO,EEDA,ESRIJSON,Elasticsearch,GDALG,"
     "GML,GPSBabel,GPX,GTFS,GeoJSONSeq,GeoRSS,HTTP,Idrisi,JML,JSONFG,LVBAG,MBTiles,MEM,MVT,MapInfo File,MapML,"

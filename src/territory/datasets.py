@@ -23,7 +23,7 @@ from territory import cache, manifest
 from territory.actors import assign_colors, read_actors
 from territory.gazetteer import Settlements, gazetteer_for, read_settlements
 from territory.io import LoadOptions, load, read_history
-from territory.io.offline import check_json_crs, looks_like_json
+from territory.io.offline import check_drivers, check_json_crs, looks_like_json
 from territory.io.readers import check_content
 from territory.manifest import data_root
 from territory.report import LoadError, Report
@@ -186,6 +186,8 @@ def _read_geo(path: Path | None) -> gpd.GeoDataFrame | None:
     if path is None or not path.exists():
         return None
     report = Report()
+    if not check_drivers(path.name, report):
+        raise LoadError(report)  # a GDAL driver outside the allow-list is loaded: no GDAL read (fail closed)
     if path.suffix != ".gz" and ((looks_like_json(path) and not check_json_crs(path, path.name, report))
                                  or not check_content(path, path.name, report)):
         raise LoadError(report)  # a VRT/GDALG/WFS file as a manifest's layer: refused by name (issue 17.1)

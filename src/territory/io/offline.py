@@ -3,9 +3,11 @@
 Three locks, each enough for the attacks known today:
 
 1. **One reader per format.** Only the GDAL drivers in :data:`ALLOWED_DRIVERS` exist in the
-   process: ``territory/__init__.py`` puts every other vector driver in ``GDAL_SKIP`` before
-   pyogrio can register it, and :func:`configure` unloads any that are still registered (a
-   process that imported pyogrio before Territory). So no content can select a driver that
+   process: ``territory/__init__.py`` puts every other vector driver GDAL 3.12 has in
+   ``GDAL_SKIP`` before pyogrio can register it, and :func:`configure` unloads any still
+   registered (a process that imported pyogrio first, or a newer GDAL's new driver), found
+   by asking GDAL, not from a list. If that fails, :func:`check_drivers` refuses every read
+   (fail closed) with the ``GDAL_SKIP`` that fixes it. So no content can select a driver that
    names another file, a URL, a database or a program (OGR VRT, GDALG, WFS, OAPIF, CSV, SQLite,
    ...): :mod:`territory.io.readers` also checks each file's first bytes against its suffix and
    opens GeoJSON and GeoPackage with the ``DRIVER:path`` prefix.
@@ -59,38 +61,83 @@ GDAL_OPTIONS: dict[str, str] = {
 }
 
 _CONFIGURED = False
+#: Why drivers outside :data:`ALLOWED_DRIVERS` could not be unloaded (set by :func:`configure`).
+_UNLOAD_FAILURE = ""
+_DRIVERS_OK = False
 
 
 def unsafe_drivers() -> list[str]:
-    """GDAL drivers registered in this process that are not in :data:`ALLOWED_DRIVERS` (none, normally)."""
+    """GDAL drivers registered in this process that are not in :data:`ALLOWED_DRIVERS` (none, normally).
+
+    Measured from GDAL itself, not from a typed list: a newer GDAL's new driver counts too.
+    """
     import pyogrio
 
     return sorted(set(pyogrio.list_drivers()) - ALLOWED_DRIVERS)
 
 
+def _reregister() -> str:
+    """Register GDAL's drivers again, which unloads those ``GDAL_SKIP`` names; '' or why it could not.
+
+    pyogrio has no public call for this: its private ``_ogr._register_drivers`` (GDALAllRegister)
+    is used when present. If a pyogrio release moves it, the drivers stay loaded and
+    :func:`check_drivers` refuses every read instead.
+    """
+    try:
+        from pyogrio import _ogr
+
+        register = _ogr._register_drivers
+    except (ImportError, AttributeError):
+        import pyogrio
+
+        return f"pyogrio {pyogrio.__version__} has no pyogrio._ogr._register_drivers to unload them with"
+    register()
+    return ""
+
+
 def configure() -> None:
     """Unload every driver not allowed, apply :data:`GDAL_OPTIONS`, turn PROJ's network off (idempotent)."""
-    global _CONFIGURED
+    global _CONFIGURED, _UNLOAD_FAILURE
     if _CONFIGURED:
         return
     import pyogrio
     import pyproj.network
 
-    extra = unsafe_drivers()
+    extra = unsafe_drivers()  # pyogrio imported before territory, or a GDAL with drivers GDAL_SKIP_DRIVERS lacks
     given = os.environ.get("GDAL_SKIP", "")
     skip = [d.strip() for d in given.split("," if "," in given else " ") if d.strip()]
     # GDAL_SKIP as a config option overrides the environment and is read again whenever the drivers are
     # (re-)registered: it must hold every driver skipped so far, or re-registering would bring them back.
     pyogrio.set_gdal_config_options({**GDAL_OPTIONS, "GDAL_SKIP": ",".join(dict.fromkeys(skip + extra))})
-    if extra:  # pyogrio was imported before territory: register again, which unloads GDAL_SKIP's drivers
-        try:
-            from pyogrio import _ogr
-
-            _ogr._register_drivers()
-        except (ImportError, AttributeError):  # a pyogrio without it: readers refuse (see unsafe_drivers)
-            pass
+    _UNLOAD_FAILURE = _reregister() if extra else ""
     pyproj.network.set_network_enabled(False)
     _CONFIGURED = True
+
+
+def check_drivers(name: str, report: Report) -> bool:
+    """Fail closed: refuse to read ``name`` while a GDAL driver outside the allow-list is loaded.
+
+    Every GDAL read of data calls this first, so the one-reader-per-format lock cannot lapse
+    silently when a GDAL or pyogrio upgrade brings a driver or moves what unloads them.
+    """
+    global _DRIVERS_OK
+    if _DRIVERS_OK:
+        return True
+    configure()
+    extra = unsafe_drivers()
+    if not extra:
+        _DRIVERS_OK = True  # the set only grows by registering again, which GDAL_SKIP (config) keeps safe
+        return True
+    import pyogrio
+
+    why = f"{_UNLOAD_FAILURE}; " if _UNLOAD_FAILURE else ""
+    report.error(f"not read: GDAL {pyogrio.__gdal_version_string__} has drivers loaded that Territory does not "
+                 f"read and could not unload ({', '.join(extra[:8])}{', ...' if len(extra) > 8 else ''}): "
+                 f"{why}they could open other files or URLs named in data",
+                 file=name, code="gdal-unsafe",
+                 hint=f'start Territory with GDAL_SKIP="{",".join(extra)}" in the environment (GDAL then never '
+                      "loads them), or install the pyogrio version in uv.lock")
+    return False
 
 
 #: A JSON key that GDAL reads as ``crs``: any letter case, any letter written as a \\u escape.

@@ -296,23 +296,9 @@ def _read_layer(path: str, layer: str | None) -> pd.DataFrame | GeometryLayer:
     return gpd.GeoDataFrame(pd.DataFrame(data), geometry="geometry")
 
 
-_DRIVERS_CHECKED = False
-
-
 def _drivers_safe(name: str, report: Report) -> bool:
-    """Fail closed if a GDAL driver outside the allow-list is loaded (see :mod:`.offline`)."""
-    global _DRIVERS_CHECKED
-    if _DRIVERS_CHECKED:
-        return True
-    extra = offline.unsafe_drivers()
-    if extra:
-        report.error(f"not read: GDAL drivers that can open other files or URLs are loaded ({', '.join(extra[:8])})",
-                     file=name, code="gdal-unsafe",
-                     hint="start Territory in a fresh process (import territory before pyogrio or geopandas' "
-                          "file reading), or set GDAL_SKIP to name them")
-        return False
-    _DRIVERS_CHECKED = True
-    return True
+    """Fail closed if a GDAL driver outside the allow-list is loaded (see :func:`.offline.check_drivers`)."""
+    return offline.check_drivers(name, report)
 
 
 def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
