@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -109,7 +110,7 @@ with st.form("upload"):
     submitted = st.form_submit_button("Load and validate")
 
 
-def _refuse(message: str, records: list[dict]) -> None:
+def _refuse(message: str, records: list[dict]) -> NoReturn:
     """Keep the loaded data, say why, empty the uploaders (a fresh key) and redraw."""
     st.session_state["upload_report"] = records
     st.session_state["upload_error"] = f"{message} Your previous data is still loaded and unchanged."
@@ -129,6 +130,19 @@ def _accept(new: Analysis, report, message: str, *, new_data: bool = True) -> No
     st.rerun()
 
 
+def _with_settlements(base: Analysis) -> Analysis:
+    """``base`` with the uploaded settlement layer (``base`` itself if none was chosen); a refused
+    layer is named in the refusal and leaves the loaded data as it was."""
+    if settlements is None:
+        return base
+    try:
+        with shell.upload_slot(settlements.name):  # every upload takes the server's one upload slot
+            return check_settlements(settlements.name, settlements.getvalue(), base)
+    except LoadError as exc:
+        _refuse(f"Refused: {exc.report.summary()} in {settlements.name}.",
+                exc.report.worded(shell.PAGE_WORDING).to_records())
+
+
 def _problem(message: str, file: str = "", field: str = "", hint: str = "") -> dict[str, str]:
     return {"severity": "error", "file": file, "row": "", "field": field, "message": message, "hint": hint,
             "code": "bad-option"}
@@ -145,26 +159,19 @@ if submitted:
                 [_problem(p, alias_file.name, "alias table", "fix the table or type the rows in the editor")
                  for p in alias_problems])
     elif not files and claims is None:  # a settlement layer alone, for the data shown now
-        try:
-            with shell.upload_slot(settlements.name):
-                new = check_settlements(settlements.name, settlements.getvalue(), an)
-        except LoadError as exc:
-            _refuse(f"Refused: {exc.report.summary()} in {settlements.name}.",
-                    exc.report.worded(shell.PAGE_WORDING).to_records())
-        else:
-            _accept(new, Report(), f"Settlements from {settlements.name} ({len(new.dataset.settlements):,} places) "
-                                   f"now count for {an.dataset.title}; {new.settlement_layer.population_note}.",
-                    new_data=False)
+        new = _with_settlements(an)
+        _accept(new, Report(), f"Settlements from {settlements.name} ({len(new.dataset.settlements):,} places) "
+                               f"now count for {an.dataset.title}; {new.settlement_layer.population_note}.",
+                new_data=False)
     elif not files:  # a claims ledger alone, against the data shown now
         try:
             with shell.upload_slot(claims.name):  # every upload takes the server's one upload slot
                 new, ledger, claims_report = check_claims(claims.name, claims.getvalue(), an)
-                if settlements is not None:
-                    new = check_settlements(settlements.name, settlements.getvalue(), new)
         except LoadError as exc:
             _refuse(f"Refused: {exc.report.summary()} in {claims.name}.",
                     exc.report.worded(shell.PAGE_WORDING).to_records())
         else:
+            new = _with_settlements(new)
             table = new.claims()
             _accept(new, claims_report, f"Checked {len(ledger)} claim(s) from {claims.name} against {an.dataset.title}"
                                    f" ({0 if table is None else len(table)} rows on the Claims page).", new_data=False)
@@ -208,13 +215,7 @@ if submitted:
             shutil.rmtree(tmp, ignore_errors=True)
         if refused:
             _refuse(f"Refused: {refused[0]}.", refused[1])
-        if settlements is not None:  # the user's own places replace the gazetteer for this data
-            try:
-                with shell.upload_slot(settlements.name):
-                    new = check_settlements(settlements.name, settlements.getvalue(), new)
-            except LoadError as exc:
-                _refuse(f"Refused: {exc.report.summary()} in {settlements.name}.",
-                        exc.report.worded(shell.PAGE_WORDING).to_records())
+        new = _with_settlements(new)  # the user's own places replace the gazetteer for this data
         _accept(new, new_ds.report,
                 f"Loaded {name}: {len(new_ds.history):,} rows, {len(new.dates)} dates, {new_ds.report.summary()}. "
                 "Now showing your data on every page.")

@@ -41,3 +41,20 @@ def test_a_settlement_layer_alone_replaces_the_places_of_the_data_shown(bundled)
     report = at.session_state["upload_report"]
     assert any(r["file"] == "bad.csv" and r["row"] == "2" and r["field"] == "lat" for r in report)
     assert at.session_state["uploaded"].dataset.settlements["name"].tolist() == ["Raqqa"]  # nothing lost
+
+
+def test_a_bad_settlement_layer_with_a_claims_ledger_is_refused_by_its_own_name(bundled):
+    """The settlement layer sent with a ledger is checked as when sent alone: its refusal names it,
+    not the ledger (it said 'in three.csv', the ledger's name), and the data shown stays."""
+    from territory.datasets import bundled_path
+
+    ledger = (bundled_path() / "claims.csv").read_text(encoding="utf-8").splitlines()[:4]
+    at = _page()
+    claims = next(u for u in at.get("file_uploader") if "upload_claims" in u.proto.id)
+    claims.set_value(("three.csv", ("\n".join(ledger) + "\n").encode(), "text/csv"))
+    at = _upload(at, "bad.csv", "name,lat,lon\nX,north,39\n")
+    refusals = [e.value for e in at.error if "Refused" in e.value]
+    assert refusals and all("bad.csv" in r and "three.csv" not in r for r in refusals), refusals
+    report = at.session_state["upload_report"]
+    assert any(r["file"] == "bad.csv" and r["row"] == "2" and r["field"] == "lat" for r in report)
+    assert "uploaded" not in at.session_state  # nothing replaced the data shown
