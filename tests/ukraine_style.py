@@ -7,6 +7,8 @@
 * ``make_district_layer``: a user's own region layer: a grid of "districts"
   over eastern Ukraine in a projected CRS (UTM 37N) with its own name column,
   written as a GeoPackage.
+* ``archive_fixtures``: the ``ua`` / ``ua_analysis`` pytest fixtures of such an
+  archive, for test modules that differ only in its length.
 """
 
 from __future__ import annotations
@@ -61,3 +63,28 @@ def make_district_layer(path: Path) -> gpd.GeoDataFrame:
     grid = district_grid()
     grid.to_crs(32637).to_file(path, driver="GPKG", engine="pyogrio")
     return grid
+
+
+def archive_fixtures(days: int, actor: str = "Occupied") -> tuple:
+    """Module-scoped pytest fixtures over one archive of ``days`` daily snapshots: ``ua`` (its folder)
+    and ``ua_analysis`` (it loaded as ``actor``'s, without the cache). A test module binds them by name::
+
+        ua, ua_analysis = archive_fixtures(DAYS)
+    """
+    import pytest  # here, not at the top: the bench scripts import this module without pytest
+
+    @pytest.fixture(scope="module")
+    def ua(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        folder = tmp_path_factory.mktemp("ua") / "snapshots"
+        make_archive(folder, days)
+        return folder
+
+    @pytest.fixture(scope="module")
+    def ua_analysis(ua: Path):
+        from territory.analysis import Analysis
+        from territory.datasets import load_dataset
+        from territory.io.options import LoadOptions
+
+        return Analysis.from_paths(load_dataset(ua, LoadOptions(actor=actor)), use_cache=False)
+
+    return ua, ua_analysis

@@ -14,25 +14,10 @@ from territory.change import change_series, compare
 from territory.periods import period_bounds, period_change, period_net
 from tests.cli_run import run_cli
 from tests.conftest import make_history
-from tests.ukraine_style import make_archive
+from tests.ukraine_style import archive_fixtures
 
 DAYS = 75  # 2022-03-01 .. 2022-05-14: three months, the last one partial
-
-
-@pytest.fixture(scope="module")
-def ua(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ua") / "snapshots"
-    make_archive(folder, DAYS)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def ua_analysis(ua):
-    from territory.analysis import Analysis
-    from territory.datasets import load_dataset
-    from territory.io.options import LoadOptions
-
-    return Analysis.from_paths(load_dataset(ua, LoadOptions(actor="Occupied")), use_cache=False)
+ua, ua_analysis = archive_fixtures(DAYS)
 
 
 def test_cli_choices_are_the_core_periods_and_the_cli_starts_without_geopandas():

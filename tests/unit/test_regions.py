@@ -17,33 +17,16 @@ from territory.regions import TABLE_COLUMNS, bundled_admin1, read_region_layer, 
 from territory.report import LoadError
 from tests.cli_run import run_cli as run
 from tests.filecompare import file_difference
-from tests.ukraine_style import district_grid, make_archive, make_district_layer
+from tests.ukraine_style import archive_fixtures, district_grid, make_district_layer
 
 ROOT = Path(__file__).resolve().parents[2]
 
 DAYS = 120
-
-
+ua, ua_analysis = archive_fixtures(DAYS)
 
 
 def table(text: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text))
-
-
-@pytest.fixture(scope="module")
-def ua(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ua") / "snapshots"
-    make_archive(folder, DAYS)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def ua_analysis(ua):
-    from territory.analysis import Analysis
-    from territory.datasets import load_dataset
-    from territory.io.options import LoadOptions
-
-    return Analysis.from_paths(load_dataset(ua, LoadOptions(actor="Occupied")), use_cache=False)
 
 
 @pytest.fixture(scope="module")
