@@ -131,9 +131,10 @@ def chunk_note(out: Chunked) -> str | None:
     if not out.chunked:
         return None
     spec = out.payload["chunks"]
-    return (f"Sent up front: {out.inline_bytes() / 1e6:.1f} MB (dates, key numbers, legend); the map's geometry "
-            f"({out.chunk_bytes() / 1e6:.1f} MB) comes in {len(spec['list'])} chunks of dates, fetched ahead of the "
-            f"slider; the browser keeps at most {spec['keep']} chunks.")
+    return (f"Of these, {out.inline_bytes() / 1e6:.1f} MB are sent up front (dates, key numbers, legend, each "
+            f"polygon's dates); the polygons' geometry ({out.chunk_bytes() / 1e6:.1f} MB) comes in "
+            f"{len(spec['list'])} chunks of dates, fetched ahead of the slider, at most {spec['keep']} chunks "
+            "held at a time.")
 
 
 def territory_player(
