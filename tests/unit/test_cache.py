@@ -241,3 +241,22 @@ def test_uploads_and_no_cache_never_store_a_loaded_folder(folder, own_cache):
     code, _, _ = _run("stats", str(folder), "--actor", "Occupied", "--no-cache")
     assert code == 0
     assert not list(own_cache.rglob("*.parquet"))
+
+
+def test_a_loaded_folder_is_written_in_bounded_chunks(folder, own_cache, monkeypatch):
+    """The history entry is written a few rows at a time (memory bounded), and reads back the same."""
+    import pyarrow.parquet as pq
+
+    from territory.io import load, loadcache
+    from territory.io.options import LoadOptions
+
+    monkeypatch.setattr(loadcache, "CHUNK", 1)
+    first = load(folder, LoadOptions(actor="Occupied"))
+    loadcache.wait()
+    entry = pq.ParquetFile(_entry(own_cache, "history.parquet"))
+    assert entry.metadata.num_rows == len(first.history) > 1
+    assert entry.metadata.num_row_groups == len(first.history)
+    again = load(folder, LoadOptions(actor="Occupied"))
+    assert again.history.geom_equals_exact(first.history.geometry, 0).all()
+    pd.testing.assert_frame_equal(pd.DataFrame(again.history.drop(columns="geometry")),
+                                  pd.DataFrame(first.history.drop(columns="geometry")))
