@@ -225,7 +225,9 @@ def test_as_of_d2_nothing_later_is_cited(bundled_md):
 
 def test_focus_previous_and_md_file(bundled, tmp_path):
     text = brief_md("--from", D1, "--to", D2, "--focus", "Iraqi government forces", "--previous", "2")
-    assert text.splitlines()[2].startswith("Iraqi government forces: net +319.1 km²")
+    s = bundled.compare(D1, D2)["summary"]  # what `territory change --from D1 --to D2` prints
+    net = s[(s.actor == "Iraqi government forces") & (s.status == "controlled")]["net_km2"].iloc[0]
+    assert text.splitlines()[2].startswith(f"Iraqi government forces: net {net:+,.1f} km²")
     periods = md_tables(text)["Against the periods before"]
     assert periods["period"].tolist() == ["2016-04", "2016-05", "2016-06 (this brief)"]
     code, _, err = run_cli("brief", "--from", D1, "--to", D2, "--focus", "Nobody", "--format", "md")
