@@ -10,6 +10,7 @@ too: it borrows the bundled country outlines, world basemap and reference areas.
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -122,12 +123,17 @@ def countries_for_bare_histories(use_cache: bool = True) -> gpd.GeoDataFrame | N
 
     The 10m layer is the German point of view (Crimea inside Ukraine), matching
     the official figures users divide by. Building it (reading, splitting at ±180°,
-    repairing, cutting the 10m outlines out of their neighbours) takes ~0.3 s, which
-    every command on a bare history paid: the result is kept in the content-hash
-    cache, keyed by both layers' bytes and this module's code (not with ``use_cache`` off:
-    ``--no-cache`` and uploads write nothing to the disk).
+    repairing, cutting the 10m outlines out of their neighbours) takes ~0.2 s, which
+    every command on a bare history paid: the layer is built once, at build time
+    (``scripts/build_countries.py`` writes :func:`prebuilt_countries_path`), and read
+    from there while the sources it names are the bundled ones. Otherwise it is built
+    and kept in the content-hash cache, keyed by both layers' bytes and this module's
+    code (not with ``use_cache`` off: ``--no-cache`` and uploads write nothing to the disk).
     """
     sources = [world_countries_path(), _fine_countries_path()]
+    prebuilt = _read_prebuilt_countries(sources)
+    if prebuilt is not None:
+        return prebuilt
     key = None
     try:
         if use_cache and all(p.is_file() for p in sources):
@@ -144,6 +150,49 @@ def countries_for_bare_histories(use_cache: bool = True) -> gpd.GeoDataFrame | N
     if key is not None and layer is not None:
         cache.store(key, COUNTRIES_ENTRY, lambda p: layer.to_parquet(p, index=False, compression=cache.PARQUET_CODEC))
     return layer
+
+
+#: Parquet metadata key of the prebuilt layer: the SHA-256 of each source it was built from.
+PREBUILT_SOURCES_KEY = b"territory:sources"
+
+
+def prebuilt_countries_path() -> Path:
+    """The country layer of bare histories, built at build time (see :func:`write_prebuilt_countries`)."""
+    return data_root() / "naturalearth" / "countries_world.parquet"
+
+
+def _source_digests(sources: list[Path]) -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sources}
+
+
+def _read_prebuilt_countries(sources: list[Path]) -> gpd.GeoDataFrame | None:
+    """The prebuilt layer if it was built from exactly these sources' bytes, else None (built at run time)."""
+    import pyarrow.parquet as pq
+
+    path = prebuilt_countries_path()
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        if json.loads(meta.get(PREBUILT_SOURCES_KEY, b"{}")) != _source_digests(sources):
+            return None
+        return gpd.read_parquet(path)
+    except Exception:  # missing, unreadable or foreign: built as before
+        return None
+
+
+def write_prebuilt_countries(path: Path) -> None:
+    """Write :func:`_build_countries`'s layer as GeoParquet, naming the sources' digests in its metadata."""
+    import pyarrow.parquet as pq
+
+    layer = _build_countries()
+    if layer is None:
+        raise FileNotFoundError("the bundled Natural Earth country layers are missing")
+    layer.to_parquet(path, index=False, compression="zstd")
+    table = pq.read_table(path)
+    digests = json.dumps(_source_digests([world_countries_path(), _fine_countries_path()]), sort_keys=True)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), PREBUILT_SOURCES_KEY: digests.encode()})
+    pq.write_table(table, path, compression="zstd")
 
 
 COUNTRIES_ENTRY = "countries.parquet"
