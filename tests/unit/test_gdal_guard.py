@@ -133,3 +133,30 @@ def test_a_driver_missing_from_the_skip_list_is_unloaded_in_a_real_process():
     before, after, failure = json.loads(out)
     assert {"CSV", "OGR_VRT", "GDALG"} <= set(before)
     assert after == sorted(offline.ALLOWED_DRIVERS) and failure == ""
+
+
+def _python(code: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "GDAL_SKIP"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+
+
+def test_the_skip_list_matches_the_gdal_in_the_lock():
+    """A tripwire for `make lock`: the typed list is this GDAL's drivers minus the allowed six.
+
+    A name GDAL no longer has makes GDAL print "Unable to find driver ..." on stderr of every
+    Territory process; a driver it lacks is unloaded at each start through pyogrio's private API
+    (reads refused if that is gone). Either way, update GDAL_SKIP_DRIVERS.
+    """
+    run = _python("import territory, pyogrio; print(pyogrio.__gdal_version_string__)")
+    gdal = run.stdout.strip()
+    assert "Unable to find driver" not in run.stderr, (
+        f"GDAL {gdal} lacks a driver named in territory.GDAL_SKIP_DRIVERS; remove it:\n{run.stderr}")
+    every = set(json.loads(_python("import json, pyogrio; print(json.dumps(list(pyogrio.list_drivers())))").stdout))
+    new = sorted(every - offline.ALLOWED_DRIVERS - set(GDAL_SKIP_DRIVERS.split(",")))
+    assert not new, f"GDAL {gdal} has drivers GDAL_SKIP_DRIVERS does not name; add them: {','.join(new)}"
+
+
+def test_the_tripwire_sees_a_stale_name():
+    """The stderr warning the tripwire looks for is what GDAL prints for a name it does not have."""
+    run = _python(f"import os, territory; os.environ['GDAL_SKIP'] += ',{NEW}'; import pyogrio")
+    assert f"Unable to find driver {NEW}" in run.stderr
