@@ -60,6 +60,19 @@ def test_overlapping_valid_parts_are_united_without_geos_repair(no_geos_repair):
     assert shapely.equals_exact(shapely.get_geometry(got[0], 0), FRONT, 0)  # a part apart is kept as it was
 
 
+def test_a_part_whose_box_meets_the_overlaps_but_not_their_shape_is_kept_as_it_was(no_geos_repair):
+    """Two overlapping islands in a bay of the front: only the islands are united (the front is not noded)."""
+    bay = shapely.Polygon([(30, 44), (40, 44), (40, 52), (30, 52), (30, 46), (34, 46), (34, 44.5), (30, 44.5)])
+    assert bay.is_valid and not bay.intersects(shapely.union_all(_islands(2)))
+    geom = shapely.MultiPolygon([bay, *_islands(2)])
+    want = _geos([geom])
+    no_geos_repair.clear()
+    got = make_valid_structure(np.array([geom], dtype=object))
+    assert no_geos_repair == []
+    _same_ground(got, want)
+    assert any(shapely.equals_exact(p, bay, 0) for p in shapely.get_parts(got[0]))
+
+
 def test_other_invalid_shapes_go_to_geos(no_geos_repair):
     geoms = [BOW_TIE, shapely.MultiPolygon([BOW_TIE, shapely.box(40, 40, 41, 41)]),
              shapely.MultiPolygon([shapely.box(0, 0, 2, 2), shapely.box(2, 0, 4, 2)])]  # parts sharing an edge
