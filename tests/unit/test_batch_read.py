@@ -198,3 +198,21 @@ def test_a_folder_read_here_stops_at_the_file_that_passes_a_cap(tmp_path, monkey
     read_folder(snapshot_files(folder), options, got, workers=1)
     assert _problems(got) == _problems(expected) and got.errors[0].code == "too-big"
     assert read == ["2022-03-01.geojson", "2022-03-02.geojson", "2022-03-03.geojson"]
+
+
+def test_coordinates_that_are_not_numbers_are_refused_in_a_folder_as_alone(tmp_path):
+    """NaN makes a polygon invalid to GEOS: the batch must not repair it away, but leave the file to say so."""
+    folder = tmp_path / "snaps"
+    folder.mkdir()
+    ring = "[[30,45],[31,45],[31,46],[30,46],[30,45]]"
+    for day in ("01", "02", "03", "04"):
+        coords = ring.replace("[31,46]", "[NaN,46]") if day == "04" else ring
+        (folder / f"2022-01-{day}.geojson").write_text(
+            '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+            f'"geometry":{{"type":"Polygon","coordinates":[{coords}]}}}}]}}')
+    alone = Report()
+    read_one(folder / "2022-01-04.geojson", LoadOptions(actor="X"), alone, "2022-01-04.geojson", in_folder=True)
+    assert [p.code for p in alone.problems] == ["bad-coordinates"]
+    got = load(folder, LoadOptions(actor="X", cache=False))
+    assert got.history is None
+    assert [(p.code, p.file, p.row) for p in got.report.problems] == [("bad-coordinates", "2022-01-04.geojson", "1")]

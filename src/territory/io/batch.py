@@ -100,7 +100,8 @@ def _shape(raw: RawLayer, day: pd.Timestamp | None, options: LoadOptions) -> tup
 
 
 def _geometry_ok(files: list[_File]) -> list[_File]:
-    """The files whose geometry is 2-D polygons, none empty or missing, checked for all files at once.
+    """The files whose geometry is 2-D polygons of finite coordinates, none empty or missing, checked for all
+    files at once.
 
     Invalid ones are repaired (into each file's ``f.repair``) as normalising the file alone would;
     a file with anything else (or a polygon with no area left once repaired) is left out, to be
@@ -114,6 +115,12 @@ def _geometry_ok(files: list[_File]) -> list[_File]:
     odd = ~np.isin(shapely.get_type_id(arr), (3, 6)) | shapely.is_empty(arr) | shapely.has_z(arr)
     out = np.bincount(owner[odd], minlength=len(files)) > 0
     broken = ~out[owner] & ~shapely.is_valid(arr)
+    if broken.any():  # NaN or infinite coordinates (GEOS calls them invalid) are refused alone, never repaired
+        coords, row = shapely.get_coordinates(arr[broken], return_index=True)
+        bad = np.flatnonzero(broken)[np.unique(row[~np.isfinite(coords).all(axis=1)])]
+        if len(bad):
+            out[np.unique(owner[bad])] = True
+            broken &= ~out[owner]
     collapsed = np.zeros(len(arr), bool)
     if broken.any():
         arr = arr.copy()
