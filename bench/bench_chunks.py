@@ -15,10 +15,12 @@ vertices up to 800 dates, more beyond, so a long archive is not coarser). For
 each: first map (navigation to the first territory path, warm server), bytes
 sent up front (the payload JSON the frame holds), chunk files fetched and their
 bytes, chunk fetch time (p50 / max, from the frame), jump to a far date until
-its map is drawn (p50 / p95 over ``--jumps`` random dates), and the frame's JS
+its map is drawn (p50 / p95 over ``--jumps`` random dates), a scrub at 60 dates/s
+over ``--sweep`` dates (animation frames painted, and those showing "Loading"
+because the prefetch fell behind), and the frame's JS
 heap (after a GC) at first map and after visiting every ``--stride``-th date.
 
-    python bench/bench_chunks.py [--days 3000] [--vertices 3000] [--jumps 20] [--stride 10]
+    python bench/bench_chunks.py [--days 3000] [--vertices 3000] [--jumps 20] [--stride 10] [--sweep 900]
 """
 
 from __future__ import annotations
@@ -63,6 +65,21 @@ JUMP_JS = """(i) => new Promise(resolve => {
   };
   check();
 })"""
+# Step the date at `rate` dates/s from `start` for `count` dates; sample every animation frame: frames
+# painted, and those where the map said it was still loading (prefetch falling behind the scrub).
+SWEEP_JS = """([start, count, rate]) => new Promise(resolve => {
+  const p = window.__territoryPlayer;
+  p.pause(); p.setIndex(start);
+  let k = 0, frames = 0, waiting = 0, done = false;
+  const frame = () => { const n = document.querySelector('.tp-chunk-note');
+    frames++; if (n && n.style.display !== 'none') waiting++; if (!done) requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+  const timer = setInterval(() => {
+    k += 1;
+    if (k > count) { clearInterval(timer); done = true; resolve({frames, waiting}); return; }
+    p.setIndex(start + k);
+  }, 1000 / rate);
+})"""
 RESOURCES_JS = """() => performance.getEntriesByType('resource')
   .filter(e => /territory_chunks\\/[0-9a-f]{24}\\.json$/.test(e.name))
   .map(e => ({bytes: e.encodedBodySize, decoded: e.decodedBodySize, ms: e.duration}))"""
@@ -75,7 +92,7 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
-def measure(name: str, env: dict[str, str], tmp: Path, jumps: int, stride: int) -> dict:
+def measure(name: str, env: dict[str, str], tmp: Path, jumps: int, stride: int, sweep: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     out: dict = {"name": name}
@@ -102,6 +119,8 @@ def measure(name: str, env: dict[str, str], tmp: Path, jumps: int, stride: int) 
             rng = random.Random(7)
             lat = [frame.evaluate(JUMP_JS, rng.randrange(n)) for _ in range(jumps)]
             out["jump_p50_ms"], out["jump_p95_ms"] = pct(lat, 0.5), pct(lat, 0.95)
+            # A fast scrub from the first date over --sweep dates at 60 dates/s (chunks fetched ahead of it).
+            out["sweep"] = frame.evaluate(SWEEP_JS, [0, min(sweep, n - 1), 60])
             # Visit every stride-th date forward (as a fast scrub would), each until drawn.
             for i in range(0, n, stride):
                 frame.evaluate(JUMP_JS, i)
@@ -133,6 +152,7 @@ def report(rows: list[dict]) -> None:
         ("fetched (MB wire/JSON)", lambda r: f"{r['fetched_bytes'] / 1e6:.2f}/{r['fetched_decoded'] / 1e6:.2f}"),
         ("chunk fetch p50/max (ms)", lambda r: f"{f(r['fetch_p50_ms'], '{:.0f}')}/{f(r['fetch_max_ms'], '{:.0f}')}"),
         ("jump to drawn p50/p95 (ms)", lambda r: f"{f(r['jump_p50_ms'], '{:.0f}')}/{f(r['jump_p95_ms'], '{:.0f}')}"),
+        ("60 dates/s: frames waiting", lambda r: f"{r['sweep']['waiting']} of {r['sweep']['frames']}"),
         ("JS heap first (MiB)", lambda r: f(r["heap_first_mib"], "{:.1f}")),
         ("JS heap after scrub (MiB)", lambda r: f(r["heap_after_mib"], "{:.1f}")),
         ("chunks held max / keep", lambda r: "—" if not r["chunk_stats"] else
@@ -153,6 +173,7 @@ def main() -> None:
     ap.add_argument("--vertices", type=int, default=3000)
     ap.add_argument("--jumps", type=int, default=20)
     ap.add_argument("--stride", type=int, default=10)
+    ap.add_argument("--sweep", type=int, default=900, help="dates scrubbed at 60 dates/s from the first")
     args = ap.parse_args()
     print(f"{os.cpu_count()} cores; load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     with tempfile.TemporaryDirectory(prefix="bench_chunks_") as t:
@@ -165,9 +186,9 @@ def main() -> None:
         base = {k: v for k, v in os.environ.items() if k != "TERRITORY_PLAYER_INLINE_BYTES"}
         env = dict(base, TERRITORY_CACHE_DIR=str(tmp / "cache"), TERRITORY_PATH=str(folder),
                    TERRITORY_ACTOR="Occupied")
-        rows = [measure("chunked", env, tmp, args.jumps, args.stride),
+        rows = [measure("chunked", env, tmp, args.jumps, args.stride, args.sweep),
                 measure("all inline (naive)", dict(env, TERRITORY_PLAYER_INLINE_BYTES=str(10**12)), tmp,
-                        args.jumps, args.stride)]
+                        args.jumps, args.stride, args.sweep)]
         report(rows)
 
 
