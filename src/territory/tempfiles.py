@@ -20,7 +20,7 @@ from pathlib import Path
 from territory.cache import is_stale
 
 PREFIX = "territory-"
-KINDS = ("upload", "export", "claims", "regions", "unzip", "chunks")
+KINDS = ("upload", "export", "claims", "settlements", "regions", "unzip", "chunks")
 _OWNER = re.compile(r"^(\d{1,10})-s(\d+)-")
 
 
@@ -41,7 +41,13 @@ def owner() -> str:
 
 
 def make(kind: str) -> Path:
-    """A new private temporary folder for ``kind`` (upload, export); dead processes' leftovers go first."""
+    """A new private temporary folder for ``kind`` (one of :data:`KINDS`); dead processes' leftovers go first.
+
+    An unknown kind is refused: :func:`sweep_stale` looks only for the kinds it
+    knows, so another name would leave a killed process's folder behind for good.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown temporary-folder kind {kind!r}: add it to tempfiles.KINDS so leftovers are swept")
     sweep_stale()
     return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{kind}-{owner()}"))
 

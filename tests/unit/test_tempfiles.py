@@ -51,3 +51,18 @@ def test_a_reused_process_id_does_not_keep_a_dead_owners_folder(own_tmp: Path) -
     reused = own_tmp / f"territory-upload-{os.getpid()}-s1-abcd"  # our pid, another process's start time
     reused.mkdir()
     assert tempfiles.sweep_stale(own_tmp) == 1 and not reused.exists()
+
+
+@pytest.mark.skipif(tempfiles.start_ticks(os.getpid()) is None, reason="no /proc here")
+@pytest.mark.parametrize("kind", tempfiles.KINDS)
+def test_every_kind_made_is_a_kind_swept(own_tmp: Path, kind: str) -> None:
+    """A settlement upload's folder was made under a kind the sweep did not look for: a killed server left it for good."""
+    dead = own_tmp / f"territory-{kind}-{os.getpid()}-s1-abcd"  # a dead owner's folder of this kind
+    dead.mkdir()
+    assert tempfiles.sweep_stale(own_tmp) == 1 and not dead.exists()
+
+
+def test_an_unknown_kind_is_refused(own_tmp: Path) -> None:
+    with pytest.raises(ValueError, match="KINDS"):
+        tempfiles.make("settlement-layer")
+    assert not list(own_tmp.iterdir())  # nothing made
