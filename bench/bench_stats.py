@@ -22,7 +22,9 @@ Targets (issues 3, 8 and 16.8): cold at least as fast as naive, on two cores and
 in CPU seconds; warm ≥ 10× faster, regions
 < 2 s, change series < 5 s, peak memory < 1 GiB. Prints figures and ratios; asserts nothing.
 
-    python bench/bench_stats.py [--days 800] [--vertices 3000] [--repeat 3]
+    python bench/bench_stats.py [--days 800] [--vertices 3000] [--repeat 3] [--cold-only]
+
+``--cold-only``: the naive loop and the cold command alone (two cores and one), for issue 16.8.
 """
 
 from __future__ import annotations
@@ -138,6 +140,23 @@ print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mib": rss, "n": n}))
 """
 
 
+def bytecode_note() -> str:
+    """Whether the modules both sides import start from compiled bytecode (with PYTHONDONTWRITEBYTECODE set,
+    a module without a .pyc is compiled in every run: a fair comparison has both sides alike)."""
+    import importlib.util
+
+    def compiled(module: str) -> str:
+        spec = importlib.util.find_spec(module)
+        origin = Path(spec.origin) if spec and spec.origin else None
+        if origin is None or origin.suffix != ".py":
+            return "?"
+        pyc = Path(importlib.util.cache_from_source(str(origin)))
+        return "yes" if pyc.exists() and pyc.stat().st_mtime >= origin.stat().st_mtime else "no"
+
+    return (f"bytecode compiled: pandas {compiled('pandas.core.frame')}, geopandas {compiled('geopandas.geodataframe')}, "
+            f"territory {compiled('territory.analysis')} (make compiles all three)")
+
+
 def child(mode: str, folder: Path, env: dict, *extra: str) -> dict:
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", CHILD, mode, str(folder), *extra], env=env, capture_output=True,
@@ -163,6 +182,8 @@ def main() -> None:
     ap.add_argument("--vertices", type=int, default=3000)
     ap.add_argument("--overlay", action="store_true", help="also time a naive overlay per consecutive pair")
     ap.add_argument("--folder", type=Path, help="use this archive (made there if empty) instead of a temporary one")
+    ap.add_argument("--cold-only", action="store_true",
+                    help="only the naive loop and the cold command, on two cores and on one (no warm, server, change)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="run the naive loop and the cold command N times, alternated, and report the median run "
                          "of each (on a shared machine)")
@@ -176,6 +197,7 @@ def main() -> None:
         size = sum(f.stat().st_size for f in folder.iterdir()) / 2**20
         print(f"synthetic archive: {args.days} daily GeoJSON files, ~{args.vertices} vertices each, "
               f"{size:.1f} MiB, made in {time.perf_counter() - t0:.1f} s")
+        print(bytecode_note())
         naives, colds, serials, servers, naives1, colds1 = [], [], [], [], [], []
         for r in range(args.repeat):  # alternated, so both see the same share of a busy machine
             env = dict(os.environ, TERRITORY_CACHE_DIR=str(Path(tmp) / f"cache{r}"))  # each cold run: empty cache
@@ -184,22 +206,26 @@ def main() -> None:
             colds.append(child("cold", folder, env))
             naives1.append(child("naive", folder, one))
             colds1.append(child("cold", folder, one))
+            if args.cold_only:
+                continue
             serial_env = dict(env, TERRITORY_CACHE_DIR=str(Path(tmp) / f"cache_s1_{r}"))
             serials.append(child("server_one_core", folder, serial_env))
             servers.append(child("server", folder, dict(env, TERRITORY_CACHE_DIR=str(Path(tmp) / f"cache_s_{r}"))))
         naive, cold = median_run(naives), median_run(colds)
         naive1, cold1 = median_run(naives1), median_run(colds1)
-        serial, server = median_run(serials), median_run(servers)
-        warm = child("warm", folder, env)
-        regions = child("regions", folder, env, "2023-01-15")  # one date of the (now warm) archive
-        change = child("change", folder, env)
+        if not args.cold_only:
+            serial, server = median_run(serials), median_run(servers)
+            warm = child("warm", folder, env)
+            regions = child("regions", folder, env, "2023-01-15")  # one date of the (now warm) archive
+            change = child("change", folder, env)
         overlay = child("naive_overlay", folder, env) if args.overlay else None
     print(f"{'step':<40}{'seconds':>9}{'wall s':>9}{'CPU s':>8}{'peak MiB':>10}")
     rows = [("naive loop (read, to_crs, area per file)", naive), ("ours cold: territory stats", cold),
-            ("naive loop, one core", naive1), ("ours cold, one core", cold1),
-            ("ours warm: territory stats again", warm), ("ours warm: territory regions, 1 date", regions),
-            ("ours change series (all pairs)", change),
-            ("dashboard server cold load, one core", serial), ("dashboard server cold load", server)]
+            ("naive loop, one core", naive1), ("ours cold, one core", cold1)]
+    if not args.cold_only:
+        rows += [("ours warm: territory stats again", warm), ("ours warm: territory regions, 1 date", regions),
+                 ("ours change series (all pairs)", change),
+                 ("dashboard server cold load, one core", serial), ("dashboard server cold load", server)]
     if overlay:
         rows.append(("naive loop + overlay per pair", overlay))
     for name, r in rows:
@@ -215,6 +241,8 @@ def main() -> None:
           f"CPU seconds: {naive['cpu'] / cold['cpu']:.2f}x, {cold['cpu']:.2f} s vs {naive['cpu']:.2f} s)")
     print(f"cold speed vs naive, one core:              {naive1['wall'] / cold1['wall']:.2f}x  (target >= 1x; "
           f"CPU seconds: {naive1['cpu'] / cold1['cpu']:.2f}x, {cold1['cpu']:.2f} s vs {naive1['cpu']:.2f} s)")
+    if args.cold_only:
+        return
     print(f"warm speed-up vs naive (process wall time): {naive['wall'] / warm['wall']:.1f}x   (target >= 10x)")
     print(f"dashboard server cold load vs one core:     {serial['seconds'] / server['seconds']:.2f}x  "
           f"({server['seconds']:.2f} s vs {serial['seconds']:.2f} s; fork-server workers, the server's threads "
