@@ -44,8 +44,8 @@ def date_view() -> None:
     The player moves the map, the big date, the key numbers, the legend and
     its area chart's date marker through every date without a script run; when
     the user stops it reports the date once, and that report reruns this
-    fragment only: the URL, the caption, the download button and the note below
-    catch up, a few small elements (the PNG is made on click, not here). The
+    fragment only: the URL, the download button (named for the date) and the note
+    on land outside the region catch up (the PNG is made on click, not here). The
     charts below the fragment carry no date. The sidebar, title and banner do
     not depend on the date; a sidebar change reruns the whole page (the player
     re-filters, it is not rebuilt).
@@ -62,16 +62,10 @@ def date_view() -> None:
     map_player(an, labels, day, actors=actors, statuses=statuses, denominator_index=pick, focus=focus,
                changes=shell.change_steps(an), online=bool(st.session_state.get("online_tiles")),
                height=PLAYER_HEIGHT)
-    st.caption("Drag the slider, press ← → on it (Home/End: first/last date), click the chart, or Play: the map, "
-               "the date, the key numbers, the legend and the chart's date line follow in your browser. When you "
-               f"stop, the rest of the page (download, link, Compare, Export) comes to that date: now **{day}**.")
     outside_note(day)
     st.download_button(f"⬇ Download the map of {day} (PNG)", map_png(an, day, focus, pick),
                        file_name=download_name(an, day, "png"), mime="image/png", key="download_map",
                        on_click="ignore", help="The report map for this date: legend, scale bar, sources.")
-    st.caption(f"{shell.border_note(an, pick)}. Made with Natural Earth. Chart under the map: controlled km² "
-               f"per actor, {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally; hover for the "
-               f"figures, as `territory stats` prints them.")
     shell.remember()
     shell.log_timing("map", st.session_state.get("date"), time.perf_counter() - t0)
 
@@ -82,6 +76,9 @@ def below_the_map() -> None:
     Outside the date fragment, so a stop re-renders none of it; held back on a first visit until the
     map is on screen (the player's "drawn" report reruns the page once: see :func:`date_view`).
     """
+    st.caption(f"{shell.border_note(an, pick)}. Made with Natural Earth. Chart under the map: controlled km² "
+               f"per actor, {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally; hover for the "
+               f"figures, as `territory stats` prints them.")
     if not player_drawn():
         st.caption("The charts below are drawn once the map is on screen.")
         return
@@ -107,5 +104,9 @@ def outside_note(day: str) -> None:
 
 
 _full_run = [True]  # emptied by the fragment's first pass: its reruns time themselves alone
+# Above the player, outside the fragment: a stop re-renders only the few elements that name the date.
+st.caption("Drag the slider, press ← → on it (Home/End: first/last date), click the chart, or Play: the map, the "
+           "date, the key numbers, the legend and the chart's date line follow in your browser. When you stop, the "
+           "rest of the page (the download, the link, Compare, Export) comes to the date shown.")
 date_view()
 below_the_map()
