@@ -160,3 +160,17 @@ def test_the_tripwire_sees_a_stale_name():
     """The stderr warning the tripwire looks for is what GDAL prints for a name it does not have."""
     run = _python(f"import os, territory; os.environ['GDAL_SKIP'] += ',{NEW}'; import pyogrio")
     assert f"Unable to find driver {NEW}" in run.stderr
+
+
+def test_reads_are_refused_when_unloading_raises(new_driver, monkeypatch, tmp_path):
+    """A private function whose signature changed must not crash the import of the readers."""
+    from pyogrio import _ogr
+
+    def changed(required_argument):
+        raise AssertionError("never called with one")
+
+    path = _snapshot(tmp_path, ".geojson")
+    monkeypatch.setattr(_ogr, "_register_drivers", changed)
+    history, report = read_history_report(path)
+    assert history is None and report.errors[0].code == "gdal-unsafe"
+    assert "_register_drivers failed (TypeError" in report.errors[0].message

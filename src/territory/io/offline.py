@@ -91,7 +91,10 @@ def _reregister() -> str:
         import pyogrio
 
         return f"pyogrio {pyogrio.__version__} has no pyogrio._ogr._register_drivers to unload them with"
-    register()
+    try:
+        register()
+    except Exception as exc:  # a private function whose signature or behaviour changed: refuse, never crash
+        return f"pyogrio's _ogr._register_drivers failed ({type(exc).__name__}: {exc})"
     return ""
 
 
