@@ -62,3 +62,19 @@ def test_the_deferred_png_is_of_the_date_shown(bundled, monkeypatch):
     make = map_png(bundled, "2016-01-04")
     assert calls == []  # nothing made until the click
     assert make()[:8] == b"\x89PNG\r\n\x1a\n" and calls == ["2016-01-04"]
+
+
+def test_one_date_history_says_net_change_needs_two_dates(tmp_path, monkeypatch):
+    """One date makes no period: no empty chart with one month's name along its axis, a sentence instead."""
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "h.geojson"
+    gpd.GeoDataFrame({"date": ["2024-01-01"], "actor": ["Group A"], "status": ["controlled"]},
+                     geometry=[shapely.box(28, 12, 32, 16)], crs=4326).to_file(path)
+    monkeypatch.setenv("TERRITORY_PATH", str(path))
+    at = AppTest.from_file(str(ROOT / "src/territory/app/main.py"), default_timeout=120).run()
+    at = stop_at(at, "2024-01-01", drawn=True)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Net change needs two dates; this history has 1." in c.value for c in at.caption)
+    assert not [s for s in _charts(at) if s["layer"][0]["mark"]["type"] == "bar"]
