@@ -30,9 +30,10 @@ actors = shell.selected_actors(an)
 statuses = shell.selected_statuses()
 pick = shell.selected_denominator(an)
 
-MAP_HEIGHT = 720  # px: a desktop map, not a thumbnail
+#: px: a desktop map, not a thumbnail, with the player's chart still on a 1080p screen beside it.
+MAP_HEIGHT = 600
 #: The player's "Area over time" chart under its controls (assets/player/chart.js).
-CHART_HEIGHT = 260
+CHART_HEIGHT = 250
 #: The player's frame: big date above the map, slider and buttons below it, then its chart.
 PLAYER_HEIGHT = MAP_HEIGHT + 110 + CHART_HEIGHT
 

@@ -314,6 +314,10 @@ def test_every_page_opens_from_the_sidebar(page, page_events, http_errors, strea
         main = page.locator("[data-testid=stMain]")
         expect(main.locator("h1").first).to_be_visible(timeout=FIRST_LOAD_MS)
         page.wait_for_selector(IDLE, state="attached", timeout=FIRST_LOAD_MS)
+        # Every map frame loaded before moving on: leaving mid-load aborts its scripts (a failed request).
+        page.wait_for_function("() => Array.from(document.querySelectorAll('iframe'))"
+                               ".every(f => f.contentDocument && f.contentDocument.readyState === 'complete')",
+                               timeout=FIRST_LOAD_MS)
         assert page.locator("[data-testid=stException]").count() == 0, (
             name, page.locator("[data-testid=stException]").all_inner_texts())
         # Some content beyond the title.
