@@ -105,3 +105,15 @@ def test_hover_values_are_territory_stats_and_click_moves_the_date(page, page_ev
     page.mouse.move(0, 0)
     assert not page.locator(".tp-chart-tip").is_visible()
     page_events.assert_clean()
+
+
+def test_destroying_the_player_disconnects_the_chart(page, page_events, block_network, export):
+    """A rebuild (another focus actor, tiles) destroys the player: its chart stops watching its size too."""
+    path, _ = export
+    page.add_init_script("""(() => { const d = ResizeObserver.prototype.disconnect; window.__disconnects = 0;
+      ResizeObserver.prototype.disconnect = function () { window.__disconnects++; return d.call(this); }; })()""")
+    _open(page, block_network, path)
+    page.evaluate("() => window.__territoryPlayer.destroy()")
+    assert page.evaluate("() => window.__disconnects") >= 1
+    assert page.locator(".tp-chart-svg").count() == 0
+    page_events.assert_clean()

@@ -706,6 +706,7 @@
         element.removeEventListener("keyup", onKeyUp);
         if (chunks) chunks.destroy();
         if (chunkRetry) clearTimeout(chunkRetry);
+        if (chart) chart.destroy();  // its ResizeObserver and listeners go with the map
         map.remove();
         element.innerHTML = "";
       },
