@@ -11,7 +11,11 @@ Inputs are read only from ``geodata/**/sources/`` (copies of the shared inputs,
 see the READMEs), so the build runs offline from the repository. Every derived
 file is rewritten byte-for-byte identically on a rerun: JSON is written by hand
 with sorted/fixed key order, coordinates are rounded to 5 decimals, and every
-loop runs over sorted or file-ordered inputs.
+loop runs over sorted or file-ordered inputs. Identical bytes need the same PROJ
+and GEOS, which ``dataset.json`` records (``built_with``): the model's rules make
+discrete choices (nearest place, Delaunay links, enclosed gaps, the calibration's
+regula falsi) that nanometre differences of the LAEA forward projection can tip
+(PROJ 9.5.1 vs 9.8.1: up to ~760 km2 of one actor on some dates, same claim verdicts).
 
 Why a model at all? No open polygons of IS control exist. What exists is a cited
 *settlement timeline* (who held which town from when to when). The model below
@@ -45,6 +49,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, box, mapping
@@ -1535,6 +1540,13 @@ ACTOR_NOTES = {
 }
 
 
+def built_with() -> dict[str, str]:
+    """The libraries whose last bits decide the model's geometry: the build reproduces its
+    bytes only with these versions (tests/unit/test_bundled_data.py compares bytes when
+    they match and the data's meaning within a stated tolerance when they do not)."""
+    return {"PROJ": pyproj.proj_version_str, "GEOS": shapely.geos_version_string}
+
+
 def manifest(res: dict, population_source: str) -> dict:
     """dataset.json: the DATASET constants plus what the build measured about coverage and
     where the settlements' populations come from (``population_source``, beside ``settlements``).
@@ -1558,6 +1570,7 @@ def manifest(res: dict, population_source: str) -> dict:
         if key == "settlements":
             head["population_source"] = population_source
     return head | {
+        "built_with": built_with(),
         "partial": partial,
         "unassigned": (f"Open desert more than {res['reach_km']:g} km from every modelled place and road, outside "
                        "every triangle of one actor's towns, that no actor held before and that reaches the outer "
