@@ -290,15 +290,18 @@ def _to_lonlat(frame: gpd.GeoDataFrame, arr: np.ndarray, present: np.ndarray, re
 
 
 def _refuse_unmeasurable(arr: np.ndarray, present: np.ndarray, types: np.ndarray, report: Report, name: str,
-                         offset: int) -> bool:
+                         offset: int, valid: np.ndarray | None = None) -> bool:
     """Rows with NaN/infinite coordinates or absurdly nested collections: errors by row, True.
 
     Coordinates that are not numbers are reported, not repaired (repairing would silently drop them).
+    ``valid`` (``shapely.is_valid`` of ``arr``): GEOS calls a geometry with a NaN or infinite
+    coordinate invalid, so only the other rows' coordinates are looked at.
     """
-    coords, owner = shapely.get_coordinates(arr[present], return_index=True)
+    suspect = present if valid is None else present & ~valid
+    coords, owner = shapely.get_coordinates(arr[suspect], return_index=True)
     if len(coords):
         nonfinite = np.zeros(len(arr), bool)
-        nonfinite[np.flatnonzero(present)[np.unique(owner[~np.isfinite(coords).all(axis=1)])]] = True
+        nonfinite[np.flatnonzero(suspect)[np.unique(owner[~np.isfinite(coords).all(axis=1)])]] = True
         _row_errors(report, nonfinite, offset, lambda i: "coordinates contain NaN or infinity (not numbers)",
                     file=name, field="geometry", code="bad-coordinates", summary="with NaN or infinite coordinates",
                     hint="fix or remove the broken vertices of this polygon in a GIS")
@@ -384,9 +387,13 @@ def _empty_missing(arr: np.ndarray, present: np.ndarray, null_input: np.ndarray,
     arr[missing] = shapely.Polygon()
 
 
-def _repair(arr: np.ndarray, keep: np.ndarray, report: Report, name: str, offset: int) -> np.ndarray:
-    """Invalid polygons made valid in place (warned about by row); returns ``keep`` less those left with no area."""
-    broken = keep & ~shapely.is_valid(arr)
+def _repair(arr: np.ndarray, keep: np.ndarray, report: Report, name: str, offset: int,
+            valid: np.ndarray | None = None) -> np.ndarray:
+    """Invalid polygons made valid in place (warned about by row); returns ``keep`` less those left with no area.
+
+    ``valid``: ``shapely.is_valid(arr)`` if already known (not checked again).
+    """
+    broken = keep & ~(shapely.is_valid(arr) if valid is None else valid)
     if not broken.any():
         return keep
     collapsed = repair_rows(arr, broken)
@@ -465,12 +472,16 @@ def normalise_geometry(frame: gpd.GeoDataFrame, report: Report, name: str, offse
         arr = shapely.force_2d(arr)
         report.count("z_dropped", int(has_z.sum()))
     types = shapely.get_type_id(arr)
-    if _refuse_unmeasurable(arr, present, types, report, name, offset):
+    valid = shapely.is_valid(arr)  # once: it also vouches for the coordinates (see _refuse_unmeasurable)
+    if _refuse_unmeasurable(arr, present, types, report, name, offset, valid):
         return None
     polygonal, other = _polygonal_rows(arr, present, types, report, name, offset)
+    flattened = present & (types == COLLECTION)  # changed in place by _polygonal_rows: checked again
+    if flattened.any():
+        valid[flattened] = shapely.is_valid(arr[flattened])
     _empty_missing(arr, present, null_input, frame.attrs.get("unparsed_rows"), report, name, offset)
     arr[other] = None
-    keep = _repair(arr, polygonal, report, name, offset)
+    keep = _repair(arr, polygonal, report, name, offset, valid)
     if keep.any():
         _check_extent(arr, keep, report, name, offset)
     return arr
