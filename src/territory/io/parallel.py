@@ -4,13 +4,16 @@ GDAL parses a GeoJSON file while holding Python's GIL, so threads do not help:
 an 800-file archive is read by forked worker processes, each taking chunks of
 files, and the results come back in file order (so the report reads exactly as
 a one-by-one read's). Forking is only done from a process running a single
-thread (the CLI): forking a threaded process (a Streamlit server) can copy a
-lock some other thread holds. A threaded process that asks for workers (the
-dashboard server reading the dataset it was started on, once, for everyone)
-gets them from a fork server instead: a fresh single-threaded process, started
-by fork + exec, that forks the workers with ``territory.io`` already imported.
-Elsewhere in a threaded process (a user's upload: one session must not take
-every core from the others) the files are read one by one.
+thread as the kernel counts them (:func:`os_threads`): forking a threaded
+process can copy a lock some other thread holds, and native threads count too
+(numpy's OpenBLAS pool and pyarrow's allocator thread start at import, so the
+CLI has them as well as a Streamlit server). Any other process that asks for
+workers (the CLI; the dashboard server reading the dataset it was started on,
+once, for everyone) gets them from a fork server instead: a fresh process,
+started by fork + exec, kept single-threaded (:mod:`territory._fork_safe`), that
+forks the workers with ``territory.io`` already imported. A process running
+Python threads reads one by one unless it asks (a user's upload: one session
+must not take every core from the others).
 """
 
 from __future__ import annotations
@@ -44,25 +47,46 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def os_threads() -> int:
+    """Threads of this process as the kernel counts them.
+
+    ``threading`` sees only Python's own; numpy's OpenBLAS pool, pyarrow's allocator thread and
+    GDAL's run natively, and fork() copies whatever lock one of them holds at that instant
+    (CPython 3.12+ warns "This process is multi-threaded, use of fork() may lead to deadlocks").
+    """
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # no procfs (not Linux): assume the worst, never fork
+        return max(2, threading.active_count())
+
+
 def workers_for(n_items: int, threaded_ok: bool = False) -> int:
     """Worker processes to read ``n_items`` files with: 1 means in-process.
 
-    ``threaded_ok``: a threaded process may use workers too (from a fork server).
+    ``threaded_ok``: a process running Python threads (a server's sessions) may use workers too.
+    Native threads alone (the CLI after importing numpy) do not count against it: the workers then
+    come from a fork server, as they do for a threaded process.
     """
     if n_items < MIN_FILES:
         return 1
-    method = "fork" if threading.active_count() == 1 else "forkserver" if threaded_ok else None
-    if method is None or method not in multiprocessing.get_all_start_methods():
+    if threading.active_count() > 1 and not threaded_ok:
+        return 1
+    method = "fork" if os_threads() == 1 else "forkserver"
+    if method not in multiprocessing.get_all_start_methods():
         return 1
     return max(1, min(cores(), MAX_WORKERS))
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Fork from a single-threaded process; a threaded one asks a fork server (never forks itself)."""
-    if threading.active_count() == 1:
+    """Fork only a process running one thread; any other asks a fork server (never forks itself).
+
+    The server imports :mod:`territory._fork_safe` first, so that ``territory.io`` (imported once
+    there, not in every worker) starts no native thread in it: it forks every worker.
+    """
+    if os_threads() == 1:
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["territory.io"])  # imported once in the server, not in every worker
+    ctx.set_forkserver_preload(["territory._fork_safe", "territory.io"])
     return ctx
 
 
