@@ -461,6 +461,7 @@ def standalone_html(payload: Mapping[str, Any]) -> str:
         _inline_script(_asset("player", "leaflet", "leaflet.js")),
         _inline_script(_asset("player", "labels.js")),
         _inline_script(_asset("player", "chart.js")),  # the area-over-time chart under the controls
+        _inline_script(_asset("player", "netchart.js")),  # the net-change bars under it (chart.js mounts them)
         _inline_script(_asset("player", "player.js")),
         _BOOT,
     ]
@@ -507,6 +508,7 @@ def analysis_payload(analysis: Any, *, basemap: gpd.GeoDataFrame | None = None, 
     key numbers' gained/lost figures.
     """
     from territory.area import area_km2
+    from territory.netbars import net_rows
 
     ds = analysis.dataset
     h = ds.history
@@ -522,7 +524,8 @@ def analysis_payload(analysis: Any, *, basemap: gpd.GeoDataFrame | None = None, 
     if basemap is None:
         basemap = ds.basemap if ds.basemap is not None else ds.countries
     extra = {"metrics": key_number_rows(analysis, denominator_index, focus, changes=changes),
-             "legend": legend_rows(analysis), "places": place_rows(analysis)}
+             "legend": legend_rows(analysis), "places": place_rows(analysis),
+             "net": net_rows(analysis, focus)}  # the net-change bars (netchart.js): `territory change --every`
     return build_payload(h, ds.colors, partial=ds.partial, basemap=basemap, title=ds.title, label=label,
                          attribution=ds.attribution or "", areas=dict(zip(h.index, own, strict=True)),
                          legend_areas=dict(zip(h.index, legend, strict=True)), extra=extra, **kwargs)

@@ -14,7 +14,8 @@
  * textContent.
  *
  * API: TerritoryChart.mount(element, payload, {actors, onPick(index), height})
- *      -> {setIndex(i), setActors(names | null), hover(i), valuesAt(i), destroy()}
+ *      -> {setIndex(i), setActors(names | null), hover(i), valuesAt(i), net, destroy()}
+ *      (net: the net-change bars under the lines, netchart.js's object, or null)
  *      or null when the payload has no per-date areas.
  */
 (function (root) {
@@ -271,13 +272,25 @@
     }
     setActors(opts.actors);
 
+    // The focus actor's net change per week/month under the lines (netchart.js, when loaded): same time axis,
+    // same frames (setIndex below), same click (a stop).
+    var net = null;
+    if (root.TerritoryNetChart && opts.net !== false) {
+      var netBox = h("div", "tp-net");
+      element.appendChild(netBox);
+      net = root.TerritoryNetChart.mount(netBox, payload, { onPick: opts.onPick });
+      if (!net) element.removeChild(netBox);
+    }
+
     return {
       element: element,
-      setIndex: function (i) { setIndex(i, false); },
+      net: net,
+      setIndex: function (i) { setIndex(i, false); if (net) net.setIndex(i); },
       setActors: setActors,
       hover: hover,
       valuesAt: valuesAt,
       destroy: function () {
+        if (net) net.destroy();
         if (ro) ro.disconnect();
         svg.removeEventListener("mousemove", onMove);
         svg.removeEventListener("mouseleave", onLeave);
