@@ -31,6 +31,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 #: Inline budget: a payload over this many bytes of compact JSON sends its geometry in chunks.
@@ -81,8 +82,19 @@ class Chunked:
     def chunked(self) -> bool:
         return bool(self.files)
 
+    @cached_property
+    def head(self) -> tuple[str, bytes]:
+        """The inline part as the file the browser fetches: (our hash name, compact JSON bytes)."""
+        body = _compact(self.payload)
+        return chunk_name(body), body
+
+    def served_files(self) -> dict[str, bytes]:
+        """Every file the browser may fetch for this payload: the head and the chunks."""
+        name, body = self.head
+        return {name: body, **self.files}
+
     def inline_bytes(self) -> int:
-        return len(_compact(self.payload))
+        return len(self.head[1])
 
     def chunk_bytes(self) -> int:
         return sum(len(b) for b in self.files.values())

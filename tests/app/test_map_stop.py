@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.playerstate import player_args, stop_at
+from tests.playerstate import player_payload, stop_at
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("bundled")
@@ -34,7 +34,7 @@ def test_a_stop_changes_no_chart_and_makes_no_png(monkeypatch):
     assert not at.exception
     before = _charts(at)
     assert before, "no chart below the map"
-    dates = player_args(at)["payload"]["dates"]
+    dates = player_payload(at)["dates"]
     for day in (dates[len(dates) // 3], dates[len(dates) // 2]):
         at = stop_at(at, day, drawn=True)
         assert not at.exception and at.session_state["date"] == day
@@ -44,8 +44,8 @@ def test_a_stop_changes_no_chart_and_makes_no_png(monkeypatch):
         assert at.query_params["date"] in (day, [day])  # the URL agrees
     assert made == []  # no PNG rendered by any of these runs: it is made on click
     # The player draws the area chart (its date marker moves in the browser) from the legend's per-date km².
-    legend = player_args(at)["payload"]["legend"]
-    assert len(legend["rows"]) == len(player_args(at)["payload"]["dates"])
+    legend = player_payload(at)["legend"]
+    assert len(legend["rows"]) == len(player_payload(at)["dates"])
 
 
 def test_the_deferred_png_is_of_the_date_shown(bundled, monkeypatch):

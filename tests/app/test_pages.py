@@ -9,7 +9,7 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from tests.playerstate import panel, player_args, step, stop_at
+from tests.playerstate import panel, player_args, player_payload, step, stop_at
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["src/territory/app/main.py", "pages/compare.py", "pages/claims.py", "pages/regions.py", "pages/data.py",
@@ -35,7 +35,7 @@ def test_map_page_labels_reconstruction_and_shows_map():
     at = run_page("src/territory/app/main.py")
     assert any("Illustrative reconstruction" in w.value for w in at.warning)
     args = player_args(at)
-    payload = args["payload"]
+    payload = player_payload(at)
     assert "Islamic State" in [a["name"] for a in payload["actors"]] and payload["features"]
     assert payload["dates"][args["index"]] == at.session_state["date"]  # the map opens on the page's date
     assert args["tiles"] is None  # offline: the basemap travels in the payload, no tile server
@@ -58,7 +58,7 @@ def test_a_stop_moves_the_page_not_the_player():
     """The player's one report per stop becomes the page's date; its arguments stay (no payload resent)."""
     at = run_page("src/territory/app/main.py")
     first = player_args(at)
-    dates = first["payload"]["dates"]
+    dates = player_payload(at)["dates"]
     i = dates.index(at.session_state["date"])
     day = dates[i - 3 if i >= 3 else i + 3]
     at = stop_at(at, day)
@@ -71,7 +71,7 @@ def test_a_stop_moves_the_page_not_the_player():
 
 def test_numbers_differ_between_dates_and_name_the_region():
     at = run_page("src/territory/app/main.py")
-    dates = player_args(at)["payload"]["dates"]
+    dates = player_payload(at)["dates"]
     early, late = panel(at, dates[5]), panel(at, dates[-3])
     assert early["held"] != late["held"]
     assert late["den"]["region"] and late["pct_region"] is not None  # the region share names its region
@@ -190,7 +190,7 @@ def test_hostile_labels_are_escaped_on_the_map(tmp_path):
     at = _submit(at)
     at.switch_page(str(ROOT / "pages/map.py")).run()
     assert not at.exception
-    payload = player_args(at)["payload"]
+    payload = player_payload(at)
     # Names and sources travel as data; player.js writes them with textContent only (test_player.py).
     assert [a["name"] for a in payload["actors"]] == ["<img src=x onerror=alert(1)>"]
     assert payload["features"][0]["src"] == "<script>alert(2)</script>"

@@ -114,6 +114,17 @@ def test_chunk_names_are_our_hashes_of_their_bytes(payload) -> None:
     assert again.files == out.files  # deterministic: immutable names
 
 
+def test_the_head_is_the_inline_part_as_a_hash_named_file(payload) -> None:
+    import hashlib
+
+    for out in (split_payload(payload), split_payload(payload, inline_max_bytes=1000)):
+        name, body = out.head
+        assert name == hashlib.sha256(body).hexdigest()[:24] + ".json"
+        assert json.loads(body) == out.payload and out.inline_bytes() == len(body)
+        assert out.served_files() == {name: body, **out.files}
+    assert split_payload(payload).head[1] == payload_json(payload).encode("utf-8")  # whole: the payload itself
+
+
 def test_already_split_is_refused(payload) -> None:
     out = split_payload(payload, inline_max_bytes=1000)
     with pytest.raises(ValueError):
@@ -154,10 +165,20 @@ def test_served_writes_whole_hash_named_files_and_remakes_a_swept_folder(payload
     assert pc.served(payload) is out  # cached per payload and budget
     shutil.rmtree(pc.CHUNK_DIR)  # e.g. a day-old folder swept by another process
     pc.served(payload)
-    assert sorted(p.name for p in pc.CHUNK_DIR.iterdir()) == sorted(out.files)
+    assert sorted(p.name for p in pc.CHUNK_DIR.iterdir()) == sorted(out.served_files())
     note = pc.chunk_note(out)
     assert note is not None and f"{len(out.files)} chunks of dates" in note and "at most 8 chunks" in note
     assert pc.CHUNK_BASE == "../territory.ui.player_component.territory_chunks/"
+
+
+def test_under_the_budget_the_whole_payload_is_served_as_one_file(payload, monkeypatch) -> None:
+    from territory.ui import player_component as pc
+
+    monkeypatch.delenv(pc.INLINE_ENV, raising=False)
+    out = pc.served(payload)
+    name, body = out.head
+    assert not out.chunked and (pc.CHUNK_DIR / name).read_bytes() == body
+    assert pc.served_payload(name) == payload
 
 
 def test_inline_budget_env_and_default(monkeypatch, payload) -> None:
@@ -181,5 +202,5 @@ def test_files_no_kept_split_names_are_removed(monkeypatch) -> None:
     first = pc.served(build_payload(_history(30), {"A": "#000"}, max_vertices=100_000))
     second = pc.served(build_payload(_history(31), {"A": "#000"}, max_vertices=100_000))
     on_disk = {p.name for p in pc.CHUNK_DIR.iterdir()}
-    assert set(second.files) <= on_disk
-    assert not (set(first.files) - set(second.files)) & on_disk  # the dropped split's files are gone
+    assert set(second.served_files()) <= on_disk
+    assert not (set(first.served_files()) - set(second.served_files())) & on_disk  # the dropped split's files are gone

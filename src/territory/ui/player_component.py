@@ -15,31 +15,35 @@ Usage::
     # (also in st.session_state[key]); ``seq`` changes with every report. With
     # ``report_drawn=True`` the first value comes once the map has painted, with "drawn": True.
 
-The payload travels with every rerun (Streamlit resends component args), so
-keep it cached (``st.cache_resource``) and within a few MB; the front end
-rebuilds the map only when ``payload["id"]`` changes.
-
-Archives too big to send at once (over
-:data:`territory.playerchunks.INLINE_MAX_BYTES` of JSON, or
+The payload never travels as the component's arguments: Streamlit re-sends
+those on every rerun, and the main frame parsed and posted ~1.5 MB of JSON to
+the iframe at every stop (0.1 s of Chromium CPU a stop). It goes as a file,
+the *head* (:meth:`territory.playerchunks.Chunked.head`), that the iframe
+fetches once (``assets/player/component.js``) and the browser caches; the
+arguments carry its name and the small per-run values. Archives too big to
+send at once (over :data:`territory.playerchunks.INLINE_MAX_BYTES` of JSON, or
 ``$TERRITORY_PLAYER_INLINE_BYTES`` where set: tests force a tiny budget) go
 split (:func:`territory.playerchunks.split_payload`): the dates, key numbers,
-legend, basemap and places inline, the geometry in chunk files of consecutive
-dates that the browser fetches ahead of the scrub (``assets/player/chunks.js``),
-without a rerun. The files are written whole-or-absent
-(:mod:`territory.atomicfile`) into this process's own temporary folder
-(:func:`territory.tempfiles.make` ``"chunks"``: removed at exit, swept by the
-next process if this one is killed), which a second component,
-``territory_chunks``, declares, so Streamlit's component route serves them
-(``/component/<name>/<file>``: its path checks refuse anything outside the
-folder; ``Cache-Control: public``). Names are our hashes of the bytes, never
-anything from a data file; a file is never rewritten with other bytes.
+legend, basemap and places in the head, the geometry in chunk files of
+consecutive dates that the browser fetches ahead of the scrub
+(``assets/player/chunks.js``), without a rerun. All these files are written
+whole-or-absent (:mod:`territory.atomicfile`) into this process's own
+temporary folder (:func:`territory.tempfiles.make` ``"chunks"``: removed at
+exit, swept by the next process if this one is killed), which a second
+component, ``territory_chunks``, declares, so Streamlit's component route
+serves them (``/component/<name>/<file>``: its path checks refuse anything
+outside the folder; ``Cache-Control: public``). Names are our hashes of the
+bytes, never anything from a data file; a file is never rewritten with other
+bytes. :func:`served_payload` reads back what a run handed the browser.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import os
+import re
 import shutil
 import threading
 from collections import OrderedDict
@@ -71,6 +75,8 @@ INLINE_ENV = "TERRITORY_PLAYER_INLINE_BYTES"
 _KEPT_SPLITS = 16
 _splits: OrderedDict[tuple[str, int], Chunked] = OrderedDict()
 _lock = threading.Lock()
+#: The names we give served files (playerchunks.chunk_name); component.js and chunks.js check the same.
+HEAD_NAME = re.compile(r"[0-9a-f]{24}\.json")
 
 
 def inline_budget() -> int:
@@ -84,7 +90,7 @@ def inline_budget() -> int:
 
 
 def _publish(files: dict[str, bytes]) -> None:
-    """Make sure every chunk file is on disk (whole or absent); a swept folder is made again."""
+    """Make sure every served file is on disk (whole or absent); a swept folder is made again."""
     CHUNK_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     for name, body in files.items():
         path = CHUNK_DIR / name
@@ -95,7 +101,7 @@ def _publish(files: dict[str, bytes]) -> None:
 
 
 def _prune(keep: set[str]) -> int:
-    """Remove chunk files no kept split names (bounded disk); returns how many."""
+    """Remove served files no kept split names (bounded disk); returns how many."""
     removed = 0
     with contextlib.suppress(OSError):
         for path in CHUNK_DIR.iterdir():
@@ -107,7 +113,7 @@ def _prune(keep: set[str]) -> int:
 
 
 def served(payload: dict[str, Any]) -> Chunked:
-    """The payload as the browser gets it: whole, or inline part + chunk files (written here, cached per payload)."""
+    """The payload as the browser gets it: its head file, whole or the inline part + chunk files (written here, cached)."""
     budget = inline_budget()
     key = (str(payload.get("id") or payload_id(payload)), budget)
     with _lock:
@@ -119,11 +125,19 @@ def served(payload: dict[str, Any]) -> Chunked:
             _splits[key] = out
             while len(_splits) > _KEPT_SPLITS:
                 _splits.popitem(last=False)
-            if out.chunked:
-                _prune({name for s in _splits.values() for name in s.files})
-        if out.chunked:
-            _publish(out.files)
+            _prune({name for s in _splits.values() for name in s.served_files()})
+        _publish(out.served_files())
     return out
+
+
+def served_payload(head: str) -> dict[str, Any]:
+    """The payload (head) a run handed the browser, by the name in the component's ``head`` argument.
+
+    Only one of our hash names is read (tests, the warm-up's checks); anything else is refused.
+    """
+    if not isinstance(head, str) or not HEAD_NAME.fullmatch(head):
+        raise ValueError(f"not a payload file name: {head!r}")
+    return json.loads((CHUNK_DIR / head).read_bytes().decode("utf-8"))
 
 
 def chunk_note(out: Chunked) -> str | None:
@@ -173,10 +187,12 @@ def territory_player(
     extra = chunk_note(out)
     if extra:
         note = f"{note} {extra}" if note else extra
+    head, body = out.head
     value = _component(
-        payload=out.payload,
+        head=head,  # the payload's file (fetched once by the frame): never the payload itself
+        head_bytes=len(body),
         payload_id=pid,
-        chunk_base=CHUNK_BASE if out.chunked else None,
+        chunk_base=CHUNK_BASE,  # where the head and any chunk files are, relative to the frame
         index=int(index),
         playing=bool(playing),
         fps=float(fps),

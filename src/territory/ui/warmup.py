@@ -18,12 +18,33 @@ fails just leaves the first visitor to do the work, as before.
 from __future__ import annotations
 
 import json
+import re
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 
 DRAWN_FLAG = "territory_drawn"  # the map's "on screen" report (territory.ui.mapframe.map_drawn)
 PLAYER = "territory_player"  # the map page's map (territory.ui.playback): its stops carry the date
+
+
+_HEAD = re.compile(r"[0-9a-f]{24}\.json")  # the player's payload file names (player_component.HEAD_NAME)
+
+
+def _player_dates(url: str, component: str, args: dict) -> list[str]:
+    """The player's dates, from the payload file its arguments name (fetched as its frame fetches it)."""
+    head, base = args.get("head"), args.get("chunk_base")
+    if not isinstance(head, str) or not _HEAD.fullmatch(head) or not isinstance(base, str):
+        return []
+    frame = f"{url}/component/{urllib.parse.quote(component)}/index.html"
+    target = urllib.parse.urljoin(frame, base + head)
+    if not target.startswith(f"{url}/component/"):  # only ever the local server's component route
+        return []
+    try:
+        with urllib.request.urlopen(target, timeout=30) as r:
+            return list(json.loads(r.read().decode("utf-8")).get("dates", []))
+    except (OSError, ValueError, AttributeError):
+        return []
 
 
 def wait_healthy(url: str, timeout: float = 120.0, alive: Callable[[], bool] = lambda: True) -> bool:
@@ -54,7 +75,8 @@ def warm(url: str, query: str = "", timeout: float = 600.0, every_date: bool = T
     date's shared layer and numbers exist before anyone asks: a step is then a
     lookup (~30 ms of server time instead of ~80 ms on the bundled history).
     On the map page the date lives in the time player: its "drawn" report and
-    each stop are the component's value, as ``assets/player/component.js`` sends them.
+    each stop are the component's value, as ``assets/player/component.js`` sends them;
+    its dates are read from the payload file its arguments name, as the frame fetches it.
     """
     try:
         from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -108,7 +130,7 @@ def warm(url: str, query: str = "", timeout: float = 600.0, every_date: bool = T
                 if (el.WhichOneof("type") == "component_instance" and "id" not in drawn
                         and el.component_instance.component_name.endswith(PLAYER)):
                     args = json.loads(el.component_instance.json_args or "{}")
-                    dates = list(args.get("payload", {}).get("dates", []))
+                    dates = _player_dates(url, el.component_instance.component_name, args)
                     if dates:
                         drawn.update(id=el.component_instance.id, fragment=fm.delta.fragment_id, player=True)
                         slider.update(options=dates, value=dates[int(args.get("index", 0))])

@@ -8,11 +8,17 @@
  *   iframe -> host  {isStreamlitMessage: true, type: "streamlit:setComponentValue",
  *                    value: {...}, dataType: "json"}
  *
- * args: payload (territory.player.build_payload), payload_id, index, playing,
+ * args: head (the payload's file name: our hash, territory.playerchunks.Chunked.head),
+ * head_bytes, payload_id, index, playing,
  * fps, height, controls, view_key (the map view kept in sessionStorage),
  * actors / statuses (what to show: changing them re-filters, never rebuilds),
  * tiles, url_param (the page's query parameter that holds the date), chunk_base (the
- * URL of a split payload's chunk files, relative to this frame: chunks.js fetches them).
+ * URL of the payload's files, relative to this frame: the head, and a split payload's
+ * chunk files that chunks.js fetches).
+ * The payload is never in args: Streamlit re-sends args on every rerun, and the main
+ * frame would parse and post it here at every stop. It is fetched once per head name
+ * (static, immutable, cached by the browser), with a loading state; a failed fetch is
+ * said in the frame with a Retry button (and retried by itself after a few seconds).
  * The map is built once per payload_id; later renders only apply
  * index/playing/fps/filters when they differ from the previous render's args,
  * so a rerun that repeats stale args does not yank the playhead back.
@@ -31,7 +37,10 @@
   "use strict";
   var root = document.getElementById("tp-root");
   var ctl = null, currentId = null, last = null, seq = Date.now(), timer = 0, pending = null, urlParam = null;
-  var DEBOUNCE_MS = 300;
+  var DEBOUNCE_MS = 300, RETRY_MS = 4000;
+  var NAME = /^[0-9a-f]{24}\.json$/;  // our hash names only (player_component.HEAD_NAME)
+  // The payload fetched for head name `loaded.name`; `want` = the latest args waiting for their payload.
+  var loaded = null, loading = null, want = null, retryTimer = 0, status = null;
   window.__territorySent = [];  // every value sent (tests and bench/bench_scrub.py count them)
 
   function send(type, data) {
@@ -91,23 +100,102 @@
 
   function same(a, b) { return JSON.stringify(a || null) === JSON.stringify(b || null); }
 
+  function guarded(fn) {
+    try {
+      fn();
+    } catch (err) {
+      root.textContent = "Player error: " + (err && err.message ? err.message : String(err));
+      throw err;
+    }
+  }
+
+  function showStatus(text, retry) {
+    if (!status) {
+      status = document.createElement("div");
+      status.className = "tp-load-status";
+      status.setAttribute("role", "status");
+      status.style.cssText = "padding:1em;font:14px system-ui,sans-serif;color:var(--tp-fg,#333)";
+    }
+    status.textContent = text;
+    if (retry) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "tp-load-retry";
+      b.textContent = "Retry";
+      b.style.marginLeft = "0.75em";
+      b.addEventListener("click", function () { fetchHead(); });
+      status.appendChild(b);
+    }
+    if (status.parentNode !== root) root.appendChild(status);
+  }
+
+  function hideStatus() { if (status && status.parentNode) status.parentNode.removeChild(status); }
+
+  /* Fetch the payload file `want` names (once per name), then mount with the latest args. */
+  function fetchHead() {
+    if (!want) return;
+    var name = String(want.args.head || ""), base = want.args.chunk_base || "";
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = 0; }
+    if (!NAME.test(name)) { showStatus("Player error: no map data was named."); return; }
+    if (loading === name) return;
+    loading = name;
+    var mb = Number(want.args.head_bytes) > 0 ? " (" + (want.args.head_bytes / 1e6).toFixed(1) + " MB)" : "";
+    if (!ctl) showStatus("Loading the map" + mb + "\u2026");
+    window.__territoryHeadFetches = (window.__territoryHeadFetches || 0) + 1;
+    fetch(base + name, { credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      })
+      .then(function (payload) {
+        if (loading !== name) return;
+        loading = null;
+        if (!payload || !payload.dates) throw new Error("not a player payload");
+        loaded = { name: name, payload: payload };
+        if (want && String(want.args.head) === name) {
+          var w = want;
+          want = null;
+          hideStatus();
+          guarded(function () { mountOrUpdate(w.args); });
+        }
+      })
+      .catch(function (err) {
+        if (loading !== name) return;
+        loading = null;
+        showStatus("The map could not be loaded (" + (err && err.message ? err.message : String(err)) +
+                   "); retrying\u2026", true);
+        retryTimer = setTimeout(fetchHead, RETRY_MS);
+      });
+  }
+
   function onRender(args, theme) {
     var height = Number(args.height) || 560;
     root.style.height = height + "px";
     applyTheme(theme);
     send("streamlit:setFrameHeight", { height: height });
     urlParam = args.url_param || null;
-    var id = (args.payload_id || (args.payload && args.payload.id) || "") + (args.tiles ? "+tiles" : "");
+    if (loaded && loaded.name === String(args.head)) {
+      want = null;
+      mountOrUpdate(args);
+    } else {
+      want = { args: args, theme: theme };  // mounted (or rebuilt) once its payload has arrived
+      fetchHead();
+    }
+  }
+
+  function mountOrUpdate(args) {
+    var payload = loaded.payload;
+    var id = (args.payload_id || payload.id || "") + (args.tiles ? "+tiles" : "");
     if (!ctl || id !== currentId) {
       // A rebuild in place (another focus actor or denominator, tiles on/off) keeps the date on screen:
       // the server's index may predate the user's last steps.
-      var index = args.index || 0, dates = (args.payload && args.payload.dates) || [];
+      var index = args.index || 0, dates = payload.dates || [];
       if (ctl) {
         var kept = dates.indexOf(ctl.getDate());
         if (kept >= 0) index = kept;
         ctl.destroy();
       }
-      ctl = window.TerritoryPlayer.mount(root, args.payload, {
+      ctl = window.TerritoryPlayer.mount(root, payload, {
         index: index, playing: !!args.playing, fps: args.fps || 4,
         controls: args.controls || "full", viewKey: args.view_key || null,
         actors: args.actors || null, statuses: args.statuses || null, tiles: args.tiles || null,
@@ -117,7 +205,7 @@
       });
       window.__territoryPlayer = ctl;
       window.map = ctl.map;  // as inside a folium frame: the Leaflet map (tests, bench)
-      window.__territoryPayload = args.payload;  // bench/bench_scrub.py measures what the browser holds
+      window.__territoryPayload = payload;  // bench/bench_scrub.py measures what the browser holds
       currentId = id;
       window.__territoryMounts = (window.__territoryMounts || 0) + 1;
       if (args.report_drawn) reportDrawn();
@@ -137,12 +225,7 @@
   window.addEventListener("message", function (ev) {
     var d = ev.data;
     if (!d || d.type !== "streamlit:render" || !d.args) return;
-    try {
-      onRender(d.args, d.theme);
-    } catch (err) {
-      root.textContent = "Player error: " + (err && err.message ? err.message : String(err));
-      throw err;
-    }
+    guarded(function () { onRender(d.args, d.theme); });
   });
 
   send("streamlit:componentReady", { apiVersion: 1 });
