@@ -1,4 +1,4 @@
-"""Territory: the map page. Time player (slider, play, key numbers, legend, area chart), net change.
+"""Territory: the map page. Time player (slider, play, key numbers, legend, area chart, net-change bars).
 
 Run with ``make run`` (or ``territory serve``). Every number here comes from
 ``territory.analysis.Analysis``; ``territory stats`` prints the same figures.
@@ -11,7 +11,7 @@ import time
 import streamlit as st
 
 from territory.ui import shell
-from territory.ui.charts import has_claims, net_change_section
+from territory.ui.charts import has_claims, net_change_note
 from territory.ui.downloads import download_name, map_png
 from territory.ui.mapview import md_text
 from territory.ui.playback import handle_player_event, map_player, player_drawn
@@ -34,8 +34,10 @@ pick = shell.selected_denominator(an)
 MAP_HEIGHT = 600
 #: The player's "Area over time" chart under its controls (assets/player/chart.js).
 CHART_HEIGHT = 250
-#: The player's frame: big date above the map, slider and buttons below it, then its chart.
-PLAYER_HEIGHT = MAP_HEIGHT + 110 + CHART_HEIGHT
+#: The player's net-change bars under its chart (assets/player/netchart.js): Week/Month, the period shown, bars.
+NET_HEIGHT = 160
+#: The player's frame: big date above the map, slider and buttons below it, then its charts.
+PLAYER_HEIGHT = MAP_HEIGHT + 110 + CHART_HEIGHT + NET_HEIGHT
 
 
 @st.fragment
@@ -72,7 +74,7 @@ def date_view() -> None:
 
 
 def below_the_map() -> None:
-    """What does not depend on the date: net change per period and the claims about area held.
+    """What does not depend on the date: where the net-change bars' figures come from, and the claims.
 
     Outside the date fragment, so a stop re-renders none of it; held back on a first visit until the
     map is on screen (the player's "drawn" report reruns the page once: see :func:`date_view`).
@@ -80,10 +82,10 @@ def below_the_map() -> None:
     st.caption(f"{shell.border_note(an, pick)}. Made with Natural Earth. Chart under the map: controlled km² "
                f"per actor, {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally; hover for the "
                f"figures, as `territory stats` prints them.")
+    net_change_note(an)
     if not player_drawn():
         st.caption("The charts below are drawn once the map is on screen.")
         return
-    net_change_section(an, [focus])
     spec = shell.page_chart(an, tuple(actors))
     if has_claims(spec):
         st.subheader("Claims about area held")
@@ -106,8 +108,9 @@ def outside_note(day: str) -> None:
 
 _full_run = [True]  # emptied by the fragment's first pass: its reruns time themselves alone
 # Above the player, outside the fragment: a stop re-renders only the few elements that name the date.
-st.caption("Drag the slider, press ← → on it (Home/End: first/last date), click the chart, or Play: the map, the "
-           "date, the key numbers, the legend and the chart's date line follow in your browser. When you stop, the "
-           "rest of the page (the download, the link, Compare, Export) comes to the date shown.")
+st.caption("Drag the slider, press ← → on it (Home/End: first/last date), click a chart, or Play: the map, the "
+           "date, the key numbers, the legend and the charts' date lines (area; net change per week or month) "
+           "follow in your browser. When you stop, the rest of the page (the download, the link, Compare, Export) "
+           "comes to the date shown.")
 date_view()
 below_the_map()

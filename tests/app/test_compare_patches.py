@@ -1,17 +1,16 @@
-"""Compare's "where the front moved" list (issue 18.6) and the map page's net-change bars (18.5), under AppTest."""
+"""Compare's "where the front moved" list (issue 18.6) and the map page's net-change bars (18.5, now the player's), under AppTest."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from territory.patches import find_patches
 from territory.ui.patchlist import WHOLE, fit
-from tests.playerstate import stop_at
+from tests.playerstate import player_payload, stop_at
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.usefixtures("bundled")
@@ -56,40 +55,22 @@ def test_fit_zooms_in_on_small_patches_and_out_on_large_ones():
     assert fit(36.0, 30.0, 46.0, 38.0)[1] < near
 
 
-def _net_spec(at: AppTest) -> dict:
-    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-    found = [s for s in specs if s["layer"][0]["mark"]["type"] == "bar"]
-    assert len(found) == 1, "the map page drew no net change bars"
-    return found[0]
-
-
-def test_map_page_draws_net_change_bars_per_month_and_week():
+def test_map_page_net_change_bars_are_the_players_and_follow_the_focus(bundled):
+    """The bars moved into the player (assets/player/netchart.js, issue 18.5 + 19): the page draws no Vega-Lite bar
+    chart; the player's payload carries the focus actor's week and month periods; the caption names the commands."""
     at = AppTest.from_file(str(ROOT / "src/territory/app/main.py"), default_timeout=120).run()
     at = stop_at(at, at.session_state["date"], drawn=True)
-    assert not at.exception
-    spec = _net_spec(at)
-    bars = spec["layer"][0]
-    assert bars["encoding"]["x"]["axis"]["format"] == "%b %Y"
-    assert bars["encoding"]["x2"]["field"] == "bar_end"
-    assert bars["encoding"]["y2"] == {"datum": 0}  # bars rise from zero (a ranged x alone draws slabs at the value)
-    # The bars carry no date (the map's date lives in the browser): another date leaves them as they were.
-    assert "params" not in spec and all(layer["mark"]["type"] != "rule" or "y" in layer["encoding"]
-                                        for layer in spec["layer"])
-    assert _net_spec(stop_at(at, "2016-01-01", drawn=True)) == spec
-    assert any("territory change --every month" in c.value for c in at.caption)
-    at.session_state["net_every"] = "Week"
+    assert not at.exception, [e.message for e in at.exception]
+    bars = [s for s in (json.loads(c.proto.spec) for c in at.get("vega_lite_chart"))
+            if any(layer.get("mark", {}).get("type") == "bar" for layer in s.get("layer", [s]))]
+    assert bars == []  # no second, date-blind copy of the bars under the map
+    net = player_payload(at)["net"]
+    assert net["actor"] == bundled.focus_actor and len(net["month"]) > 50 and len(net["week"]) > 200
+    captions = " ".join(c.value for c in at.caption)
+    assert "territory change --every month" in captions and "territory change --every week" in captions
+    other = next(a for a in bundled.dataset.actors if a != bundled.focus_actor)
+    at.session_state["focus"] = other
     at.run()
-    assert any("territory change --every week" in c.value for c in at.caption)
+    assert not at.exception, [e.message for e in at.exception]
+    assert player_payload(at)["net"]["actor"] == other
 
-
-def test_net_bars_are_the_cli_periods(bundled):
-    from territory.periods import period_bounds, period_change
-    from territory.ui.charts import net_change_chart
-
-    spec = net_change_chart(bundled, ["Islamic State"], "month").to_dict()
-    data = pd.DataFrame(spec["datasets"][spec["layer"][0]["data"]["name"]])
-    ref = period_change(bundled.measured, period_bounds(bundled.dates, "month"), status="controlled")
-    ref = ref[ref["actor"] == "Islamic State"]
-    merged = data.merge(ref, on="period", suffixes=("", "_cli"))
-    assert len(merged) == len(ref) > 50
-    assert merged["net_km2"].to_numpy() == pytest.approx(merged["net_km2_cli"].to_numpy(), abs=1e-6)

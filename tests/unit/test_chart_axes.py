@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from territory.analysis import Analysis
-from territory.ui.charts import chart_spec, has_claims, net_change_chart, year_axis
+from territory.ui.charts import chart_spec, has_claims, year_axis
 
 
 def test_short_spans_tick_on_month_starts_long_ones_on_years():
@@ -13,16 +12,6 @@ def test_short_spans_tick_on_month_starts_long_ones_on_years():
     assert year_axis(5 * 365).to_dict()["tickCount"] == {"interval": "year", "step": 1}
     assert year_axis(30 * 365).to_dict()["tickCount"] == {"interval": "year", "step": 4}
     assert "tickCount" not in year_axis().to_dict()
-
-
-def test_net_chart_of_a_short_history_ticks_by_month(small_dataset):
-    an = Analysis.of(small_dataset)
-    spec = net_change_chart(an, list(an.dataset.actors), "week").to_dict()
-    span = (an.dates[-1] - an.dates[0]).days + 1
-    want = year_axis(span).to_dict()["tickCount"]
-    assert spec["layer"][0]["encoding"]["x"]["axis"]["tickCount"] == want
-    assert "params" not in spec  # no date: the same chart whatever date the map shows
-    assert all(layer["mark"]["type"] != "rule" or "x" not in layer["encoding"] for layer in spec["layer"])
 
 
 def test_area_chart_spec_carries_no_date_rule(bundled):

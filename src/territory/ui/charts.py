@@ -1,10 +1,10 @@
-"""Altair charts: area over time per actor with the claims, net change per period.
+"""Altair charts: area over time per actor with the claims; the caption under the player's net-change bars.
 
 Building and validating an Altair chart costs tens of milliseconds: the specs
 are built once per dataset and actor selection (cached). The map page's charts
 do not depend on the date: the date lives in the browser (the time player draws
-its own area chart with a moving date marker, ``assets/player/chart.js``), so a
-stop re-renders none of them.
+its own area chart and net-change bars with moving date markers,
+``assets/player/chart.js`` and ``netchart.js``), so a stop re-renders none of them.
 """
 
 from __future__ import annotations
@@ -192,62 +192,15 @@ def has_claims(spec: dict) -> bool:
     return len(spec.get("layer", [])) > 1
 
 
-#: What the net-change bars can be drawn per (the CLI's ``--every`` choices that suit a chart).
-NET_PERIODS = {"Week": "week", "Month": "month"}
+def net_change_note(an: Analysis) -> None:
+    """The caption naming the command behind the player's net-change bars (assets/player/netchart.js).
 
-
-def net_change_chart(an: Analysis, actors: list[str], every: str = "month",
-                     status: str = "controlled", height: int = 220) -> alt.LayerChart:
-    """Net km² gained (up) or lost (down) per week or month, one bar per period, for ``actors``.
-
-    A long front's cumulative area looks flat on an axis from zero; its monthly net shows the pace.
-    Bars span their period (``period_start`` to ``period_end``); the figures are ``territory change
-    --every`` rows' ``net_km2`` (the area table's ends, see :func:`territory.periods.period_net`).
-    No date is drawn: the chart is the same whatever date the map shows, so a stop does not re-render it.
+    The bars themselves are the player's (they follow the date in the browser: pale after it, a marker on
+    it); this text does not depend on the date, so the page draws it outside its date fragment.
     """
-    import altair as alt
-
-    from territory.periods import period_bounds, period_net
-
-    data = period_net(an.table, period_bounds(an.dates, every), status=status, actors=actors)
-    data = data.assign(bar_end=data["period_end"] + pd.Timedelta(days=1))
-    domain = [a for a in an.dataset.actors if a in actors]
-    colors = [an.dataset.colors[a] for a in domain]
-    span = [an.dates[0], an.dates[-1] + pd.Timedelta(days=1)] if an.dates else None
-    x_scale = alt.Scale(domain=[d.isoformat() for d in span]) if span else alt.Undefined
-    axis = year_axis((span[1] - span[0]).days if span else None)
-    bars = alt.Chart(data).mark_bar(opacity=0.85).encode(
-        x=alt.X("period_start:T", title=None, scale=x_scale, axis=axis), x2="bar_end:T",
-        # Explicit y2: with a ranged x (x/x2: bars span their period) Vega-Lite would otherwise draw slabs.
-        y=alt.Y("net_km2:Q", title=f"net km² / {every}", axis=alt.Axis(format=",.0f")), y2=alt.datum(0),
-        color=alt.Color("actor:N", scale=alt.Scale(domain=domain, range=colors),
-                        legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=[alt.Tooltip("period:N", title=every.capitalize()), "actor:N",
-                 alt.Tooltip("net_km2:Q", format="+,.0f", title="Net km²"),
-                 alt.Tooltip("date_from:T", title="From (state on)"), alt.Tooltip("date_to:T", title="To")],
-    )
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#888").encode(y="y:Q")
-    return alt.layer(bars, zero).properties(height=height)
-
-
-@st.cache_data(show_spinner=False, hash_funcs={Analysis: key}, max_entries=64)
-def net_change_spec(an: Analysis, actors: tuple[str, ...], every: str) -> dict:
-    """The net-change chart's spec, built once per (dataset, actors, period)."""
-    return net_change_chart(an, list(actors), every).to_dict()
-
-
-def net_change_section(an: Analysis, actors: list[str]) -> None:
-    """The map page's "Net change" block: week/month choice, the bars, and the command printing them.
-
-    Independent of the date (drawn outside the page's date fragment): a stop re-renders none of it.
-    """
-    st.subheader("Net change per period")
-    label = st.segmented_control("Per", list(NET_PERIODS), default="Month", key="net_every",
-                                 label_visibility="collapsed") or "Month"
-    every = NET_PERIODS[label]
     if len(an.dates) < 2:
         st.caption(f"Net change needs two dates; this history has {len(an.dates)}.")
         return
-    st.vega_lite_chart(net_change_spec(an, tuple(actors), every), width="stretch", key="net_chart")
-    st.caption(f"Controlled km² at the end of each {every} minus at the end of the one before (gained − lost). "
-               f"Same numbers, with gained and lost: `territory change --every {every}`.")
+    st.caption("Net change bars under the area chart (Week / Month): the focus actor's controlled km² at the end "
+               "of each period minus at the end of the one before (gained − lost; hover for both, click for the "
+               "period's end). Same numbers: `territory change --every month` or `territory change --every week`.")
