@@ -82,10 +82,10 @@ def below_the_map() -> None:
     st.caption(f"{shell.border_note(an, pick)}. Made with Natural Earth. Chart under the map: controlled km² "
                f"per actor, {an.measured.snapshots.shape[0]} snapshots measured ellipsoidally; hover for the "
                f"figures, as `territory stats` prints them.")
-    net_change_note(an)
     if not player_drawn():
         st.caption("The charts below are drawn once the map is on screen.")
         return
+    net_change_note(an)  # with the charts: names the command behind the player's net-change bars
     spec = shell.page_chart(an, tuple(actors))
     if has_claims(spec):
         st.subheader("Claims about area held")

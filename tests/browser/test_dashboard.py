@@ -34,7 +34,9 @@ TERRITORY_PATH = "path.tp-feature"  # any actor's territory drawn by the player
 MID = "/?date=2015-06-01"  # a date with Islamic State territory and dates on both sides (the default is the latest)
 BIG_DATE = ".tp-date"  # inside the player's frame
 RULE = ".tp-chart-mark"  # inside the player's frame: its area chart's date marker (assets/player/chart.js)
-BELOW = "[data-testid=stVegaLiteChart]"  # the charts under the player, drawn once the map is on screen
+# Under the player, drawn once the map is on screen: the caption naming the net-change bars' command (always
+# there with two dates or more; the claims chart only when there are claims).
+BELOW = "[data-testid=stCaptionContainer] >> text=territory change --every month"
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # Sorted 'd' attributes of the territory paths: changes when other polygons are drawn.

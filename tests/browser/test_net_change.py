@@ -1,5 +1,5 @@
-"""In Chromium: the map page's net-change bars (issue 18.5: bars, years on the axis; issue 19: no date, so a
-stop leaves them alone) and Compare's patch list moving both maps to the patch chosen (18.6)."""
+"""In Chromium: the map page's net-change bars (issue 18.5: bars, years on the axis; now drawn by the player, so they
+follow the date with no script run) and Compare's patch list moving both maps to the patch chosen (18.6)."""
 
 from __future__ import annotations
 
@@ -9,57 +9,78 @@ import pytest
 
 pytest.importorskip("playwright")
 
-from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from tests.browser.test_dashboard import (
     FIRST_LOAD_MS,
     IDLE,
-    PLAYER_IFRAME,
     STEP_MS,
     assert_healthy,
-    big_date,
-    slider,
-    wait_date_change,
 )
 from tests.browser.test_dashboard import http_errors as http_errors  # the fixture, shared
 
-NET_CHART = "[data-testid=stVegaLiteChart] >> nth=0"
-BARS_JS = ("() => { const c = document.querySelectorAll('[data-testid=stVegaLiteChart]')[0]; if (!c) return [];"
-           " return Array.from(c.querySelectorAll('g.mark-rect path')).map(p => p.getAttribute('opacity') "
-           "|| p.getAttribute('fill-opacity') || '1'); }")
-LABELS_JS = ("() => Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart]')[0]"
-             ".querySelectorAll('g.role-axis-label text')).map(t => t.textContent)")
+NET_STATE_JS = """() => Array.from(document.querySelectorAll('.tp-net-bar')).map(b =>
+  [b.dataset.period, b.classList.contains('tp-net-after') ? 'after' :
+   b.classList.contains('tp-net-current') ? 'current' : 'before'])"""
 
 
-def _bars(page: Page) -> list[float]:
-    return [float(v) for v in page.evaluate(BARS_JS)]
+def _bars_follow(frame, day: str, rows: list[list]) -> None:
+    """Periods before the one holding ``day`` full, it outlined, the later ones pale; the marker on ``day``."""
+    assert frame.locator(".tp-net-mark").get_attribute("data-date") == day
+    holding = [r[0] for r in rows if r[1] <= day][-1]
+    want = [[r[0], "before" if r[0] < holding else "current" if r[0] == holding else "after"] for r in rows]
+    assert frame.evaluate(NET_STATE_JS) == want, day
 
 
-def test_net_bars_carry_years_and_a_stop_leaves_them_alone(page, page_events, http_errors, streamlit_app,
-                                                            save_screenshot):
-    page.goto(streamlit_app.url + "/")
-    page.wait_for_selector(PLAYER_IFRAME, timeout=FIRST_LOAD_MS)
-    page.wait_for_function(f"() => ({BARS_JS})().length > 10", timeout=FIRST_LOAD_MS)
-    page.locator(NET_CHART).scroll_into_view_if_needed()
-    bars = _bars(page)
-    assert all(o > 0.5 for o in bars), bars
-    dates = [t for t in page.evaluate(LABELS_JS) if re.search("[A-Za-z]", t)]  # the time axis (not "20,000")
-    assert dates and all(re.fullmatch(r"[A-Z][a-z]{2} 20\d\d", t) for t in dates), dates  # "Jan 2016": years
-    assert len(set(dates)) == len(dates), dates  # no label repeated
-    # Mark the chart's drawing: a stop's catch-up run must leave it as it is (no re-render).
-    page.evaluate("() => { document.querySelectorAll('[data-testid=stVegaLiteChart]')[0]"
-                  ".querySelector('svg').__kept = 1; }")
-    day0 = big_date(page)
-    slider(page).focus()
-    page.keyboard.press("Home")
-    day1 = wait_date_change(page, day0)
-    page.wait_for_function("(d) => location.search.includes('date=' + d)", arg=day1, timeout=STEP_MS)
-    page.wait_for_selector(IDLE, state="attached", timeout=STEP_MS)
-    assert page.evaluate("() => document.querySelectorAll('[data-testid=stVegaLiteChart]')[0]"
-                         ".querySelector('svg').__kept") == 1
-    assert _bars(page) == bars
-    page.locator(NET_CHART).scroll_into_view_if_needed()
-    save_screenshot(page, "net_change_bars_first_date")
+def test_net_bars_follow_keys_and_play_without_a_script_run(page, page_events, http_errors, streamlit_app,
+                                                           save_screenshot):
+    """Issue 18.5's bars, now the player's: keys and Play move their pale/current periods and marker in the browser
+    (0 script runs until the stop); hover shows `territory change --every month`'s figures; the years are on the axis;
+    the page draws no second (Vega-Lite) copy of them."""
+    from territory.analysis import Analysis
+    from territory.datasets import load_dataset
+    from territory.netbars import net_rows
+    from tests.browser.test_player_netchart import cli_periods
+    from tests.browser.test_scrub import open_player, runs, settle
+
+    an = Analysis.from_paths(load_dataset())
+    net, dates = net_rows(an), [d.date().isoformat() for d in an.dates]  # what the page's player is sent
+    rows = net["month"]
+    frame = open_player(page, streamlit_app.url + "/?date=2015-01-01")
+    assert page.locator("[data-testid=stVegaLiteChart] g.mark-rect").count() == 0  # no Vega-Lite bars
+    frame.locator(".tp-net").scroll_into_view_if_needed()
+    years = frame.eval_on_selector_all(".tp-net-xlab", "els => els.map(e => e.textContent)")
+    assert years and all(re.fullmatch(r"20\d\d", y) for y in years), years
+    _bars_follow(frame, "2015-01-01", rows)
+    before = runs(streamlit_app)
+    frame.locator(".tp-slider").focus()
+    i = dates.index("2015-01-01")
+    for k in range(1, 11):
+        page.keyboard.press("ArrowRight")
+        expect(frame.locator(".tp-date")).to_have_text(dates[i + k], timeout=2_000)
+        _bars_follow(frame, dates[i + k], rows)
+    assert runs(streamlit_app) == before, "a script ran while the bars followed the keys"
+    assert settle(page, streamlit_app, before, 1) == 1  # the stop: one run
+    before = runs(streamlit_app)
+    frame.locator(".tp-play").click()
+    frame.wait_for_function("(d) => document.querySelector('.tp-net-mark').dataset.date > d", arg=dates[i + 24],
+                            timeout=STEP_MS)
+    assert runs(streamlit_app) == before, "a script ran while the bars followed Play"
+    frame.locator(".tp-play").click()
+    _bars_follow(frame, frame.locator(".tp-date").inner_text().strip(), rows)
+    assert settle(page, streamlit_app, before, 1) == 1  # the pause: one run
+    cli = cli_periods("month")
+    cli = cli[(cli["actor"] == net["actor"]) & (cli["status"] == "controlled")].set_index("period")
+    box = frame.locator(".tp-net-overlay").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] / 2)
+    period = frame.locator(".tp-net-tip-period").inner_text()
+    ref = cli.loc[period]
+    whole = round(ref["net_km2"])
+    sign = "+" if whole > 0 else "\u2212" if whole < 0 else ""
+    assert frame.locator(".tp-net-tip-net").inner_text() == f"{sign}{abs(whole):,} km²"
+    assert frame.locator(".tp-net-tip-gained").inner_text().endswith(f"{round(ref['gained_km2']):,} km²")
+    assert frame.locator(".tp-net-tip-lost").inner_text().endswith(f"{round(ref['lost_km2']):,} km²")
+    save_screenshot(page, "net_change_bars_in_the_player")
     assert_healthy(page_events, http_errors)
 
 

@@ -152,7 +152,7 @@
       while (svg.firstChild) svg.removeChild(svg.firstChild);
       var lo = 0, hi = 0;
       rows.forEach(function (r, k) { var v = val(k, "net"); if (v < lo) lo = v; if (v > hi) hi = v; });
-      var step = niceStep(Math.max(1, hi - lo), 4);
+      var step = niceStep(Math.max(1, hi - lo), Math.max(2, Math.floor((H - M.top - M.bottom) / 24)));  // labels 24 px apart
       yHi = Math.ceil((hi * 1.04) / step) * step;
       yLo = Math.floor((lo * 1.04) / step) * step;
       if (yHi <= yLo) yHi = yLo + step;
