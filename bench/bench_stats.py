@@ -14,7 +14,8 @@ run and on this machine:
   on one core as before
 * naive and cold again on one core (the process and its workers pinned to one CPU: the loader
   then reads in-process), so a win cannot come from a free second core alone
-* wall and CPU seconds (user + sys, ``resource.getrusage`` of the process and its workers) and
+* wall and CPU seconds (user + sys, ``resource.getrusage`` of the process and its workers, plus
+  ``/proc`` of descendants still running: a fork server and the workers it reaped) and
   peak memory (max RSS) of each, each in its own process (peak memory is the largest of the
   process and any worker)
 
@@ -133,9 +134,37 @@ elif mode == "change":
     cs = an.change_series()
     n = len(cs)
 elapsed = time.perf_counter() - t0
+def _live_descendants():
+    # CPU seconds and peak RSS (KiB) of the descendants still running: a fork server and its workers
+    # are not waited for by this process, so RUSAGE_CHILDREN misses them (utime+stime+cutime+cstime from
+    # /proc: a live process's cutime holds the workers it reaped).
+    parent, stat = {}, {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    f = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(d)], stat[int(d)] = int(f[1]), f
+    me, tick, cpu, hwm = os.getpid(), os.sysconf("SC_CLK_TCK"), 0.0, 0
+    for pid, f in stat.items():
+        p = parent.get(pid)
+        while p not in (None, 0, 1, me):
+            p = parent.get(p)
+        if p != me:
+            continue
+        cpu += sum(int(x) for x in f[11:15]) / tick
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                hwm = max(hwm, next((int(x.split()[1]) for x in fh if x.startswith("VmHWM:")), 0))
+        except OSError:
+            pass
+    return cpu, hwm
+live_cpu, live_hwm = _live_descendants()
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes reading a folder count too
-cpu = _cpu(resource.RUSAGE_SELF) - c0 + kids.ru_utime + kids.ru_stime
-rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kids.ru_maxrss) / 1024
+cpu = _cpu(resource.RUSAGE_SELF) - c0 + kids.ru_utime + kids.ru_stime + live_cpu
+rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kids.ru_maxrss, live_hwm) / 1024
 print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mib": rss, "n": n}))
 """
 
