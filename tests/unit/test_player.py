@@ -180,7 +180,7 @@ def test_standalone_html_escaping_and_offline() -> None:
     assert XSS not in page  # neither raw in markup nor in the JSON block
     assert "<title>&lt;/title&gt;&lt;script&gt;x()&lt;/script&gt;</title>" in page
     # exactly our script elements, then only the closing tags we wrote
-    assert page.count("<script") == page.count("</script>") == 6  # leaflet, labels, chart, player, boot, data
+    assert page.count("<script") == page.count("</script>") == 7  # leaflet, labels, chart, netchart, player, boot, data
     data = re.search(r'<script type="application/json" id="tp-data">(.*?)</script>', page, re.S)
     assert data and json.loads(data.group(1)) == json.loads(json.dumps(p))
     # no external resource: no src/href attributes, no url() except data:
