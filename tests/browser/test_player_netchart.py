@@ -178,3 +178,21 @@ def test_choice_is_remembered_and_keys_reach_the_bars(page, page_events, block_n
     page.evaluate("() => window.__territoryPlayer.destroy()")
     assert page.locator(".tp-net-svg").count() == 0
     page_events.assert_clean()
+
+
+def test_reduced_motion_steps_the_bars_without_animation(page, page_events, block_network, export):
+    """With "reduce motion", nothing in the bars transitions or animates: marker and classes jump with the date."""
+    path, payload = export
+    page.emulate_media(reduced_motion="reduce")
+    _open(page, block_network, path)
+    rows, dates = payload["net"]["month"], payload["dates"]
+    page.locator(".tp-slider").focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    _check_state(page, dates[1], rows)
+    moving = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.tp-net-bar, .tp-net-mark, .tp-net-now, .tp-net-tip')).filter(e => {
+          const s = getComputedStyle(e);
+          return s.transitionDuration.split(',').some(d => parseFloat(d) > 0) || s.animationName !== 'none'; }).length""")
+    assert moving == 0
+    page_events.assert_clean()
