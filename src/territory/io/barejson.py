@@ -28,9 +28,8 @@ TYPES = {b"Feature", b"Polygon", b"MultiPolygon"}
 #: The CRS member GDAL writes for lon/lat (RFC 7946's default, so GDAL reports EPSG:4326 either way).
 _CRS84 = re.compile(rb'"crs"\s*:\s*\{\s*"type"\s*:\s*"name"\s*,\s*"properties"\s*:\s*\{\s*"name"\s*:\s*'
                     rb'"urn:ogc:def:crs:OGC:1\.3:CRS84"\s*\}\s*\}')
-_KEY = re.compile(rb'"([^"]*)"\s*:')
-_TYPE = re.compile(rb'"type"\s*:\s*"([^"]*)"')
-_PROPS = re.compile(rb'"properties"\s*:\s*(?:null|\{\s*\})')
+#: Every key, with the text value of a key that has one, or ``null``/``{}`` (one pass over the file).
+_KEY = re.compile(rb'"([^"]*)"\s*:\s*(?:"([^"]*)"|(null|\{\s*\}))?')
 _NAME = re.compile(rb'"name"\s*:\s*"[^"]*"\s*,')
 
 
@@ -49,16 +48,16 @@ def read(path: Path) -> np.ndarray | None:
         return None
     if crs:
         data = data[:crs[0].start()] + b'"crs_":0' + data[crs[0].end():]  # parsed as a harmless key, checked below
-    keys = _KEY.findall(data)
+    found = _KEY.findall(data)
+    keys = [k for k, _, _ in found]
     allowed = KEYS | ({b"crs_"} if crs else set())
     if (not set(keys) <= allowed or keys.count(b"name") > 1 or keys.count(b"crs_") > 1
             or keys.count(b"features") != 1):
         return None
-    types = _TYPE.findall(data)
-    if (len(types) != keys.count(b"type") or not types or types[0] != b"FeatureCollection"
-            or not set(types[1:]) <= TYPES):
+    types = [v for k, v, _ in found if k == b"type"]
+    if not types or types[0] != b"FeatureCollection" or not set(types[1:]) <= TYPES:
         return None
-    if len(_PROPS.findall(data)) != keys.count(b"properties"):
+    if not all(empty for k, _, empty in found if k == b"properties"):  # null or {} only
         return None
     if b"name" in keys and not _name_is_top_level(data):
         return None
