@@ -41,13 +41,33 @@ def clipped_km2(measured: Measured, region_equal_area: shapely.Geometry) -> np.n
     Each intersection is measured as soon as it is made and dropped (:func:`threaded` chunks), so
     the clipped shapes (~75 MB for 800 snapshots of a front line) are never all held at once: their
     memory is reused chunk after chunk instead of faulted in anew (19,000 page faults fewer).
+    A snapshot that repeats the one before it exactly (a day the source did not change) reuses
+    its figure instead of intersecting the same shapes again.
     """
-    g = measured.geometry
+    src = _first_of_repeats(measured.geometry)
+    unique = np.unique(src)
+    g = measured.geometry[unique]
     inside, todo = _inside_and_crossing(region_equal_area, g)
     out = np.where(inside, shapely.area(g), 0.0)
     if todo.any():
         out[todo] = threaded(lambda a, b: shapely.area(shapely.intersection(a, b)), *_cut(region_equal_area, g[todo]))
-    return out / 1e6
+    return out[np.searchsorted(unique, src)] / 1e6
+
+
+def _first_of_repeats(geoms: np.ndarray) -> np.ndarray:
+    """For each geometry, the index of the first of the run of exactly equal geometries it ends (itself if new).
+
+    Exactly equal: same type, structure and coordinate bits (``equals_exact`` at tolerance 0), so any
+    computation on the first gives the same bits for the rest.
+    """
+    n = len(geoms)
+    same = np.zeros(n, dtype=bool)
+    if n > 1:
+        counts = shapely.get_num_coordinates(geoms)
+        cand = np.flatnonzero(counts[1:] == counts[:-1]) + 1
+        if len(cand):
+            same[cand] = shapely.equals_exact(geoms[cand], geoms[cand - 1], tolerance=0.0)
+    return np.maximum.accumulate(np.where(same, 0, np.arange(n)))
 
 
 def _inside_and_crossing(region: shapely.Geometry, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

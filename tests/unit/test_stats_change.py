@@ -137,3 +137,26 @@ def test_clipped_km2_is_clip_area_to_the_bit():
     np.testing.assert_array_equal(got, want)
     assert (got[~inside & ~crossing] == 0).all()
     np.testing.assert_array_equal(got[inside], shapely.area(geoms[inside]) / 1e6)
+
+
+def test_clipped_km2_intersects_a_repeated_snapshot_once(monkeypatch):
+    """Days that repeat the day before exactly reuse its figure (same bits); a changed day is measured."""
+    from territory import stats
+    from territory.area import Measured, to_equal_area
+    from territory.stats import clip, clipped_km2, project_region
+
+    a = shapely.Point(40, 48).buffer(1.5, 32)  # crosses the region's edge at x = 40
+    b = shapely.Point(40.2, 48).buffer(1.5, 32)  # moved: same vertex count, other coordinates
+    geoms = to_equal_area([a, a, a, b, b, a])
+    snaps = pd.DataFrame({"actor": "A", "status": "controlled",
+                          "date": pd.date_range("2020-01-01", periods=len(geoms)), "area_km2": shapely.area(geoms) / 1e6})
+    m = Measured(snaps, geoms)
+    region = project_region(shapely.box(30, 45, 40, 52))
+    cut = stats._cut
+    seen = []
+    monkeypatch.setattr(stats, "_cut", lambda r, g: (seen.append(len(g)), cut(r, g))[1])
+    got = clipped_km2(m, region)
+    assert seen == [3]  # a, b, a again (only runs of exact repeats are reused)
+    monkeypatch.setattr(stats, "_cut", cut)
+    np.testing.assert_array_equal(got, clip(m, region_equal_area=region).snapshots["area_km2"].to_numpy())
+    assert got[0] == got[1] == got[2] == got[5] and got[3] == got[4] and got[3] != got[0]
