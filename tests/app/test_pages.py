@@ -233,10 +233,13 @@ def test_map_page_draws_the_chart_once_the_map_reports_it_drawn():
     assert any("once the map is on screen" in c.value for c in at.caption)
     at = stop_at(at, at.session_state["date"], drawn=True)  # what the player sends once it has painted
     assert not at.exception
-    assert len(at.get("vega_lite_chart")) == 2  # the net change bars (issue 18.5) and the claims about area held
+    # The claims about area held (the net change bars are the player's own now: netchart.js), and the caption
+    # naming the command behind those bars.
+    assert len(at.get("vega_lite_chart")) == 1
+    assert any("territory change --every month" in c.value for c in at.caption)
     at.session_state["player"] = None  # a page switch drops the component's value: the session keeps the chart
     at.run()
-    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.get("vega_lite_chart")) == 1
 
 
 def test_export_page_says_when_names_have_letters_the_export_fonts_lack(tmp_path, monkeypatch):
