@@ -28,7 +28,10 @@ from territory.regions import RegionLayer
 from territory.settlements import Holdings
 from territory.stats import stats_table
 
-CACHE_CHUNK = 128
+#: Snapshots per written row group of the measurement entry: 32 rows (~2.3 MB of WKB for a
+#: 4,500-vertex front) keep the write's transient memory small; 128 raised the cold 800-file
+#: `stats` run's peak RSS by ~60 MB (485-496 vs 423-438 MiB, one core) and reads no faster.
+CACHE_CHUNK = 32
 
 
 def write_measured(m: Measured, path: Path) -> None:
