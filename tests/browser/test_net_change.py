@@ -41,7 +41,7 @@ def test_net_bars_follow_keys_and_play_without_a_script_run(page, page_events, h
     from territory.datasets import load_dataset
     from territory.netbars import net_rows
     from tests.browser.test_player_netchart import cli_periods
-    from tests.browser.test_scrub import open_player, runs, settle
+    from tests.browser.test_scrub import open_player, runs, settle, url_date
 
     an = Analysis.from_paths(load_dataset())
     net, dates = net_rows(an), [d.date().isoformat() for d in an.dates]  # what the page's player is sent
@@ -81,6 +81,14 @@ def test_net_bars_follow_keys_and_play_without_a_script_run(page, page_events, h
     assert frame.locator(".tp-net-tip-gained").inner_text().endswith(f"{round(ref['gained_km2']):,} km²")
     assert frame.locator(".tp-net-tip-lost").inner_text().endswith(f"{round(ref['lost_km2']):,} km²")
     save_screenshot(page, "net_change_bars_in_the_player")
+    # A click on the bar is a stop at the period's end (the last date on or before it): one run, the URL follows.
+    want = [d for d in dates if d <= ref["date_to"]][-1]
+    before = runs(streamlit_app)
+    page.mouse.click(box["x"] + box["width"] * 0.4, box["y"] + box["height"] / 2)
+    expect(frame.locator(".tp-date")).to_have_text(want, timeout=2_000)
+    _bars_follow(frame, want, rows)
+    assert settle(page, streamlit_app, before, 1) == 1
+    assert url_date(page) == want
     assert_healthy(page_events, http_errors)
 
 
