@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         env["TERRITORY_CACHE_DIR"] = str(Path(tmp) / "cache")
         with run_streamlit("app.py", log=Path(tmp) / "streamlit.log", env=env, port=args.port) as server, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1250})  # the map and the chart under it
+            page = browser.new_page(viewport={"width": 1400, "height": 1410})  # the map, its chart and net-change bars
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.url)
                        else route.abort())
             page.goto(f"{server.url}/?date={args.date}", timeout=120_000)
