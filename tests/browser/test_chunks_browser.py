@@ -182,3 +182,36 @@ def test_numbers_move_while_the_map_loads_and_memory_stays_bounded(page: Page, c
     assert stats["loaded"] <= keep + most_needed, stats
     time.sleep(0.5)
     check_frame(frame, unsplit, len(labels) - 1 - (len(labels) - 1) % 3)
+
+
+def test_the_payload_file_is_fetched_once_and_a_failed_fetch_is_said_with_retry(page: Page, chunked_app) -> None:
+    """The frame fetches the payload's head file (never component args); a failure shows in the frame, Retry brings the map."""
+    hold = {"on": True}
+
+    def stall(route: Route) -> None:
+        if hold["on"]:
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(CHUNK_URL, stall)
+    page.goto(chunked_app.url + "/")
+    page.wait_for_selector(PLAYER_IFRAME, timeout=LOAD_MS)
+    frame = page.locator(PLAYER_IFRAME).element_handle().content_frame()
+    assert frame is not None
+    status = frame.locator(".tp-load-status")
+    expect(status).to_contain_text("could not be loaded", timeout=LOAD_MS)
+    assert frame.locator(TERRITORY_PATH).count() == 0
+    hold["on"] = False
+    frame.locator(".tp-load-retry").click()
+    frame.wait_for_selector(TERRITORY_PATH, state="attached", timeout=LOAD_MS)
+    expect(status).to_have_count(0)
+    page.unroute(CHUNK_URL)
+    page.wait_for_selector(IDLE, state="attached", timeout=LOAD_MS)
+    fetches = frame.evaluate("() => window.__territoryHeadFetches")
+    # A stop reruns the page: same arguments, so the frame neither refetches its payload nor rebuilds the map.
+    frame.locator(".tp-slider").focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => location.search.includes('date=')", timeout=20_000)
+    page.wait_for_selector(IDLE, state="attached", timeout=LOAD_MS)
+    assert frame.evaluate("() => [window.__territoryHeadFetches, window.__territoryMounts]") == [fetches, 1]
