@@ -86,3 +86,18 @@ def test_a_read_with_native_threads_never_forks_them(tmp_path):
     assert out["rows"] == parallel.MIN_FILES + 4
     assert out["unsafe_forks"] == []
     assert out["server_threads"] == 1, out
+
+
+def test_the_reader_reads_while_the_fork_server_starts(monkeypatch):
+    """The fork server imports territory.io (~1.3 s of CPU) before its first worker runs: the reader
+    maps the first chunks itself meanwhile, then the workers the rest, all in order (was: idle)."""
+    import os
+
+    from tests.unit.parallel_helpers import item_and_pid
+
+    monkeypatch.setattr(parallel, "os_threads", lambda: 2)  # as with numpy's threads, on any runner
+    out = list(parallel.ordered_map(item_and_pid, list(range(1000)), 2))
+    assert [x for x, _ in out] == list(range(1000))
+    pids = [pid for _, pid in out]
+    assert pids[0] == os.getpid()
+    assert set(pids) - {os.getpid()}, "no worker mapped anything"

@@ -133,7 +133,14 @@ def ordered_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int, ch
 
     starts = iter(range(0, len(items), step))
     pending: deque = deque()
+    starting = None if forked else _Starting(pool)
     try:
+        if starting is not None:
+            # The fork server imports territory.io before it forks a worker (~1.3 s of CPU, as long
+            # as a quarter of an 800-file read): read the first chunks here meanwhile, in order.
+            while not starting.ready.is_set() and (start := next(starts, None)) is not None:
+                yield from _run_items(fn, items[start:start + step])
+            starting.wait()
         # A few chunks ahead of the reader, no more: memory stays bounded, and a cap reached
         # at one file stops the reading within a few chunks, as a one-by-one read stops at once.
         for start in itertools.islice(starts, workers * AHEAD):
@@ -147,4 +154,34 @@ def ordered_map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int, ch
             yield from done
     finally:
         _JOB = None
+        if starting is not None:
+            starting.thread.join()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ready() -> None:
+    """A no-op task: its result says a worker is running."""
+
+
+class _Starting:
+    """Starts ``pool``'s first worker on a thread (from a fork server that blocks until the server has
+    imported territory.io), so the reader can work meanwhile; :meth:`wait` raises what starting raised."""
+
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(pool,), name="territory-workers-start", daemon=True)
+        self.thread.start()
+
+    def _run(self, pool: ProcessPoolExecutor) -> None:
+        try:
+            pool.submit(_ready).result()
+        except BaseException as exc:  # re-raised in the reader by wait()
+            self.error = exc
+        finally:
+            self.ready.set()
+
+    def wait(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
