@@ -18,6 +18,11 @@ source) and moves the features' geometry (``g``) into chunk files:
   (the inline ``features[k]`` gets ``g`` back), named by the SHA-256 of its
   bytes: immutable, and nothing from a data file ever becomes a file name.
 
+The inline part itself goes as a file too (:meth:`Chunked.head`, named the
+same way), never as component arguments: Streamlit's page re-handles a
+component's arguments on every rerun (parses them, posts them to the iframe)
+and holds a copy. The iframe fetches the head once; the browser caches it.
+
 :func:`join_payload` is the inverse (the round trip equals the unsplit payload,
 so a chunked date's frame is the same geometry as an inline one at that vertex
 budget). The browser's side is ``assets/player/chunks.js``; the Streamlit side

@@ -15,12 +15,17 @@ Usage::
     # (also in st.session_state[key]); ``seq`` changes with every report. With
     # ``report_drawn=True`` the first value comes once the map has painted, with "drawn": True.
 
-The payload never travels as the component's arguments: Streamlit re-sends
-those on every rerun, and the main frame parsed and posted ~1.5 MB of JSON to
-the iframe at every stop (0.1 s of Chromium CPU a stop). It goes as a file,
-the *head* (:meth:`territory.playerchunks.Chunked.head`), that the iframe
-fetches once (``assets/player/component.js``) and the browser caches; the
-arguments carry its name and the small per-run values. Archives too big to
+The payload never travels as the component's arguments: on every rerun the
+main frame re-handles a component's arguments (over the websocket only a
+reference to Streamlit's cached message goes, 1.4 kB a stop, but the page
+decodes it, parses the JSON and posts it to the iframe), and the page held
+a second copy of it. It goes as a file, the *head*
+(:meth:`territory.playerchunks.Chunked.head`), that the iframe fetches once
+(``assets/player/component.js``) and the browser caches; the arguments carry
+its name and the small per-run values (about 1 kB). Measured on the bundled
+history: Chromium CPU per stop 0.126 -> 0.119 s, the player frame's JS heap
+42 -> 29 MiB; what a stop still costs is Streamlit's own rerun (its React
+render, messages, compositing), not this component (``bench/bench_scrub.py``). Archives too big to
 send at once (over :data:`territory.playerchunks.INLINE_MAX_BYTES` of JSON, or
 ``$TERRITORY_PLAYER_INLINE_BYTES`` where set: tests force a tiny budget) go
 split (:func:`territory.playerchunks.split_payload`): the dates, key numbers,
