@@ -26,7 +26,7 @@ import shapely
 from geopandas.array import from_shapely
 from pyproj import CRS
 
-from territory.io import archive, barejson, offline
+from territory.io import archive, offline
 from territory.io.dates import date_from_filename
 from territory.io.options import LoadOptions
 from territory.io.xml import check_kml
@@ -43,8 +43,6 @@ SUPPORTED = VECTOR_SUFFIXES | PARQUET_SUFFIXES | CSV_SUFFIXES | KML_SUFFIXES | Z
 ZIP_INNER = SUPPORTED - ZIP_SUFFIXES - {".txt"}
 #: Formats that hold exactly one layer: no need to list layers first.
 SINGLE_LAYER = {".geojson", ".json", ".shp", ".fgb"}
-#: Suffixes tried with the bare-snapshot fast path (:mod:`.barejson`) before GDAL.
-BARE_JSON = {".geojson", ".json"}
 WKT_COLUMNS = ("geometry", "wkt", "geom", "the_geom", "shape", "footprint")
 
 offline.configure()  # only the allowed GDAL drivers; GDAL and PROJ never touch the network, for every read
@@ -267,12 +265,6 @@ def _crs(text: str | None) -> CRS | None:
     return CRS.from_user_input(text) if text else None
 
 
-@functools.cache
-def _lonlat() -> CRS:
-    """The CRS GDAL reports for an RFC 7946 GeoJSON file (built once: each build costs a PROJ lookup)."""
-    return CRS.from_user_input("EPSG:4326")
-
-
 def _read_layer(path: str, layer: str | None) -> pd.DataFrame | GeometryLayer:
     """One layer as ``pyogrio.read_dataframe`` gives it, at a fraction of its fixed cost.
 
@@ -317,8 +309,6 @@ def read_vector(path: Path, name: str, report: Report) -> list[RawLayer]:
         return []  # a link CRS is refused as such, whatever the file's suffix
     if not check_content(path, name, report):
         return []
-    if path.suffix.lower() in BARE_JSON and (geoms := barejson.read(path)) is not None:
-        return [GeometryLayer(geoms, _lonlat(), name)]  # what GDAL would give, faster (see .barejson)
     gpath = gdal_path(path)
     if path.suffix.lower() in SINGLE_LAYER:
         layer_names: list[str | None] = [None]
