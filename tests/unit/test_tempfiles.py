@@ -66,3 +66,24 @@ def test_an_unknown_kind_is_refused(own_tmp: Path) -> None:
     with pytest.raises(ValueError, match="KINDS"):
         tempfiles.make("settlement-layer")
     assert not list(own_tmp.iterdir())  # nothing made
+
+
+@pytest.mark.skipif(tempfiles.start_ticks(os.getpid()) is None, reason="no /proc here")
+def test_unzip_and_export_folders_carry_their_owner(own_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server killed mid-unzip or mid-export left a folder named by its pid alone: swept only after a day."""
+    import zipfile
+
+    from territory.io import archive, readers
+    from territory.io.options import LoadOptions
+    from territory.report import Report
+    from territory.ui.downloads import produce
+
+    seen: list[str] = []
+    monkeypatch.setattr(archive, "extract", lambda path, dest, *a, **k: seen.append(dest.name))
+    z = own_tmp / "in.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        f.writestr("a.txt", "x")
+    readers.read_zip(z, LoadOptions(), Report(), "in.zip")
+    produce(lambda p: seen.append(p.parent.name) or p.write_bytes(b"x"), "png")
+    assert [n.rsplit("-", 1)[0] + "-" for n in seen] == [f"territory-unzip-{tempfiles.owner()}",
+                                                        f"territory-export-{tempfiles.owner()}"]

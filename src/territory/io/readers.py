@@ -26,6 +26,7 @@ import shapely
 from geopandas.array import from_shapely
 from pyproj import CRS
 
+from territory import tempfiles
 from territory.io import archive, offline
 from territory.io.dates import date_from_filename
 from territory.io.options import LoadOptions
@@ -542,7 +543,7 @@ def read_kml(path: Path, name: str, report: Report, options: LoadOptions) -> lis
         return []
     if not check_kml(data, name, report):
         return []
-    with tempfile.TemporaryDirectory(prefix=f"territory-unzip-{os.getpid()}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"territory-unzip-{tempfiles.owner()}") as tmp:
         doc = Path(tmp) / "doc.kml"
         doc.write_bytes(data)
         layers = read_vector(doc, name, report)
@@ -583,7 +584,7 @@ def read_file(path: Path, options: LoadOptions, report: Report, name: str | None
 
 def read_zip(path: Path, options: LoadOptions, report: Report, name: str) -> list[RawLayer]:
     """A zipped Shapefile (or any supported file inside a zip)."""
-    with tempfile.TemporaryDirectory(prefix=f"territory-unzip-{os.getpid()}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"territory-unzip-{tempfiles.owner()}") as tmp:
         files = archive.extract(path, Path(tmp), report, max_bytes=options.max_unzipped_bytes,
                                 max_members=options.max_zip_members, name=name)
         if files is None:

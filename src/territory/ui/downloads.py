@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from territory import tempfiles
 from territory.analysis import Analysis
 from territory.export import filename
 
@@ -18,7 +18,7 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "h
 
 def produce(write: Callable[[Path], object], suffix: str) -> bytes:
     """Call ``write(path)`` on a temporary path and return the file's bytes."""
-    with tempfile.TemporaryDirectory(prefix=f"territory-export-{os.getpid()}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"territory-export-{tempfiles.owner()}") as tmp:
         out = Path(tmp) / f"export.{suffix}"
         write(out)
         return out.read_bytes()
