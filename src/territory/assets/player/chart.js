@@ -17,6 +17,8 @@
  *      -> {setIndex(i), setActors(names | null), hover(i), valuesAt(i), net, destroy()}
  *      (net: the net-change bars under the lines, netchart.js's object, or null)
  *      or null when the payload has no per-date areas.
+ *      TerritoryChartKit: the helpers netchart.js draws with (h, s, fmt, ms, niceStep, timeTicks,
+ *      lastAtOrBefore, sizeSvg, yRule, xTicks, onResize).
  */
 (function (root) {
   "use strict";
@@ -51,6 +53,54 @@
   function niceStep(top, count) {
     var raw = top / Math.max(1, count), p = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / p;
     return p * (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10);
+  }
+
+  /* The index of the last of the sorted times `ts` on or before `tt` (-1 before the first). */
+  function lastAtOrBefore(ts, tt) {
+    if (!ts.length || tt < ts[0]) return -1;
+    var lo = 0, hi = ts.length - 1;
+    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (ts[mid] <= tt) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+
+  /* Size the svg to its plot's width (at least 240 px) and height H, emptied for a redraw; returns the width. */
+  function sizeSvg(svg, plot, element, H) {
+    var W = Math.max(240, plot.clientWidth || element.clientWidth || 600);
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    svg.setAttribute("width", String(W));
+    svg.setAttribute("height", String(H));
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    return W;
+  }
+
+  /* A y grid line at height yy with its label at the left margin M (class prefix `pre`: tp-chart, tp-net). */
+  function yRule(axis, pre, M, W, yy, label, zeroCls) {
+    axis.appendChild(s("line", { x1: M.left, x2: W - M.right, y1: yy, y2: yy, "class": zeroCls || pre + "-grid" }));
+    var lab = s("text", { x: M.left - 6, y: yy + 4, "text-anchor": "end", "class": pre + "-ylab" });
+    lab.textContent = label;
+    axis.appendChild(lab);
+  }
+
+  /* The time axis's ticks and labels (timeTicks) under a plot of height H, x(t) giving each one's place. */
+  function xTicks(axis, pre, M, W, H, x, t0, t1) {
+    timeTicks(t0, t1, W - M.left - M.right).forEach(function (tk) {
+      var xx = x(tk[0]);
+      axis.appendChild(s("line", { x1: xx, x2: xx, y1: H - M.bottom, y2: H - M.bottom + 4, "class": pre + "-tick" }));
+      var lab = s("text", { x: xx, y: H - M.bottom + 16, "text-anchor": "middle", "class": pre + "-xlab" });
+      lab.textContent = tk[1];
+      axis.appendChild(lab);
+    });
+  }
+
+  /* Redraw when the plot's width changes by more than a pixel; returns the observer (or null) to disconnect. */
+  function onResize(plot, draw) {
+    if (!root.ResizeObserver) return null;
+    var lastW = 0, ro = new root.ResizeObserver(function () {
+      var w = plot.clientWidth;
+      if (w && Math.abs(w - lastW) > 1) { lastW = w; draw(); }
+    });
+    ro.observe(plot);
+    return ro;
   }
 
   /* Time ticks that always carry their year: "2015" on each January 1st over long spans, else "Mar 2015". */
@@ -122,38 +172,18 @@
     function y(v) { return H - M.bottom - ((H - M.top - M.bottom) * v) / yTop; }
 
     /* The step in force at time tt: the last date on or before it. */
-    function indexAt(tt) {
-      var lo = 0, hi = n - 1;
-      if (tt <= t[0]) return 0;
-      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (t[mid] <= tt) lo = mid; else hi = mid - 1; }
-      return lo;
-    }
+    function indexAt(tt) { return Math.max(0, lastAtOrBefore(t, tt)); }
 
     function draw() {
-      W = Math.max(240, plot.clientWidth || element.clientWidth || 600);
-      svg.setAttribute("viewBox", "0 0 " + W + " " + H);
-      svg.setAttribute("width", String(W));
-      svg.setAttribute("height", String(H));
-      while (svg.firstChild) svg.removeChild(svg.firstChild);
+      W = sizeSvg(svg, plot, element, H);
       var top = 0;
       series.forEach(function (sr, k) { if (shown[k] && sr.top > top) top = sr.top; });
       if (!(top > 0)) top = 1;
       yStep = niceStep(top, 4);
       yTop = Math.ceil((top * 1.04) / yStep) * yStep;
       g.grid = s("g", { "class": "tp-chart-axis" });
-      for (var v = 0; v <= yTop + yStep / 2; v += yStep) {
-        g.grid.appendChild(s("line", { x1: M.left, x2: W - M.right, y1: y(v), y2: y(v), "class": v ? "tp-chart-grid" : "tp-chart-zero" }));
-        var lab = s("text", { x: M.left - 6, y: y(v) + 4, "text-anchor": "end", "class": "tp-chart-ylab" });
-        lab.textContent = fmt(v);
-        g.grid.appendChild(lab);
-      }
-      timeTicks(t[0], tEnd, W - M.left - M.right).forEach(function (tk) {
-        var xx = x(tk[0]);
-        g.grid.appendChild(s("line", { x1: xx, x2: xx, y1: H - M.bottom, y2: H - M.bottom + 4, "class": "tp-chart-tick" }));
-        var lab = s("text", { x: xx, y: H - M.bottom + 16, "text-anchor": "middle", "class": "tp-chart-xlab" });
-        lab.textContent = tk[1];
-        g.grid.appendChild(lab);
-      });
+      for (var v = 0; v <= yTop + yStep / 2; v += yStep) yRule(g.grid, "tp-chart", M, W, y(v), fmt(v), v ? null : "tp-chart-zero");
+      xTicks(g.grid, "tp-chart", M, W, H, x, t[0], tEnd);
       svg.appendChild(g.grid);
       g.lines = s("g", { "class": "tp-chart-lines" });
       g.dots = s("g", { "class": "tp-chart-dots" });
@@ -262,14 +292,7 @@
       draw();
     }
 
-    var ro = null, lastW = 0;
-    if (root.ResizeObserver) {
-      ro = new root.ResizeObserver(function () {
-        var w = plot.clientWidth;
-        if (w && Math.abs(w - lastW) > 1) { lastW = w; draw(); }
-      });
-      ro.observe(plot);
-    }
+    var ro = onResize(plot, draw);
     setActors(opts.actors);
 
     // The focus actor's net change per week/month under the lines (netchart.js, when loaded): same time axis,
@@ -301,4 +324,9 @@
   }
 
   root.TerritoryChart = { mount: mount, timeTicks: timeTicks, niceStep: niceStep };
+  // The drawing kit netchart.js (loaded after this file) shares, so the two charts' axes are one code.
+  root.TerritoryChartKit = {
+    h: h, s: s, fmt: fmt, ms: ms, niceStep: niceStep, timeTicks: timeTicks, lastAtOrBefore: lastAtOrBefore,
+    sizeSvg: sizeSvg, yRule: yRule, xTicks: xTicks, onResize: onResize,
+  };
 })(typeof window !== "undefined" ? window : this);

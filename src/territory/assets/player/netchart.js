@@ -13,6 +13,8 @@
  * The figures are payload.net (territory/netbars.py: `territory change
  * --every week|month` rows, whole km²), drawn and printed as they come;
  * only axis ticks (layout) are computed here. Text goes through textContent.
+ * The DOM/SVG helpers and the time axis are chart.js's (TerritoryChartKit),
+ * so chart.js loads first.
  *
  * Keyboard and screen readers: Week/Month are buttons with aria-pressed; the
  * bars are a focusable group (← → step dates as anywhere in the player,
@@ -26,39 +28,18 @@
 (function (root) {
   "use strict";
 
-  var NS = "http://www.w3.org/2000/svg";
-  var NUM = typeof Intl !== "undefined" ? new Intl.NumberFormat("en", { maximumFractionDigits: 0 }) : null;
+  // chart.js's drawing kit (loaded before this file): the same DOM/SVG helpers and time axis as the area chart.
+  var K = root.TerritoryChartKit;
+  if (!K) return;  // without chart.js nothing mounts the bars
+  var h = K.h, s = K.s, ms = K.ms;
   var M = { left: 66, right: 14, top: 8, bottom: 22 };  // as chart.js: both time axes line up
   var DAY = 86400000;
   var STORE = "territory-net-every";
   var LABEL = { week: "Week", month: "Month" };
 
-  function h(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    return e;
-  }
-
-  function s(tag, attrs) {
-    var e = document.createElementNS(NS, tag);
-    for (var k in attrs) if (Object.prototype.hasOwnProperty.call(attrs, k)) e.setAttribute(k, String(attrs[k]));
-    return e;
-  }
-
-  function fmt(v) { return NUM ? NUM.format(Math.abs(v)) : String(Math.abs(Math.round(v))); }
+  function fmt(v) { return K.fmt(Math.abs(v)); }
   /* "+262", "\u22121,190", "0": the sign always printed (U+2212 for minus). */
   function signed(v) { return (v > 0 ? "+" : v < 0 ? "\u2212" : "") + fmt(v); }
-
-  function ms(d) {
-    var p = String(d).split("-");
-    return Date.UTC(Number(p[0]), Number(p[1] || 1) - 1, Number(p[2] || 1));
-  }
-
-  function niceStep(top, count) {
-    var raw = top / Math.max(1, count), p = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / p;
-    return p * (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10);
-  }
 
   function loadEvery() {
     try { var v = root.sessionStorage.getItem(STORE); return LABEL[v] ? v : null; } catch (e) { return null; }
@@ -123,19 +104,9 @@
     function val(k, c) { return rows[k][col[c]]; }
 
     /* The last date on or before time tt (the state in force then). */
-    function indexAt(tt) {
-      if (tt <= t[0]) return 0;
-      var lo = 0, hi = n - 1;
-      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (t[mid] <= tt) lo = mid; else hi = mid - 1; }
-      return lo;
-    }
+    function indexAt(tt) { return Math.max(0, K.lastAtOrBefore(t, tt)); }
     /* The period holding time tt: the last one starting on or before it (-1 before the first). */
-    function periodAtTime(tt) {
-      if (!rows.length || tt < ps[0]) return -1;
-      var lo = 0, hi = rows.length - 1;
-      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (ps[mid] <= tt) lo = mid; else hi = mid - 1; }
-      return lo;
-    }
+    function periodAtTime(tt) { return K.lastAtOrBefore(ps, tt); }
 
     function barClass(k) {
       var v = val(k, "net"), cls = "tp-net-bar " + (v > 0 ? "tp-net-gain" : v < 0 ? "tp-net-loss" : "tp-net-zero");
@@ -145,32 +116,16 @@
     }
 
     function draw() {
-      W = Math.max(240, plot.clientWidth || element.clientWidth || 600);
-      svg.setAttribute("viewBox", "0 0 " + W + " " + H);
-      svg.setAttribute("width", String(W));
-      svg.setAttribute("height", String(H));
-      while (svg.firstChild) svg.removeChild(svg.firstChild);
+      W = K.sizeSvg(svg, plot, element, H);
       var lo = 0, hi = 0;
       rows.forEach(function (r, k) { var v = val(k, "net"); if (v < lo) lo = v; if (v > hi) hi = v; });
-      var step = niceStep(Math.max(1, hi - lo), Math.max(2, Math.floor((H - M.top - M.bottom) / 24)));  // labels 24 px apart
+      var step = K.niceStep(Math.max(1, hi - lo), Math.max(2, Math.floor((H - M.top - M.bottom) / 24)));  // labels 24 px apart
       yHi = Math.ceil((hi * 1.04) / step) * step;
       yLo = Math.floor((lo * 1.04) / step) * step;
       if (yHi <= yLo) yHi = yLo + step;
       var axis = s("g", { "class": "tp-net-axis" });
-      for (var v = yLo; v <= yHi + step / 2; v += step) {
-        axis.appendChild(s("line", { x1: M.left, x2: W - M.right, y1: y(v), y2: y(v), "class": v ? "tp-net-grid" : "tp-net-zeroline" }));
-        var lab = s("text", { x: M.left - 6, y: y(v) + 4, "text-anchor": "end", "class": "tp-net-ylab" });
-        lab.textContent = signed(v);
-        axis.appendChild(lab);
-      }
-      var TT = root.TerritoryChart && root.TerritoryChart.timeTicks;
-      (TT ? TT(t0, tEnd, W - M.left - M.right) : []).forEach(function (tk) {
-        var xx = x(tk[0]);
-        axis.appendChild(s("line", { x1: xx, x2: xx, y1: H - M.bottom, y2: H - M.bottom + 4, "class": "tp-net-tick" }));
-        var lab = s("text", { x: xx, y: H - M.bottom + 16, "text-anchor": "middle", "class": "tp-net-xlab" });
-        lab.textContent = tk[1];
-        axis.appendChild(lab);
-      });
+      for (var v = yLo; v <= yHi + step / 2; v += step) K.yRule(axis, "tp-net", M, W, y(v), signed(v), v ? null : "tp-net-zeroline");
+      K.xTicks(axis, "tp-net", M, W, H, x, t0, tEnd);
       // The zero line over the grid, under the bars.
       svg.appendChild(axis);
       var g = s("g", { "class": "tp-net-bars" });
@@ -287,14 +242,7 @@
       draw();
     }
 
-    var ro = null, lastW = 0;
-    if (root.ResizeObserver) {
-      ro = new root.ResizeObserver(function () {
-        var w = plot.clientWidth;
-        if (w && Math.abs(w - lastW) > 1) { lastW = w; draw(); }
-      });
-      ro.observe(plot);
-    }
+    var ro = K.onResize(plot, draw);
     setEvery(every);
 
     return {
