@@ -216,12 +216,10 @@
     }
     function onFocus() { now.setAttribute("aria-live", "polite"); }
     function onBlur() { now.setAttribute("aria-live", "off"); }
-    svg.addEventListener("mousemove", onMove);
-    svg.addEventListener("mouseleave", onLeave);
-    svg.addEventListener("click", onClick);
-    plot.addEventListener("keydown", onKey);
-    plot.addEventListener("focus", onFocus);
-    plot.addEventListener("blur", onBlur);
+    // Every listener once, so destroy removes exactly what was added.
+    var listeners = [[svg, "mousemove", onMove], [svg, "mouseleave", onLeave], [svg, "click", onClick],
+                     [plot, "keydown", onKey], [plot, "focus", onFocus], [plot, "blur", onBlur]];
+    listeners.forEach(function (l) { l[0].addEventListener(l[1], l[2]); });
 
     function setEvery(e) {
       if (choices.indexOf(e) < 0) return;
@@ -260,12 +258,7 @@
       },
       destroy: function () {
         if (ro) ro.disconnect();
-        svg.removeEventListener("mousemove", onMove);
-        svg.removeEventListener("mouseleave", onLeave);
-        svg.removeEventListener("click", onClick);
-        plot.removeEventListener("keydown", onKey);
-        plot.removeEventListener("focus", onFocus);
-        plot.removeEventListener("blur", onBlur);
+        listeners.forEach(function (l) { l[0].removeEventListener(l[1], l[2]); });
         element.innerHTML = "";
       },
     };
