@@ -38,17 +38,11 @@ ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
 from bench_scrub import make_archive  # noqa: E402
+from bench_sessions import FIRST_PATH_JS, IDLE, PLAYER_IFRAME, loadavg  # noqa: E402
 
 from territory.ui.warmup import warm  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, run_streamlit  # noqa: E402
 
-PLAYER = 'iframe[title="territory.ui.player_component.territory_player"]'
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-FIRST_JS = """() => {
-  const f = document.querySelector('iframe[title="territory.ui.player_component.territory_player"]');
-  const d = f && f.contentDocument;
-  return d && d.querySelector('path.tp-feature') ? performance.now() : null;
-}"""
 READY_JS = """() => { const n = document.querySelector('.tp-chunk-note');
   return (!n || n.style.display === 'none') && !!document.querySelector('path.tp-feature'); }"""
 HEAP_JS = """() => { if (window.gc) { window.gc(); window.gc(); }
@@ -105,9 +99,9 @@ def measure(name: str, env: dict[str, str], tmp: Path, jumps: int, stride: int, 
                 *CHROMIUM_ARGS, "--enable-precise-memory-info", "--js-flags=--expose-gc"])
             page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
             page.goto(srv.url + "/")
-            out["first_s"] = page.wait_for_function(FIRST_JS, polling=50, timeout=1_800_000).json_value() / 1000
+            out["first_s"] = page.wait_for_function(FIRST_PATH_JS, polling=50, timeout=1_800_000).json_value() / 1000
             page.wait_for_selector(IDLE, state="attached", timeout=600_000)
-            frame = page.locator(PLAYER).element_handle().content_frame()
+            frame = page.locator(PLAYER_IFRAME).element_handle().content_frame()
             facts = frame.evaluate("""() => { const p = window.__territoryPayload;
               return {inline_bytes: new TextEncoder().encode(JSON.stringify(p)).length, dates: p.dates.length,
                       features: p.features.length, chunks: p.chunks ? p.chunks.list.length : 0,
@@ -175,7 +169,7 @@ def main() -> None:
     ap.add_argument("--stride", type=int, default=10)
     ap.add_argument("--sweep", type=int, default=900, help="dates scrubbed at 60 dates/s from the first")
     args = ap.parse_args()
-    print(f"{os.cpu_count()} cores; load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    print(f"{os.cpu_count()} cores; load average {loadavg()}")
     with tempfile.TemporaryDirectory(prefix="bench_chunks_") as t:
         tmp = Path(t)
         folder = tmp / "archive"

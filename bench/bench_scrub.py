@@ -49,18 +49,21 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT)]
 
-from bench_sessions import FLOOR_FIRST_JS, FLOOR_SHOWN_JS, chromium_cpu, our_chromium_pids, pct  # noqa: E402
+from bench_sessions import (  # noqa: E402
+    FIRST_PATH_JS,
+    FLOOR_FIRST_JS,
+    FLOOR_SHOWN_JS,
+    IDLE,
+    PLAYER_IFRAME,
+    chromium_cpu,
+    loadavg,
+    our_chromium_pids,
+    pct,
+)
 
 from territory.ui.warmup import warm  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, run_streamlit  # noqa: E402
 
-PLAYER = 'iframe[title="territory.ui.player_component.territory_player"]'
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-FIRST_JS = """() => {
-  const f = document.querySelector('iframe[title="territory.ui.player_component.territory_player"]');
-  const d = f && f.contentDocument;
-  return d && d.querySelector('path.tp-feature') ? performance.now() : null;
-}"""
 # In the player's frame: time from each keydown to the first painted frame that shows the new date.
 ARM_LATENCY_JS = """() => {
   window.__lat = [];
@@ -180,10 +183,10 @@ def measure_player(name: str, env: dict[str, str], tmp: Path, steps: int, visits
             frames: list[int] = []  # websocket payload sizes received (decompressed)
             page.on("websocket", lambda ws: ws.on("framereceived", lambda data: frames.append(len(data))))
             page.goto(srv.url + "/")
-            handle = page.wait_for_function(FIRST_JS, polling=50, timeout=600_000)
+            handle = page.wait_for_function(FIRST_PATH_JS, polling=50, timeout=600_000)
             out["first_s"] = handle.json_value() / 1000
             page.wait_for_selector(IDLE, state="attached", timeout=300_000)
-            frame = page.locator(PLAYER).element_handle().content_frame()
+            frame = page.locator(PLAYER_IFRAME).element_handle().content_frame()
             frame.wait_for_function("() => window.__territoryPayload", timeout=60_000)
             facts = frame.evaluate("""() => { const p = window.__territoryPayload;
               let v = 0; p.features.forEach(f => f.g.forEach(poly => poly.forEach(r => { v += r.length / 2; })));
@@ -236,7 +239,7 @@ def measure_player(name: str, env: dict[str, str], tmp: Path, steps: int, visits
             out["kb_stop"] = sum(frames[n_frames:]) / 1000 / k
             lines = [x for x in srv.timing_lines()[n_lines:] if x.startswith("map\t")]
             out["server_stop_ms"] = [float(x.split("\t")[2]) * 1000 for x in lines]
-            out["load"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+            out["load"] = loadavg()
             for rate in (30, 60):
                 r = frame.evaluate(RATE_JS, [rate, min(3 * rate, out["dates"] - 1)])
                 out[f"rate{rate}"] = r
@@ -330,7 +333,7 @@ def main() -> None:
     ap.add_argument("--skip-archive", action="store_true")
     ap.add_argument("--skip-floor", action="store_true")
     args = ap.parse_args()
-    print(f"{os.cpu_count()} cores; load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+    print(f"{os.cpu_count()} cores; load average {loadavg()}")
     with tempfile.TemporaryDirectory(prefix="bench_scrub_") as t:
         tmp = Path(t)
         base = {k: v for k, v in os.environ.items() if k not in ("TERRITORY_PATH", "TERRITORY_ACTOR")}

@@ -169,6 +169,11 @@ class Run:
     wall_s: float = float("nan")
 
 
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages as /proc gives them: every bench prints them beside its figures."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
@@ -503,7 +508,7 @@ def measure(name: str, sessions: int, env: dict[str, str], tmp: Path, starts: li
         run.rss_peak_mib = max(proc_status(srv.pid, "VmHWM"), peak[0])
         run.rss_end_mib = proc_status(srv.pid, "VmRSS")
         run.cpu_s = proc_cpu(srv.pid) - run.cpu_at_open
-        run.load_avg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        run.load_avg = loadavg()
         if "Traceback" in log.read_text(errors="replace"):
             run.errors.append(f"server log has a traceback ({log})")
     print(f"  {name}: {len(run.first_s)}/{sessions} maps, first map max {max(run.first_s, default=float('nan')):.1f} s; "
@@ -564,7 +569,7 @@ def main() -> None:
         configs = [n if v.strip() == "all" else max(0, min(int(v), n)) for v in args.browsers.split(",") if v.strip()]
         warm_up = not args.cold
         print(f"{n} sessions, {steps} steps each, think {args.think:.1f} s (x0.5-1.5); client and server share "
-              f"{os.cpu_count()} cores; load average at start {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+              f"{os.cpu_count()} cores; load average at start {loadavg()}")
         tables: list[tuple[int, list[Run]]] = []
         for i, k in enumerate(dict.fromkeys(configs)):
             print(f"configuration: {k} Chromium pages, {n - k} websocket-protocol clients")
