@@ -7,7 +7,8 @@ errors and page errors so tests can assert "nothing went wrong, nothing went
 to the network". Screenshots go to ``test-artifacts/`` (git-ignored).
 
 Fixtures: ``browser`` (session), ``context``, ``page``, ``page_events``,
-``block_network`` and ``save_screenshot``; ``streamlit_app`` (session) runs
+``block_network``, ``save_screenshot`` and ``bundled_export`` (the bundled
+history's standalone player HTML); ``streamlit_app`` (session) runs
 the dashboard on a free port (``run_streamlit`` does the same for any script,
 e.g. from bench/bench_scrub.py).
 """
@@ -269,3 +270,17 @@ def streamlit_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Streamli
             yield server
     except RuntimeError as exc:
         pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="module")
+def bundled_export(bundled, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The bundled history's standalone player HTML (``territory export --html``'s page) and its payload.
+
+    The chart and net-bar tests check the player's own files on it: the map page loads the same ones.
+    """
+    from territory.player import analysis_payload, standalone_html
+
+    payload = analysis_payload(bundled)
+    path = tmp_path_factory.mktemp("player") / "player.html"
+    path.write_text(standalone_html(payload), encoding="utf-8")
+    return path, payload

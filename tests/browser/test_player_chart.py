@@ -18,23 +18,7 @@ pytest.importorskip("playwright")
 
 from playwright.sync_api import Page
 
-from territory.analysis import Analysis
-from territory.datasets import load_dataset
-from territory.player import analysis_payload, standalone_html
 from territory.stats import stats_table
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Analysis:
-    return Analysis.from_paths(load_dataset())
-
-
-@pytest.fixture(scope="module")
-def export(bundled: Analysis, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    payload = analysis_payload(bundled)
-    path = tmp_path_factory.mktemp("chart") / "player.html"
-    path.write_text(standalone_html(payload), encoding="utf-8")
-    return path, payload
 
 
 def _open(page: Page, block_network, path: Path) -> None:
@@ -49,9 +33,9 @@ def _mark_x(page: Page) -> float:
     return float(page.locator(".tp-chart-mark").get_attribute("x1"))
 
 
-def test_marker_follows_every_frame_and_axes_carry_years(page, page_events, block_network, export, bundled):
+def test_marker_follows_every_frame_and_axes_carry_years(page, page_events, block_network, bundled_export, bundled):
     """Keys and Play move the chart's date marker with the date; the time axis names years, y is km²."""
-    path, payload = export
+    path, payload = bundled_export
     _open(page, block_network, path)
     dates = payload["dates"]
     assert page.locator(".tp-spark").count() == 0  # the full chart replaces the panel's sparkline
@@ -78,10 +62,10 @@ def test_marker_follows_every_frame_and_axes_carry_years(page, page_events, bloc
     page_events.assert_clean()
 
 
-def test_hover_values_are_territory_stats_and_click_moves_the_date(page, page_events, block_network, export,
+def test_hover_values_are_territory_stats_and_click_moves_the_date(page, page_events, block_network, bundled_export,
                                                                     bundled):
     """Hovering shows each actor's controlled km² on the date under the pointer, as `territory stats` prints it."""
-    path, _ = export
+    path, _ = bundled_export
     _open(page, block_network, path)
     table = stats_table(bundled.measured, denominator=bundled.denominators()[0])
     box = page.locator(".tp-chart-overlay").bounding_box()
@@ -107,9 +91,9 @@ def test_hover_values_are_territory_stats_and_click_moves_the_date(page, page_ev
     page_events.assert_clean()
 
 
-def test_destroying_the_player_disconnects_the_chart(page, page_events, block_network, export):
+def test_destroying_the_player_disconnects_the_chart(page, page_events, block_network, bundled_export):
     """A rebuild (another focus actor, tiles) destroys the player: its chart stops watching its size too."""
-    path, _ = export
+    path, _ = bundled_export
     page.add_init_script("""(() => { const d = ResizeObserver.prototype.disconnect; window.__disconnects = 0;
       ResizeObserver.prototype.disconnect = function () { window.__disconnects++; return d.call(this); }; })()""")
     _open(page, block_network, path)

@@ -23,23 +23,6 @@ pytest.importorskip("playwright")
 
 from playwright.sync_api import Page
 
-from territory.analysis import Analysis
-from territory.datasets import load_dataset
-from territory.player import analysis_payload, standalone_html
-
-
-@pytest.fixture(scope="module")
-def bundled() -> Analysis:
-    return Analysis.from_paths(load_dataset())
-
-
-@pytest.fixture(scope="module")
-def export(bundled: Analysis, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    payload = analysis_payload(bundled)
-    path = tmp_path_factory.mktemp("netchart") / "player.html"
-    path.write_text(standalone_html(payload), encoding="utf-8")
-    return path, payload
-
 
 def cli_periods(every: str) -> pd.DataFrame:
     """`territory change --every EVERY` as a table (what a reader runs to check the bars)."""
@@ -73,9 +56,9 @@ def _check_state(page: Page, day: str, rows: list[list]) -> str:
     return holding
 
 
-def test_bars_follow_keys_and_play(page, page_events, block_network, export):
+def test_bars_follow_keys_and_play(page, page_events, block_network, bundled_export):
     """Keys and Play move the marker and the pale/current periods with every frame; axes carry years."""
-    path, payload = export
+    path, payload = bundled_export
     _open(page, block_network, path)
     dates, rows = payload["dates"], payload["net"]["month"]
     assert page.locator(".tp-net").get_attribute("data-every") == "month"  # the default
@@ -109,9 +92,9 @@ def test_bars_follow_keys_and_play(page, page_events, block_network, export):
 
 
 @pytest.mark.parametrize("every", ["month", "week"])
-def test_hover_is_territory_change_and_click_is_the_period_end(page, page_events, block_network, export, every):
+def test_hover_is_territory_change_and_click_is_the_period_end(page, page_events, block_network, bundled_export, every):
     """Hover shows a period's gained/lost/net as `territory change --every` prints them; a click goes to its end."""
-    path, payload = export
+    path, payload = bundled_export
     _open(page, block_network, path)
     if every == "week":
         page.locator(".tp-net-btn[data-every=week]").click()
@@ -150,10 +133,10 @@ def test_hover_is_territory_change_and_click_is_the_period_end(page, page_events
     page_events.assert_clean()
 
 
-def test_choice_is_remembered_and_keys_reach_the_bars(page, page_events, block_network, export):
+def test_choice_is_remembered_and_keys_reach_the_bars(page, page_events, block_network, bundled_export):
     """Week/Month survives a reload (sessionStorage, like the map's view); Page Down on the focused bars jumps to a
     period's end; the player's arrow keys work there too."""
-    path, payload = export
+    path, payload = bundled_export
     _open(page, block_network, path)
     page.locator(".tp-net-btn[data-every=week]").click()
     page.reload()
@@ -180,9 +163,9 @@ def test_choice_is_remembered_and_keys_reach_the_bars(page, page_events, block_n
     page_events.assert_clean()
 
 
-def test_reduced_motion_steps_the_bars_without_animation(page, page_events, block_network, export):
+def test_reduced_motion_steps_the_bars_without_animation(page, page_events, block_network, bundled_export):
     """With "reduce motion", nothing in the bars transitions or animates: marker and classes jump with the date."""
-    path, payload = export
+    path, payload = bundled_export
     page.emulate_media(reduced_motion="reduce")
     _open(page, block_network, path)
     rows, dates = payload["net"]["month"], payload["dates"]
