@@ -143,9 +143,8 @@ def test_scrub_across_chunks_fetches_frames_without_a_rerun(page: Page, chunked_
     assert not bad, bad
 
 
-def test_numbers_move_while_the_map_loads_and_memory_stays_bounded(page: Page, chunked_app, bundled, unsplit) -> None:
-    frame = open_player(page, chunked_app.url + "/?date=2015-01-01")
-    labels = [d.date().isoformat() for d in bundled.dates]
+def block_chunks(page: Page) -> dict[str, bool]:
+    """Abort every request to the chunk route while the returned ``hold["on"]`` is true (the network is down)."""
     hold = {"on": True}
 
     def stall(route: Route) -> None:
@@ -155,6 +154,13 @@ def test_numbers_move_while_the_map_loads_and_memory_stays_bounded(page: Page, c
             route.continue_()
 
     page.route(CHUNK_URL, stall)
+    return hold
+
+
+def test_numbers_move_while_the_map_loads_and_memory_stays_bounded(page: Page, chunked_app, bundled, unsplit) -> None:
+    frame = open_player(page, chunked_app.url + "/?date=2015-01-01")
+    labels = [d.date().isoformat() for d in bundled.dates]
+    hold = block_chunks(page)
     last = len(labels) - 1
     frame.evaluate(f"() => window.__territoryPlayer.setIndex({last})")  # far away: its chunks are not loaded
     expect(frame.locator(".tp-date")).to_have_text(labels[last])
@@ -186,15 +192,7 @@ def test_numbers_move_while_the_map_loads_and_memory_stays_bounded(page: Page, c
 
 def test_the_payload_file_is_fetched_once_and_a_failed_fetch_is_said_with_retry(page: Page, chunked_app) -> None:
     """The frame fetches the payload's head file (never component args); a failure shows in the frame, Retry brings the map."""
-    hold = {"on": True}
-
-    def stall(route: Route) -> None:
-        if hold["on"]:
-            route.abort()
-        else:
-            route.continue_()
-
-    page.route(CHUNK_URL, stall)
+    hold = block_chunks(page)
     page.goto(chunked_app.url + "/")
     page.wait_for_selector(PLAYER_IFRAME, timeout=LOAD_MS)
     frame = page.locator(PLAYER_IFRAME).element_handle().content_frame()
