@@ -6,16 +6,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from territory.app import MAIN_SCRIPT, page_path
+from tests.appnav import open_page
 
 pytestmark = pytest.mark.usefixtures("bundled")
-
-
-def _page() -> AppTest:
-    at = AppTest.from_file(str(MAIN_SCRIPT), default_timeout=120).run()
-    at.switch_page(str(page_path("data"))).run()
-    assert not at.exception
-    return at
 
 
 def _upload(at: AppTest, name: str, text: str) -> AppTest:
@@ -27,7 +20,7 @@ def _upload(at: AppTest, name: str, text: str) -> AppTest:
 
 
 def test_a_settlement_layer_alone_replaces_the_places_of_the_data_shown(bundled):
-    at = _upload(_page(), "mine.csv", "name,lat,lon,population,population_year\nRaqqa,35.95,39.01,123,2019\n")
+    at = _upload(open_page("data"), "mine.csv", "name,lat,lon,population,population_year\nRaqqa,35.95,39.01,123,2019\n")
     an = at.session_state["uploaded"]
     assert an.dataset.title == bundled.dataset.title and an.dates == bundled.dates  # same data, new places
     assert an.dataset.settlements["name"].tolist() == ["Raqqa"]
@@ -49,7 +42,7 @@ def test_a_bad_settlement_layer_with_a_claims_ledger_is_refused_by_its_own_name(
     from territory.datasets import bundled_path
 
     ledger = (bundled_path() / "claims.csv").read_text(encoding="utf-8").splitlines()[:4]
-    at = _page()
+    at = open_page("data")
     claims = next(u for u in at.get("file_uploader") if "upload_claims" in u.proto.id)
     claims.set_value(("three.csv", ("\n".join(ledger) + "\n").encode(), "text/csv"))
     at = _upload(at, "bad.csv", "name,lat,lon\nX,north,39\n")

@@ -7,17 +7,10 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from territory.app import MAIN_SCRIPT, page_path
 from territory.ui import shell
+from tests.appnav import open_page
 
 pytestmark = pytest.mark.usefixtures("bundled")
-
-
-def _data_page() -> AppTest:
-    at = AppTest.from_file(str(MAIN_SCRIPT), default_timeout=120).run()
-    at.switch_page(str(page_path("data"))).run()
-    assert not at.exception
-    return at
 
 
 def _file(tmp_path, name="mine.geojson"):
@@ -35,7 +28,7 @@ def _submit(at: AppTest) -> AppTest:
 
 def test_upload_while_another_is_read_is_refused_and_data_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(shell, "UPLOAD_WAIT_S", 0.1)
-    at = _data_page()
+    at = open_page("data")
     at.get("file_uploader")[0].set_value(_file(tmp_path))
     sem = shell._upload_semaphore()
     assert sem.acquire(timeout=5)  # another session is reading a heavy upload
@@ -54,7 +47,7 @@ def test_an_upload_over_the_upload_cap_is_refused_with_the_cap_named(tmp_path, m
     from territory.io import options
 
     monkeypatch.setitem(options.UPLOAD_LIMITS, "max_vertices", 4)
-    at = _data_page()
+    at = open_page("data")
     at.get("file_uploader")[0].set_value(_file(tmp_path))
     at = _submit(at)
     assert "source" not in at.session_state or at.session_state["source"] != "uploaded"
